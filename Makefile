@@ -1,0 +1,76 @@
+# AI Core — the two commands a new user runs:
+#   make demo   set everything up, then run the demo
+#   make test   set everything up, then lint, ctest and pytest
+# Both are idempotent: on a set-up machine they skip straight to the work.
+
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+STAMPS := build/stamps
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+NATIVE_SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp vocal/bindings -type f 2>/dev/null)
+CTEST_DIR := build/ctest
+BENCH_DIR := build/bench
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: demo test bench setup lint format ctest pytest clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make demo   - set up (system packages, .venv, native build) and run the demo"
+	@echo "make test   - set up, then ruff, ctest and pytest"
+	@echo "make bench  - set up, then the C++ and Python benchmark suites"
+
+demo: setup
+	$(VENV)/bin/aicore demo
+
+test: setup lint ctest pytest
+
+bench: setup
+	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DAICORE_BUILD_BENCHMARKS=ON -DAICORE_BUILD_PYMODULE=OFF -DPython_EXECUTABLE=$(abspath $(VPY))
+	cmake --build $(BENCH_DIR) -j $(JOBS)
+	$(BENCH_DIR)/cpp/vocal/vocal_bench --benchmark_min_time=0.2s
+	$(VPY) -m pytest tests/bench --benchmark-only --benchmark-columns=median,mean,stddev,rounds -p no:randomly
+
+setup: $(STAMPS)/system $(VENV)/.installed
+
+$(STAMPS)/system: tools/install_system_packages.sh
+	./tools/install_system_packages.sh
+	@mkdir -p $(STAMPS) && touch $@
+
+$(VENV)/.created:
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+# Build requirements are installed once so the native build can run without
+# isolation: that keeps build/ between runs and makes rebuilds incremental.
+$(VENV)/.deps: pyproject.toml $(VENV)/.created
+	$(VPY) -m pip install --quiet "scikit-build-core>=0.10" "pybind11>=2.12"
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.deps $(STAMPS)/system $(NATIVE_SOURCES)
+	$(VPY) -m pip install --quiet --no-build-isolation -Ceditable.rebuild=false -e ".[test]"
+	@touch $@
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+ctest: setup
+	cmake -S . -B $(CTEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DAICORE_BUILD_TESTS=ON -DAICORE_BUILD_PYMODULE=OFF -DPython_EXECUTABLE=$(abspath $(VPY)) > /dev/null
+	cmake --build $(CTEST_DIR) -j $(JOBS)
+	ctest --test-dir $(CTEST_DIR) --output-on-failure -j $(JOBS)
+
+pytest: setup
+	$(VPY) -m pytest
+
+clean:
+	rm -rf build $(VENV) demo-output

@@ -1,0 +1,31 @@
+// Version and result-code queries: the part of the ABI an engine calls first,
+// to check it loaded the library it was compiled against.
+#include <Python.h>
+
+#include "aicore/aicore.h"
+#include "aicore/vocal/version.h"
+
+extern "C" {
+
+const char* aicore_version(void) { return aicore::vocal::versionString(); }
+
+int aicore_api_version(void) { return AICORE_API_VERSION; }
+
+const char* aicore_python_version(void) { return PY_VERSION; }
+
+const char* aicore_result_string(aicore_result result) {
+    switch (result) {
+        case AICORE_OK: return "ok";
+        case AICORE_ERROR: return "error (see the handle's last error)";
+        case AICORE_INVALID_ARGUMENT: return "invalid argument";
+        case AICORE_OUT_OF_MEMORY: return "out of memory";
+        case AICORE_NOT_FOUND: return "not found";
+        case AICORE_BAD_MESSAGE: return "malformed or unsupported message";
+        case AICORE_FULL: return "queue or pool full";
+        case AICORE_SCRIPT_ERROR: return "script error (the runtime carried on)";
+        case AICORE_PYTHON_ERROR: return "embedded Python could not start";
+    }
+    return "unknown result code";
+}
+
+}  // extern "C"

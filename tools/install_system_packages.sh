@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian packages AI Core builds and tests with — only the missing ones.
+# Idempotent: on a machine that has them all it makes no network call and takes
+# well under a second. Uses sudo when not run as root.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  g++ cmake ninja-build pkg-config
+  # Python 3.11 with venv and the headers the bridge embeds
+  python3 python3-venv python3-dev
+  # C++ tests and benchmarks (no sources are downloaded at configure time)
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # RealtimeSanitizer runtime (libclang_rt.rtsan-x86_64.a) for the real-time proof
+  libclang-rt-19-dev
+  # audio: PortAudio for optional playback (sounddevice)
+  libportaudio2
+  # speech for the shipped voice lines and run-time text-to-speech
+  espeak-ng
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all ${#PACKAGES[@]} present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+echo "system packages: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
