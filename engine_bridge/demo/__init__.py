@@ -14,7 +14,7 @@ from types import ModuleType
 
 from engine_bridge.module_discovery import submodules
 
-__all__ = ["StepResult", "run_demo", "steps"]
+__all__ = ["StepResult", "demo_steps", "run_demo"]
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,9 @@ class StepResult:
     lines: list[str]
 
 
-def steps() -> list[ModuleType]:
+def demo_steps() -> list[ModuleType]:
     """The demo's steps in the order they run."""
-    from engine_bridge.demo import steps as package
+    import engine_bridge.demo.steps as package
 
     return sorted(submodules(package), key=lambda m: (m.ORDER, m.__name__))
 
@@ -34,7 +34,7 @@ def run_demo(out_dir: Path, *, echo: bool = True) -> list[StepResult]:
     """Run every step, writing its files under ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     results = []
-    for step in steps():
+    for step in demo_steps():
         if echo:
             print(f"== {step.TITLE}", flush=True)
         lines = step.run(out_dir)

@@ -1,0 +1,110 @@
+"""`aicore` as a user runs it: a subprocess of the installed console script."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import engine_bridge
+from engine_bridge import cli
+
+
+def _aicore(venv_bin: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(venv_bin / "aicore"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_version_names_package_and_native_core(venv_bin: Path, clean_env: dict[str, str]) -> None:
+    out = _aicore(venv_bin, clean_env, "--version")
+    assert out.returncode == 0, out.stderr
+    assert re.fullmatch(
+        rf"aicore {re.escape(engine_bridge.__version__)} \(native voice core \d+\.\d+\.\d+\)\n",
+        out.stdout,
+    )
+
+
+def test_doctor_reports_every_part_and_passes_on_a_set_up_machine(
+    venv_bin: Path, clean_env: dict[str, str]
+) -> None:
+    out = _aicore(venv_bin, clean_env, "doctor")
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = {line.split()[1]: line for line in out.stdout.splitlines() if line.strip()}
+    for part in (
+        "python",
+        "vocal._native",
+        "libaicore",
+        "aicore-host",
+        "numpy",
+        "onnxruntime",
+        "zeromq",
+        "sqlite",
+        "audio",
+    ):
+        assert part in lines, f"doctor has no line for {part}:\n{out.stdout}"
+    assert lines["libaicore"].startswith("ok")
+    assert "libaicore.so" in lines["libaicore"]
+    assert "CURVE available" in lines["zeromq"]
+    assert "FTS5" in lines["sqlite"]
+    # Headless machines have no sound card: that is reported, not an error.
+    assert re.match(r"(ok|none)\s+audio output", lines["audio"])
+
+
+def test_doctor_exits_1_and_names_a_missing_required_part(
+    repo: Path, clean_env: dict[str, str]
+) -> None:
+    # Hide onnxruntime from the import system the way an uninstalled package looks.
+    code = (
+        "import sys; sys.modules['onnxruntime'] = None\n"
+        "from engine_bridge.cli import main\n"
+        "sys.exit(main(['doctor']))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=clean_env,
+        cwd=repo,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert re.search(r"^MISSING\s+onnxruntime\s+cannot import", out.stdout, re.M), out.stdout
+    assert "1 required part(s) missing: onnxruntime" in out.stdout
+
+
+def test_doctor_reports_a_missing_host_binary(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = dict(clean_env, AICORE_HOST=str(tmp_path / "aicore-host"))
+    out = _aicore(venv_bin, env, "doctor")
+    assert out.returncode == 1
+    assert re.search(r"^MISSING\s+aicore-host\s+.*not found", out.stdout, re.M), out.stdout
+
+
+def test_without_a_command_help_is_printed_and_exit_is_2(
+    venv_bin: Path, clean_env: dict[str, str]
+) -> None:
+    out = _aicore(venv_bin, clean_env)
+    assert out.returncode == 2
+    assert "doctor" in out.stdout
+    assert "demo" in out.stdout
+
+
+def test_unknown_command_is_an_error(venv_bin: Path, clean_env: dict[str, str]) -> None:
+    out = _aicore(venv_bin, clean_env, "no-such-command")
+    assert out.returncode == 2
+    assert "invalid choice" in out.stderr
+
+
+def test_each_command_module_registers_itself() -> None:
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert {"demo", "doctor"} <= set(sub.choices)
