@@ -31,8 +31,8 @@ bench: setup
 	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release \
 	  -DAICORE_BUILD_BENCHMARKS=ON -DAICORE_BUILD_PYMODULE=OFF -DPython_EXECUTABLE=$(abspath $(VPY))
 	cmake --build $(BENCH_DIR) -j $(JOBS)
-	$(BENCH_DIR)/cpp/vocal/vocal_bench --benchmark_min_time=0.2s
-	$(VPY) -m pytest tests/bench --benchmark-only --benchmark-columns=median,mean,stddev,rounds -p no:randomly
+	$(BENCH_DIR)/cpp/vocal/vocal_bench --benchmark_min_time=0.2
+	$(VPY) -m pytest tests/bench --benchmark-enable --benchmark-only --benchmark-columns=median,mean,stddev,rounds
 
 setup: $(STAMPS)/system $(VENV)/.installed
 
