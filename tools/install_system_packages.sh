@@ -11,6 +11,8 @@ PACKAGES=(
   python3 python3-venv python3-dev
   # C++ tests and benchmarks (no sources are downloaded at configure time)
   libgtest-dev libgmock-dev libbenchmark-dev
+  # JSON parsing of voice presets (header-only)
+  nlohmann-json3-dev
   # RealtimeSanitizer runtime (libclang_rt.rtsan-x86_64.a) for the real-time proof
   libclang-rt-19-dev
   # audio: PortAudio for optional playback (sounddevice)
