@@ -1,7 +1,14 @@
 """The Python face of AI Core's voice pipeline.
 
-The DSP runs in C++ (``vocal._native``); this package takes and returns numpy arrays
-and releases the GIL while rendering.
+Turn a line of speech into a vampire's, zombie's, werewolf's, wraith's or ghoul's voice::
+
+    import soundfile, vocal
+
+    dry, rate = soundfile.read("line.wav", dtype="float32")
+    wet = vocal.render(dry, rate, "vampire", distance=3.0, environment="crypt")
+    soundfile.write("vampire.wav", wet, rate)
+
+The DSP runs in C++ (``vocal._native``) with the GIL released; arrays are float32 mono.
 """
 
 from __future__ import annotations
@@ -9,8 +16,23 @@ from __future__ import annotations
 import numpy as np
 
 from vocal import _native
+from vocal.content import archetypes, environments
+from vocal.playback import play
+from vocal.rendering import Stems, render, speak
+from vocal.tts import TtsWorker, synthesize
 
-__all__ = ["__version__", "filter_biquad"]
+__all__ = [
+    "Stems",
+    "TtsWorker",
+    "__version__",
+    "archetypes",
+    "environments",
+    "filter_biquad",
+    "play",
+    "render",
+    "speak",
+    "synthesize",
+]
 
 __version__: str = _native.version()
 

@@ -1,6 +1,7 @@
 // vocal._native — numpy in, numpy out; the GIL is released while DSP runs.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <cmath>
 #include <cstring>
@@ -9,6 +10,9 @@
 #include <string>
 
 #include "aicore/vocal/biquad.h"
+#include "aicore/vocal/clip.h"
+#include "aicore/vocal/offline_render.h"
+#include "aicore/vocal/presets.h"
 #include "aicore/vocal/version.h"
 
 namespace py = pybind11;
@@ -55,6 +59,48 @@ py::array_t<float> filterBiquad(py::array_t<float, py::array::c_style | py::arra
     return out;
 }
 
+using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
+
+py::array_t<float> toArray(const std::vector<float>& v) {
+    py::array_t<float> out(static_cast<py::ssize_t>(v.size()));
+    std::memcpy(out.mutable_data(), v.data(), sizeof(float) * v.size());
+    return out;
+}
+
+std::vector<float> checkedSamples(const FloatArray& samples, double sampleRate) {
+    if (samples.ndim() != 1) throw py::value_error("samples must be a 1-D array (mono)");
+    if (samples.size() == 0) throw py::value_error("samples is empty");
+    if (!(sampleRate >= 8000.0 && sampleRate <= 192000.0))
+        throw py::value_error("sample_rate must be within 8000..192000 Hz");
+    const float* data = samples.data();
+    std::vector<float> out(data, data + samples.size());
+    for (float x : out)
+        if (!std::isfinite(x)) throw py::value_error("samples contain NaN or inf");
+    return out;
+}
+
+py::dict renderLine(const FloatArray& samples, double sampleRate, const ArchetypePreset& archetype,
+                    const EnvironmentPreset& environment, float intensity, std::uint64_t seed,
+                    double tailSeconds, std::size_t blockSize) {
+    if (!(intensity >= 0.0f && intensity <= 1.0f)) throw py::value_error("intensity must be within 0..1");
+    if (blockSize < 1 || blockSize > 8192) throw py::value_error("block_size must be within 1..8192");
+    auto input = checkedSamples(samples, sampleRate);
+    RenderedStems stems;
+    {
+        py::gil_scoped_release release;
+        const Clip clip = analyseClip(std::move(input), sampleRate);
+        stems = renderOffline(clip, archetype, environment,
+                              RenderSettings{intensity, seed, tailSeconds, blockSize});
+    }
+    py::dict out;
+    out["voice"] = toArray(stems.voice);
+    out["subliminal"] = toArray(stems.subliminal);
+    out["reverb_left"] = toArray(stems.reverbLeft);
+    out["reverb_right"] = toArray(stems.reverbRight);
+    out["latency_samples"] = stems.latencySamples;
+    return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_native, m) {
@@ -64,4 +110,48 @@ PYBIND11_MODULE(_native, m) {
           py::arg("type"), py::arg("frequency_hz"), py::arg("q") = 0.7071067811865476,
           py::arg("gain_db") = 0.0,
           "Run one RBJ-cookbook biquad over a mono float32 signal; returns a new array.");
+
+    py::register_exception<PresetError>(m, "PresetError", PyExc_ValueError);
+
+    py::class_<ArchetypePreset>(m, "ArchetypePreset")
+        .def_readonly("name", &ArchetypePreset::name)
+        .def_readonly("description", &ArchetypePreset::description)
+        .def_readonly("pitch_semitones", &ArchetypePreset::pitchSemitones)
+        .def_readonly("formant_ratio", &ArchetypePreset::formantRatio)
+        .def_property_readonly("subliminal_layer",
+                               [](const ArchetypePreset& p) {
+                                   switch (p.subliminal) {
+                                       case SubliminalLayer::Whisper: return "whisper";
+                                       case SubliminalLayer::Breath: return "breath";
+                                       case SubliminalLayer::Infrasound: return "infrasound";
+                                       case SubliminalLayer::Reversed: return "reversed";
+                                       case SubliminalLayer::None: break;
+                                   }
+                                   return "none";
+                               })
+        .def_readonly("subliminal_level_db", &ArchetypePreset::subliminalLevelDb)
+        .def("intensity_at_distance", &ArchetypePreset::intensityAtDistance, py::arg("distance_m"))
+        .def("__repr__", [](const ArchetypePreset& p) { return "<ArchetypePreset " + p.name + ">"; });
+
+    py::class_<EnvironmentPreset>(m, "EnvironmentPreset")
+        .def_readonly("name", &EnvironmentPreset::name)
+        .def_readonly("reverb", &EnvironmentPreset::reverbEnabled)
+        .def_readonly("size", &EnvironmentPreset::size)
+        .def_readonly("decay_seconds", &EnvironmentPreset::decaySeconds)
+        .def_readonly("damping", &EnvironmentPreset::damping)
+        .def_readonly("pre_delay_ms", &EnvironmentPreset::preDelayMs)
+        .def_readonly("occlusion_hz", &EnvironmentPreset::occlusionHz)
+        .def_readonly("wet_db", &EnvironmentPreset::wetDb)
+        .def("__repr__", [](const EnvironmentPreset& e) { return "<EnvironmentPreset " + e.name + ">"; });
+
+    m.def("load_archetype", &loadArchetypePreset, py::arg("path"),
+          "Parse and validate an archetype preset file; raises PresetError (a ValueError).");
+    m.def("parse_archetype", &parseArchetypePreset, py::arg("json_text"), py::arg("source"));
+    m.def("load_environments", &loadEnvironmentPresets, py::arg("path"),
+          "Parse and validate an environments file; raises PresetError (a ValueError).");
+    m.def("render_line", &renderLine, py::arg("samples"), py::arg("sample_rate"), py::arg("archetype"),
+          py::arg("environment"), py::arg("intensity"), py::arg("seed") = 0,
+          py::arg("tail_seconds") = 0.0, py::arg("block_size") = 256,
+          "Render one line through an archetype voice in an environment; returns its stems "
+          "(latency compensated) as float32 arrays. The GIL is released while rendering.");
 }

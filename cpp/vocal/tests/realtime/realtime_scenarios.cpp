@@ -2,11 +2,25 @@
 // realtime section (prepare may allocate), then processed inside it with parameters swept
 // every block, as an engine would while a designer's script steers the voice.
 #include <array>
+#include <string>
 #include <cmath>
 #include <numbers>
 #include <vector>
 
+#include "aicore/vocal/archetype_voice.h"
 #include "aicore/vocal/biquad.h"
+#include "aicore/vocal/chorus.h"
+#include "aicore/vocal/clip.h"
+#include "aicore/vocal/delay_line.h"
+#include "aicore/vocal/environment.h"
+#include "aicore/vocal/growl.h"
+#include "aicore/vocal/jitter_shimmer.h"
+#include "aicore/vocal/noise_generator.h"
+#include "aicore/vocal/presets.h"
+#include "aicore/vocal/psola_shifter.h"
+#include "aicore/vocal/reverb.h"
+#include "aicore/vocal/ring_modulator.h"
+#include "aicore/vocal/waveshaper.h"
 #include "realtime_guard.h"
 
 namespace aicore::vocal::testing {
@@ -45,11 +59,172 @@ std::size_t runBiquads(RealtimeGuard& guard) {
     return calls;
 }
 
+// One mono in-place block, its parameters swept every block through `sweep(block index)`.
+template <typename Block, typename Sweep>
+std::size_t runInPlace(RealtimeGuard& guard, Block& block, Sweep&& sweep) {
+    std::vector<float> buffer(kBlock);
+    block.prepare({kRate, kBlock, 1});
+    std::size_t calls = 0;
+    for (std::size_t b = 0; b < kBlocks / 4; ++b) {
+        fillSpeechLike(buffer, b);
+        RealtimeSection section(guard);
+        sweep(b);
+        block.process(buffer.data(), buffer.size());
+        ++calls;
+    }
+    return calls;
+}
+
+float sweep01(std::size_t b, std::size_t period = 97) {
+    return static_cast<float>(b % period) / static_cast<float>(period - 1);
+}
+
+std::size_t runBlocks(RealtimeGuard& guard) {
+    std::size_t calls = 0;
+    Waveshaper shaper;
+    calls += runInPlace(guard, shaper, [&](std::size_t b) {
+        shaper.setDriveDb(30.0f * sweep01(b));
+        shaper.setAsymmetry(sweep01(b, 31) * 2.0f - 1.0f);
+        shaper.setMix(sweep01(b, 13));
+    });
+    Growl growl;
+    calls += runInPlace(guard, growl, [&](std::size_t b) {
+        growl.setSubLevel(sweep01(b));
+        growl.setAmRateHz(10.0f + 100.0f * sweep01(b, 41));
+        growl.setAmDepth(sweep01(b, 17));
+        growl.setMix(sweep01(b, 7));
+    });
+    JitterShimmer jitter;
+    calls += runInPlace(guard, jitter, [&](std::size_t b) {
+        jitter.setJitterCents(50.0f * sweep01(b));
+        jitter.setShimmerDb(12.0f * sweep01(b, 23));
+    });
+    Chorus chorus;
+    calls += runInPlace(guard, chorus, [&](std::size_t b) {
+        chorus.setVoices(1 + static_cast<int>(b % 4));
+        chorus.setRateHz(0.1f + 5.0f * sweep01(b));
+        chorus.setDepthMs(15.0f * sweep01(b, 29));
+        chorus.setBaseDelayMs(5.0f + 30.0f * sweep01(b, 11));
+        chorus.setMix(sweep01(b, 5));
+    });
+    RingModulator ring;
+    calls += runInPlace(guard, ring, [&](std::size_t b) {
+        ring.setCarrierHz(20.0f + 400.0f * sweep01(b));
+        ring.setDepth(sweep01(b, 13));
+        ring.setMix(sweep01(b, 7));
+    });
+    Tremolo tremolo;
+    calls += runInPlace(guard, tremolo, [&](std::size_t b) {
+        tremolo.setRateHz(1.0f + 20.0f * sweep01(b));
+        tremolo.setDepth(sweep01(b, 9));
+    });
+    Delay delay;
+    calls += runInPlace(guard, delay, [&](std::size_t b) {
+        delay.setDelayMs(10.0f + 900.0f * sweep01(b));
+        delay.setFeedback(0.9f * sweep01(b, 19));
+        delay.setMix(sweep01(b, 7));
+    });
+
+    // Generators and the reverb have their own shapes.
+    NoiseGenerator noise;
+    noise.prepare({kRate, kBlock, 1});
+    Reverb reverb;
+    reverb.prepare({kRate, kBlock, 1});
+    std::vector<float> in(kBlock), out(kBlock), left(kBlock), right(kBlock);
+    for (std::size_t b = 0; b < kBlocks / 4; ++b) {
+        fillSpeechLike(in, b);
+        RealtimeSection section(guard);
+        noise.setColour(b % 2 ? NoiseColour::Pink : NoiseColour::White);
+        noise.setLevelDb(-40.0f + 30.0f * sweep01(b));
+        noise.setBandPassCentreHz(300.0f + 5000.0f * sweep01(b, 37));
+        noise.process(in.data(), out.data(), kBlock);
+        noise.process(out.data(), kBlock);
+        reverb.setDecaySeconds(0.2 + 5.0 * sweep01(b));
+        reverb.setDamping(sweep01(b, 13));
+        reverb.setPreDelayMs(100.0 * sweep01(b, 23));
+        reverb.setOcclusionCutoffHz(300.0 + 15000.0 * sweep01(b, 7));
+        reverb.setWetDb(-20.0 + 20.0 * sweep01(b, 11));
+        reverb.process(in.data(), left.data(), right.data(), kBlock);
+        calls += 3;
+    }
+    return calls;
+}
+
+// A synthetic line: a gliding buzz through two formants, long enough for marks.
+Clip makeClip() {
+    std::vector<float> samples(static_cast<std::size_t>(kRate * 1.5));
+    double phase = 0.0;
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        const double t = static_cast<double>(i) / kRate;
+        phase += (110.0 + 60.0 * t) / kRate;
+        phase -= std::floor(phase);
+        samples[i] = static_cast<float>(0.4 * (phase - 0.5) * (i > samples.size() * 3 / 4 ? 0.0 : 1.0));
+    }
+    return analyseClip(std::move(samples), kRate);
+}
+
+ArchetypePreset everyStagePreset(const std::string& name, SubliminalLayer layer, double semitones) {
+    ArchetypePreset p = parseArchetypePreset(R"({
+        "name": "all", "pitch": {"semitones": -5, "formant_ratio": 0.8},
+        "eq": [{"type": "highpass", "frequency_hz": 120}, {"type": "peak", "frequency_hz": 900, "gain_db": 6},
+               {"type": "lowpass", "frequency_hz": 4000}, {"type": "highshelf", "frequency_hz": 5000, "gain_db": 3}],
+        "drive": {"drive_db": 18, "asymmetry": 0.3}, "growl": {"sub_level": 0.5, "depth": 0.8},
+        "jitter": {"cents": 40, "shimmer_db": 6}, "chorus": {"voices": 4, "mix": 0.5},
+        "ring": {"mode": "ring", "frequency_hz": 50, "mix": 0.4},
+        "delay": {"time_ms": 200, "feedback": 0.5, "mix": 0.3},
+        "breath": {"level_db": -30}, "subliminal": {"layer": "whisper", "level_db": -30}
+    })", name);
+    p.subliminal = layer;
+    p.pitchSemitones = semitones;
+    return p;
+}
+
+std::size_t runArchetypeVoices(RealtimeGuard& guard) {
+    const Clip clip = makeClip();
+    // Every stage on, every subliminal layer, pitch both ways, both ring modes.
+    std::vector<ArchetypePreset> presets = {
+        everyStagePreset("whisper", SubliminalLayer::Whisper, -5.0),
+        everyStagePreset("breath", SubliminalLayer::Breath, 4.0),
+        everyStagePreset("infrasound", SubliminalLayer::Infrasound, -9.0),
+        everyStagePreset("reversed", SubliminalLayer::Reversed, 7.0)};
+    presets[1].ringMode = RingMode::Tremolo;
+    const auto environments = parseEnvironmentPresets(R"({"environments": {
+        "none": {"reverb": "off"}, "open": {"size": 0.1, "decay_s": 0.4},
+        "cave": {"size": 1.0, "decay_s": 6}, "underwater": {"occlusion_hz": 600, "decay_s": 1.5}}})",
+                                                      "test.json");
+
+    ArchetypeVoice voice;
+    voice.prepare({kRate, kBlock, 1});
+    Environment room;
+    room.prepare({kRate, kBlock, 1});
+    std::vector<float> v(kBlock), s(kBlock), send(kBlock), left(kBlock), right(kBlock);
+    std::size_t calls = 0;
+    for (std::size_t b = 0; b < kBlocks; ++b) {
+        RealtimeSection section(guard);
+        if (b % 150 == 0) {  // a new line with a new archetype
+            voice.setSeed(b);
+            voice.setPreset(&presets[(b / 150) % presets.size()]);
+            voice.start(&clip);
+        }
+        if (b % 97 == 0) room.setPreset(&environments[(b / 97) % environments.size()]);
+        voice.setIntensity(sweep01(b, 61));
+        if (b % 150 == 149) voice.stop();
+        voice.process(v.data(), s.data(), kBlock);
+        for (std::size_t k = 0; k < kBlock; ++k) send[k] = v[k] + s[k];
+        room.processReverb(send.data(), left.data(), right.data(), kBlock);
+        room.processDirect(v.data(), s.data(), kBlock);
+        ++calls;
+    }
+    return calls;
+}
+
 }  // namespace
 
 std::size_t runEveryProcessor(RealtimeGuard& guard) {
     std::size_t calls = 0;
     calls += runBiquads(guard);
+    calls += runBlocks(guard);
+    calls += runArchetypeVoices(guard);
     return calls;
 }
 

@@ -1,0 +1,83 @@
+"""Where the shipped voice content lives, and the presets loaded from it.
+
+The content root is the repository's ``content/`` folder, or ``$AICORE_CONTENT`` when
+set. Presets are parsed and validated by the native core (so the engine and Python read
+them the same way) and cached per file modification time, so an edited preset is picked
+up without a restart.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from vocal import _native
+
+__all__ = [
+    "archetype_preset",
+    "archetypes",
+    "content_root",
+    "environment_preset",
+    "environments",
+]
+
+
+def content_root() -> Path:
+    """The content folder: ``$AICORE_CONTENT`` or the repository's ``content/``."""
+    override = os.environ.get("AICORE_CONTENT")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent / "content"
+
+
+def _archetype_dir() -> Path:
+    return content_root() / "vocal" / "archetypes"
+
+
+def _environments_file() -> Path:
+    return content_root() / "vocal" / "environments.json"
+
+
+def archetypes() -> list[str]:
+    """Names of the shipped archetypes (one preset file each), sorted."""
+    return sorted(p.stem for p in _archetype_dir().glob("*.json"))
+
+
+@cache
+def _load_archetype(path: str, mtime_ns: int) -> _native.ArchetypePreset:
+    del mtime_ns  # part of the cache key only
+    return _native.load_archetype(path)
+
+
+@cache
+def _load_environments(path: str, mtime_ns: int) -> dict[str, _native.EnvironmentPreset]:
+    del mtime_ns
+    return {e.name: e for e in _native.load_environments(path)}
+
+
+def archetype_preset(name: str) -> _native.ArchetypePreset:
+    """The validated preset of archetype ``name``; ``ValueError`` names the known ones."""
+    known = archetypes()
+    if name not in known:
+        raise ValueError(f"unknown archetype {name!r} (known: {', '.join(known)})")
+    path = _archetype_dir() / f"{name}.json"
+    return _load_archetype(str(path), path.stat().st_mtime_ns)
+
+
+def _environment_table() -> dict[str, _native.EnvironmentPreset]:
+    path = _environments_file()
+    return _load_environments(str(path), path.stat().st_mtime_ns)
+
+
+def environments() -> list[str]:
+    """Names of the shipped environments, in the order of the content file."""
+    return list(_environment_table())
+
+
+def environment_preset(name: str) -> _native.EnvironmentPreset:
+    """The validated preset of environment ``name``; ``ValueError`` names the known ones."""
+    table = _environment_table()
+    if name not in table:
+        raise ValueError(f"unknown environment {name!r} (known: {', '.join(table)})")
+    return table[name]
