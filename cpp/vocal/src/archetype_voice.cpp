@@ -8,7 +8,7 @@ namespace aicore::vocal {
 namespace {
 
 constexpr double kIntensityRampMs = 50.0;
-constexpr double kLayerRmsWindowMs = 300.0;
+constexpr double kLayerRmsWindowMs = 1000.0;
 constexpr double kReversedGrainSeconds = 0.25;
 constexpr double kHeartbeatHz = 1.1;
 constexpr float kMaxLayerGain = 20.0f;

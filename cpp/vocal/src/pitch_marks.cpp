@@ -52,7 +52,7 @@ float median3(float a, float b, float c) noexcept {
 // Signal value with zeros outside the clip, so windows may hang over either end.
 inline float at(std::span<const float> x, std::ptrdiff_t i) noexcept {
     return (i >= 0 && i < static_cast<std::ptrdiff_t>(x.size())) ? x[static_cast<std::size_t>(i)]
-                                                                  : 0.0f;
+                                                                 : 0.0f;
 }
 
 double normalisedCrossCorrelation(std::span<const float> x, std::ptrdiff_t a, std::ptrdiff_t b,
@@ -73,7 +73,8 @@ double normalisedCrossCorrelation(std::span<const float> x, std::ptrdiff_t a, st
 PitchTrack estimatePitch(std::span<const float> samples, double sampleRate,
                          const PitchAnalysisSettings& settings) {
     PitchTrack track;
-    track.hopSamples = static_cast<std::size_t>(std::max(1L, std::lround(settings.hopSeconds * sampleRate)));
+    track.hopSamples =
+        static_cast<std::size_t>(std::max(1L, std::lround(settings.hopSeconds * sampleRate)));
     if (samples.empty() || sampleRate <= 0.0) return track;
     const std::size_t frames = (samples.size() - 1) / track.hopSamples + 1;
     track.f0Hz.assign(frames, 0.0f);
@@ -81,15 +82,18 @@ PitchTrack estimatePitch(std::span<const float> samples, double sampleRate,
 
     const Decimated dec = decimateForPitch(samples, sampleRate);
     const double rate = dec.rate;
-    const auto tauMin = static_cast<std::size_t>(std::max(2.0, std::floor(rate / settings.maxF0Hz)));
-    const auto tauMax = std::max(tauMin + 2, static_cast<std::size_t>(std::ceil(rate / settings.minF0Hz)));
+    const auto tauMin =
+        static_cast<std::size_t>(std::max(2.0, std::floor(rate / settings.maxF0Hz)));
+    const auto tauMax =
+        std::max(tauMin + 2, static_cast<std::size_t>(std::ceil(rate / settings.minF0Hz)));
     // One longest period of integration: enough to see a 60 Hz voice, short enough to
     // follow intonation.
     const std::size_t window = tauMax;
     const std::size_t span = window + tauMax;
 
     std::vector<float> padded(dec.samples.size() + 2 * span, 0.0f);
-    std::copy(dec.samples.begin(), dec.samples.end(), padded.begin() + static_cast<std::ptrdiff_t>(span));
+    std::copy(dec.samples.begin(), dec.samples.end(),
+              padded.begin() + static_cast<std::ptrdiff_t>(span));
 
     std::vector<double> diff(tauMax + 2, 0.0), cmnd(tauMax + 2, 1.0);
     std::vector<double> energy(frames, 0.0);
@@ -97,8 +101,8 @@ PitchTrack estimatePitch(std::span<const float> samples, double sampleRate,
     std::vector<float> f0(frames, 0.0f);
 
     for (std::size_t f = 0; f < frames; ++f) {
-        const auto centre = static_cast<std::size_t>(
-            std::lround(static_cast<double>(f * track.hopSamples) / static_cast<double>(dec.factor)));
+        const auto centre = static_cast<std::size_t>(std::lround(
+            static_cast<double>(f * track.hopSamples) / static_cast<double>(dec.factor)));
         const float* seg = padded.data() + span + centre - span / 2;
 
         double e = 0.0;
@@ -160,7 +164,9 @@ PitchTrack estimatePitch(std::span<const float> samples, double sampleRate,
         }
         std::size_t end = f;
         while (end < frames && track.voiced(end)) ++end;
-        if (end - f < kShortestVoicedRunFrames) std::fill(track.f0Hz.begin() + static_cast<std::ptrdiff_t>(f), track.f0Hz.begin() + static_cast<std::ptrdiff_t>(end), 0.0f);
+        if (end - f < kShortestVoicedRunFrames)
+            std::fill(track.f0Hz.begin() + static_cast<std::ptrdiff_t>(f),
+                      track.f0Hz.begin() + static_cast<std::ptrdiff_t>(end), 0.0f);
         f = end;
     }
     // Median of three removes single-frame octave jumps inside a voiced run.
@@ -179,10 +185,14 @@ std::vector<PitchMark> placePitchMarks(std::span<const float> x, double sampleRa
     const std::size_t hop = std::max<std::size_t>(1, track.hopSamples);
     const std::size_t frames = track.f0Hz.size();
     const auto longest = static_cast<std::size_t>(std::floor(sampleRate / settings.minF0Hz));
-    const auto shortest = static_cast<std::size_t>(std::max(2.0, std::floor(0.8 * sampleRate / settings.maxF0Hz)));
-    const auto unvoicedPeriod = static_cast<std::size_t>(std::max(1L, std::lround(settings.unvoicedPeriodSeconds * sampleRate)));
-    const auto snapRadius = static_cast<std::ptrdiff_t>(std::max(1L, std::lround(1e-4 * sampleRate)));
-    const auto minimumGap = static_cast<std::size_t>(std::max(1L, std::lround(sampleRate / 2000.0)));
+    const auto shortest =
+        static_cast<std::size_t>(std::max(2.0, std::floor(0.8 * sampleRate / settings.maxF0Hz)));
+    const auto unvoicedPeriod = static_cast<std::size_t>(
+        std::max(1L, std::lround(settings.unvoicedPeriodSeconds * sampleRate)));
+    const auto snapRadius =
+        static_cast<std::ptrdiff_t>(std::max(1L, std::lround(1e-4 * sampleRate)));
+    const auto minimumGap =
+        static_cast<std::size_t>(std::max(1L, std::lround(sampleRate / 2000.0)));
 
     std::vector<PitchMark> marks;
     auto fillUnvoiced = [&](std::size_t a, std::size_t b, bool includeA, bool includeB) {
@@ -216,7 +226,8 @@ std::vector<PitchMark> placePitchMarks(std::span<const float> x, double sampleRa
 
         auto periodAt = [&](std::size_t pos) {
             const auto frame = std::clamp<std::size_t>(
-                static_cast<std::size_t>(std::lround(static_cast<double>(pos) / static_cast<double>(hop))),
+                static_cast<std::size_t>(
+                    std::lround(static_cast<double>(pos) / static_cast<double>(hop))),
                 firstFrame, lastFrame);
             return sampleRate / static_cast<double>(track.f0Hz[frame]);
         };
@@ -229,8 +240,10 @@ std::vector<PitchMark> placePitchMarks(std::span<const float> x, double sampleRa
 
         auto nextMark = [&](std::size_t p, int direction) -> std::ptrdiff_t {
             const double period = periodAt(p);
-            const auto near = static_cast<std::ptrdiff_t>(std::max<double>(static_cast<double>(shortest), std::floor(0.8 * period)));
-            const auto far = static_cast<std::ptrdiff_t>(std::min<double>(static_cast<double>(longest), std::ceil(1.2 * period)));
+            const auto near = static_cast<std::ptrdiff_t>(
+                std::max<double>(static_cast<double>(shortest), std::floor(0.8 * period)));
+            const auto far = static_cast<std::ptrdiff_t>(
+                std::min<double>(static_cast<double>(longest), std::ceil(1.2 * period)));
             if (far < near) return -1;
             const auto pos = static_cast<std::ptrdiff_t>(p);
             std::ptrdiff_t lo = 0, hi = 0;
@@ -256,8 +269,10 @@ std::vector<PitchMark> placePitchMarks(std::span<const float> x, double sampleRa
             // Correlation alone random-walks by up to half a sample a period; snapping to
             // the extremum keeps every mark on its period's excitation peak.
             std::ptrdiff_t snapped = best;
-            for (std::ptrdiff_t c = std::max(lo, best - snapRadius); c <= std::min(hi, best + snapRadius); ++c)
-                if (polarity * x[static_cast<std::size_t>(c)] > polarity * x[static_cast<std::size_t>(snapped)])
+            for (std::ptrdiff_t c = std::max(lo, best - snapRadius);
+                 c <= std::min(hi, best + snapRadius); ++c)
+                if (polarity * x[static_cast<std::size_t>(c)] >
+                    polarity * x[static_cast<std::size_t>(snapped)])
                     snapped = c;
             return snapped;
         };
@@ -304,8 +319,10 @@ std::vector<PitchMark> placePitchMarks(std::span<const float> x, double sampleRa
     for (const auto& m : marks) {
         if (!clean.empty() && m.position < clean.back().position + minimumGap) {
             const bool isFinal = m.position == n - 1;
-            if (isFinal && clean.size() > 1) clean.back() = m;
-            else if (isFinal && m.position > clean.back().position) clean.push_back(m);
+            if (isFinal && clean.size() > 1)
+                clean.back() = m;
+            else if (isFinal && m.position > clean.back().position)
+                clean.push_back(m);
             continue;
         }
         if (!clean.empty() && m.position - clean.back().position > longest) {

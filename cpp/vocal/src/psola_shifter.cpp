@@ -29,7 +29,9 @@ inline float readCubic(const std::vector<float>& x, double position) noexcept {
         x1 = p[1];
         x2 = p[2];
     } else {
-        auto at = [&](std::ptrdiff_t k) { return k >= 0 && k < n ? x[static_cast<std::size_t>(k)] : 0.0f; };
+        auto at = [&](std::ptrdiff_t k) {
+            return k >= 0 && k < n ? x[static_cast<std::size_t>(k)] : 0.0f;
+        };
         xm1 = at(i - 1);
         x0 = at(i);
         x1 = at(i + 1);
@@ -73,8 +75,9 @@ void PsolaShifter::prepare(const ProcessSpec& spec) {
     ring_.assign(nextPowerOfTwo(maxBlock_ + 2 * maxLookahead_ + 8), 0.0f);
     ringMask_ = ring_.size() - 1;
     for (std::size_t i = 0; i <= kWindowTableSize; ++i)
-        halfHann_[i] = static_cast<float>(
-            0.5 * (1.0 + std::cos(std::numbers::pi * static_cast<double>(i) / static_cast<double>(kWindowTableSize))));
+        halfHann_[i] =
+            static_cast<float>(0.5 * (1.0 + std::cos(std::numbers::pi * static_cast<double>(i) /
+                                                     static_cast<double>(kWindowTableSize))));
     halfHann_[kWindowTableSize + 1] = 0.0f;
     reset();
 }
@@ -110,19 +113,22 @@ void PsolaShifter::start(const Clip* clip, std::size_t positionSamples) noexcept
         return;
     }
     inputPerOutput_ = clip_->sampleRate / sampleRate_;
-    end_ = static_cast<std::size_t>(std::lround(static_cast<double>(clip_->samples.size()) / inputPerOutput_));
+    end_ = static_cast<std::size_t>(
+        std::lround(static_cast<double>(clip_->samples.size()) / inputPerOutput_));
     const std::size_t startIn = std::min(positionSamples, clip_->samples.size());
-    position_ = std::min(end_, static_cast<std::size_t>(std::lround(static_cast<double>(startIn) / inputPerOutput_)));
+    position_ = std::min(end_, static_cast<std::size_t>(
+                                   std::lround(static_cast<double>(startIn) / inputPerOutput_)));
 
     const double longestInterval =
         static_cast<double>(clip_->longestMarkIntervalSamples) / inputPerOutput_;
-    lookahead_ = std::min(maxLookahead_,
-                          static_cast<std::size_t>(std::ceil(longestInterval / kMinFormantRatio)) + 2);
+    lookahead_ = std::min(
+        maxLookahead_, static_cast<std::size_t>(std::ceil(longestInterval / kMinFormantRatio)) + 2);
 
     // The last mark at or before the start: its grain covers the start.
     const auto& marks = clip_->marks;
-    const auto after = std::upper_bound(marks.begin(), marks.end(), startIn,
-                                        [](std::size_t p, const PitchMark& m) { return p < m.position; });
+    const auto after =
+        std::upper_bound(marks.begin(), marks.end(), startIn,
+                         [](std::size_t p, const PitchMark& m) { return p < m.position; });
     markCursor_ = after == marks.begin() ? 0 : static_cast<std::size_t>(after - marks.begin()) - 1;
     nextGrain_ = marks.empty() ? static_cast<double>(end_ + lookahead_)
                                : static_cast<double>(marks[markCursor_].position) / inputPerOutput_;
@@ -153,7 +159,8 @@ void PsolaShifter::layGrain() noexcept {
 
     const auto m = static_cast<double>(marks[k].position);
     const double left = k > 0 ? m - static_cast<double>(marks[k - 1].position) : 0.0;
-    const double right = k + 1 < marks.size() ? static_cast<double>(marks[k + 1].position) - m : 0.0;
+    const double right =
+        k + 1 < marks.size() ? static_cast<double>(marks[k + 1].position) - m : 0.0;
     const bool voiced = marks[k].voiced;
 
     pitch_.advance(s - lastGrain_);
@@ -184,7 +191,8 @@ void PsolaShifter::layGrain() noexcept {
     const double leftReach = std::min(left / step, reach);
     const double rightReach = std::min(right / step, reach);
 
-    const auto begin = std::max(position_, static_cast<std::size_t>(std::max(0.0, std::ceil(s - leftReach))));
+    const auto begin =
+        std::max(position_, static_cast<std::size_t>(std::max(0.0, std::ceil(s - leftReach))));
     const auto endInclusive = static_cast<std::ptrdiff_t>(std::floor(s + rightReach));
     const double invLeft = left > 0.0 ? 1.0 / left : 0.0;
     const double invRight = right > 0.0 ? 1.0 / right : 0.0;

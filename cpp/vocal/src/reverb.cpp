@@ -60,7 +60,8 @@ double lineMs(std::size_t line, double size01) noexcept {
 
 std::size_t lineSamples(std::size_t line, double size01, double sampleRate,
                         std::size_t atLeast) noexcept {
-    const auto wanted = static_cast<std::size_t>(std::lround(lineMs(line, size01) * 1e-3 * sampleRate));
+    const auto wanted =
+        static_cast<std::size_t>(std::lround(lineMs(line, size01) * 1e-3 * sampleRate));
     return nextPrimeAtLeast(std::max({wanted, atLeast, std::size_t{2}}));
 }
 
@@ -96,10 +97,12 @@ void Reverb::prepare(const ProcessSpec& spec) {
         previous = len;
     }
     for (std::size_t k = 0; k < kDiffusers; ++k) {
-        const auto len = static_cast<std::size_t>(std::max(1L, std::lround(kDiffuserMs[k] * 1e-3 * sampleRate_)));
+        const auto len = static_cast<std::size_t>(
+            std::max(1L, std::lround(kDiffuserMs[k] * 1e-3 * sampleRate_)));
         diffusers_[k].assign(len, 0.0f);
     }
-    const auto preDelayCapacity = static_cast<std::size_t>(std::ceil(kMaxPreDelayMs * 1e-3 * sampleRate_)) + 4;
+    const auto preDelayCapacity =
+        static_cast<std::size_t>(std::ceil(kMaxPreDelayMs * 1e-3 * sampleRate_)) + 4;
     preDelay_.assign(nextPowerOfTwo(preDelayCapacity), 0.0f);
     preDelayMask_ = preDelay_.size() - 1;
 
@@ -147,7 +150,9 @@ void Reverb::reset() noexcept {
     occlusion_.reset();
 }
 
-void Reverb::setSize(double size01) noexcept { pendingSize_ = std::clamp(size01, 0.0, 1.0); }
+void Reverb::setSize(double size01) noexcept {
+    pendingSize_ = std::clamp(size01, 0.0, 1.0);
+}
 
 void Reverb::setDecaySeconds(double rt60Seconds) noexcept {
     decaySeconds_ = std::clamp(rt60Seconds, kMinDecaySeconds, kMaxDecaySeconds);
@@ -186,7 +191,8 @@ void Reverb::updateAbsorptionTargets() noexcept {
     for (std::size_t i = 0; i < kLines; ++i) {
         const double d = static_cast<double>(lineLength_[i]);
         const double g = std::pow(10.0, -3.0 * d / (decaySeconds_ * sampleRate_));
-        const double r = std::pow(10.0, -3.0 * d / sampleRate_ * (1.0 / hfDecay - 1.0 / decaySeconds_));
+        const double r =
+            std::pow(10.0, -3.0 * d / sampleRate_ * (1.0 / hfDecay - 1.0 / decaySeconds_));
         const double b = (1.0 - r) / (1.0 + r);
         absorbATarget_[i] = static_cast<float>(g * (1.0 - b));
         absorbBTarget_[i] = static_cast<float>(b);
@@ -198,7 +204,8 @@ void Reverb::advanceBlockSmoothing() noexcept {
         absorbA_[i] += blockSmoothing_ * (absorbATarget_[i] - absorbA_[i]);
         absorbB_[i] += blockSmoothing_ * (absorbBTarget_[i] - absorbB_[i]);
     }
-    occlusionLogHz_ += static_cast<double>(blockSmoothing_) * (occlusionLogHzTarget_ - occlusionLogHz_);
+    occlusionLogHz_ +=
+        static_cast<double>(blockSmoothing_) * (occlusionLogHzTarget_ - occlusionLogHz_);
     // Redesign only while the cutoff moves: the design costs a cos, a sin and a pow.
     if (std::abs(occlusionLogHz_ - occlusionLogHzDesigned_) > 1e-4) {
         occlusion_.setParameters(BiquadType::LowPass, std::exp(occlusionLogHz_), kOcclusionQ);

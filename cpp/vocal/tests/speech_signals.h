@@ -18,8 +18,7 @@ inline constexpr std::array<double, 3> kVowelA = {700.0, 1200.0, 2600.0};
 /// A pulse train at f0Hz (the F0 path may glide linearly to endF0Hz) through three
 /// all-pole formant resonators, the classic cascade formant synthesiser. Peak 0.5.
 inline std::vector<float> vowel(double f0Hz, double seconds, double sampleRate,
-                                std::array<double, 3> formantsHz = kVowelA,
-                                double endF0Hz = 0.0) {
+                                std::array<double, 3> formantsHz = kVowelA, double endF0Hz = 0.0) {
     const auto n = static_cast<std::size_t>(seconds * sampleRate);
     std::vector<double> x(n + 2, 0.0);
     if (endF0Hz <= 0.0) endF0Hz = f0Hz;
@@ -75,8 +74,8 @@ inline double rms(const std::vector<float>& x, std::size_t begin = 0, std::size_
 
 /// F0 from the normalised autocorrelation over [begin, end): the shortest lag whose peak
 /// is within 10% of the best (so a period is not mistaken for two), parabolically refined.
-inline double f0ByAutocorrelation(const std::vector<float>& x, double sampleRate,
-                                  std::size_t begin, std::size_t end) {
+inline double f0ByAutocorrelation(const std::vector<float>& x, double sampleRate, std::size_t begin,
+                                  std::size_t end) {
     const auto minLag = static_cast<std::size_t>(sampleRate / 500.0);
     const auto maxLag = static_cast<std::size_t>(sampleRate / 50.0);
     const std::size_t count = end - begin - maxLag - 1;
@@ -123,7 +122,8 @@ inline double firstFormantHz(const std::vector<float>& x, double sampleRate, std
     }
     const std::size_t m = y.size();
     for (std::size_t i = 0; i < m; ++i)
-        y[i] *= 0.54 - 0.46 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(m - 1));
+        y[i] *= 0.54 - 0.46 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) /
+                                       static_cast<double>(m - 1));
 
     constexpr std::size_t order = 10;
     std::array<double, order + 1> r{};

@@ -55,7 +55,8 @@ TEST(PitchAnalysis, YinFollowsAGlideAcrossTheSpeechRange) {
 
 TEST(PitchAnalysis, NoiseAndSilenceAreUnvoiced) {
     const auto noise = estimatePitch(whiteNoise(48000, 7u, 0.3f), kRate);
-    const auto voicedNoise = std::count_if(noise.f0Hz.begin(), noise.f0Hz.end(), [](float f) { return f > 0.0f; });
+    const auto voicedNoise =
+        std::count_if(noise.f0Hz.begin(), noise.f0Hz.end(), [](float f) { return f > 0.0f; });
     EXPECT_LT(static_cast<double>(voicedNoise), 0.05 * static_cast<double>(noise.f0Hz.size()));
 
     const auto silence = estimatePitch(std::vector<float>(24000, 0.0f), kRate);

@@ -47,8 +47,12 @@ std::vector<float> render(const Clip& clip, double pitchRatio, double formantRat
     return out;
 }
 
-double steadyF0(const std::vector<float>& x) { return f0ByAutocorrelation(x, kRate, kSteadyBegin, kSteadyEnd); }
-double steadyF1(const std::vector<float>& x) { return firstFormantHz(x, kRate, kSteadyBegin, kSteadyEnd); }
+double steadyF0(const std::vector<float>& x) {
+    return f0ByAutocorrelation(x, kRate, kSteadyBegin, kSteadyEnd);
+}
+double steadyF1(const std::vector<float>& x) {
+    return firstFormantHz(x, kRate, kSteadyBegin, kSteadyEnd);
+}
 
 }  // namespace
 
@@ -168,13 +172,15 @@ TEST(PsolaShifter, LoudnessAveragedOverSixVoicesHoldsWithinTwoDecibelsAtEveryRat
     // shifted harmonics; averaged over six voices that is washed out and what is left
     // is the grain normalisation itself.
     std::vector<Clip> voices;
-    for (double f0 : {90.0, 110.0, 130.0, 150.0, 180.0, 220.0}) voices.push_back(analyseClip(vowel(f0, 1.0, kRate), kRate));
+    for (double f0 : {90.0, 110.0, 130.0, 150.0, 180.0, 220.0})
+        voices.push_back(analyseClip(vowel(f0, 1.0, kRate), kRate));
     for (double pitch : {0.5, 0.7, 1.5, 2.0})
         for (double formant : {0.6, 1.0, 1.6}) {
             double inputPower = 0.0, outputPower = 0.0;
             for (const auto& clip : voices) {
                 inputPower += std::pow(rms(clip.samples, kSteadyBegin, kSteadyEnd), 2.0);
-                outputPower += std::pow(rms(render(clip, pitch, formant), kSteadyBegin, kSteadyEnd), 2.0);
+                outputPower +=
+                    std::pow(rms(render(clip, pitch, formant), kSteadyBegin, kSteadyEnd), 2.0);
             }
             const double changeDb = 10.0 * std::log10(outputPower / inputPower);
             EXPECT_LT(std::abs(changeDb), 2.0) << "pitch " << pitch << " formant " << formant;
@@ -202,7 +208,8 @@ TEST(PsolaShifter, RampedPitchChangesDoNotClick) {
     const auto& clip = vowelClip();
     double largestStep = 0.0;
     for (std::size_t i = 1; i < clip.size(); ++i)
-        largestStep = std::max(largestStep, std::abs(static_cast<double>(clip.samples[i]) - clip.samples[i - 1]));
+        largestStep = std::max(
+            largestStep, std::abs(static_cast<double>(clip.samples[i]) - clip.samples[i - 1]));
     PsolaShifter shifter;
     shifter.prepare({kRate, 64, 1});
     shifter.start(&clip);

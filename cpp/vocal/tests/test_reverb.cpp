@@ -165,10 +165,12 @@ TEST(Reverb, OcclusionRemovesEnergyAboveItsCutoffAndKeepsTheLows) {
     occluded.setOcclusionCutoffHz(800.0);
     occluded.reset();
     const auto occludedOut = run(occluded, in).left;
-    const double highDrop = 10.0 * std::log10(energy(filtered(occludedOut, BiquadType::HighPass, 4000.0)) /
-                                              energy(filtered(openOut, BiquadType::HighPass, 4000.0)));
-    const double lowDrop = 10.0 * std::log10(energy(filtered(occludedOut, BiquadType::LowPass, 200.0)) /
-                                             energy(filtered(openOut, BiquadType::LowPass, 200.0)));
+    const double highDrop =
+        10.0 * std::log10(energy(filtered(occludedOut, BiquadType::HighPass, 4000.0)) /
+                          energy(filtered(openOut, BiquadType::HighPass, 4000.0)));
+    const double lowDrop =
+        10.0 * std::log10(energy(filtered(occludedOut, BiquadType::LowPass, 200.0)) /
+                          energy(filtered(openOut, BiquadType::LowPass, 200.0)));
     EXPECT_LT(highDrop, -20.0);
     EXPECT_NEAR(lowDrop, 0.0, 1.0);
 }
@@ -189,10 +191,12 @@ TEST(Reverb, WetGainFollowsItsSettingSmoothlyWithoutAJump) {
     const std::size_t change = 24000;
     r.process(in.data(), out.left.data(), out.right.data(), change);
     r.setWetDb(-40.0);
-    r.process(in.data() + change, out.left.data() + change, out.right.data() + change, in.size() - change);
+    r.process(in.data() + change, out.left.data() + change, out.right.data() + change,
+              in.size() - change);
     const auto rmsAround = [&](std::size_t from, std::size_t count) {
         double e = 0.0;
-        for (std::size_t i = from; i < from + count; ++i) e += static_cast<double>(out.left[i]) * out.left[i];
+        for (std::size_t i = from; i < from + count; ++i)
+            e += static_cast<double>(out.left[i]) * out.left[i];
         return std::sqrt(e / static_cast<double>(count));
     };
     const double before = rmsAround(change - 480, 480);
@@ -209,7 +213,8 @@ TEST(Reverb, DecayChangesMidTailAreSmoothAndTakeEffect) {
     const std::size_t change = 24000;
     r.process(in.data(), out.left.data(), out.right.data(), change);
     r.setDecaySeconds(0.5);
-    r.process(in.data() + change, out.left.data() + change, out.right.data() + change, in.size() - change);
+    r.process(in.data() + change, out.left.data() + change, out.right.data() + change,
+              in.size() - change);
     std::vector<float> tail(out.left.begin() + change + 9600, out.left.end());
     EXPECT_NEAR(schroederRt60(tail), 0.5, 0.075);
     float largest = 0.0f;
@@ -246,6 +251,7 @@ TEST(Reverb, SilenceAfterATailStaysQuietAndFinite) {
     const auto out = run(r, in);
     for (float v : out.left) ASSERT_TRUE(std::isfinite(v));
     double e = 0.0;
-    for (std::size_t i = out.left.size() - 4800; i < out.left.size(); ++i) e += std::abs(out.left[i]);
+    for (std::size_t i = out.left.size() - 4800; i < out.left.size(); ++i)
+        e += std::abs(out.left[i]);
     EXPECT_LT(e, 1e-6);
 }

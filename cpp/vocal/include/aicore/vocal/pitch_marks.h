@@ -9,7 +9,7 @@
 namespace aicore::vocal {
 
 struct PitchAnalysisSettings {
-    double minF0Hz = 60.0;   // also bounds the longest mark interval, hence grain size
+    double minF0Hz = 60.0;  // also bounds the longest mark interval, hence grain size
     double maxF0Hz = 500.0;
     double hopSeconds = 0.005;
     /// YIN's absolute threshold on the cumulative-mean-normalised difference (CMND): the

@@ -15,7 +15,7 @@
 // The clip is known ahead, so grains are laid into an overlap-add ring up to one longest
 // grain ahead of the read point: output sample t is input sample t, latency 0.
 // Parameter changes reach the grains laid from then on; those are centred at most
-// lookaheadSamples() ahead of the read point (~13 ms for a 140 Hz voice at 48 kHz).
+// lookaheadSamples() ahead of the read point (~12 ms for a 140 Hz voice at 48 kHz).
 //
 // A clip at another rate than the spec's is resampled by the grain reader (cubic,
 // no anti-alias filter): analyse clips at the playback rate where it matters.
