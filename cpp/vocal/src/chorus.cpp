@@ -77,6 +77,11 @@ void Chorus::setMix(float mix) noexcept { mix_.setTargetValue(std::clamp(mix, 0.
 
 void Chorus::process(float* samples, std::size_t count) noexcept {
     const double inverseRate = 1.0 / sampleRate_;
+    // Voices that are silent for the whole block cost nothing (a 2-voice doubler is half
+    // the price of 4 voices).
+    std::array<bool, kMaxVoices> active{};
+    for (std::size_t v = 0; v < kMaxVoices; ++v)
+        active[v] = voiceGain_[v].isSmoothing() || voiceGain_[v].getTargetValue() != 0.0f;
     for (std::size_t i = 0; i < count; ++i) {
         const float rate = rateHz_.getNextValue();
         const float depth = depthSamples_.getNextValue();
@@ -101,8 +106,8 @@ void Chorus::process(float* samples, std::size_t count) noexcept {
         const std::array<float, kMaxVoices> lfo = {sine, -sine, cosine, -cosine};
         float wet = 0.0f;
         for (std::size_t v = 0; v < kMaxVoices; ++v) {
+            if (!active[v]) continue;
             const float gain = voiceGain_[v].getNextValue();
-            if (gain == 0.0f) continue;
             float sweep = 0.5f * (1.0f + lfo[v]);
             if (v == 0) sweep += blend * (drift_ - sweep);
             wet += gain * line_.read(base + depth * sweep);

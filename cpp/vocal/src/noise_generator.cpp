@@ -141,25 +141,34 @@ void NoiseGenerator::updateNormalisation() noexcept {
     updateLevelTarget();
 }
 
-float NoiseGenerator::nextSample() noexcept {
-    const float white = kUniformToUnitVariance * random_.nextBipolarFloat();
-    float y = white;
+void NoiseGenerator::fillRaw(float* out, std::size_t count) noexcept {
+    // Block-wise and specialised on colour: the per-sample branch and call cost more than
+    // the noise itself (a voice runs two of these).
+    for (std::size_t i = 0; i < count; ++i) out[i] = kUniformToUnitVariance * random_.nextBipolarFloat();
     if (colour_ == NoiseColour::Pink) {
-        float sum = kPinkDirect * white + pink_[6];
-        for (int k = 0; k < 6; ++k) {
-            pink_[k] = kPinkPole[k] * pink_[k] + kPinkGain[k] * white;
-            sum += pink_[k];
+        float p0 = pink_[0], p1 = pink_[1], p2 = pink_[2], p3 = pink_[3], p4 = pink_[4], p5 = pink_[5],
+              delayed = pink_[6];
+        for (std::size_t i = 0; i < count; ++i) {
+            const float white = out[i];
+            p0 = kPinkPole[0] * p0 + kPinkGain[0] * white;
+            p1 = kPinkPole[1] * p1 + kPinkGain[1] * white;
+            p2 = kPinkPole[2] * p2 + kPinkGain[2] * white;
+            p3 = kPinkPole[3] * p3 + kPinkGain[3] * white;
+            p4 = kPinkPole[4] * p4 + kPinkGain[4] * white;
+            p5 = kPinkPole[5] * p5 + kPinkGain[5] * white;
+            out[i] = kPinkDirect * white + delayed + p0 + p1 + p2 + p3 + p4 + p5;
+            delayed = kPinkDelayed * white;
         }
-        pink_[6] = kPinkDelayed * white;
-        y = sum;
+        pink_[0] = p0; pink_[1] = p1; pink_[2] = p2; pink_[3] = p3; pink_[4] = p4; pink_[5] = p5;
+        pink_[6] = delayed;
     }
-    if (bandPassEnabled_) y = bandPass_.processSample(y);
-    return y;
+    if (bandPassEnabled_) bandPass_.process(out, count);
 }
 
 void NoiseGenerator::process(float* out, std::size_t count) noexcept {
     if (normalisationDirty_) updateNormalisation();
-    for (std::size_t i = 0; i < count; ++i) out[i] = nextSample() * gain_.getNextValue();
+    fillRaw(out, count);
+    for (std::size_t i = 0; i < count; ++i) out[i] *= gain_.getNextValue();
 }
 
 void NoiseGenerator::process(const float* sidechain, float* out, std::size_t count) noexcept {
@@ -169,11 +178,19 @@ void NoiseGenerator::process(const float* sidechain, float* out, std::size_t cou
     // onset still takes the attack time, so breath never clicks in.
     float peak = peak_, env = envelope_;
     const float smoothing = 1.0f - attack_;
-    for (std::size_t i = 0; i < count; ++i) {
-        const float level = std::abs(sidechain[i]);
-        peak = level > peak ? level : peak * release_;
-        env += smoothing * (peak - env);
-        out[i] = nextSample() * gain_.getNextValue() * env;
+    // Noise is made in stack chunks (no allocation); the envelope of each sample is read
+    // before that sample is written, so out may alias sidechain.
+    constexpr std::size_t kChunk = 64;
+    float noise[kChunk];
+    for (std::size_t done = 0; done < count; done += kChunk) {
+        const std::size_t m = std::min(kChunk, count - done);
+        fillRaw(noise, m);
+        for (std::size_t i = 0; i < m; ++i) {
+            const float level = std::abs(sidechain[done + i]);
+            peak = level > peak ? level : peak * release_;
+            env += smoothing * (peak - env);
+            out[done + i] = noise[i] * gain_.getNextValue() * env;
+        }
     }
     // A released envelope must not decay into denormals.
     peak_ = peak < 1e-15f ? 0.0f : peak;

@@ -56,7 +56,7 @@ public:
     float normalisationGain() const noexcept { return normalisation_; }
 
 private:
-    float nextSample() noexcept;
+    void fillRaw(float* out, std::size_t count) noexcept;
     void updateNormalisation() noexcept;
     void updateLevelTarget() noexcept;
     void updateBandPass() noexcept;
