@@ -142,3 +142,9 @@ def test_a_broken_preset_names_its_file_and_field(
         ValueError, match=r"lich\.json: pitch\.semitones: must be within \[-12, 12\], got -30"
     ):
         vocal.render(np.zeros(1000, np.float32), 22050, "lich")
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+def test_algorithmic_latency_is_at_most_ten_milliseconds(archetype: str) -> None:
+    latency = vocal.latency_ms(archetype, 48_000)
+    assert 0.0 <= latency <= 10.0

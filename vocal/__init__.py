@@ -18,7 +18,7 @@ import numpy as np
 from vocal import _native
 from vocal.content import archetypes, environments
 from vocal.playback import play
-from vocal.rendering import Stems, render, speak
+from vocal.rendering import Stems, latency_ms, render, speak
 from vocal.tts import TtsWorker, synthesize
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "archetypes",
     "environments",
     "filter_biquad",
+    "latency_ms",
     "play",
     "render",
     "speak",

@@ -12,7 +12,7 @@ from vocal import _native
 from vocal.content import archetype_preset, environment_preset
 from vocal.tts import synthesize
 
-__all__ = ["Stems", "render", "speak"]
+__all__ = ["Stems", "latency_ms", "render", "speak"]
 
 Stems = dict[str, np.ndarray]
 """``voice``, ``subliminal`` and ``reverb`` (mono) float32 arrays of equal length."""
@@ -86,6 +86,13 @@ def render(
     if stems:
         return {"voice": out["voice"], "subliminal": out["subliminal"], "reverb": reverb}
     return out["voice"] + out["subliminal"] + reverb
+
+
+def latency_ms(archetype: str, sample_rate: int = 48_000) -> float:
+    """The archetype chain's algorithmic latency in milliseconds at ``sample_rate``: how
+    far the real-time voice lags its clip (offline renders compensate it)."""
+    samples = _native.latency_samples(archetype_preset(archetype), float(sample_rate))
+    return 1000.0 * samples / sample_rate
 
 
 def speak(

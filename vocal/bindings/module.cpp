@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "aicore/vocal/archetype_voice.h"
 #include "aicore/vocal/biquad.h"
 #include "aicore/vocal/clip.h"
 #include "aicore/vocal/offline_render.h"
@@ -149,6 +150,18 @@ PYBIND11_MODULE(_native, m) {
     m.def("parse_archetype", &parseArchetypePreset, py::arg("json_text"), py::arg("source"));
     m.def("load_environments", &loadEnvironmentPresets, py::arg("path"),
           "Parse and validate an environments file; raises PresetError (a ValueError).");
+    m.def(
+        "latency_samples",
+        [](const ArchetypePreset& preset, double sampleRate) {
+            if (!(sampleRate >= 8000.0 && sampleRate <= 192000.0))
+                throw py::value_error("sample_rate must be within 8000..192000 Hz");
+            ArchetypeVoice voice;
+            voice.prepare({sampleRate, 512, 1});
+            voice.setPreset(&preset);
+            return voice.latencySamples();
+        },
+        py::arg("archetype"), py::arg("sample_rate"),
+        "Algorithmic latency of an archetype's chain, in samples (what render compensates).");
     m.def("render_line", &renderLine, py::arg("samples"), py::arg("sample_rate"), py::arg("archetype"),
           py::arg("environment"), py::arg("intensity"), py::arg("seed") = 0,
           py::arg("tail_seconds") = 0.0, py::arg("block_size") = 256,
