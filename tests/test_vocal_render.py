@@ -98,6 +98,7 @@ def test_distance_maps_through_the_archetypes_proximity_curve(
         ({"samples": np.zeros((10, 2), np.float32)}, "mono"),
         ({"intensity": 1.5}, "intensity must be within 0..1"),
         ({"distance": -1.0}, "distance must be"),
+        ({"seed": -1}, "seed must be an integer"),
         ({"intensity": 0.5, "distance": 2.0}, "not both"),
     ],
 )

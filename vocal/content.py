@@ -71,8 +71,8 @@ def _environment_table() -> dict[str, _native.EnvironmentPreset]:
 
 
 def environments() -> list[str]:
-    """Names of the shipped environments, in the order of the content file."""
-    return list(_environment_table())
+    """Names of the shipped environments, sorted."""
+    return sorted(_environment_table())
 
 
 def environment_preset(name: str) -> _native.EnvironmentPreset:

@@ -76,6 +76,8 @@ def render(
     x = x.astype(np.float32, copy=False)
     if not np.isfinite(x).all():
         raise ValueError("samples contain NaN or inf")
+    if not isinstance(seed, int | np.integer) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be an integer within 0..2**64-1, got {seed!r}")
     level = _intensity(preset, intensity, distance)
     if tail_seconds is None:
         tail_seconds = min(room.decay_seconds, 3.0) if room.reverb else 0.0
