@@ -2,12 +2,19 @@
 // realtime section (prepare may allocate), then processed inside it with parameters swept
 // every block, as an engine would while a designer's script steers the voice.
 #include <array>
+#include <cstdio>
+#include <chrono>
+#include <atomic>
+#include <filesystem>
+#include <thread>
 #include <string>
 #include <cmath>
 #include <numbers>
 #include <vector>
 
 #include "aicore/vocal/archetype_voice.h"
+#include "aicore/vocal/clip_bank.h"
+#include "aicore/vocal/voice_engine.h"
 #include "aicore/vocal/biquad.h"
 #include "aicore/vocal/chorus.h"
 #include "aicore/vocal/clip.h"
@@ -218,6 +225,100 @@ std::size_t runArchetypeVoices(RealtimeGuard& guard) {
     return calls;
 }
 
+// The whole engine as the audio thread runs it: every shipped archetype and environment,
+// 64 voices started, moved, re-intensified, stopped and stolen from the game side, while a
+// loader thread keeps freeing the clips they play and loading new ones.
+std::size_t runVoiceEngine(RealtimeGuard& guard) {
+    std::vector<ArchetypePreset> archetypes;
+    for (const auto& entry : std::filesystem::directory_iterator(std::string(AICORE_CONTENT_DIR) + "/vocal/archetypes"))
+        archetypes.push_back(loadArchetypePreset(entry.path().string()));
+    auto environments = loadEnvironmentPresets(std::string(AICORE_CONTENT_DIR) + "/vocal/environments.json");
+    ClipBank bank(16);
+    VoiceEngine engine(archetypes, environments, bank, VoiceEngineConfig{24, 512, 512, 0.97f});
+    engine.prepare({kRate, kBlock, 2});
+
+    constexpr std::size_t kLive = 6;
+    std::array<std::atomic<std::uint64_t>, kLive> published{};
+    auto pack = [](ClipId id) { return (std::uint64_t{id.slot} << 32) | id.generation; };
+    std::atomic<bool> stop{false};
+    std::thread loader([&] {
+        std::size_t k = 0;
+        const Clip proto = makeClip();
+        while (!stop.load(std::memory_order_relaxed)) {
+            const std::size_t i = k++ % kLive;
+            const std::uint64_t old = published[i].exchange(0);
+            if (old != 0) bank.retire(ClipId{static_cast<std::uint32_t>(old >> 32), static_cast<std::uint32_t>(old)});
+            bank.collect();
+            const ClipId id = bank.add(proto);
+            if (id.valid()) published[i].store(pack(id));
+            std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        }
+    });
+
+    std::vector<float> left(kBlock), right(kBlock);
+    std::vector<std::uint32_t> voices;
+    std::size_t calls = 0, busiest = 0, started = 0, stolen = 0;
+    for (std::size_t b = 0; b < kBlocks; ++b) {
+        // Game thread's part (outside the realtime section).
+        const std::uint64_t packed = published[b % kLive].load();
+        if (packed != 0) {
+            VoiceCommand c;
+            c.type = VoiceCommand::Type::Start;
+            c.voice = engine.newVoiceHandle();
+            c.clip = ClipId{static_cast<std::uint32_t>(packed >> 32), static_cast<std::uint32_t>(packed)};
+            c.archetype = static_cast<std::uint16_t>(b % archetypes.size());
+            c.priority = static_cast<std::int32_t>(b % 5);
+            c.intensity = b % 2 ? -1.0f : sweep01(b, 17);
+            c.position = Vec3{static_cast<float>(b % 21) - 10.0f, 3.0f, 0.0f};
+            c.seed = b;
+            if (engine.trySend(c)) voices.push_back(c.voice);
+        }
+        if (!voices.empty() && b % 5 == 0) {
+            VoiceCommand c;
+            c.type = VoiceCommand::Type::Set;
+            c.voice = voices[b % voices.size()];
+            c.fields = VoiceCommand::kPosition | VoiceCommand::kIntensity;
+            c.position = Vec3{static_cast<float>(b % 13), static_cast<float>(b % 7), 0.0f};
+            c.intensity = sweep01(b, 23);
+            engine.trySend(c);
+        }
+        if (!voices.empty() && b % 11 == 0) {
+            VoiceCommand c;
+            c.type = VoiceCommand::Type::Stop;
+            c.voice = voices[(b / 11) % voices.size()];
+            c.fadeMs = static_cast<float>(b % 50);
+            engine.trySend(c);
+        }
+        if (b % 90 == 0) {
+            VoiceCommand c;
+            c.type = VoiceCommand::Type::SetEnvironment;
+            c.environment = static_cast<std::uint16_t>((b / 90) % environments.size());
+            engine.trySend(c);
+            c.type = VoiceCommand::Type::SetListener;
+            c.position = Vec3{sweep01(b) * 4.0f, 0.0f, 0.0f};
+            c.forward = Vec3{1.0f - sweep01(b, 7), sweep01(b, 7), 0.0f};
+            engine.trySend(c);
+        }
+        VoiceNotification n;
+        while (engine.tryReceive(n)) {
+            started += n.type == VoiceNotification::Type::Started;
+            stolen += n.type == VoiceNotification::Type::Stolen;
+        }
+        busiest = std::max(busiest, engine.activeVoices());
+        // Audio thread's part.
+        {
+            RealtimeSection section(guard);
+            engine.process(left.data(), right.data(), kBlock);
+        }
+        ++calls;
+    }
+    stop = true;
+    loader.join();
+    // A workload that never filled the pool or stole a voice would prove little.
+    std::printf("engine scenario: %zu lines started, %zu stolen, %zu voices at the busiest\n", started, stolen, busiest);
+    return busiest >= 24 && stolen > 0 && started > 200 ? calls : 0;
+}
+
 }  // namespace
 
 std::size_t runEveryProcessor(RealtimeGuard& guard) {
@@ -225,7 +326,8 @@ std::size_t runEveryProcessor(RealtimeGuard& guard) {
     calls += runBiquads(guard);
     calls += runBlocks(guard);
     calls += runArchetypeVoices(guard);
-    return calls;
+    const std::size_t engineCalls = runVoiceEngine(guard);
+    return engineCalls == 0 ? 0 : calls + engineCalls;
 }
 
 }  // namespace aicore::vocal::testing
