@@ -14,7 +14,7 @@ CTEST_DIR := build/ctest
 BENCH_DIR := build/bench
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: demo test bench setup lint format ctest pytest clean help
+.PHONY: demo test bench setup lint format ctest sanitize pytest clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -25,7 +25,7 @@ help:
 demo: setup
 	$(VENV)/bin/aicore demo
 
-test: setup lint ctest pytest
+test: setup lint ctest sanitize pytest
 
 bench: setup
 	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -68,6 +68,16 @@ ctest: setup
 	  -DAICORE_BUILD_TESTS=ON -DAICORE_BUILD_PYMODULE=OFF -DPython_EXECUTABLE=$(abspath $(VPY)) > /dev/null
 	cmake --build $(CTEST_DIR) -j $(JOBS)
 	ctest --test-dir $(CTEST_DIR) --output-on-failure -j $(JOBS)
+
+# The concurrent voice-engine tests under ThreadSanitizer, every voice-core test under
+# AddressSanitizer + UBSan (CMakePresets.json). Incremental after the first run.
+sanitize: setup
+	cmake --preset tsan > /dev/null
+	cmake --build build/tsan -j $(JOBS) --target vocal_tests
+	ctest --preset tsan
+	cmake --preset asan > /dev/null
+	cmake --build build/asan -j $(JOBS) --target vocal_tests
+	ctest --preset asan
 
 pytest: setup
 	$(VPY) -m pytest
