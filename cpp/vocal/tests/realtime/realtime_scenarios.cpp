@@ -316,7 +316,7 @@ std::size_t runVoiceEngine(RealtimeGuard& guard) {
     loader.join();
     // A workload that never filled the pool or stole a voice would prove little.
     std::printf("engine scenario: %zu lines started, %zu stolen, %zu voices at the busiest\n", started, stolen, busiest);
-    return busiest >= 24 && stolen > 0 && started > 200 ? calls : 0;
+    return busiest >= 24 && stolen > 0 && started >= 48 ? calls : 0;
 }
 
 }  // namespace
