@@ -17,11 +17,15 @@ import numpy as np
 
 from vocal import _native
 from vocal.content import archetypes, environments
+from vocal.engine import Engine, EngineEvent, QueueFullError
 from vocal.playback import play
 from vocal.rendering import Stems, latency_ms, render, speak
 from vocal.tts import TtsWorker, synthesize
 
 __all__ = [
+    "Engine",
+    "EngineEvent",
+    "QueueFullError",
     "Stems",
     "TtsWorker",
     "__version__",

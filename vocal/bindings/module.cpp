@@ -15,6 +15,7 @@
 #include "aicore/vocal/offline_render.h"
 #include "aicore/vocal/presets.h"
 #include "aicore/vocal/version.h"
+#include "engine_binding.h"
 
 namespace py = pybind11;
 using namespace aicore::vocal;
@@ -113,6 +114,7 @@ PYBIND11_MODULE(_native, m) {
           "Run one RBJ-cookbook biquad over a mono float32 signal; returns a new array.");
 
     py::register_exception<PresetError>(m, "PresetError", PyExc_ValueError);
+    bindVoiceEngine(m);
 
     py::class_<ArchetypePreset>(m, "ArchetypePreset")
         .def_readonly("name", &ArchetypePreset::name)
