@@ -302,3 +302,35 @@ def test_distance_and_intensity_together_are_refused(
         "0.5",
     )
     _assert_one_line_usage_error(out, "render: argument --intensity: not allowed with")
+
+
+def test_scene_renders_the_graveyard_to_stereo_with_a_timeline(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, repo: Path
+) -> None:
+    out = _aicore(
+        venv_bin,
+        clean_env,
+        "voice",
+        "scene",
+        str(repo / "content" / "vocal" / "scenes" / "graveyard.toml"),
+        "-o",
+        str(tmp_path / "scene.wav"),
+        "--timeline",
+        str(tmp_path / "scene.png"),
+    )
+    assert out.returncode == 0, out.stderr
+    assert "6 lines by 6 NPCs" in out.stdout
+    audio, rate = soundfile.read(tmp_path / "scene.wav")
+    assert audio.shape[1] == 2
+    assert rate == 48_000
+    assert (tmp_path / "scene.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_broken_scene_is_a_usage_error_naming_the_field(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    scene = tmp_path / "bad.toml"
+    scene.write_text("duration_s = 2\n[[npc]]\narchetype = 'ghoul'\nat_s = 0\npath = [[0,0,0,0]]\n")
+    out = _aicore(venv_bin, clean_env, "voice", "scene", str(scene), "-o", str(tmp_path / "x.wav"))
+    assert out.returncode == 2
+    assert "npc[0].line: give exactly one of line" in out.stderr

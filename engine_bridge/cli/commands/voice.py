@@ -127,6 +127,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     say.add_argument("--pitch", type=int, default=50, help="0-99, 50 is normal (default: 50)")
     say.set_defaults(_voice_run=_run_say)
 
+    scene = sub.add_parser(
+        "scene",
+        help="render a scripted scene: several NPCs talking while moving around the listener",
+    )
+    scene.add_argument("scene", type=Path, metavar="SCENE.toml", help="the scene file")
+    scene.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.wav")
+    scene.add_argument(
+        "--timeline", type=Path, metavar="OUT.png", help="also draw who spoke when, where"
+    )
+    scene.add_argument("--seed", type=_seed, default=0, help="noise seed (default 0)")
+    scene.set_defaults(_voice_run=_run_scene)
+
     play = sub.add_parser("play", help="play a WAV on the default audio output device")
     play.add_argument("file", type=Path, metavar="FILE.wav", help="the file to play")
     play.set_defaults(_voice_run=_run_play)
@@ -321,3 +333,26 @@ def _run_play(args: argparse.Namespace) -> None:
     except Exception as exc:  # PortAudio reports a busy or vanished device generically
         raise _MachineError(f"cannot play {where}: {exc}") from None
     print(f"played {where} ({frames.shape[0] / rate:.2f} s) on {output_device()}")
+
+
+def _run_scene(args: argparse.Namespace) -> None:
+    from vocal.scene import load_scene, render_scene
+
+    if not args.scene.is_file():
+        raise _UsageError(f"{args.scene}: no such scene file")
+    try:
+        scene = load_scene(args.scene)
+        result = render_scene(scene, seed=args.seed)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    _write_wav(args.output, result.audio, result.sample_rate)
+    spoke = sum(1 for _, e in result.events if e.type == "started")
+    print(
+        f"{scene.title}: {spoke} lines by {len(scene.npcs)} NPCs, "
+        f"{len(result.audio) / result.sample_rate:.1f} s stereo -> {args.output}"
+    )
+    if args.timeline is not None:
+        from vocal.scene_plot import plot_scene
+
+        plot_scene(scene, result, args.timeline)
+        print(f"timeline -> {args.timeline}")
