@@ -13,6 +13,10 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # JSON parsing of voice presets (header-only)
   nlohmann-json3-dev
+  # msgpack (C) for the bridge's event/command wire format
+  libmsgpack-dev
+  # PortAudio headers for aicore-host --play
+  portaudio19-dev
   # RealtimeSanitizer runtime (libclang_rt.rtsan-x86_64.a) for the real-time proof
   libclang-rt-19-dev
   # audio: PortAudio for optional playback (sounddevice)

@@ -57,6 +57,137 @@ AICORE_API const char* aicore_result_string(aicore_result result);
    Static string, owned by the library. */
 AICORE_API const char* aicore_python_version(void);
 
+/* ------------------------------------------------------------------------------------
+ * Runtime
+ *
+ * One runtime per game. The embedded CPython is initialised by the first create and is
+ * never finalised (restarting an interpreter with numpy loaded crashes), so a later
+ * create in the same process reuses it. All calls on a runtime except the audio pair
+ * (aicore_audio_render) come from one thread at a time, normally the game thread; the
+ * GIL is taken exactly once per aicore_tick and released between ticks.
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct aicore_runtime aicore_runtime;
+
+enum { AICORE_LOG_DEBUG = 10, AICORE_LOG_INFO = 20, AICORE_LOG_WARNING = 30, AICORE_LOG_ERROR = 40 };
+
+/* Called on the thread that produced the message. `message` is valid during the call. */
+typedef void (*aicore_log_fn)(void* user, int level, const char* message);
+
+typedef struct aicore_runtime_config {
+    uint32_t struct_size;         /* sizeof(aicore_runtime_config); set by _init */
+    const char* content_root;     /* game content (voice lines, presets, story...); borrowed during create */
+    const char* save_dir;         /* where the local SQLite state lives; borrowed during create */
+    const char* const* script_dirs; /* NPC script folders; array and strings borrowed during create */
+    uint32_t script_dir_count;
+    const char* python_home;      /* the Python installation's prefix (sys.base_prefix); required */
+    const char* python_venv;      /* a virtual environment whose site-packages to use, or NULL */
+    aicore_log_fn log;            /* NULL: messages go to stderr */
+    void* log_user;               /* passed back to `log` */
+    uint32_t max_npcs;            /* NPC slots (world buffer capacity); default 1024 */
+    uint32_t custom_channels;     /* extra float channels per NPC; default 4 */
+    double frame_budget_ms;       /* a tick's Python work beyond this is interrupted; default 8 */
+    double handler_budget_ms;     /* one script handler's budget; default 2 */
+    uint32_t debug_port;          /* > 0: listen for a debugpy client on 127.0.0.1:port */
+} aicore_runtime_config;
+
+/* Fills `config` with defaults; call it first so fields added later keep working. */
+AICORE_API void aicore_runtime_config_init(aicore_runtime_config* config);
+
+/* Creates a runtime. On failure *out is NULL and, where one could be made, the reason is
+   in aicore_last_create_error(). The caller owns the runtime; free it with _destroy. */
+AICORE_API aicore_result aicore_runtime_create(const aicore_runtime_config* config,
+                                               aicore_runtime** out);
+AICORE_API void aicore_runtime_destroy(aicore_runtime* rt);
+
+/* Why the last aicore_runtime_create on this thread failed ("" if it did not).
+   Valid until the next create on this thread. */
+AICORE_API const char* aicore_last_create_error(void);
+
+/* The last error on this runtime, "" if none. Owned by the runtime; valid until the next
+   call on it. */
+AICORE_API const char* aicore_runtime_last_error(const aicore_runtime* rt);
+
+/* ------------------------------------------------------------------------------------
+ * World buffers: struct-of-arrays the engine writes and reads, seen by Python as numpy
+ * views over the same memory (no copy). Pointers stay valid until _destroy.
+ * ---------------------------------------------------------------------------------- */
+
+enum {
+    AICORE_PERCEIVES_PLAYER = 1u << 0, /* the NPC can see the player (line of sight, range) */
+    AICORE_HEARS_NOISE = 1u << 1,      /* a noise reached the NPC this frame */
+    AICORE_IS_DAMAGED = 1u << 2        /* the NPC took damage this frame */
+};
+
+typedef struct aicore_world {
+    uint32_t capacity;        /* NPC slots */
+    uint32_t custom_channels; /* floats per NPC in `custom` */
+    float* position;          /* [capacity][3] metres, z up; engine writes */
+    float* velocity;          /* [capacity][3] metres/second; engine writes */
+    float* heading;           /* [capacity] radians, 0 = +y; engine writes */
+    float* health;            /* [capacity] 0..1; engine writes */
+    uint32_t* perception;     /* [capacity] AICORE_PERCEIVES_PLAYER | ...; engine writes */
+    float* custom;            /* [capacity][custom_channels]; either side */
+    uint8_t* alive;           /* [capacity] 1 = slot in use; runtime writes (spawn/despawn) */
+    float* player_position;   /* [3]; engine writes */
+} aicore_world;
+
+AICORE_API aicore_result aicore_world_get(aicore_runtime* rt, aicore_world* out);
+
+/* Gives an NPC slot to a new NPC of script kind `kind` (borrowed during the call). */
+AICORE_API aicore_result aicore_npc_spawn(aicore_runtime* rt, const char* kind, uint32_t* out_slot);
+AICORE_API aicore_result aicore_npc_despawn(aicore_runtime* rt, uint32_t slot);
+
+/* ------------------------------------------------------------------------------------
+ * Frames, events and commands
+ * ---------------------------------------------------------------------------------- */
+
+/* Runs one frame of scripts: takes the GIL once, hands the world views and the pending
+   events to Python, collects its commands, releases the GIL. A failing script never
+   fails the tick: AICORE_OK is returned and the error is counted in the metrics. */
+AICORE_API aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds);
+
+/* Queues events for the next tick: `data` is one msgpack event map or an array of them
+   (docs/protocol.md); borrowed during the call. A malformed message is rejected with
+   AICORE_BAD_MESSAGE and its reason in the last error; the valid ones are kept. */
+AICORE_API aicore_result aicore_push_events(aicore_runtime* rt, const uint8_t* data, size_t size);
+
+/* Moves the commands produced since the last drain into `buffer` as one msgpack array of
+   command maps. *written gets the bytes used; if `capacity` is too small nothing is
+   removed, AICORE_FULL is returned and *written gets the size needed. */
+AICORE_API aicore_result aicore_drain_commands(aicore_runtime* rt, uint8_t* buffer, size_t capacity,
+                                               size_t* written);
+
+/* ------------------------------------------------------------------------------------
+ * Audio: the voice engine. Prepare on any non-audio thread; render on the audio thread
+ * (no Python, no locks, no allocation).
+ * ---------------------------------------------------------------------------------- */
+
+AICORE_API aicore_result aicore_audio_prepare(aicore_runtime* rt, double sample_rate,
+                                              uint32_t max_block);
+/* Writes `frames` (<= max_block) samples of the stereo mix. */
+AICORE_API aicore_result aicore_audio_render(aicore_runtime* rt, float* left, float* right,
+                                             uint32_t frames);
+
+/* ------------------------------------------------------------------------------------
+ * Metrics
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct aicore_metrics {
+    uint32_t struct_size;
+    uint64_t frames;             /* ticks run */
+    uint64_t script_errors;      /* handler exceptions, interrupted runaways, ... */
+    uint64_t rejected_messages;  /* malformed events refused by push_events */
+    uint64_t events_in;          /* events accepted */
+    uint64_t commands_out;       /* commands produced */
+    double last_tick_us;         /* wall time of the last tick */
+    double last_bridge_us;       /* of which spent crossing the boundary (GIL, views, msgpack) */
+    uint32_t npcs;               /* NPC slots in use */
+    uint32_t active_voices;      /* voices the audio engine is playing */
+} aicore_metrics;
+
+AICORE_API aicore_result aicore_metrics_get(const aicore_runtime* rt, aicore_metrics* out);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
