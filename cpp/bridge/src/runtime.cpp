@@ -1,0 +1,423 @@
+// The C ABI of aicore.h: an engine's one door into the scripting runtime.
+//
+// Threads: every function but aicore_audio_render runs on the game thread (one at a time).
+// The GIL is taken once per aicore_tick (and by create/destroy/spawn); audio rendering
+// never touches Python, locks or the heap.
+#include <Python.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aicore/aicore.h"
+#include "aicore/vocal/clip_bank.h"
+#include "aicore/vocal/presets.h"
+#include "aicore/vocal/voice_engine.h"
+#include "event_validation.h"
+#include "python_interpreter.h"
+#include "watchdog.h"
+
+namespace py = pybind11;
+using aicore::bridge::ValidatedEvents;
+
+namespace {
+
+thread_local std::string tlsCreateError;
+
+double microsSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+struct aicore_runtime {
+    // Configuration (copied: the caller's strings are borrowed only during create).
+    std::string contentRoot, saveDir, pythonHome, venv;
+    std::vector<std::string> scriptDirs;
+    aicore_log_fn log = nullptr;
+    void* logUser = nullptr;
+    std::uint32_t capacity = 0, channels = 0;
+    double frameBudgetMs = 8.0, handlerBudgetMs = 2.0;
+    std::uint32_t debugPort = 0;
+
+    // World buffers: owned here, written by the engine, viewed by numpy.
+    std::vector<float> position, velocity, heading, health, custom, playerPosition;
+    std::vector<std::uint32_t> perception;
+    std::vector<std::uint8_t> alive;
+
+    // Messages.
+    ValidatedEvents events;               // pending for the next tick
+    std::vector<std::uint8_t> commands;   // elements of the pending command array, back to back
+    std::uint32_t commandCount = 0;
+
+    aicore_metrics metrics{};
+    std::string lastError;
+
+    // Audio: the voice engine lives here; Python starts lines, the audio thread renders.
+    std::unique_ptr<aicore::vocal::ClipBank> bank;
+    std::unique_ptr<aicore::vocal::VoiceEngine> voices;
+
+    // Python side (touched only with the GIL held).
+    std::unique_ptr<py::object> runtime;
+    std::unique_ptr<aicore::bridge::Watchdog> watchdog;
+
+    void logMessage(int level, const std::string& message) const {
+        if (log != nullptr) {
+            log(logUser, level, message.c_str());
+        } else {
+            std::fprintf(stderr, "aicore: %s\n", message.c_str());
+        }
+    }
+    aicore_result fail(aicore_result code, std::string message) {
+        lastError = std::move(message);
+        return code;
+    }
+};
+
+namespace {
+
+// The embedded module scripts never import directly: the Runtime receives a Bridge object.
+// Created once per process and kept in sys.modules (never in a C++ static: the interpreter
+// outlives every C++ object, so a static py::object would be released at exit without it).
+void ensureBridgeModule() {
+    static py::module_::module_def def;
+    static bool created = false;
+    if (created) return;
+    created = true;
+    {
+        py::module_ mod = py::module_::create_extension_module("_aicore_bridge", "AI Core bridge (private)", &def);
+        py::class_<aicore_runtime, std::unique_ptr<aicore_runtime, py::nodelete>>(mod, "Bridge")
+            .def("world_buffers",
+                 [](aicore_runtime& rt) {
+                     auto view = [](void* data, std::size_t bytes) {
+                         return py::memoryview::from_memory(data, static_cast<py::ssize_t>(bytes), false);
+                     };
+                     py::dict d;
+                     d["position"] = view(rt.position.data(), rt.position.size() * sizeof(float));
+                     d["velocity"] = view(rt.velocity.data(), rt.velocity.size() * sizeof(float));
+                     d["heading"] = view(rt.heading.data(), rt.heading.size() * sizeof(float));
+                     d["health"] = view(rt.health.data(), rt.health.size() * sizeof(float));
+                     d["perception"] = view(rt.perception.data(), rt.perception.size() * sizeof(std::uint32_t));
+                     d["custom"] = view(rt.custom.data(), rt.custom.size() * sizeof(float));
+                     d["alive"] = view(rt.alive.data(), rt.alive.size());
+                     d["player_position"] = view(rt.playerPosition.data(), 3 * sizeof(float));
+                     return d;
+                 })
+            .def_property_readonly("capacity", [](const aicore_runtime& rt) { return rt.capacity; })
+            .def_property_readonly("channels", [](const aicore_runtime& rt) { return rt.channels; })
+            .def("log", [](const aicore_runtime& rt, int level, const std::string& msg) { rt.logMessage(level, msg); })
+            .def("start_line",
+                 [](aicore_runtime& rt, py::array_t<float, py::array::c_style | py::array::forcecast> samples,
+                    double sampleRate, const std::string& archetype, std::tuple<float, float, float> position,
+                    float intensity, int priority, std::uint64_t seed) -> long long {
+                     if (!rt.voices) return -1;  // audio not prepared: the line is silent
+                     const std::size_t index = rt.voices->archetypeIndex(archetype);
+                     if (index == SIZE_MAX) throw py::value_error("unknown archetype '" + archetype + "'");
+                     std::vector<float> data(samples.data(), samples.data() + samples.size());
+                     rt.bank->collect();
+                     const auto id = rt.bank->add(aicore::vocal::analyseClip(std::move(data), sampleRate));
+                     if (!id.valid()) return -1;
+                     aicore::vocal::VoiceCommand c;
+                     c.type = aicore::vocal::VoiceCommand::Type::Start;
+                     c.voice = rt.voices->newVoiceHandle();
+                     c.clip = id;
+                     c.archetype = static_cast<std::uint16_t>(index);
+                     c.position = {std::get<0>(position), std::get<1>(position), std::get<2>(position)};
+                     c.intensity = intensity;
+                     c.priority = priority;
+                     c.seed = seed;
+                     if (!rt.voices->trySend(c)) {
+                         rt.bank->retire(id);
+                         return -1;
+                     }
+                     return c.voice;
+                 })
+            .def("line_events", [](aicore_runtime& rt) {
+                std::vector<std::tuple<std::string, std::uint32_t, std::uint64_t>> out;
+                if (!rt.voices) return out;
+                aicore::vocal::VoiceNotification n;
+                while (rt.voices->tryReceive(n)) {
+                    static const char* names[] = {"started", "finished", "stolen", "rejected"};
+                    out.emplace_back(names[static_cast<int>(n.type)], n.voice, n.sampleTime);
+                }
+                return out;
+            });
+        py::module_::import("sys").attr("modules")["_aicore_bridge"] = mod;
+    }
+}
+
+aicore_result createPythonSide(aicore_runtime& rt) {
+    const std::string error = aicore::bridge::ensureInterpreter(rt.pythonHome, rt.venv);
+    if (!error.empty()) return rt.fail(AICORE_PYTHON_ERROR, error);
+    py::gil_scoped_acquire gil;
+    try {
+        ensureBridgeModule();
+        py::object bridgeObj = py::cast(&rt, py::return_value_policy::reference);
+        py::module_ worldMod = py::module_::import("engine_bridge.world");
+        py::object world = worldMod.attr("World").attr("from_buffers")(bridgeObj.attr("world_buffers")(), rt.capacity,
+                                                                       rt.channels);
+        py::object runtimeCls = py::module_::import("engine_bridge.runtime").attr("Runtime");
+        py::list dirs;
+        for (const auto& d : rt.scriptDirs) dirs.append(d);
+        py::object runtime = runtimeCls(world, py::arg("script_dirs") = dirs,
+                                        py::arg("content_root") = rt.contentRoot.empty() ? py::object(py::none()) : py::object(py::str(rt.contentRoot)),
+                                        py::arg("save_dir") = rt.saveDir.empty() ? py::object(py::none()) : py::object(py::str(rt.saveDir)),
+                                        py::arg("audio") = bridgeObj, py::arg("log_sink") = bridgeObj.attr("log"));
+        if (rt.debugPort > 0) {
+            py::module_::import("engine_bridge.debugging").attr("listen")(rt.debugPort);
+        }
+        rt.runtime = std::make_unique<py::object>(std::move(runtime));
+        PyObject* timeout = py::module_::import("engine_bridge.errors").attr("ScriptTimeoutError").ptr();
+        Py_INCREF(timeout);  // kept for the life of the process, like the interpreter
+        rt.watchdog = std::make_unique<aicore::bridge::Watchdog>(timeout, rt.frameBudgetMs);
+    } catch (py::error_already_set& e) {
+        return rt.fail(AICORE_PYTHON_ERROR, std::string("the Python runtime could not start: ") + e.what());
+    }
+    return AICORE_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+void aicore_runtime_config_init(aicore_runtime_config* config) {
+    if (config == nullptr) return;
+    std::memset(config, 0, sizeof(*config));
+    config->struct_size = sizeof(*config);
+    config->max_npcs = 1024;
+    config->custom_channels = 4;
+    config->frame_budget_ms = 8.0;
+    config->handler_budget_ms = 2.0;
+}
+
+const char* aicore_last_create_error(void) { return tlsCreateError.c_str(); }
+
+aicore_result aicore_runtime_create(const aicore_runtime_config* config, aicore_runtime** out) {
+    tlsCreateError.clear();
+    if (out == nullptr || config == nullptr || config->struct_size < sizeof(aicore_runtime_config)) {
+        tlsCreateError = "config and out must be non-NULL and the config initialised with aicore_runtime_config_init";
+        return AICORE_INVALID_ARGUMENT;
+    }
+    *out = nullptr;
+    if (config->max_npcs == 0 || config->max_npcs > (1u << 20) || config->custom_channels > 64) {
+        tlsCreateError = "max_npcs must be 1..1048576 and custom_channels at most 64";
+        return AICORE_INVALID_ARGUMENT;
+    }
+    auto rt = std::make_unique<aicore_runtime>();
+    auto copy = [](const char* s) { return s ? std::string(s) : std::string(); };
+    rt->contentRoot = copy(config->content_root);
+    rt->saveDir = copy(config->save_dir);
+    rt->pythonHome = copy(config->python_home);
+    rt->venv = copy(config->python_venv);
+    for (std::uint32_t i = 0; i < config->script_dir_count; ++i)
+        if (config->script_dirs != nullptr && config->script_dirs[i] != nullptr) rt->scriptDirs.emplace_back(config->script_dirs[i]);
+    rt->log = config->log;
+    rt->logUser = config->log_user;
+    rt->capacity = config->max_npcs;
+    rt->channels = config->custom_channels;
+    rt->frameBudgetMs = config->frame_budget_ms > 0 ? config->frame_budget_ms : 8.0;
+    rt->handlerBudgetMs = config->handler_budget_ms > 0 ? config->handler_budget_ms : 2.0;
+    rt->debugPort = config->debug_port;
+    const std::size_t n = rt->capacity;
+    rt->position.assign(n * 3, 0.0f);
+    rt->velocity.assign(n * 3, 0.0f);
+    rt->heading.assign(n, 0.0f);
+    rt->health.assign(n, 1.0f);
+    rt->perception.assign(n, 0u);
+    rt->custom.assign(n * std::max<std::uint32_t>(rt->channels, 1), 0.0f);
+    rt->alive.assign(n, 0);
+    rt->playerPosition.assign(3, 0.0f);
+    rt->metrics.struct_size = sizeof(aicore_metrics);
+
+    const aicore_result r = createPythonSide(*rt);
+    if (r != AICORE_OK) {
+        tlsCreateError = rt->lastError;
+        if (rt->runtime || rt->watchdog) {
+            rt->watchdog.reset();
+            py::gil_scoped_acquire gil;
+            rt->runtime.reset();
+        }
+        return r;
+    }
+    *out = rt.release();
+    return AICORE_OK;
+}
+
+void aicore_runtime_destroy(aicore_runtime* rt) {
+    if (rt == nullptr) return;
+    std::unique_ptr<aicore_runtime> owned(rt);
+    owned->watchdog.reset();  // without the GIL: its thread may be waiting for it
+    if (owned->runtime) {
+        py::gil_scoped_acquire gil;
+        owned->runtime.reset();
+    }
+}
+
+const char* aicore_runtime_last_error(const aicore_runtime* rt) { return rt ? rt->lastError.c_str() : ""; }
+
+aicore_result aicore_world_get(aicore_runtime* rt, aicore_world* out) {
+    if (rt == nullptr || out == nullptr) return AICORE_INVALID_ARGUMENT;
+    out->capacity = rt->capacity;
+    out->custom_channels = rt->channels;
+    out->position = rt->position.data();
+    out->velocity = rt->velocity.data();
+    out->heading = rt->heading.data();
+    out->health = rt->health.data();
+    out->perception = rt->perception.data();
+    out->custom = rt->custom.data();
+    out->alive = rt->alive.data();
+    out->player_position = rt->playerPosition.data();
+    return AICORE_OK;
+}
+
+aicore_result aicore_npc_spawn(aicore_runtime* rt, const char* kind, uint32_t* out_slot) {
+    if (rt == nullptr || kind == nullptr || out_slot == nullptr) return AICORE_INVALID_ARGUMENT;
+    std::uint32_t slot = 0;
+    while (slot < rt->capacity && rt->alive[slot] != 0) ++slot;
+    if (slot == rt->capacity) return rt->fail(AICORE_FULL, "every NPC slot is in use (max_npcs)");
+    py::gil_scoped_acquire gil;
+    try {
+        rt->runtime->attr("spawn")(slot, kind);
+    } catch (py::error_already_set& e) {
+        return rt->fail(AICORE_SCRIPT_ERROR, e.what());
+    }
+    rt->alive[slot] = 1;
+    ++rt->metrics.npcs;
+    *out_slot = slot;
+    return AICORE_OK;
+}
+
+aicore_result aicore_npc_despawn(aicore_runtime* rt, uint32_t slot) {
+    if (rt == nullptr || slot >= rt->capacity) return AICORE_INVALID_ARGUMENT;
+    if (rt->alive[slot] == 0) return rt->fail(AICORE_NOT_FOUND, "slot " + std::to_string(slot) + " is not in use");
+    py::gil_scoped_acquire gil;
+    try {
+        rt->runtime->attr("despawn")(slot);
+    } catch (py::error_already_set& e) {
+        rt->logMessage(AICORE_LOG_ERROR, e.what());
+    }
+    rt->alive[slot] = 0;
+    --rt->metrics.npcs;
+    return AICORE_OK;
+}
+
+aicore_result aicore_push_events(aicore_runtime* rt, const uint8_t* data, size_t size) {
+    if (rt == nullptr || (data == nullptr && size > 0)) return AICORE_INVALID_ARGUMENT;
+    const std::uint32_t acceptedBefore = rt->events.acceptedCount, rejectedBefore = rt->events.rejectedCount;
+    rt->events.firstRejection.clear();
+    aicore::bridge::validateEvents(data, size, rt->events);
+    rt->metrics.events_in += rt->events.acceptedCount - acceptedBefore;
+    const std::uint32_t rejected = rt->events.rejectedCount - rejectedBefore;
+    if (rejected > 0) {
+        rt->metrics.rejected_messages += rejected;
+        return rt->fail(AICORE_BAD_MESSAGE, rt->events.firstRejection);
+    }
+    return AICORE_OK;
+}
+
+aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
+    if (rt == nullptr || !(dt_seconds >= 0.0)) return AICORE_INVALID_ARGUMENT;
+    const auto t0 = std::chrono::steady_clock::now();
+    double scriptSeconds = 0.0;
+    aicore_result result = AICORE_OK;
+    {
+        py::gil_scoped_acquire gil;
+        rt->watchdog->begin(PyThreadState_Get()->thread_id);
+        std::vector<std::uint8_t> batch;
+        batch.reserve(rt->events.accepted.size() + 5);
+        aicore::bridge::appendArrayHeader(batch, rt->events.acceptedCount);
+        batch.insert(batch.end(), rt->events.accepted.begin(), rt->events.accepted.end());
+        rt->events.accepted.clear();
+        rt->events.acceptedCount = 0;
+        try {
+            py::bytes events(reinterpret_cast<const char*>(batch.data()), batch.size());
+            py::tuple out = rt->runtime->attr("tick")(dt_seconds, events);
+            scriptSeconds = out[1].cast<double>();
+            const std::string commands = out[0].cast<std::string>();
+            std::uint32_t count = 0;
+            std::size_t header = 0;
+            const auto* bytes = reinterpret_cast<const std::uint8_t*>(commands.data());
+            if (aicore::bridge::readArrayHeader(bytes, commands.size(), count, header)) {
+                rt->commands.insert(rt->commands.end(), bytes + header, bytes + commands.size());
+                rt->commandCount += count;
+                rt->metrics.commands_out += count;
+            }
+        } catch (py::error_already_set& e) {
+            // Scripts are guarded one by one in Python; reaching here means something escaped
+            // them (an interrupt between handlers, say). The frame is lost, the game is not.
+            ++rt->metrics.script_errors;
+            result = AICORE_SCRIPT_ERROR;
+            rt->lastError = e.what();
+            rt->logMessage(AICORE_LOG_ERROR, std::string("tick: ") + e.what());
+        }
+        try {
+            rt->metrics.script_errors =
+                std::max<std::uint64_t>(rt->metrics.script_errors, rt->runtime->attr("script_errors").cast<std::uint64_t>());
+        } catch (py::error_already_set&) {
+        }
+        rt->watchdog->end();
+    }
+    ++rt->metrics.frames;
+    rt->metrics.last_tick_us = microsSince(t0);
+    rt->metrics.last_bridge_us = rt->metrics.last_tick_us - scriptSeconds * 1e6;
+    return result == AICORE_SCRIPT_ERROR ? AICORE_OK : result;
+}
+
+aicore_result aicore_drain_commands(aicore_runtime* rt, uint8_t* buffer, size_t capacity, size_t* written) {
+    if (rt == nullptr || written == nullptr || (buffer == nullptr && capacity > 0)) return AICORE_INVALID_ARGUMENT;
+    std::vector<std::uint8_t> header;
+    aicore::bridge::appendArrayHeader(header, rt->commandCount);
+    const std::size_t need = header.size() + rt->commands.size();
+    *written = need;
+    if (capacity < need) return rt->fail(AICORE_FULL, "buffer too small: " + std::to_string(need) + " bytes needed");
+    std::memcpy(buffer, header.data(), header.size());
+    if (!rt->commands.empty()) std::memcpy(buffer + header.size(), rt->commands.data(), rt->commands.size());
+    rt->commands.clear();
+    rt->commandCount = 0;
+    return AICORE_OK;
+}
+
+aicore_result aicore_audio_prepare(aicore_runtime* rt, double sample_rate, uint32_t max_block) {
+    if (rt == nullptr || !(sample_rate >= 8000.0 && sample_rate <= 192000.0) || max_block == 0 || max_block > 8192)
+        return AICORE_INVALID_ARGUMENT;
+    try {
+        std::vector<aicore::vocal::ArchetypePreset> archetypes;
+        std::vector<aicore::vocal::EnvironmentPreset> environments;
+        const std::filesystem::path root(rt->contentRoot);
+        if (!rt->contentRoot.empty() && std::filesystem::is_directory(root / "vocal" / "archetypes")) {
+            for (const auto& e : std::filesystem::directory_iterator(root / "vocal" / "archetypes"))
+                if (e.path().extension() == ".json") archetypes.push_back(aicore::vocal::loadArchetypePreset(e.path().string()));
+            environments = aicore::vocal::loadEnvironmentPresets((root / "vocal" / "environments.json").string());
+        }
+        auto bank = std::make_unique<aicore::vocal::ClipBank>(512);
+        auto engine = std::make_unique<aicore::vocal::VoiceEngine>(std::move(archetypes), std::move(environments), *bank,
+                                                                   aicore::vocal::VoiceEngineConfig{});
+        engine->prepare({sample_rate, max_block, 2});
+        rt->voices = std::move(engine);
+        rt->bank = std::move(bank);
+    } catch (const std::exception& e) {
+        return rt->fail(AICORE_NOT_FOUND, std::string("voice content could not load: ") + e.what());
+    }
+    return AICORE_OK;
+}
+
+aicore_result aicore_audio_render(aicore_runtime* rt, float* left, float* right, uint32_t frames) {
+    if (rt == nullptr || left == nullptr || right == nullptr || !rt->voices) return AICORE_INVALID_ARGUMENT;
+    rt->voices->process(left, right, frames);
+    return AICORE_OK;
+}
+
+aicore_result aicore_metrics_get(const aicore_runtime* rt, aicore_metrics* out) {
+    if (rt == nullptr || out == nullptr) return AICORE_INVALID_ARGUMENT;
+    *out = rt->metrics;
+    out->active_voices = rt->voices ? static_cast<std::uint32_t>(rt->voices->activeVoices()) : 0;
+    return AICORE_OK;
+}
+
+}  // extern "C"

@@ -1,0 +1,60 @@
+#include "watchdog.h"
+
+namespace aicore::bridge {
+
+namespace {
+std::int64_t nowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+}  // namespace
+
+Watchdog::Watchdog(PyObject* exception, double budgetMs)
+    : exception_(exception),
+      budget_(std::chrono::nanoseconds(static_cast<std::int64_t>(budgetMs * 1e6))),
+      thread_([this] { run(); }) {}
+
+Watchdog::~Watchdog() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void Watchdog::begin(unsigned long threadId) noexcept {
+    threadId_.store(threadId);
+    tick_.fetch_add(1);
+    deadline_.store(nowNs() + budget_.count());
+}
+
+void Watchdog::end() noexcept {
+    deadline_.store(0);
+    tick_.fetch_add(1);
+    // GIL held by the caller: drop an interrupt that is pending but not yet delivered.
+    PyThreadState_SetAsyncExc(threadId_.load(), nullptr);
+}
+
+void Watchdog::run() {
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+        wake_.wait_for(lock, std::chrono::milliseconds(1));
+        const std::int64_t deadline = deadline_.load();
+        if (deadline == 0 || nowNs() < deadline) continue;
+        const std::uint64_t tick = tick_.load();
+        lock.unlock();
+        // The runaway loop gives the GIL up every switch interval (5 ms), so this returns.
+        const PyGILState_STATE gil = PyGILState_Ensure();
+        // Re-check under the GIL: the tick may have ended while we waited for it.
+        if (tick_.load() == tick && deadline_.load() != 0) {
+            PyThreadState_SetAsyncExc(threadId_.load(), exception_);
+            interrupts_.fetch_add(1);
+            deadline_.store(nowNs() + budget_.count());  // re-arm for the next runaway
+        }
+        PyGILState_Release(gil);
+        lock.lock();
+    }
+}
+
+}  // namespace aicore::bridge

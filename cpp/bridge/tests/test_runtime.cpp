@@ -1,0 +1,241 @@
+// The C ABI end to end: a real embedded interpreter, real scripts, real msgpack.
+#include <gtest/gtest.h>
+#include <msgpack.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "aicore/aicore.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct ScriptDir {
+    fs::path path;
+    explicit ScriptDir(const std::string& name) {
+        path = fs::temp_directory_path() / ("aicore_bridge_test_" + name + "_" + std::to_string(::getpid()));
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~ScriptDir() { fs::remove_all(path); }
+    void write(const std::string& file, const std::string& code) const { std::ofstream(path / file) << code; }
+};
+
+struct Runtime {
+    aicore_runtime* rt = nullptr;
+    std::vector<std::string> logs;
+
+    explicit Runtime(const ScriptDir* scripts = nullptr, double frameBudgetMs = 50.0) {
+        aicore_runtime_config config;
+        aicore_runtime_config_init(&config);
+        config.python_home = AICORE_TEST_PYTHON_HOME;
+        config.python_venv = AICORE_TEST_VENV;
+        config.content_root = AICORE_TEST_CONTENT;
+        config.max_npcs = 64;
+        config.frame_budget_ms = frameBudgetMs;
+        std::string dir = scripts ? scripts->path.string() : std::string();
+        const char* dirs[] = {dir.c_str()};
+        config.script_dirs = dirs;
+        config.script_dir_count = scripts ? 1 : 0;
+        config.log = [](void* user, int, const char* message) {
+            static_cast<std::vector<std::string>*>(user)->emplace_back(message);
+        };
+        config.log_user = &logs;
+        const auto r = aicore_runtime_create(&config, &rt);
+        if (r != AICORE_OK) ADD_FAILURE() << "create failed: " << aicore_last_create_error();
+    }
+    ~Runtime() { aicore_runtime_destroy(rt); }
+
+    aicore_metrics metrics() const {
+        aicore_metrics m{};
+        m.struct_size = sizeof(m);
+        aicore_metrics_get(rt, &m);
+        return m;
+    }
+
+    // Drains commands and returns the `text` of each `say` command, in order.
+    std::vector<std::string> saidTexts() {
+        std::vector<std::uint8_t> buffer(1 << 16);
+        std::size_t written = 0;
+        EXPECT_EQ(aicore_drain_commands(rt, buffer.data(), buffer.size(), &written), AICORE_OK);
+        msgpack_unpacked u;
+        msgpack_unpacked_init(&u);
+        std::vector<std::string> out;
+        if (msgpack_unpack_next(&u, reinterpret_cast<const char*>(buffer.data()), written, nullptr) ==
+                MSGPACK_UNPACK_SUCCESS &&
+            u.data.type == MSGPACK_OBJECT_ARRAY) {
+            for (std::uint32_t i = 0; i < u.data.via.array.size; ++i) {
+                const auto& m = u.data.via.array.ptr[i].via.map;
+                for (std::uint32_t k = 0; k < m.size; ++k) {
+                    const auto& kv = m.ptr[k];
+                    if (std::string(kv.key.via.str.ptr, kv.key.via.str.size) == "text")
+                        out.emplace_back(kv.val.via.str.ptr, kv.val.via.str.size);
+                }
+            }
+        }
+        msgpack_unpacked_destroy(&u);
+        return out;
+    }
+};
+
+std::vector<std::uint8_t> pack(const std::string& pythonLikeType, std::uint32_t npc) {
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 3);
+    msgpack_pack_str_with_body(&pk, "v", 1);
+    msgpack_pack_uint8(&pk, 1);
+    msgpack_pack_str_with_body(&pk, "type", 4);
+    msgpack_pack_str_with_body(&pk, pythonLikeType.data(), pythonLikeType.size());
+    msgpack_pack_str_with_body(&pk, "npc", 3);
+    msgpack_pack_uint32(&pk, npc);
+    std::vector<std::uint8_t> out(sb.data, sb.data + sb.size);
+    msgpack_sbuffer_destroy(&sb);
+    return out;
+}
+
+const char* kCounter = R"(
+def on_frame(runtime, dt, events):
+    runtime.emit({"type": "say", "npc": 0, "text": f"frame {runtime.frame} events {len(events)}"})
+)";
+
+}  // namespace
+
+TEST(Runtime, CreatesDestroysAndCreatesAgainInOneProcessWithoutRestartingPython) {
+    for (int i = 0; i < 3; ++i) {
+        Runtime r;
+        ASSERT_NE(r.rt, nullptr);
+        EXPECT_EQ(aicore_tick(r.rt, 1.0 / 60.0), AICORE_OK);
+    }
+}
+
+TEST(Runtime, RejectsAConfigThatWasNotInitialised) {
+    aicore_runtime_config config{};
+    aicore_runtime* rt = nullptr;
+    EXPECT_EQ(aicore_runtime_create(&config, &rt), AICORE_INVALID_ARGUMENT);
+    EXPECT_EQ(rt, nullptr);
+    EXPECT_NE(std::string(aicore_last_create_error()).find("aicore_runtime_config_init"), std::string::npos);
+}
+
+TEST(Runtime, PythonSeesTheWorldBuffersAsViewsOverTheSameMemory) {
+    ScriptDir dir("views");
+    dir.write("views.py", R"(
+def on_frame(runtime, dt, events):
+    w = runtime.world
+    address = w.position.__array_interface__["data"][0]
+    runtime.emit({"type": "say", "npc": 0, "text": f"{address} {w.position[5, 1]:.2f}"})
+    w.custom[5, 2] = 42.5  # written by Python, read by the engine
+)");
+    Runtime r(&dir);
+    aicore_world world{};
+    ASSERT_EQ(aicore_world_get(r.rt, &world), AICORE_OK);
+    world.position[5 * 3 + 1] = 7.25f;  // written by the engine, read by Python
+    ASSERT_EQ(aicore_tick(r.rt, 0.016), AICORE_OK);
+    const auto said = r.saidTexts();
+    ASSERT_EQ(said.size(), 1u);
+    EXPECT_EQ(said[0], std::to_string(reinterpret_cast<std::uintptr_t>(world.position)) + " 7.25");
+    EXPECT_EQ(world.custom[5 * world.custom_channels + 2], 42.5f);
+}
+
+TEST(Runtime, EventsReachScriptsAndMalformedOnesAreRejectedWithAReason) {
+    ScriptDir dir("events");
+    dir.write("counter.py", kCounter);
+    Runtime r(&dir);
+    const auto good = pack("player_seen", 3);
+    ASSERT_EQ(aicore_push_events(r.rt, good.data(), good.size()), AICORE_OK);
+    const auto unknown = pack("teleport", 3);
+    EXPECT_EQ(aicore_push_events(r.rt, unknown.data(), unknown.size()), AICORE_BAD_MESSAGE);
+    EXPECT_STREQ(aicore_runtime_last_error(r.rt), "event 0: unknown type 'teleport'");
+    const auto missing = pack("damaged", 3);  // no amount
+    EXPECT_EQ(aicore_push_events(r.rt, missing.data(), missing.size()), AICORE_BAD_MESSAGE);
+    EXPECT_STREQ(aicore_runtime_last_error(r.rt), "event 0: damaged: missing field 'amount'");
+    const std::uint8_t garbage[] = {0xc1, 0xff, 0x00};
+    EXPECT_EQ(aicore_push_events(r.rt, garbage, sizeof(garbage)), AICORE_BAD_MESSAGE);
+    ASSERT_EQ(aicore_tick(r.rt, 0.016), AICORE_OK);
+    EXPECT_EQ(r.saidTexts(), std::vector<std::string>{"frame 0 events 1"});
+    const auto m = r.metrics();
+    EXPECT_EQ(m.events_in, 1u);
+    EXPECT_EQ(m.rejected_messages, 3u);
+}
+
+TEST(Runtime, DrainReportsTheSizeItNeedsWhenTheBufferIsTooSmall) {
+    ScriptDir dir("drain");
+    dir.write("counter.py", kCounter);
+    Runtime r(&dir);
+    ASSERT_EQ(aicore_tick(r.rt, 0.016), AICORE_OK);
+    std::uint8_t tiny[4];
+    std::size_t written = 0;
+    EXPECT_EQ(aicore_drain_commands(r.rt, tiny, sizeof(tiny), &written), AICORE_FULL);
+    EXPECT_GT(written, sizeof(tiny));
+    EXPECT_EQ(r.saidTexts().size(), 1u) << "a refused drain keeps the commands";
+}
+
+// Each way a script can fail: the tick still succeeds, the error is counted, and the other
+// script keeps running in the same and the following frames.
+class ScriptFailure : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
+
+TEST_P(ScriptFailure, NeverKillsTheHostAndTheNextFramesRun) {
+    const auto [name, body] = GetParam();
+    ScriptDir dir(name);
+    dir.write("a_counter.py", kCounter);
+    dir.write("b_broken.py", std::string("def on_frame(runtime, dt, events):\n") + body + "\n");
+    Runtime r(&dir, 40.0);
+    for (int frame = 0; frame < 3; ++frame) {
+        const auto t0 = std::chrono::steady_clock::now();
+        ASSERT_EQ(aicore_tick(r.rt, 0.016), AICORE_OK) << name;
+        const auto said = r.saidTexts();
+        ASSERT_EQ(said.size(), 1u) << name;
+        EXPECT_EQ(said[0], "frame " + std::to_string(frame) + " events 0");
+        (void)t0;
+    }
+    EXPECT_GE(r.metrics().script_errors, 3u) << name;
+    bool reported = false;
+    for (const auto& line : r.logs) reported |= line.find("b_broken") != std::string::npos;
+    EXPECT_TRUE(reported) << name << ": the failure was not reported";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryFailureMode, ScriptFailure,
+    ::testing::Values(std::make_pair("exception", "    raise ValueError('boom')"),
+                      std::make_pair("system_exit", "    raise SystemExit(3)"),
+                      std::make_pair("keyboard_interrupt", "    raise KeyboardInterrupt"),
+                      std::make_pair("recursion", "    def f(n):\n        return f(n + 1)\n    f(0)"),
+                      std::make_pair("memory", "    b = bytearray(1 << 62)"),
+                      std::make_pair("runaway_loop", "    while True:\n        pass"),
+                      std::make_pair("runaway_swallowing", "    while True:\n        try:\n            pass\n        except Exception:\n            pass")),
+    [](const auto& info) { return std::string(info.param.first); });
+
+TEST(Runtime, RendersTheVoiceOfALineAScriptStarts) {
+    ScriptDir dir("voice");
+    dir.write("speaker.py", R"(
+import numpy as np
+
+def on_frame(runtime, dt, events):
+    if runtime.frame == 0:
+        t = np.arange(24000) / 24000.0
+        tone = (0.3 * np.sin(2 * np.pi * 140 * t)).astype(np.float32)
+        voice = runtime.audio.start_line(tone, 24000.0, "ghoul", (0.0, 1.0, 0.0), 1.0, 0, 1)
+        runtime.emit({"type": "say", "npc": 0, "text": str(voice)})
+)");
+    Runtime r(&dir);
+    ASSERT_EQ(aicore_audio_prepare(r.rt, 24000.0, 256), AICORE_OK);
+    ASSERT_EQ(aicore_tick(r.rt, 0.016), AICORE_OK);
+    const auto said = r.saidTexts();
+    ASSERT_EQ(said.size(), 1u);
+    EXPECT_GT(std::stol(said[0]), 0);
+    std::vector<float> left(256), right(256);
+    double energy = 0.0;
+    for (int b = 0; b < 40; ++b) {
+        ASSERT_EQ(aicore_audio_render(r.rt, left.data(), right.data(), 256), AICORE_OK);
+        for (float x : left) energy += x * x;
+    }
+    EXPECT_GT(energy, 1.0);
+    EXPECT_EQ(r.metrics().active_voices, 1u);
+}

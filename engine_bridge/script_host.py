@@ -1,0 +1,102 @@
+"""Loads the designers' script files and runs their hooks so that nothing they do can take
+the game down: every call is guarded, every failure reported once with file:line."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from engine_bridge.errors import ScriptTimeoutError
+
+__all__ = ["ScriptFailure", "ScriptHost"]
+
+log = logging.getLogger("aicore.scripts")
+
+
+@dataclass(frozen=True)
+class ScriptFailure:
+    """One reported failure: where it happened and why."""
+
+    script: str
+    where: str  # "file:line"
+    kind: str  # the exception's type name
+    message: str
+    traceback: str
+
+
+def _location(exc: BaseException, default: str) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        if "engine_bridge" not in Path(frame.filename).parts:
+            return f"{frame.filename}:{frame.lineno}"
+    return default
+
+
+@dataclass
+class ScriptHost:
+    """The scripts of some folders, each loaded as a module ``npc_scripts.<stem>``."""
+
+    directories: list[Path]
+    modules: dict[str, ModuleType] = field(default_factory=dict)
+    failures: list[ScriptFailure] = field(default_factory=list)
+    errors: int = 0
+    on_failure: Callable[[ScriptFailure], None] | None = None
+
+    def load_all(self) -> None:
+        for directory in self.directories:
+            for path in sorted(Path(directory).glob("*.py")):
+                if not path.name.startswith("_"):
+                    self.load(path)
+
+    def load(self, path: Path) -> ModuleType | None:
+        """(Re)load one script; a syntax or import error is reported and returns None."""
+        name = f"npc_scripts.{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            return None
+        module = importlib.util.module_from_spec(spec)
+        ok = self.call(path.stem, f"{path}:1", spec.loader.exec_module, module)
+        if ok is _FAILED:
+            return None
+        sys.modules[name] = module
+        self.modules[path.stem] = module
+        return module
+
+    def call(self, script: str, where: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)``; any exception, SystemExit, KeyboardInterrupt, RecursionError,
+        MemoryError or a budget interrupt is reported and ``_FAILED`` returned."""
+        try:
+            return fn(*args)
+        except (Exception, SystemExit, KeyboardInterrupt, ScriptTimeoutError) as exc:
+            self._report(script, where, exc)
+            return _FAILED
+
+    def _report(self, script: str, where: str, exc: BaseException) -> None:
+        self.errors += 1
+        failure = ScriptFailure(
+            script=script,
+            where=_location(exc, where),
+            kind=type(exc).__name__,
+            message=str(exc) or type(exc).__name__,
+            traceback="".join(traceback.format_exception(exc)),
+        )
+        self.failures.append(failure)
+        del self.failures[:-100]  # keep the recent ones
+        log.error("%s: %s in %s: %s", failure.where, failure.kind, script, failure.message)
+        if self.on_failure is not None:
+            self.on_failure(failure)
+
+
+class _Failed:
+    def __repr__(self) -> str:
+        return "<failed>"
+
+
+_FAILED = _Failed()
