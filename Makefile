@@ -32,6 +32,7 @@ bench: setup
 	  -DAICORE_BUILD_BENCHMARKS=ON -DAICORE_BUILD_PYMODULE=OFF -DPython_EXECUTABLE=$(abspath $(VPY))
 	cmake --build $(BENCH_DIR) -j $(JOBS)
 	$(BENCH_DIR)/cpp/vocal/vocal_bench --benchmark_min_time=0.2
+	$(BENCH_DIR)/cpp/bridge/bridge_bench --benchmark_min_time=0.5
 	$(VPY) -m pytest tests/bench --benchmark-enable --benchmark-only --benchmark-columns=median,mean,stddev,rounds
 
 setup: $(STAMPS)/system $(VENV)/.installed
