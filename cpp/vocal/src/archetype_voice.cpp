@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "aicore/vocal/sine_oscillator.h"  // sineOfPhase
+
 namespace aicore::vocal {
 
 namespace {
@@ -15,21 +17,55 @@ constexpr float kMaxLayerGain = 20.0f;
 
 float dbToGain(double db) noexcept { return static_cast<float>(std::pow(10.0, db / 20.0)); }
 
-// Lub-dub: two raised-cosine bumps per beat.
+// Lub-dub: two raised-cosine bumps per beat. The cosine is sineOfPhase a quarter cycle on
+// (error < 1e-7): a libm cos per sample was most of the infrasound layer's cost.
 float heartbeatEnvelope(double phase) noexcept {
+    if (phase >= 0.36) return 0.0f;  // the rest of the beat is still (most of it)
     auto bump = [](double p, double start, double width) {
         const double t = (p - start) / width;
         if (t < 0.0 || t >= 1.0) return 0.0f;
-        return static_cast<float>(0.5 - 0.5 * std::cos(6.283185307179586 * t));
+        const auto quarterOn = static_cast<float>(t < 0.75 ? t + 0.25 : t - 0.75);
+        return 0.5f - 0.5f * sineOfPhase(quarterOn);
     };
     return bump(phase, 0.0, 0.14) + 0.7f * bump(phase, 0.22, 0.14);
+}
+
+// Up to four biquads as one cascade in one sample loop (Biquad's transposed direct form II,
+// band after band): band b at sample i and band b - 1 at sample i + 1 are independent, so
+// the bands' recursions overlap instead of adding up.
+template <std::size_t Bands>
+void runCascade(const Biquad* filters, std::array<float, 2>* state, float* x, std::size_t n) noexcept {
+    std::array<BiquadCoefficients, Bands> c;
+    std::array<float, Bands> z1, z2;
+    for (std::size_t b = 0; b < Bands; ++b) {
+        c[b] = filters[b].coefficients();
+        z1[b] = state[b][0];
+        z2[b] = state[b][1];
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        float v = x[i];
+        for (std::size_t b = 0; b < Bands; ++b) {
+            const float y = c[b].b0 * v + z1[b];
+            // Biquad::process adds z2 last; adding it first takes an add off the recursion
+            // (y -> z1 -> y is then three dependent operations, not four).
+            z1[b] = (c[b].b1 * v + z2[b]) - c[b].a1 * y;
+            z2[b] = c[b].b2 * v - c[b].a2 * y;
+            v = y;
+        }
+        x[i] = v;
+    }
+    // In the pauses between words the input is exact zeros and the state decays towards
+    // denormals, which are slow on x86 and would slow every block after this one: a state
+    // below 1e-20 (far below any audible level) is zero.
+    const auto flushed = [](float z) { return std::abs(z) < 1e-20f ? 0.0f : z; };
+    for (std::size_t b = 0; b < Bands; ++b) state[b] = {flushed(z1[b]), flushed(z2[b])};
 }
 
 }  // namespace
 
 void ArchetypeVoice::prepare(const ProcessSpec& spec) {
     spec_ = spec;
-    const ProcessSpec chunkSpec{spec.sampleRate, static_cast<std::uint32_t>(kControlInterval), 1};
+    const ProcessSpec chunkSpec{spec.sampleRate, static_cast<std::uint32_t>(kSteadyChunk), 1};
     shifter_.prepare(chunkSpec);
     for (auto& band : eq_) band.prepare(chunkSpec);
     drive_.prepare(chunkSpec);
@@ -45,14 +81,19 @@ void ArchetypeVoice::prepare(const ProcessSpec& spec) {
     layerFilter_.prepare(chunkSpec);
     intensitySmoothed_.prepare(spec, kIntensityRampMs);
     layerGain_.prepare(spec, kLayerRmsWindowMs / 3.0);
-    meanSquareCoeff_ = static_cast<float>(1.0 - std::exp(-1.0 / (0.001 * kLayerRmsWindowMs * spec.sampleRate)));
+    const double meanSquareCoeff = 1.0 - std::exp(-1.0 / (0.001 * kLayerRmsWindowMs * spec.sampleRate));
+    for (std::size_t n = 0; n <= kControlInterval; ++n)
+        meanSquareDecay_[n] = static_cast<float>(std::pow(1.0 - meanSquareCoeff, static_cast<double>(n)));
+    for (std::size_t k = 0; k < kControlInterval; ++k)
+        squareWeight_[k] = static_cast<float>(
+            meanSquareCoeff * std::pow(1.0 - meanSquareCoeff, static_cast<double>(kControlInterval - 1 - k)));
     heartbeatStep_ = kHeartbeatHz / spec.sampleRate;
     reversedGrain_ = std::floor(kReversedGrainSeconds * spec.sampleRate);
 
-    wet_.assign(kControlInterval, 0.0f);
-    dry_.assign(kControlInterval, 0.0f);
-    scratch_.assign(kControlInterval, 0.0f);
-    blend_.assign(kControlInterval, 0.0f);
+    wet_.assign(kSteadyChunk, 0.0f);
+    dry_.assign(kSteadyChunk, 0.0f);
+    scratch_.assign(kSteadyChunk, 0.0f);
+    blend_.assign(kSteadyChunk, 0.0f);
 
     latency_ = shifter_.latencySamples();
     reset();
@@ -61,6 +102,8 @@ void ArchetypeVoice::prepare(const ProcessSpec& spec) {
 void ArchetypeVoice::reset() noexcept {
     shifter_.reset();
     for (auto& band : eq_) band.reset();
+    for (auto& state : eqState_) state = {0.0f, 0.0f};
+    layerFilterState_[0] = {0.0f, 0.0f};
     drive_.reset();
     growl_.reset();
     jitter_.reset();
@@ -74,6 +117,7 @@ void ArchetypeVoice::reset() noexcept {
     layerFilter_.reset();
     heartbeatPhase_ = 0.0;
     layerPosition_ = 0.0;
+    reversedPhase_ = {0.0, std::fmod(0.5 * reversedGrain_, std::max(reversedGrain_, 1.0))};
     meanSquareVoice_ = meanSquareLayer_ = 0.0f;
     layerGain_.setCurrentAndTargetValue(0.0f);
     intensitySmoothed_.setCurrentAndTargetValue(intensityTarget_);
@@ -132,6 +176,7 @@ void ArchetypeVoice::setPreset(const ArchetypePreset* preset) noexcept {
             break;
     }
     layerNoise_.setLevelDb(0.0f);
+    layerLevel_ = dbToGain(p.subliminalLevelDb);
     applyParameters(intensitySmoothed_.getCurrentValue());
 }
 
@@ -202,31 +247,90 @@ void ArchetypeVoice::applyParameters(float intensity) noexcept {
     breath_.setLevelDb(f(p.breathLevelDb + 20.0 * std::log10(std::max(i, 1e-4))));
 }
 
-float ArchetypeVoice::readDry() noexcept {
-    if (dryLag_ > 0) {
-        --dryLag_;
-        return 0.0f;
+void ArchetypeVoice::readDry(float* out, std::size_t n) noexcept {
+    const std::size_t silent = std::min(dryLag_, n);
+    std::fill(out, out + silent, 0.0f);
+    dryLag_ -= silent;
+    std::size_t k = silent;
+    if (clip_ != nullptr && dryPosition_ < clip_->samples.size()) {
+        const std::size_t m = std::min(n - k, clip_->samples.size() - dryPosition_);
+        std::copy_n(clip_->samples.data() + dryPosition_, m, out + k);
+        dryPosition_ += m;
+        k += m;
     }
-    if (clip_ == nullptr || dryPosition_ >= clip_->samples.size()) return 0.0f;
-    return clip_->samples[dryPosition_++];
+    std::fill(out + k, out + n, 0.0f);
 }
 
-float ArchetypeVoice::readReversed() noexcept {
+void ArchetypeVoice::readReversed(float* out, std::size_t n) noexcept {
     // Two readers half a grain apart, each playing its grain backwards under a triangle
-    // window; the windows sum to one, so the layer has no grain-rate flutter.
+    // window; the windows sum to one, so the layer has no grain-rate flutter. Within a
+    // grain a reader's clip index falls by one per sample and its window is linear, so each
+    // stretch up to the grain's end is one vectorisable loop over contiguous samples.
     const auto& samples = clip_->samples;
+    const auto size = static_cast<double>(samples.size());
     const double g = reversedGrain_;
-    float sum = 0.0f;
-    for (const double offset : {0.0, 0.5 * g}) {
-        const double t = std::fmod(layerPosition_ + offset, g);
-        const double base = layerPosition_ + offset - t - offset;
-        const double index = base + (g - 1.0 - t);
-        const float window = static_cast<float>(1.0 - std::fabs(2.0 * t / g - 1.0));
-        if (index >= 0.0 && index < static_cast<double>(samples.size()))
-            sum += window * samples[static_cast<std::size_t>(index)];
+    std::fill(out, out + n, 0.0f);
+    for (double& phase : reversedPhase_) {
+        // phase is the reader's place in its grain: (position + offset) mod g, stepped rather
+        // than recomputed with fmod; every value is an integer or a half, so stepping is exact.
+        std::size_t k = 0;
+        while (k < n) {
+            const double t = phase;
+            const auto run = static_cast<std::size_t>(
+                std::max(1.0, std::min(static_cast<double>(n - k), std::ceil(g - t))));
+            // Sample j of the run reads clip index first - j under window 1 - |slope0 + j * slope|.
+            const double first = (layerPosition_ + static_cast<double>(k) - t) + (g - 1.0 - t);
+            const auto windowStart = static_cast<float>(2.0 * t / g - 1.0);
+            const auto windowStep = static_cast<float>(2.0 / g);
+            // Only the samples whose index lies in the clip: first - j >= 0 and first - j < size.
+            const double lowest = std::max(0.0, std::floor(first - size) + 1.0);
+            const double highest = std::min(static_cast<double>(run), std::floor(first) + 1.0);
+            if (lowest < highest) {
+                const auto from = static_cast<int>(lowest), to = static_cast<int>(highest);
+                // Clip index floor(first) - j; the pointer starts at the first one read.
+                const float* source = samples.data() + (static_cast<std::ptrdiff_t>(std::floor(first)) - from);
+                float* dest = out + k;
+                for (int j = from; j < to; ++j) {
+                    const float window = 1.0f - std::fabs(windowStart + static_cast<float>(j) * windowStep);
+                    dest[j] += window * source[from - j];
+                }
+            }
+            phase += static_cast<double>(run);
+            if (phase >= g) phase -= g;
+            k += run;
+        }
     }
-    layerPosition_ += 1.0;
-    return sum;
+    layerPosition_ += static_cast<double>(n);
+}
+
+void ArchetypeVoice::levelLayer(const float* voice, float* out, std::size_t n) noexcept {
+    // Hold the layer at its level relative to the voice's running RMS: the ratio is what
+    // the preset promises (never above -26 dB), whatever the line's loudness.
+    const float* weight = squareWeight_.data() + (kControlInterval - n);
+    // Four partial sums each: without -ffast-math a single float sum cannot be vectorised.
+    std::array<float, 4> voiceSums{}, layerSums{};
+    std::size_t k = 0;
+    for (; k + 4 <= n; k += 4)
+        for (std::size_t l = 0; l < 4; ++l) {
+            voiceSums[l] += weight[k + l] * voice[k + l] * voice[k + l];
+            layerSums[l] += weight[k + l] * out[k + l] * out[k + l];
+        }
+    for (; k < n; ++k) {
+        voiceSums[0] += weight[k] * voice[k] * voice[k];
+        layerSums[0] += weight[k] * out[k] * out[k];
+    }
+    const float voicePower = (voiceSums[0] + voiceSums[1]) + (voiceSums[2] + voiceSums[3]);
+    const float layerPower = (layerSums[0] + layerSums[1]) + (layerSums[2] + layerSums[3]);
+    meanSquareVoice_ = meanSquareDecay_[n] * meanSquareVoice_ + voicePower;
+    meanSquareLayer_ = meanSquareDecay_[n] * meanSquareLayer_ + layerPower;
+    const float level = layerLevel_;
+    const float ratio = meanSquareLayer_ > 1e-12f ? std::sqrt(meanSquareVoice_ / meanSquareLayer_) : 0.0f;
+    layerGain_.setTargetValue(std::min(level * ratio, kMaxLayerGain) * intensitySmoothed_.getCurrentValue());
+    // SmoothedValue's ramp is linear, so stepping it per sample equals this line.
+    const float start = layerGain_.getCurrentValue();
+    const float step = (layerGain_.skip(n) - start) / static_cast<float>(n);
+    const int count = static_cast<int>(n);  // int: size_t -> float does not vectorise
+    for (int j = 0; j < count; ++j) out[j] *= start + static_cast<float>(j + 1) * step;
 }
 
 void ArchetypeVoice::renderSubliminal(const float* voice, float* out, std::size_t n) noexcept {
@@ -241,36 +345,50 @@ void ArchetypeVoice::renderSubliminal(const float* voice, float* out, std::size_
             layerNoise_.process(voice, out, n);
             break;
         case SubliminalLayer::Infrasound:
-            for (std::size_t k = 0; k < n; ++k) {
-                out[k] = infrasound_.next() * heartbeatEnvelope(heartbeatPhase_);
-                heartbeatPhase_ += heartbeatStep_;
+            infrasound_.fill(out, n);
+            // The beat's envelope (bumps ~130 ms long) is evaluated every kControlInterval
+            // samples and ramped linearly between: within 1e-4 of the curve, for a
+            // twentieth of the cost.
+            for (std::size_t done = 0; done < n; done += kControlInterval) {
+                const std::size_t m = std::min(kControlInterval, n - done);
+                const float from = heartbeatEnvelope(heartbeatPhase_);
+                heartbeatPhase_ += heartbeatStep_ * static_cast<double>(m);
                 if (heartbeatPhase_ >= 1.0) heartbeatPhase_ -= 1.0;
+                const float step = (heartbeatEnvelope(heartbeatPhase_) - from) / static_cast<float>(m);
+                float* o = out + done;
+                const int count = static_cast<int>(m);  // int: size_t -> float does not vectorise
+                for (int k = 0; k < count; ++k) o[k] *= from + static_cast<float>(k) * step;
             }
             break;
         case SubliminalLayer::Reversed:
-            for (std::size_t k = 0; k < n; ++k) out[k] = readReversed();
-            layerFilter_.process(out, n);
+            readReversed(out, n);
+            runCascade<1>(&layerFilter_, layerFilterState_.data(), out, n);
             break;
         case SubliminalLayer::None:
             break;
     }
-    // Hold the layer at its level relative to the voice's running RMS: the ratio is what
-    // the preset promises (never above -26 dB), whatever the line's loudness.
-    for (std::size_t k = 0; k < n; ++k) {
-        meanSquareVoice_ += meanSquareCoeff_ * (voice[k] * voice[k] - meanSquareVoice_);
-        meanSquareLayer_ += meanSquareCoeff_ * (out[k] * out[k] - meanSquareLayer_);
+    // The level follows the voice every kControlInterval samples, however long the chunk.
+    for (std::size_t done = 0; done < n; done += kControlInterval)
+        levelLayer(voice + done, out + done, std::min(kControlInterval, n - done));
+}
+
+void ArchetypeVoice::processEq(float* samples, std::size_t n) noexcept {
+    switch (preset_->eqBandCount) {
+        case 0: break;
+        case 1: runCascade<1>(eq_.data(), eqState_.data(), samples, n); break;
+        case 2: runCascade<2>(eq_.data(), eqState_.data(), samples, n); break;
+        case 3: runCascade<3>(eq_.data(), eqState_.data(), samples, n); break;
+        default: runCascade<4>(eq_.data(), eqState_.data(), samples, n); break;
     }
-    const float level = dbToGain(preset_->subliminalLevelDb);
-    const float ratio = meanSquareLayer_ > 1e-12f ? std::sqrt(meanSquareVoice_ / meanSquareLayer_) : 0.0f;
-    layerGain_.setTargetValue(std::min(level * ratio, kMaxLayerGain) * intensitySmoothed_.getCurrentValue());
-    for (std::size_t k = 0; k < n; ++k) out[k] *= layerGain_.getNextValue();
 }
 
 void ArchetypeVoice::processChunk(float* voice, float* subliminal, std::size_t n) noexcept {
     const bool moving = intensitySmoothed_.isSmoothing();
-    for (std::size_t k = 0; k < n; ++k)
-        blend_[k] = std::min(1.0f, intensitySmoothed_.getNextValue() / kDryBlendEnd);
-    if (moving) applyParameters(intensitySmoothed_.getCurrentValue());
+    if (moving) {
+        for (std::size_t k = 0; k < n; ++k)
+            blend_[k] = std::min(1.0f, intensitySmoothed_.getNextValue() / kDryBlendEnd);
+        applyParameters(intensitySmoothed_.getCurrentValue());
+    }
 
     float* wet = wet_.data();
     if (clip_ != nullptr) {
@@ -281,7 +399,7 @@ void ArchetypeVoice::processChunk(float* voice, float* subliminal, std::size_t n
 
     if (preset_ != nullptr) {
         const auto& p = *preset_;
-        for (std::size_t b = 0; b < p.eqBandCount; ++b) eq_[b].process(wet, n);
+        processEq(wet, n);
         if (p.driveEnabled) drive_.process(wet, n);
         if (p.growlEnabled) growl_.process(wet, n);
         if (p.jitterEnabled) jitter_.process(wet, n);
@@ -296,11 +414,16 @@ void ArchetypeVoice::processChunk(float* voice, float* subliminal, std::size_t n
             for (std::size_t k = 0; k < n; ++k) wet[k] += scratch_[k];
         }
         const float gain = dbToGain(p.outputGainDb * intensitySmoothed_.getCurrentValue());
-        for (std::size_t k = 0; k < n; ++k) wet[k] *= gain;
+        if (gain != 1.0f)
+            for (std::size_t k = 0; k < n; ++k) wet[k] *= gain;
     }
-    for (std::size_t k = 0; k < n; ++k) {
-        const float d = readDry();
-        voice[k] = d + (wet[k] - d) * blend_[k];
+    float* dry = dry_.data();
+    readDry(dry, n);
+    if (moving) {
+        for (std::size_t k = 0; k < n; ++k) voice[k] = dry[k] + (wet[k] - dry[k]) * blend_[k];
+    } else {
+        const float blend = std::min(1.0f, intensitySmoothed_.getTargetValue() / kDryBlendEnd);
+        for (std::size_t k = 0; k < n; ++k) voice[k] = dry[k] + (wet[k] - dry[k]) * blend;
     }
     clipPosition_ += n;
     renderSubliminal(voice, subliminal, n);
@@ -309,7 +432,10 @@ void ArchetypeVoice::processChunk(float* voice, float* subliminal, std::size_t n
 void ArchetypeVoice::process(float* voiceOut, float* subliminalOut, std::size_t count) noexcept {
     std::size_t done = 0;
     while (done < count) {
-        const std::size_t n = std::min(kControlInterval, count - done);
+        // While intensity glides, the chain follows it every kControlInterval samples; once
+        // it has settled nothing is re-derived, and longer chunks save per-call overhead.
+        const std::size_t chunk = intensitySmoothed_.isSmoothing() ? kControlInterval : kSteadyChunk;
+        const std::size_t n = std::min(chunk, count - done);
         processChunk(voiceOut + done, subliminalOut + done, n);
         done += n;
     }

@@ -9,7 +9,9 @@ namespace aicore::vocal {
 
 void Chorus::prepare(const ProcessSpec& spec) {
     sampleRate_ = spec.sampleRate;
-    line_.prepare(spec, (kMaxBaseDelayMs + kMaxDepthMs) * 0.001 + 4.0 / spec.sampleRate);
+    // A control interval of extra reach: its samples are pushed before they are read.
+    line_.prepare(spec, (kMaxBaseDelayMs + kMaxDepthMs) * 0.001 +
+                            (4.0 + static_cast<double>(kControlInterval)) / spec.sampleRate);
     rateHz_.prepare(spec);
     // Delay settings glide slowly: a fast change of a delay is a pitch bend.
     depthSamples_.prepare(spec, 100.0);
@@ -37,6 +39,7 @@ void Chorus::reset() noexcept {
     drift_ = driftTarget_ = 0.5f;
     driftStep_ = 0.0f;
     driftRemaining_ = 0;
+    intervalPosition_ = kControlInterval;
 }
 
 void Chorus::setSeed(std::uint64_t seed) noexcept {
@@ -75,48 +78,97 @@ void Chorus::setBaseDelayMs(float ms) noexcept {
 
 void Chorus::setMix(float mix) noexcept { mix_.setTargetValue(std::clamp(mix, 0.0f, 1.0f)); }
 
-void Chorus::process(float* samples, std::size_t count) noexcept {
-    const double inverseRate = 1.0 / sampleRate_;
-    // Voices that are silent for the whole block cost nothing (a 2-voice doubler is half
-    // the price of 4 voices).
-    std::array<bool, kMaxVoices> active{};
-    for (std::size_t v = 0; v < kMaxVoices; ++v)
-        active[v] = voiceGain_[v].isSmoothing() || voiceGain_[v].getTargetValue() != 0.0f;
-    for (std::size_t i = 0; i < count; ++i) {
-        const float rate = rateHz_.getNextValue();
-        const float depth = depthSamples_.getNextValue();
-        const float base = baseSamples_.getNextValue();
-        const float blend = doublerBlend_.getNextValue();
-
+void Chorus::advanceDrift(std::size_t count, float rateHz) noexcept {
+    while (count > 0) {
         if (driftRemaining_ == 0) {
             drift_ = driftTarget_;
-            const float length = std::max(1.0f, std::round(static_cast<float>(sampleRate_) / rate * (0.5f + random_.nextFloat())));
+            const float length = std::max(
+                1.0f, std::round(static_cast<float>(sampleRate_) / rateHz * (0.5f + random_.nextFloat())));
             driftRemaining_ = static_cast<std::uint32_t>(length);
             driftTarget_ = random_.nextFloat();
             driftStep_ = (driftTarget_ - drift_) / length;
         }
-        --driftRemaining_;
-        drift_ += driftStep_;
+        const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(count, driftRemaining_));
+        drift_ += driftStep_ * static_cast<float>(n);
+        driftRemaining_ -= n;
+        count -= n;
+    }
+}
 
-        line_.push(samples[i]);
-        // The voice phases are quarter cycles apart, so two polynomials give all four sines.
-        const float phase = static_cast<float>(lfoPhase_);
-        const float sine = sineOfPhase(phase);
-        const float cosine = sineOfPhase(phase < 0.75f ? phase + 0.25f : phase - 0.75f);
-        const std::array<float, kMaxVoices> lfo = {sine, -sine, cosine, -cosine};
-        float wet = 0.0f;
-        for (std::size_t v = 0; v < kMaxVoices; ++v) {
-            if (!active[v]) continue;
-            const float gain = voiceGain_[v].getNextValue();
-            float sweep = 0.5f * (1.0f + lfo[v]);
-            if (v == 0) sweep += blend * (drift_ - sweep);
-            wet += gain * line_.read(base + depth * sweep);
+void Chorus::evaluateControls(std::array<float, kMaxVoices>& delays, std::array<float, kMaxVoices>& gains,
+                              float& mix) const noexcept {
+    const float depth = depthSamples_.getCurrentValue();
+    const float base = baseSamples_.getCurrentValue();
+    const float blend = doublerBlend_.getCurrentValue();
+    // The voice phases are quarter cycles apart, so two polynomials give all four sines.
+    const auto phase = static_cast<float>(lfoPhase_);
+    const float sine = sineOfPhase(phase);
+    const float cosine = sineOfPhase(phase < 0.75f ? phase + 0.25f : phase - 0.75f);
+    const std::array<float, kMaxVoices> lfo = {sine, -sine, cosine, -cosine};
+    for (std::size_t v = 0; v < kMaxVoices; ++v) {
+        float sweep = 0.5f * (1.0f + lfo[v]);
+        if (v == 0) sweep += blend * (drift_ - sweep);
+        delays[v] = base + depth * sweep;
+        gains[v] = voiceGain_[v].getCurrentValue();
+    }
+    mix = mix_.getCurrentValue();
+}
+
+void Chorus::startInterval() noexcept {
+    constexpr auto interval = static_cast<float>(kControlInterval);
+    evaluateControls(delayStart_, gainStart_, mixStart_);
+
+    const float rateBefore = rateHz_.getCurrentValue();
+    const float rate = rateHz_.skip(kControlInterval);
+    depthSamples_.skip(kControlInterval);
+    baseSamples_.skip(kControlInterval);
+    doublerBlend_.skip(kControlInterval);
+    mix_.skip(kControlInterval);
+    for (auto& g : voiceGain_) g.skip(kControlInterval);
+    lfoPhase_ += 0.5 * static_cast<double>(rateBefore + rate) * static_cast<double>(kControlInterval) /
+                 sampleRate_;
+    lfoPhase_ -= std::floor(lfoPhase_);
+    advanceDrift(kControlInterval, rate);
+
+    std::array<float, kMaxVoices> delayEnd{}, gainEnd{};
+    float mixEnd = 0.0f;
+    evaluateControls(delayEnd, gainEnd, mixEnd);
+    for (std::size_t v = 0; v < kMaxVoices; ++v) {
+        delayStep_[v] = (delayEnd[v] - delayStart_[v]) / interval;
+        gainStep_[v] = (gainEnd[v] - gainStart_[v]) / interval;
+    }
+    mixStep_ = (mixEnd - mixStart_) / interval;
+    intervalPosition_ = 0;
+}
+
+void Chorus::process(float* samples, std::size_t count) noexcept {
+    while (count > 0) {
+        if (intervalPosition_ == kControlInterval) startInterval();
+        const std::size_t n = std::min(count, kControlInterval - intervalPosition_);
+        // The run is pushed first, so sample j of it is n - 1 - j pushes older than the
+        // latest: a voice's delay ramp gains that offset and falls by one per sample.
+        line_.push(samples, n);
+        const auto position = static_cast<float>(intervalPosition_);
+        // Mix 0 is the exact input: the voices need not be read at all.
+        if (mixStart_ != 0.0f || mixStep_ != 0.0f) {
+            std::array<float, kControlInterval> wet{};
+            const auto older = static_cast<float>(n - 1);
+            for (std::size_t v = 0; v < kMaxVoices; ++v) {
+                // A voice that is silent for the whole interval costs nothing.
+                if (gainStart_[v] == 0.0f && gainStep_[v] == 0.0f) continue;
+                line_.addModulatedTap(delayStart_[v] + position * delayStep_[v] + older, delayStep_[v] - 1.0f,
+                                      gainStart_[v] + position * gainStep_[v], gainStep_[v], wet.data(), n);
+            }
+            const int runLength = static_cast<int>(n);  // int: size_t -> float does not vectorise
+            for (int j = 0; j < runLength; ++j) {
+                const float mix = mixStart_ + (position + static_cast<float>(j)) * mixStep_;
+                const float x = samples[j];
+                samples[j] = x + mix * (wet[j] - x);
+            }
         }
-        lfoPhase_ += static_cast<double>(rate) * inverseRate;
-        if (lfoPhase_ >= 1.0) lfoPhase_ -= 1.0;
-
-        const float x = samples[i];
-        samples[i] = x + mix_.getNextValue() * (wet - x);
+        intervalPosition_ += n;
+        samples += n;
+        count -= n;
     }
 }
 

@@ -63,6 +63,7 @@ void NoiseGenerator::prepare(const ProcessSpec& spec) {
 void NoiseGenerator::reset() noexcept {
     random_.seed(seed_);
     bandPass_.reset();
+    bandPassState_[0] = bandPassState_[1] = 0.0f;
     // Settings made since prepare() must not ramp in after a reset, or a replay would differ.
     if (normalisationDirty_) updateNormalisation();
     gain_.reset();
@@ -141,60 +142,88 @@ void NoiseGenerator::updateNormalisation() noexcept {
     updateLevelTarget();
 }
 
-void NoiseGenerator::fillRaw(float* out, std::size_t count) noexcept {
-    // Block-wise and specialised on colour: the per-sample branch and call cost more than
-    // the noise itself (a voice runs two of these).
-    for (std::size_t i = 0; i < count; ++i) out[i] = kUniformToUnitVariance * random_.nextBipolarFloat();
-    if (colour_ == NoiseColour::Pink) {
-        float p0 = pink_[0], p1 = pink_[1], p2 = pink_[2], p3 = pink_[3], p4 = pink_[4], p5 = pink_[5],
-              delayed = pink_[6];
-        for (std::size_t i = 0; i < count; ++i) {
-            const float white = out[i];
-            p0 = kPinkPole[0] * p0 + kPinkGain[0] * white;
-            p1 = kPinkPole[1] * p1 + kPinkGain[1] * white;
-            p2 = kPinkPole[2] * p2 + kPinkGain[2] * white;
-            p3 = kPinkPole[3] * p3 + kPinkGain[3] * white;
-            p4 = kPinkPole[4] * p4 + kPinkGain[4] * white;
-            p5 = kPinkPole[5] * p5 + kPinkGain[5] * white;
-            out[i] = kPinkDirect * white + delayed + p0 + p1 + p2 + p3 + p4 + p5;
-            delayed = kPinkDelayed * white;
-        }
-        pink_[0] = p0; pink_[1] = p1; pink_[2] = p2; pink_[3] = p3; pink_[4] = p4; pink_[5] = p5;
-        pink_[6] = delayed;
-    }
-    if (bandPassEnabled_) bandPass_.process(out, count);
-}
-
-void NoiseGenerator::process(float* out, std::size_t count) noexcept {
+template <bool Pink, bool BandPass, bool Follow>
+void NoiseGenerator::render(const float* sidechain, float* out, std::size_t count) noexcept {
     if (normalisationDirty_) updateNormalisation();
-    fillRaw(out, count);
-    for (std::size_t i = 0; i < count; ++i) out[i] *= gain_.getNextValue();
-}
-
-void NoiseGenerator::process(const float* sidechain, float* out, std::size_t count) noexcept {
-    if (normalisationDirty_) updateNormalisation();
+    // Every recursion lives in a local for the whole call, so none round-trips through memory.
+    float p0 = pink_[0], p1 = pink_[1], p2 = pink_[2], p3 = pink_[3], p4 = pink_[4], p5 = pink_[5],
+          delayed = pink_[6];
+    const auto c = bandPass_.coefficients();
+    float z1 = bandPassState_[0], z2 = bandPassState_[1];
     // Peak hold with exponential release, then the attack smoothing: a sine of amplitude A
     // reads as ~A (a one-pole on |x| alone would sit ~1 dB low between peaks), and an
     // onset still takes the attack time, so breath never clicks in.
     float peak = peak_, env = envelope_;
-    const float smoothing = 1.0f - attack_;
+    const float smoothing = 1.0f - attack_, hold = attack_, release = release_;
     // Noise is made in stack chunks (no allocation); the envelope of each sample is read
     // before that sample is written, so out may alias sidechain.
     constexpr std::size_t kChunk = 64;
-    float noise[kChunk];
+    float white[kChunk];
     for (std::size_t done = 0; done < count; done += kChunk) {
         const std::size_t m = std::min(kChunk, count - done);
-        fillRaw(noise, m);
+        for (std::size_t i = 0; i < m; ++i) white[i] = kUniformToUnitVariance * random_.nextBipolarFloat();
+        // The level's ramp, linear across the chunk (SmoothedValue's is linear too).
+        const float gainStart = gain_.getCurrentValue();
+        const float gainStep = (gain_.skip(m) - gainStart) / static_cast<float>(m);
         for (std::size_t i = 0; i < m; ++i) {
-            const float level = std::abs(sidechain[done + i]);
-            peak = level > peak ? level : peak * release_;
-            env += smoothing * (peak - env);
-            out[done + i] = noise[i] * gain_.getNextValue() * env;
+            float x = white[i];
+            if constexpr (Pink) {
+                p0 = kPinkPole[0] * p0 + kPinkGain[0] * x;
+                p1 = kPinkPole[1] * p1 + kPinkGain[1] * x;
+                p2 = kPinkPole[2] * p2 + kPinkGain[2] * x;
+                p3 = kPinkPole[3] * p3 + kPinkGain[3] * x;
+                p4 = kPinkPole[4] * p4 + kPinkGain[4] * x;
+                p5 = kPinkPole[5] * p5 + kPinkGain[5] * x;
+                const float pink = kPinkDirect * x + delayed + p0 + p1 + p2 + p3 + p4 + p5;
+                delayed = kPinkDelayed * x;
+                x = pink;
+            }
+            if constexpr (BandPass) {
+                // Biquad's transposed direct form II, with z2 added before the feedback term
+                // so the recursion y -> z1 -> y is three operations, not four.
+                const float y = c.b0 * x + z1;
+                z1 = (c.b1 * x + z2) - c.a1 * y;
+                z2 = c.b2 * x - c.a2 * y;
+                x = y;
+            }
+            float y = x * (gainStart + static_cast<float>(i + 1) * gainStep);
+            if constexpr (Follow) {
+                const float level = std::abs(sidechain[done + i]);
+                peak = level > peak ? level : peak * release;
+                // One-pole as hold * env + smoothing * peak: a multiply and an add per sample
+                // on the recursion instead of a subtract, multiply and add.
+                env = hold * env + smoothing * peak;
+                y *= env;
+            }
+            out[done + i] = y;
         }
     }
-    // A released envelope must not decay into denormals.
-    peak_ = peak < 1e-15f ? 0.0f : peak;
-    envelope_ = env < 1e-15f ? 0.0f : env;
+    pink_[0] = p0; pink_[1] = p1; pink_[2] = p2; pink_[3] = p3; pink_[4] = p4; pink_[5] = p5;
+    pink_[6] = delayed;
+    bandPassState_[0] = z1;
+    bandPassState_[1] = z2;
+    if constexpr (Follow) {
+        // A released envelope must not decay into denormals.
+        peak_ = peak < 1e-15f ? 0.0f : peak;
+        envelope_ = env < 1e-15f ? 0.0f : env;
+    }
+}
+
+template <bool Follow>
+void NoiseGenerator::dispatch(const float* sidechain, float* out, std::size_t count) noexcept {
+    if (colour_ == NoiseColour::Pink) {
+        if (bandPassEnabled_) render<true, true, Follow>(sidechain, out, count);
+        else render<true, false, Follow>(sidechain, out, count);
+    } else {
+        if (bandPassEnabled_) render<false, true, Follow>(sidechain, out, count);
+        else render<false, false, Follow>(sidechain, out, count);
+    }
+}
+
+void NoiseGenerator::process(float* out, std::size_t count) noexcept { dispatch<false>(nullptr, out, count); }
+
+void NoiseGenerator::process(const float* sidechain, float* out, std::size_t count) noexcept {
+    dispatch<true>(sidechain, out, count);
 }
 
 }  // namespace aicore::vocal

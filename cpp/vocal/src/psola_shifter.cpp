@@ -43,6 +43,31 @@ inline float readCubic(const std::vector<float>& x, double position) noexcept {
     return ((c3 * f + c2) * f + c1) * f + x0;
 }
 
+// Overlap-adds count samples of one grain piece: clip read at input[position + q * step]
+// (position >= 1, so the cubic's left tap is in bounds), half window at table coordinate
+// u + q * uStep (entries up to tableEnd + 1). No branches and int/float arithmetic only:
+// the loop vectorises, the four taps per sample becoming emulated gathers.
+void addGrainPiece(const float* __restrict input, float position, float step, const float* __restrict window,
+                   int tableEnd, float u, float uStep, float gain, float* __restrict out, int count) noexcept {
+    for (int q = 0; q < count; ++q) {
+        const auto qf = static_cast<float>(q);
+        const float p = position + qf * step;
+        const int i = static_cast<int>(p);
+        const float f = p - static_cast<float>(i);
+        const float xm1 = input[i - 1], x0 = input[i], x1 = input[i + 1], x2 = input[i + 2];
+        // readCubic's Catmull-Rom.
+        const float c1 = 0.5f * (x1 - xm1);
+        const float c2 = xm1 - 2.5f * x0 + 2.0f * x1 - 0.5f * x2;
+        const float c3 = 0.5f * (x2 - xm1) + 1.5f * (x0 - x1);
+        const float sample = ((c3 * f + c2) * f + c1) * f + x0;
+        // Table coordinate in [0, table end] up to rounding; the last entries are 0.
+        const float uq = u + qf * uStep;
+        const int k = std::min(static_cast<int>(uq), tableEnd);
+        const float w = window[k] + (uq - static_cast<float>(k)) * (window[k + 1] - window[k]);
+        out[q] += gain * w * sample;
+    }
+}
+
 }  // namespace
 
 void PsolaShifter::Ramp::setTarget(double value, double rampSamples) noexcept {
@@ -143,6 +168,49 @@ float PsolaShifter::windowAt(double x) const noexcept {
     return halfHann_[i] + f * (halfHann_[i + 1] - halfHann_[i]);
 }
 
+void PsolaShifter::addGrainSide(std::ptrdiff_t first, std::ptrdiff_t last, double mark, double markInput,
+                                double step, double windowRate, float gain) noexcept {
+    if (first > last) return;
+    // Output sample j reads the clip at markInput + (j - mark) * step and the half window
+    // at table coordinate (j - mark) * windowRate; both are linear in j, so the loop steps them.
+    const auto& x = clip_->samples;
+    const auto count = last - first + 1;
+    const double firstInput = markInput + (static_cast<double>(first) - mark) * step;
+    const double lastInput = markInput + (static_cast<double>(last) - mark) * step;
+    const auto firstWindow = static_cast<float>((static_cast<double>(first) - mark) * windowRate);
+    const auto windowStep = static_cast<float>(windowRate);
+    const float* window = halfHann_.data();
+    // One sample of margin at the end: the fast loop's float position may round up to the
+    // next whole sample.
+    if (firstInput < 1.0 || lastInput + 3.0 >= static_cast<double>(x.size())) {
+        // At the clip's ends the cubic's taps need bounds checks: rare, so the plain read.
+        for (std::ptrdiff_t q = 0; q < count; ++q) {
+            const double v = static_cast<double>(q) * step;
+            const float u = std::max(0.0f, firstWindow + static_cast<float>(q) * windowStep);
+            const float w = windowAt(static_cast<double>(u) / static_cast<double>(kWindowTableSize));
+            ring_[static_cast<std::size_t>(first + q) & ringMask_] += gain * w * readCubic(x, firstInput + v);
+        }
+        return;
+    }
+    // Inside the clip: pieces with a contiguous stretch of the ring, read by addGrainPiece.
+    constexpr std::ptrdiff_t kPiece = 128;
+    const std::size_t ringSize = ring_.size();
+    for (std::ptrdiff_t q = 0; q < count;) {
+        const std::size_t slot = static_cast<std::size_t>(first + q) & ringMask_;
+        const std::ptrdiff_t length =
+            std::min({count - q, kPiece, static_cast<std::ptrdiff_t>(ringSize - slot)});
+        // Positions relative to a base a sample before the piece's first read, so they stay
+        // small (float resolves them to a few 1e-5 samples) and its taps start at base.
+        const double position = firstInput + static_cast<double>(q) * step;
+        const auto base = static_cast<std::ptrdiff_t>(position) - 1;
+        addGrainPiece(x.data() + base, static_cast<float>(position - static_cast<double>(base)),
+                      static_cast<float>(step), window, static_cast<int>(kWindowTableSize),
+                      firstWindow + static_cast<float>(q) * windowStep, windowStep, gain,
+                      ring_.data() + slot, static_cast<int>(length));
+        q += length;
+    }
+}
+
 void PsolaShifter::layGrain() noexcept {
     const auto& marks = clip_->marks;
     const double s = nextGrain_;
@@ -191,20 +259,19 @@ void PsolaShifter::layGrain() noexcept {
     const double leftReach = std::min(left / step, reach);
     const double rightReach = std::min(right / step, reach);
 
-    const auto begin =
-        std::max(position_, static_cast<std::size_t>(std::max(0.0, std::ceil(s - leftReach))));
+    const auto begin = static_cast<std::ptrdiff_t>(
+        std::max(position_, static_cast<std::size_t>(std::max(0.0, std::ceil(s - leftReach)))));
     const auto endInclusive = static_cast<std::ptrdiff_t>(std::floor(s + rightReach));
-    const double invLeft = left > 0.0 ? 1.0 / left : 0.0;
-    const double invRight = right > 0.0 ? 1.0 / right : 0.0;
-    const auto& x = clip_->samples;
-    for (auto j = static_cast<std::ptrdiff_t>(begin); j <= endInclusive; ++j) {
-        const double v = (static_cast<double>(j) - s) * step;  // input offset from the mark
-        float w = 0.0f;
-        if (v < 0.0)
-            w = left > 0.0 ? windowAt(-v * invLeft) : 0.0f;
-        else
-            w = right > 0.0 ? windowAt(v * invRight) : (v == 0.0 ? 1.0f : 0.0f);
-        ring_[static_cast<std::size_t>(j) & ringMask_] += gain * w * readCubic(x, m + v);
+    // Output samples before the mark (v < 0) take the left half window, the rest the right.
+    const auto firstRight = static_cast<std::ptrdiff_t>(std::ceil(s));
+    constexpr auto tableSize = static_cast<double>(kWindowTableSize);
+    if (left > 0.0)
+        addGrainSide(begin, std::min(endInclusive, firstRight - 1), s, m, step, -step / left * tableSize, gain);
+    if (right > 0.0) {
+        addGrainSide(std::max(begin, firstRight), endInclusive, s, m, step, step / right * tableSize, gain);
+    } else if (static_cast<double>(firstRight) == s && begin <= firstRight && firstRight <= endInclusive) {
+        // A last mark has no right half: only the mark itself, at full weight.
+        ring_[static_cast<std::size_t>(firstRight) & ringMask_] += gain * readCubic(clip_->samples, m);
     }
 
     // At least a few samples per grain, so a degenerate mark pair cannot stall the loop.
@@ -213,7 +280,9 @@ void PsolaShifter::layGrain() noexcept {
 
 void PsolaShifter::process(float* out, std::size_t n) noexcept {
     while (n > 0) {
-        const std::size_t count = std::min(n, maxBlock_);
+        // Grains are laid a short stretch at a time, so a parameter change reaches the grains
+        // just as soon in a long block as in a short one.
+        const std::size_t count = std::min({n, maxBlock_, kLayInterval});
         if (finished()) {
             std::fill(out, out + n, 0.0f);
             return;

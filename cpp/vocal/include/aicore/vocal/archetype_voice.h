@@ -26,7 +26,6 @@
 #include "aicore/vocal/process_spec.h"
 #include "aicore/vocal/psola_shifter.h"
 #include "aicore/vocal/ring_modulator.h"
-#include "aicore/vocal/sine_oscillator.h"
 #include "aicore/vocal/smoothed_value.h"
 #include "aicore/vocal/waveshaper.h"
 
@@ -36,6 +35,9 @@ class ArchetypeVoice {
 public:
     /// Parameters are re-derived from the smoothed intensity this often (samples).
     static constexpr std::size_t kControlInterval = 32;
+    /// Longest stretch run through the chain in one go once intensity has settled (nothing
+    /// is re-derived then, so longer runs only save each block's per-call overhead).
+    static constexpr std::size_t kSteadyChunk = 256;
     /// Intensity below which the output crossfades towards the exact dry clip.
     static constexpr float kDryBlendEnd = 0.1f;
 
@@ -66,8 +68,12 @@ private:
     void applyParameters(float intensity) noexcept;
     void processChunk(float* voice, float* subliminal, std::size_t n) noexcept;
     void renderSubliminal(const float* voice, float* out, std::size_t n) noexcept;
-    float readDry() noexcept;
-    float readReversed() noexcept;
+    /// Holds the layer's level against the voice's running RMS over n <= kControlInterval samples.
+    void levelLayer(const float* voice, float* out, std::size_t n) noexcept;
+    void processEq(float* samples, std::size_t n) noexcept;
+    void readDry(float* out, std::size_t n) noexcept;
+    /// Writes n samples of the reversed-speech layer.
+    void readReversed(float* out, std::size_t n) noexcept;
 
     ProcessSpec spec_{};
     const ArchetypePreset* preset_ = nullptr;
@@ -75,7 +81,10 @@ private:
     std::uint64_t seed_ = 0;
 
     PsolaShifter shifter_;
-    std::array<Biquad, ArchetypePreset::kMaxEqBands> eq_{};
+    std::array<Biquad, ArchetypePreset::kMaxEqBands> eq_{};  // designs the EQ's coefficients
+    // The EQ's state: processEq() runs the bands as one cascade, sample by sample, so their
+    // recursions overlap in the pipeline (one Biquad::process after another cannot).
+    std::array<std::array<float, 2>, ArchetypePreset::kMaxEqBands> eqState_{};
     Waveshaper drive_;
     Growl growl_;
     JitterShimmer jitter_;
@@ -87,14 +96,22 @@ private:
 
     // Subliminal sources.
     NoiseGenerator layerNoise_;
-    SineOscillator infrasound_;
+    BlockSine infrasound_;
     double heartbeatPhase_ = 0.0;
     double heartbeatStep_ = 0.0;
-    Biquad layerFilter_;
+    Biquad layerFilter_;  // designs the reversed layer's high-pass; runs on layerFilterState_
+    std::array<std::array<float, 2>, 1> layerFilterState_{};
     double reversedGrain_ = 0.0;  // grain length in samples
     double layerPosition_ = 0.0;
-    float meanSquareVoice_ = 0.0f, meanSquareLayer_ = 0.0f, meanSquareCoeff_ = 0.0f;
+    std::array<double, 2> reversedPhase_{};  // each reader's place in its grain (samples)
+    float meanSquareVoice_ = 0.0f, meanSquareLayer_ = 0.0f;
+    // The running mean squares advance a sub-block at a time: after n samples the state is
+    // decay[n] times what it was plus a weighted sum of the squares (weight of sample k of
+    // n is squareWeight[kControlInterval - n + k]): one vectorisable dot product.
+    std::array<float, kControlInterval + 1> meanSquareDecay_{};
+    std::array<float, kControlInterval> squareWeight_{};
     SmoothedValue layerGain_{0.0f};
+    float layerLevel_ = 0.0f;  // the preset's layer level, linear
 
     SmoothedValue intensitySmoothed_{0.0f};
     float intensityTarget_ = 0.0f;

@@ -9,6 +9,13 @@
 // every ~1/rate seconds, reached linearly): a second take is late by a little
 // that wanders, not by a periodic wobble. Mode changes crossfade the delay
 // curves, which is a glide, not a jump.
+//
+// The LFOs, the drift and every smoothed setting move slowly (<= 20 Hz), so they are
+// evaluated at a control rate, every kControlInterval samples, and each voice's delay and
+// gain are ramped linearly in between (for a 5 Hz, 3 ms sweep the ramp stays within 0.004
+// samples of the sine). The grid runs on across process() calls, so how a host splits its
+// blocks changes the output only by float rounding. The sample loop is then one
+// interpolated tap per voice (DelayLine::addModulatedTap), a vector at a time.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -47,8 +54,18 @@ public:
 
     void process(float* samples, std::size_t count) noexcept;
 
+    /// Samples between two evaluations of the LFOs, drift and settings.
+    static constexpr std::size_t kControlInterval = 32;
+
 private:
     void updateVoiceGains() noexcept;
+    /// Advances the drift's random walk by count samples.
+    void advanceDrift(std::size_t count, float rateHz) noexcept;
+    /// Delay, gain and mix of every voice from the current LFO, drift and settings.
+    void evaluateControls(std::array<float, kMaxVoices>& delays, std::array<float, kMaxVoices>& gains,
+                          float& mix) const noexcept;
+    /// Moves the controls one interval on and sets the ramps towards them.
+    void startInterval() noexcept;
 
     double sampleRate_ = 48000.0;
     std::uint64_t seed_ = 0;
@@ -69,6 +86,11 @@ private:
     float driftStep_ = 0.0f;
     float driftTarget_ = 0.5f;
     std::uint32_t driftRemaining_ = 0;
+
+    // Ramps of the current control interval: value at its start and step per sample.
+    std::size_t intervalPosition_ = kControlInterval;  // samples of the interval already done
+    std::array<float, kMaxVoices> delayStart_{}, delayStep_{}, gainStart_{}, gainStep_{};
+    float mixStart_ = 0.0f, mixStep_ = 0.0f;
 };
 
 }  // namespace aicore::vocal

@@ -56,7 +56,13 @@ public:
     float normalisationGain() const noexcept { return normalisation_; }
 
 private:
-    void fillRaw(float* out, std::size_t count) noexcept;
+    /// One loop per sample for colour, band, envelope and level, specialised at compile
+    /// time: their recursions are independent, so in one loop they overlap in the pipeline
+    /// instead of each paying its own latency per sample.
+    template <bool Pink, bool BandPass, bool Follow>
+    void render(const float* sidechain, float* out, std::size_t count) noexcept;
+    template <bool Follow>
+    void dispatch(const float* sidechain, float* out, std::size_t count) noexcept;
     void updateNormalisation() noexcept;
     void updateLevelTarget() noexcept;
     void updateBandPass() noexcept;
@@ -68,7 +74,8 @@ private:
     bool bandPassEnabled_ = true;
     float bandPassCentreHz_ = 2500.0f;
     float bandPassQ_ = 0.7f;
-    Biquad bandPass_;
+    Biquad bandPass_;  // designs the coefficients; the state below runs them in render()
+    float bandPassState_[2] = {};
     float levelDb_ = -30.0f;
     float normalisation_ = 1.0f;
     bool normalisationDirty_ = true;

@@ -81,9 +81,16 @@ private:
     };
 
     void layGrain() noexcept;
+    /// Overlap-adds output samples [first, last] of one half of a grain: the clip read at
+    /// markInput + (j - mark) * step, times the half window at table coordinate
+    /// (j - mark) * windowRate, times gain.
+    void addGrainSide(std::ptrdiff_t first, std::ptrdiff_t last, double mark, double markInput, double step,
+                      double windowRate, float gain) noexcept;
     float windowAt(double x) const noexcept;
 
     static constexpr std::size_t kWindowTableSize = 1024;
+    /// Output samples read between two rounds of grain laying.
+    static constexpr std::size_t kLayInterval = 32;
 
     double sampleRate_ = 48000.0;
     std::size_t maxBlock_ = 512;
