@@ -3,8 +3,8 @@
 The bridge (``cpp/bridge``) creates one :class:`Runtime` when the engine creates
 ``aicore_runtime``, hands it the world buffers as numpy views over the engine's memory,
 and calls :meth:`Runtime.tick` once per frame with the frame's events as one msgpack
-batch, taking the GIL exactly once. Scripts run under :class:`ScriptHost`'s guard, so no
-script failure escapes a tick.
+batch, taking the GIL exactly once. The same class runs without an engine (tests, tools,
+``aicore check``) over a :meth:`World.allocate`'d world.
 """
 
 from __future__ import annotations
@@ -12,10 +12,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol
 
-from engine_bridge.protocol import COMMAND_FIELDS, decode, encode, validate
+import numpy as np
+
+from engine_bridge.api import Event, Npc
+from engine_bridge.budget import Deadline, ThreadDeadline
+from engine_bridge.hot_reload import ScriptWatcher
+from engine_bridge.protocol import decode, encode
+from engine_bridge.scheduler import Scheduler, classes_in
 from engine_bridge.script_host import ScriptHost
 from engine_bridge.world import World
 
@@ -42,7 +49,7 @@ class AudioBridge(Protocol):
 
 
 class Runtime:
-    """Scripts, world views and the message batches of one game."""
+    """Scripts, world views, the scheduler and the message batches of one game."""
 
     def __init__(
         self,
@@ -53,40 +60,102 @@ class Runtime:
         save_dir: str | Path | None = None,
         audio: AudioBridge | None = None,
         log_sink: Callable[[int, str], None] | None = None,
+        watch: bool = True,
+        deadline: Deadline | None = None,
+        handler_budget_s: float = 0.002,
+        frame_budget_s: float = 0.008,
     ) -> None:
         if log_sink is not None:
             _route_logging(log_sink)
         self.world = world
-        self.content_root = Path(content_root) if content_root else None
+        self.content_root = Path(content_root) if content_root else _default_content()
         self.save_dir = Path(save_dir) if save_dir else None
         self.audio = audio
+        self._commands: list[dict[str, Any]] = []
+        self.scheduler = Scheduler(
+            world,
+            handler_budget_s=handler_budget_s,
+            frame_budget_s=frame_budget_s,
+            emit_sink=self._commands.append,
+            say_sink=self._say,
+            speak_sink=self._speak,
+            deadline=deadline if deadline is not None else ThreadDeadline(),
+        )
+        self._load_content()
         self.scripts = ScriptHost([Path(d) for d in script_dirs])
         self.scripts.load_all()
-        self.kinds: dict[int, str] = {}
+        for module in self.scripts.modules.values():
+            for cls in classes_in(module):
+                self.scheduler.register(cls)
+        self.watcher = ScriptWatcher(self.scripts.directories)
+        if watch:
+            self.watcher.start()
         self.frame = 0
         self.time = 0.0
-        self._commands: list[dict[str, Any]] = []
+        self.reload_latencies: list[float] = []  # seconds from save noticed to new code live
+        self._voices: dict[int, int] = {}  # voice id -> NPC slot
+        self._speech: list[tuple[Npc, Future[tuple[np.ndarray, int]], str, float | None]] = []
+        self._tts: Any = None
+        self._line_cache: dict[str, tuple[np.ndarray, int]] = {}
+
+    # -- content ------------------------------------------------------------------------
+
+    def _load_content(self) -> None:
+        root = self.content_root
+        self.lines: dict[str, Any] = {}
+        if root is None:
+            return
+        try:
+            from vocal.voice_lines import load_manifest
+
+            self.lines = {line.id: line for line in load_manifest(root)}
+        except (OSError, ValueError) as exc:
+            log.warning("voice lines unavailable: %s", exc)
+        self.dialogue = _optional("engine_bridge.dialogue", "DialogueTables", "load", root)
+        story_file = root / "story" / "aethelred.toml"
+        self.scheduler.story = _optional("engine_bridge.story", "Story", "load", story_file)
+        if self.save_dir is not None:
+            db = self.save_dir / "knowledge.sqlite"
+            self.save_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            db = Path(":memory:")
+        self.scheduler.knowledge = _optional(
+            "engine_bridge.knowledge", "KnowledgeBase", "open", db, root
+        )
 
     # -- called by the bridge ---------------------------------------------------------
 
     def spawn(self, slot: int, kind: str) -> None:
-        self.kinds[slot] = kind
         self.world.alive[slot] = 1
         self.world.health[slot] = 1.0
+        self.scheduler.spawn(slot, kind)
 
     def despawn(self, slot: int) -> None:
-        self.kinds.pop(slot, None)
+        self.scheduler.despawn(slot)
         self.world.alive[slot] = 0
+
+    @property
+    def kinds(self) -> dict[int, str]:
+        return {slot: npc.kind for slot, npc in self.scheduler.npcs.items()}
 
     def tick(self, dt: float, events: bytes) -> tuple[bytes, float]:
         """Run one frame. Returns the frame's commands (one msgpack array) and the seconds
         spent in scripts (the rest of the call is the bridge's overhead)."""
         batch = decode(events) if events else []
         began = time.perf_counter()
+        self._apply_reloads()
         for name, module in list(self.scripts.modules.items()):
             on_frame = getattr(module, "on_frame", None)
             if on_frame is not None:
                 self.scripts.call(name, f"{module.__file__}:1", on_frame, self, dt, batch)
+        self._start_synthesised_lines()
+        story = self.scheduler.story
+        if story is not None:
+            for event in batch:
+                slot = event.get("npc")
+                npc = self.scheduler.npcs.get(slot) if isinstance(slot, int) else None
+                story.observe(event, kind=npc.kind if npc else None)
+        self.scheduler.tick(dt, batch, self._voice_events())
         script_seconds = time.perf_counter() - began
         self.frame += 1
         self.time += dt
@@ -94,15 +163,168 @@ class Runtime:
         self._commands.clear()
         return out, script_seconds
 
-    # -- called by scripts ------------------------------------------------------------
+    def close(self) -> None:
+        self.watcher.stop()
+        if self._tts is not None:
+            self._tts.close()
+
+    # -- hot reload ---------------------------------------------------------------------
+
+    def _apply_reloads(self) -> None:
+        for path, seen in self.watcher.pending():
+            self.reload(path, noticed_at=seen)
+
+    def reload(self, path: Path, *, noticed_at: float | None = None) -> bool:
+        """Load the new version of one script between frames. A syntax or import error
+        keeps the last good version running (and is reported)."""
+        before = self.scripts.errors
+        module = self.scripts.load(path)
+        if module is None or self.scripts.errors > before:
+            log.error("%s: reload failed; the last good version keeps running", path)
+            return False
+        self.scheduler.unquarantine(path.stem)
+        for cls in classes_in(module):
+            self.scheduler.register(cls)
+        if noticed_at is not None:
+            self.reload_latencies.append(time.monotonic() - noticed_at)
+        log.info("%s: reloaded", path)
+        return True
+
+    # -- voices -------------------------------------------------------------------------
+
+    def _say(self, npc: Npc, line: str, intensity: float | None) -> None:
+        known = self.lines.get(line)
+        text = known.text if known is not None else line
+        command: dict[str, Any] = {"type": "say", "npc": npc.slot, "text": text}
+        if known is not None:
+            command["line"] = line
+        self.scheduler.emit(command)
+        if self.audio is None or not type(npc).archetype:
+            return
+        if known is not None:
+            if line not in self._line_cache:
+                from vocal.voice_lines import load_line
+
+                self._line_cache[line] = (load_line(known), known.sample_rate)
+            self._start_line(npc, *self._line_cache[line], intensity)
+            return
+        if self._tts is None:
+            from vocal.tts import TtsWorker
+
+            self._tts = TtsWorker()
+        # Synthesised on the TTS worker thread; started when ready, never waited on.
+        self._speech.append((npc, self._tts.submit(text), text, intensity))
+
+    def _start_synthesised_lines(self) -> None:
+        waiting = []
+        for npc, future, text, intensity in self._speech:
+            if not future.done():
+                waiting.append((npc, future, text, intensity))
+                continue
+            try:
+                samples, rate = future.result()
+            except Exception as exc:  # espeak missing or failing: the subtitle still showed
+                log.warning("could not synthesise %r: %s", text, exc)
+                continue
+            if npc.slot in self.scheduler.npcs:
+                self._start_line(npc, samples, rate, intensity)
+        self._speech = waiting
+
+    def _start_line(
+        self, npc: Npc, samples: np.ndarray, rate: int, intensity: float | None
+    ) -> None:
+        assert self.audio is not None
+        voice = self.audio.start_line(
+            samples,
+            float(rate),
+            str(type(npc).archetype),
+            npc.position,
+            -1.0 if intensity is None else float(intensity),
+            0,
+            self.frame * 1024 + npc.slot,
+        )
+        if voice > 0:
+            self._voices[voice] = npc.slot
+
+    def _voice_events(self) -> list[Event]:
+        if self.audio is None:
+            return []
+        out = []
+        for kind, voice, sample in self.audio.line_events():
+            slot = self._voices.get(voice)
+            if kind in ("finished", "stolen", "rejected"):
+                self._voices.pop(voice, None)
+                if slot is not None:
+                    out.append(
+                        Event(
+                            "line_finished", slot, {"voice": voice, "how": kind, "sample": sample}
+                        )
+                    )
+        return out
+
+    def _speak(self, npc: Npc, topic: str, variables: dict[str, Any]) -> bool:
+        tables = getattr(self, "dialogue", None)
+        if tables is None:
+            return False
+        story = self.scheduler.story
+        flags = frozenset(k for k, v in (story.flags.items() if story else ()) if v)
+        line = tables.choose(
+            npc.kind,
+            topic,
+            mood=npc.mood,
+            flags=flags,
+            memory=self.scheduler.memory.get(npc.slot, {}),
+            variables=variables,
+        )
+        if line is None:
+            return False
+        self._say(npc, line.voice_line or line.text, None)
+        return True
 
     def emit(self, command: dict[str, Any]) -> None:
-        """Queue a command for the engine (validated against docs/protocol.md)."""
-        self._commands.append(validate({"v": 1, **command}, COMMAND_FIELDS))
+        """Queue a command for the engine (validated against docs/protocol.md); for frame-level
+        hooks (``on_frame(runtime, dt, events)`` in a script module)."""
+        self.scheduler.emit(command)
+
+    # -- profile ------------------------------------------------------------------------
 
     @property
     def script_errors(self) -> int:
-        return self.scripts.errors
+        return self.scripts.errors + sum(p.errors for p in self.scheduler.profiles.values())
+
+    def profile(self) -> dict[str, dict[str, float | int | bool | str]]:
+        """Per-script calls, mean time, errors and quarantine: what designers look at."""
+        return {
+            name: {
+                "calls": p.calls,
+                "mean_us": round(p.mean_us, 2),
+                "errors": p.errors,
+                "quarantined": p.quarantined,
+                "last_error": p.last_error,
+            }
+            for name, p in sorted(self.scheduler.profiles.items())
+        }
+
+
+def _default_content() -> Path | None:
+    candidate = Path(__file__).resolve().parent.parent / "content"
+    return candidate if candidate.is_dir() else None
+
+
+def _optional(module: str, cls: str, factory: str, *args: Any) -> Any:
+    """Load an optional content system; a missing module or file leaves it off (logged)."""
+    try:
+        import importlib
+
+        target = getattr(importlib.import_module(module), cls)
+        if not all(Path(a).exists() for a in args if isinstance(a, Path) and str(a) != ":memory:"):
+            return None
+        return getattr(target, factory)(*args)
+    except (ImportError, AttributeError):
+        return None
+    except (OSError, ValueError) as exc:
+        log.error("%s could not load: %s", cls, exc)
+        return None
 
 
 class _SinkHandler(logging.Handler):

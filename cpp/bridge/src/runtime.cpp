@@ -138,6 +138,12 @@ void ensureBridgeModule() {
                      }
                      return c.voice;
                  })
+            .def("arm", [](aicore_runtime& rt, double seconds) { if (rt.watchdog) rt.watchdog->armHandler(seconds); })
+            .def("disarm", [](aicore_runtime& rt) {
+                if (rt.watchdog) rt.watchdog->disarmHandler();
+                // An interrupt raised but not delivered must not hit the next handler.
+                PyThreadState_SetAsyncExc(PyThreadState_Get()->thread_id, nullptr);
+            })
             .def("line_events", [](aicore_runtime& rt) {
                 std::vector<std::tuple<std::string, std::uint32_t, std::uint64_t>> out;
                 if (!rt.voices) return out;
@@ -168,7 +174,10 @@ aicore_result createPythonSide(aicore_runtime& rt) {
         py::object runtime = runtimeCls(world, py::arg("script_dirs") = dirs,
                                         py::arg("content_root") = rt.contentRoot.empty() ? py::object(py::none()) : py::object(py::str(rt.contentRoot)),
                                         py::arg("save_dir") = rt.saveDir.empty() ? py::object(py::none()) : py::object(py::str(rt.saveDir)),
-                                        py::arg("audio") = bridgeObj, py::arg("log_sink") = bridgeObj.attr("log"));
+                                        py::arg("audio") = bridgeObj, py::arg("log_sink") = bridgeObj.attr("log"),
+                                        py::arg("deadline") = bridgeObj,
+                                        py::arg("handler_budget_s") = rt.handlerBudgetMs / 1000.0,
+                                        py::arg("frame_budget_s") = rt.frameBudgetMs / 1000.0);
         if (rt.debugPort > 0) {
             py::module_::import("engine_bridge.debugging").attr("listen")(rt.debugPort);
         }

@@ -31,17 +31,27 @@ void Watchdog::begin(unsigned long threadId) noexcept {
 
 void Watchdog::end() noexcept {
     deadline_.store(0);
+    handlerDeadline_.store(0);
     tick_.fetch_add(1);
     // GIL held by the caller: drop an interrupt that is pending but not yet delivered.
     PyThreadState_SetAsyncExc(threadId_.load(), nullptr);
 }
 
+void Watchdog::armHandler(double seconds) noexcept {
+    handlerDeadline_.store(nowNs() + static_cast<std::int64_t>(seconds * 1e9));
+}
+
+void Watchdog::disarmHandler() noexcept { handlerDeadline_.store(0); }
+
 void Watchdog::run() {
     std::unique_lock lock(mutex_);
     while (!stop_) {
         wake_.wait_for(lock, std::chrono::milliseconds(1));
-        const std::int64_t deadline = deadline_.load();
-        if (deadline == 0 || nowNs() < deadline) continue;
+        const std::int64_t frame = deadline_.load(), handler = handlerDeadline_.load();
+        if (frame == 0) continue;  // no tick running
+        const std::int64_t now = nowNs();
+        const bool frameOver = now >= frame, handlerOver = handler != 0 && now >= handler;
+        if (!frameOver && !handlerOver) continue;
         const std::uint64_t tick = tick_.load();
         lock.unlock();
         // The runaway loop gives the GIL up every switch interval (5 ms), so this returns.
@@ -51,6 +61,7 @@ void Watchdog::run() {
             PyThreadState_SetAsyncExc(threadId_.load(), exception_);
             interrupts_.fetch_add(1);
             deadline_.store(nowNs() + budget_.count());  // re-arm for the next runaway
+            handlerDeadline_.store(0);
         }
         PyGILState_Release(gil);
         lock.lock();

@@ -27,12 +27,18 @@ public:
     void end() noexcept;
     std::uint64_t interrupts() const noexcept { return interrupts_.load(); }
 
+    /// Game thread: one script handler begins (budget in seconds) / ends. Two atomic stores:
+    /// the watchdog polls without the GIL and takes it only to interrupt.
+    void armHandler(double seconds) noexcept;
+    void disarmHandler() noexcept;
+
 private:
     void run();
 
     PyObject* exception_;
     std::chrono::nanoseconds budget_;
     std::atomic<std::int64_t> deadline_{0};  // steady-clock ns; 0 = no tick running
+    std::atomic<std::int64_t> handlerDeadline_{0};  // 0 = no handler armed
     std::atomic<std::uint64_t> tick_{0};
     std::atomic<unsigned long> threadId_{0};
     std::atomic<std::uint64_t> interrupts_{0};

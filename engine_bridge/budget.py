@@ -1,0 +1,55 @@
+"""Time budgets for script handlers: a handler that runs past its budget is interrupted
+with ScriptTimeoutError raised inside it (an asynchronous exception, as Ctrl-C would)."""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+import time
+from typing import Protocol
+
+from engine_bridge.errors import ScriptTimeoutError
+
+__all__ = ["Deadline", "ThreadDeadline"]
+
+
+class Deadline(Protocol):
+    def arm(self, seconds: float) -> None: ...
+    def disarm(self) -> None: ...
+
+
+class ThreadDeadline:
+    """A polling watchdog for the runtime when no native bridge hosts it (tools, tests).
+
+    ``arm``/``disarm`` are two attribute writes, so guarding a handler costs almost nothing;
+    the thread wakes every millisecond. Inside the engine the C++ bridge's watchdog does the
+    same job without taking the GIL until it must interrupt.
+    """
+
+    _POLL_S = 0.001
+
+    def __init__(self) -> None:
+        self._target = threading.get_ident()
+        self._deadline = 0.0  # 0: nothing armed
+        self._thread = threading.Thread(target=self._run, name="aicore-watchdog", daemon=True)
+        self._thread.start()
+
+    def arm(self, seconds: float) -> None:
+        self._target = threading.get_ident()
+        self._deadline = time.monotonic() + seconds
+
+    def disarm(self) -> None:
+        if self._deadline:
+            self._deadline = 0.0
+            # An interrupt raised but not delivered must not hit the next handler.
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._target), None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self._POLL_S)
+            deadline = self._deadline
+            if deadline and time.monotonic() >= deadline:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(self._target), ctypes.py_object(ScriptTimeoutError)
+                )
+                self._deadline = time.monotonic() + 0.05  # re-arm: it may loop on

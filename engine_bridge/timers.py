@@ -1,0 +1,58 @@
+"""``after(seconds, fn)``: timers in game time, fired by the scheduler between frames."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Timer", "Timers"]
+
+
+@dataclass(order=True)
+class Timer:
+    due: float
+    serial: int
+    slot: int = field(compare=False)
+    fn: Callable[..., None] = field(compare=False)
+    args: tuple[Any, ...] = field(compare=False)
+
+
+class Timers:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._heap: list[Timer] = []
+        self._serial = itertools.count(1)
+        self._cancelled: set[int] = set()
+
+    def add(self, slot: int, seconds: float, fn: Callable[..., None], args: tuple[Any, ...]) -> int:
+        if seconds < 0:
+            raise ValueError("a timer cannot fire in the past")
+        timer = Timer(self.now + seconds, next(self._serial), slot, fn, args)
+        heapq.heappush(self._heap, timer)
+        return timer.serial
+
+    def cancel(self, serial: int) -> None:
+        self._cancelled.add(serial)
+
+    def drop_slot(self, slot: int) -> None:
+        for timer in self._heap:
+            if timer.slot == slot:
+                self._cancelled.add(timer.serial)
+
+    def due(self, now: float) -> list[Timer]:
+        """Timers due by ``now``, in due-time order."""
+        self.now = now
+        out = []
+        while self._heap and self._heap[0].due <= now:
+            timer = heapq.heappop(self._heap)
+            if timer.serial in self._cancelled:
+                self._cancelled.discard(timer.serial)
+                continue
+            out.append(timer)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._heap)
