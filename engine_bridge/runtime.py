@@ -16,10 +16,9 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
-
 from engine_bridge.api import Event, Npc
 from engine_bridge.budget import Deadline, ThreadDeadline
+from engine_bridge.clip_loader import ClipLoader
 from engine_bridge.hot_reload import ScriptWatcher
 from engine_bridge.protocol import decode, encode
 from engine_bridge.scheduler import Scheduler, classes_in
@@ -34,10 +33,11 @@ log = logging.getLogger("aicore.runtime")
 class AudioBridge(Protocol):
     """What the runtime needs from the native voice engine (the bridge's ``Bridge``)."""
 
-    def start_line(
+    def add_clip(self, samples: Any, sample_rate: float) -> tuple[int, int] | None: ...
+
+    def play_clip(
         self,
-        samples: Any,
-        sample_rate: float,
+        clip: tuple[int, int],
         archetype: str,
         position: tuple[float, float, float],
         intensity: float,
@@ -62,8 +62,8 @@ class Runtime:
         log_sink: Callable[[int, str], None] | None = None,
         watch: bool = True,
         deadline: Deadline | None = None,
-        handler_budget_s: float = 0.002,
-        frame_budget_s: float = 0.008,
+        handler_budget_s: float = 0.005,
+        frame_budget_s: float = 0.010,
     ) -> None:
         if log_sink is not None:
             _route_logging(log_sink)
@@ -94,9 +94,8 @@ class Runtime:
         self.time = 0.0
         self.reload_latencies: list[float] = []  # seconds from save noticed to new code live
         self._voices: dict[int, int] = {}  # voice id -> NPC slot
-        self._speech: list[tuple[Npc, Future[tuple[np.ndarray, int]], str, float | None]] = []
-        self._tts: Any = None
-        self._line_cache: dict[str, tuple[np.ndarray, int]] = {}
+        self._speech: list[tuple[Npc, Future[Any], float | None]] = []
+        self._clips: ClipLoader | None = None
 
     # -- content ------------------------------------------------------------------------
 
@@ -148,7 +147,7 @@ class Runtime:
             on_frame = getattr(module, "on_frame", None)
             if on_frame is not None:
                 self.scripts.call(name, f"{module.__file__}:1", on_frame, self, dt, batch)
-        self._start_synthesised_lines()
+        self._start_ready_lines()
         story = self.scheduler.story
         if story is not None:
             for event in batch:
@@ -165,8 +164,8 @@ class Runtime:
 
     def close(self) -> None:
         self.watcher.stop()
-        if self._tts is not None:
-            self._tts.close()
+        if self._clips is not None:
+            self._clips.close()
 
     # -- hot reload ---------------------------------------------------------------------
 
@@ -199,52 +198,36 @@ class Runtime:
         if known is not None:
             command["line"] = line
         self.scheduler.emit(command)
-        if self.audio is None or not type(npc).archetype:
+        if self.audio is None or not type(npc).archetype or not hasattr(self.audio, "add_clip"):
             return
-        if known is not None:
-            if line not in self._line_cache:
-                from vocal.voice_lines import load_line
+        if self._clips is None:
+            self._clips = ClipLoader(self.audio, self.lines)
+        # Loaded (and synthesised, for new text) on the clip worker; started when ready.
+        self._speech.append((npc, self._clips.clip(line), intensity))
 
-                self._line_cache[line] = (load_line(known), known.sample_rate)
-            self._start_line(npc, *self._line_cache[line], intensity)
-            return
-        if self._tts is None:
-            from vocal.tts import TtsWorker
-
-            self._tts = TtsWorker()
-        # Synthesised on the TTS worker thread; started when ready, never waited on.
-        self._speech.append((npc, self._tts.submit(text), text, intensity))
-
-    def _start_synthesised_lines(self) -> None:
-        waiting = []
-        for npc, future, text, intensity in self._speech:
+    def _start_ready_lines(self) -> None:
+        pending, self._speech = self._speech, []
+        for npc, future, intensity in pending:
             if not future.done():
-                waiting.append((npc, future, text, intensity))
+                self._speech.append((npc, future, intensity))
                 continue
             try:
-                samples, rate = future.result()
-            except Exception as exc:  # espeak missing or failing: the subtitle still showed
-                log.warning("could not synthesise %r: %s", text, exc)
+                handle = future.result()
+            except Exception as exc:  # espeak missing or a bad file: the subtitle still showed
+                log.warning("a line could not be voiced: %s", exc)
                 continue
-            if npc.slot in self.scheduler.npcs:
-                self._start_line(npc, samples, rate, intensity)
-        self._speech = waiting
-
-    def _start_line(
-        self, npc: Npc, samples: np.ndarray, rate: int, intensity: float | None
-    ) -> None:
-        assert self.audio is not None
-        voice = self.audio.start_line(
-            samples,
-            float(rate),
-            str(type(npc).archetype),
-            npc.position,
-            -1.0 if intensity is None else float(intensity),
-            0,
-            self.frame * 1024 + npc.slot,
-        )
-        if voice > 0:
-            self._voices[voice] = npc.slot
+            if handle is None or npc.slot not in self.scheduler.npcs:
+                continue
+            voice = self.audio.play_clip(  # type: ignore[union-attr]
+                handle,
+                str(type(npc).archetype),
+                npc.position,
+                -1.0 if intensity is None else float(intensity),
+                0,
+                self.frame * 1024 + npc.slot,
+            )
+            if voice > 0:
+                self._voices[voice] = npc.slot
 
     def _voice_events(self) -> list[Event]:
         if self.audio is None:

@@ -60,8 +60,8 @@ class ScriptProfile:
 @dataclass
 class Scheduler:
     world: World
-    handler_budget_s: float = 0.002
-    frame_budget_s: float = 0.008
+    handler_budget_s: float = 0.005
+    frame_budget_s: float = 0.010
     quarantine_after: int = 5
     event_budget: int = 4096
     deadline: Deadline = field(default_factory=ThreadDeadline)

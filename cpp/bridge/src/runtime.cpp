@@ -112,31 +112,42 @@ void ensureBridgeModule() {
             .def_property_readonly("capacity", [](const aicore_runtime& rt) { return rt.capacity; })
             .def_property_readonly("channels", [](const aicore_runtime& rt) { return rt.channels; })
             .def("log", [](const aicore_runtime& rt, int level, const std::string& msg) { rt.logMessage(level, msg); })
-            .def("start_line",
+            .def("add_clip",
                  [](aicore_runtime& rt, py::array_t<float, py::array::c_style | py::array::forcecast> samples,
-                    double sampleRate, const std::string& archetype, std::tuple<float, float, float> position,
-                    float intensity, int priority, std::uint64_t seed) -> long long {
+                    double sampleRate) -> py::object {
+                     // Loader thread (the runtime's clip worker): analysis runs without the GIL.
+                     if (!rt.voices) return py::none();
+                     std::vector<float> data(samples.data(), samples.data() + samples.size());
+                     aicore::vocal::ClipId id;
+                     {
+                         py::gil_scoped_release release;
+                         rt.bank->collect();
+                         id = rt.bank->add(aicore::vocal::analyseClip(std::move(data), sampleRate));
+                     }
+                     if (!id.valid()) return py::none();
+                     return py::make_tuple(id.slot, id.generation);
+                 })
+            .def("free_clip",
+                 [](aicore_runtime& rt, std::tuple<std::uint32_t, std::uint32_t> clip) {
+                     if (rt.bank) rt.bank->retire({std::get<0>(clip), std::get<1>(clip)});
+                 })
+            .def("play_clip",
+                 [](aicore_runtime& rt, std::tuple<std::uint32_t, std::uint32_t> clip, const std::string& archetype,
+                    std::tuple<float, float, float> position, float intensity, int priority,
+                    std::uint64_t seed) -> long long {
                      if (!rt.voices) return -1;  // audio not prepared: the line is silent
                      const std::size_t index = rt.voices->archetypeIndex(archetype);
                      if (index == SIZE_MAX) throw py::value_error("unknown archetype '" + archetype + "'");
-                     std::vector<float> data(samples.data(), samples.data() + samples.size());
-                     rt.bank->collect();
-                     const auto id = rt.bank->add(aicore::vocal::analyseClip(std::move(data), sampleRate));
-                     if (!id.valid()) return -1;
                      aicore::vocal::VoiceCommand c;
                      c.type = aicore::vocal::VoiceCommand::Type::Start;
                      c.voice = rt.voices->newVoiceHandle();
-                     c.clip = id;
+                     c.clip = {std::get<0>(clip), std::get<1>(clip)};
                      c.archetype = static_cast<std::uint16_t>(index);
                      c.position = {std::get<0>(position), std::get<1>(position), std::get<2>(position)};
                      c.intensity = intensity;
                      c.priority = priority;
                      c.seed = seed;
-                     if (!rt.voices->trySend(c)) {
-                         rt.bank->retire(id);
-                         return -1;
-                     }
-                     return c.voice;
+                     return rt.voices->trySend(c) ? static_cast<long long>(c.voice) : -1;
                  })
             .def("arm", [](aicore_runtime& rt, double seconds) { if (rt.watchdog) rt.watchdog->armHandler(seconds); })
             .def("disarm", [](aicore_runtime& rt) {
@@ -184,7 +195,8 @@ aicore_result createPythonSide(aicore_runtime& rt) {
         rt.runtime = std::make_unique<py::object>(std::move(runtime));
         PyObject* timeout = py::module_::import("engine_bridge.errors").attr("ScriptTimeoutError").ptr();
         Py_INCREF(timeout);  // kept for the life of the process, like the interpreter
-        rt.watchdog = std::make_unique<aicore::bridge::Watchdog>(timeout, rt.frameBudgetMs);
+        // The frame watchdog is the backstop: the scheduler defers work at the budget itself.
+        rt.watchdog = std::make_unique<aicore::bridge::Watchdog>(timeout, 2.0 * rt.frameBudgetMs);
     } catch (py::error_already_set& e) {
         return rt.fail(AICORE_PYTHON_ERROR, std::string("the Python runtime could not start: ") + e.what());
     }
@@ -201,8 +213,8 @@ void aicore_runtime_config_init(aicore_runtime_config* config) {
     config->struct_size = sizeof(*config);
     config->max_npcs = 1024;
     config->custom_channels = 4;
-    config->frame_budget_ms = 8.0;
-    config->handler_budget_ms = 2.0;
+    config->frame_budget_ms = 10.0;
+    config->handler_budget_ms = 5.0;
 }
 
 const char* aicore_last_create_error(void) { return tlsCreateError.c_str(); }
@@ -230,8 +242,8 @@ aicore_result aicore_runtime_create(const aicore_runtime_config* config, aicore_
     rt->logUser = config->log_user;
     rt->capacity = config->max_npcs;
     rt->channels = config->custom_channels;
-    rt->frameBudgetMs = config->frame_budget_ms > 0 ? config->frame_budget_ms : 8.0;
-    rt->handlerBudgetMs = config->handler_budget_ms > 0 ? config->handler_budget_ms : 2.0;
+    rt->frameBudgetMs = config->frame_budget_ms > 0 ? config->frame_budget_ms : 10.0;
+    rt->handlerBudgetMs = config->handler_budget_ms > 0 ? config->handler_budget_ms : 5.0;
     rt->debugPort = config->debug_port;
     const std::size_t n = rt->capacity;
     rt->position.assign(n * 3, 0.0f);

@@ -221,7 +221,8 @@ def on_frame(runtime, dt, events):
     if runtime.frame == 0:
         t = np.arange(24000) / 24000.0
         tone = (0.3 * np.sin(2 * np.pi * 140 * t)).astype(np.float32)
-        voice = runtime.audio.start_line(tone, 24000.0, "ghoul", (0.0, 1.0, 0.0), 1.0, 0, 1)
+        clip = runtime.audio.add_clip(tone, 24000.0)
+        voice = runtime.audio.play_clip(clip, "ghoul", (0.0, 1.0, 0.0), 1.0, 0, 1)
         runtime.emit({"type": "say", "npc": 0, "text": str(voice)})
 )");
     Runtime r(&dir);

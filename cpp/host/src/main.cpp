@@ -1,46 +1,332 @@
 // aicore-host — the headless engine used by tests and the demo.
 // It links only against the C ABI (aicore.h), so whatever it does, UE5 can do.
+//
+// One frame, on this (the game) thread, at a fixed step of 1/60 s:
+//   world sim step -> events (msgpack) -> aicore_push_events -> aicore_tick
+//   -> aicore_drain_commands -> commands applied to the world
+// and, on an audio thread with its own clock, aicore_audio_render every 512 frames.
+#include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "aicore/aicore.h"
+#include "audio_output.h"
+#include "host_options.h"
+#include "timing_report.h"
+#include "world_sim.h"
 
 namespace {
 
-void printUsage(std::FILE* out) {
-    std::fputs(
-        "usage: aicore-host [--version] [--help]\n"
-        "\n"
-        "The headless engine of AI Core: it drives the runtime through the C ABI\n"
-        "exactly as a game engine does.\n"
-        "\n"
-        "  --version   print the host, library and C ABI versions\n"
-        "  --help      show this message\n",
-        out);
+using namespace aicore::host;
+
+static_assert(kPerceivesPlayer == AICORE_PERCEIVES_PLAYER && kHearsNoise == AICORE_HEARS_NOISE &&
+                  kIsDamaged == AICORE_IS_DAMAGED,
+              "the world sim's perception flags are the C ABI's");
+
+constexpr double kFrameSeconds = 1.0 / 60.0;
+constexpr int kMaxReasonsPrinted = 5;  // then only counted: a broken script must not flood stderr
+
+// Ctrl-C ends the run at the next frame boundary, so the report is still written.
+volatile std::sig_atomic_t gStopRequested = 0;
+extern "C" void onStopSignal(int) { gStopRequested = 1; }
+
+struct RuntimeDeleter {
+    void operator()(aicore_runtime* rt) const { aicore_runtime_destroy(rt); }
+};
+using RuntimeHandle = std::unique_ptr<aicore_runtime, RuntimeDeleter>;
+
+int printVersion() {
+    if (aicore_api_version() != AICORE_API_VERSION) {
+        std::fprintf(stderr, "aicore-host: libaicore speaks C ABI %d, this host needs %d\n",
+                     aicore_api_version(), AICORE_API_VERSION);
+        return 2;
+    }
+    std::printf("aicore-host %s (C ABI %d, Python %s)\n", aicore_version(), aicore_api_version(),
+                aicore_python_version());
+    return 0;
+}
+
+int fail(const char* what, aicore_result r, const char* detail) {
+    std::fprintf(stderr, "aicore-host: %s: %s%s%s\n", what, aicore_result_string(r),
+                 (detail && *detail) ? ": " : "", detail ? detail : "");
+    return 1;
+}
+
+aicore_metrics readMetrics(const aicore_runtime* rt) {
+    aicore_metrics m{};
+    m.struct_size = sizeof m;
+    if (aicore_metrics_get(rt, &m) != AICORE_OK) {
+        m = aicore_metrics{};
+        m.struct_size = sizeof m;
+    }
+    return m;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double microsecondsSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int run(const HostOptions& o) {
+    if (aicore_api_version() != AICORE_API_VERSION) {
+        std::fprintf(stderr, "aicore-host: libaicore speaks C ABI %d, this host needs %d\n",
+                     aicore_api_version(), AICORE_API_VERSION);
+        return 1;
+    }
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+
+    // --- the runtime --------------------------------------------------------------------
+    aicore_runtime_config config;
+    aicore_runtime_config_init(&config);
+    std::vector<const char*> scriptDirs;
+    for (const auto& d : o.scriptDirs) scriptDirs.push_back(d.c_str());
+    if (!scriptDirs.empty()) {
+        config.script_dirs = scriptDirs.data();
+        config.script_dir_count = static_cast<std::uint32_t>(scriptDirs.size());
+    }
+    if (!o.contentDir.empty()) config.content_root = o.contentDir.c_str();
+    if (!o.saveDir.empty()) config.save_dir = o.saveDir.c_str();
+    if (!o.pythonHome.empty()) config.python_home = o.pythonHome.c_str();
+    if (!o.venv.empty()) config.python_venv = o.venv.c_str();
+    config.max_npcs = std::max(config.max_npcs, o.npcs);
+    config.debug_port = o.debugPort;
+
+    aicore_runtime* created = nullptr;
+    if (const aicore_result r = aicore_runtime_create(&config, &created); r != AICORE_OK)
+        return fail("cannot create the runtime", r, aicore_last_create_error());
+    const RuntimeHandle rt(created);
+    if (o.debugPort > 0 && !o.quiet)
+        std::printf("aicore-host: a debugger can attach on 127.0.0.1:%u\n", o.debugPort);
+
+    aicore_world world{};
+    if (const aicore_result r = aicore_world_get(rt.get(), &world); r != AICORE_OK)
+        return fail("aicore_world_get", r, aicore_runtime_last_error(rt.get()));
+    if (world.capacity < o.npcs) {
+        std::fprintf(stderr, "aicore-host: the runtime has %u NPC slots, %u were asked for\n",
+                     world.capacity, o.npcs);
+        return 1;
+    }
+
+    // --- the world ----------------------------------------------------------------------
+    WorldConfig worldConfig;
+    worldConfig.seed = o.seed;
+    // The sim writes straight into the runtime's buffers: Python sees this frame's world
+    // through its numpy views without a copy.
+    WorldSim sim(WorldBuffers{world.capacity, world.position, world.velocity, world.heading,
+                              world.health, world.perception, world.player_position},
+                 ObstacleMap::standard(), worldConfig);
+    for (std::uint32_t i = 0; i < o.npcs; ++i) {
+        const std::string& kind = o.kinds[i % o.kinds.size()];
+        std::uint32_t slot = 0;
+        if (const aicore_result r = aicore_npc_spawn(rt.get(), kind.c_str(), &slot);
+            r != AICORE_OK) {
+            const std::string what =
+                "cannot spawn NPC " + std::to_string(i) + " of kind '" + kind + "'";
+            return fail(what.c_str(), r, aicore_runtime_last_error(rt.get()));
+        }
+        if (!sim.spawn(slot)) {
+            std::fprintf(stderr,
+                         "aicore-host: the runtime gave slot %u, which is out of range or taken\n",
+                         slot);
+            return 1;
+        }
+    }
+
+    // --- the audio ----------------------------------------------------------------------
+    const double plannedSeconds = static_cast<double>(o.frames) * kFrameSeconds;
+    const AudioOutput::Clock clock = o.play       ? AudioOutput::Clock::Device
+                                     : o.realtime ? AudioOutput::Clock::Wall
+                                                  : AudioOutput::Clock::Simulated;
+    // Declared after `rt`, so it is destroyed (its thread joined) before the runtime.
+    std::unique_ptr<AudioOutput> audio;
+    try {
+        audio = std::make_unique<AudioOutput>(rt.get(), clock, o.wavPath, plannedSeconds);
+        audio->start();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "aicore-host: audio: %s\n", e.what());
+        return 1;
+    }
+
+    // --- the frames ---------------------------------------------------------------------
+    TimingSeries frameMs, bridgeUs, simUs;
+    frameMs.reserve(o.frames);
+    bridgeUs.reserve(o.frames);
+    simUs.reserve(o.frames);
+    std::vector<std::uint8_t> commands(64 * 1024);
+    int reasonsPrinted = 0;
+    const auto printReason = [&](const char* what, const std::string& why) {
+        if (reasonsPrinted >= kMaxReasonsPrinted) return;
+        std::fprintf(stderr, "aicore-host: %s: %s%s\n", what, why.c_str(),
+                     ++reasonsPrinted == kMaxReasonsPrinted ? " (further ones only counted)" : "");
+    };
+
+    const auto wallStart = std::chrono::steady_clock::now();
+    const auto frameWall = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(kFrameSeconds));
+    std::uint64_t frame = 0;
+    int exitCode = 0;
+    for (; frame < o.frames && gStopRequested == 0; ++frame) {
+        // Deadlines from the start, not from the last frame, so lateness never accumulates.
+        if (o.realtime)
+            std::this_thread::sleep_until(wallStart + frameWall * static_cast<long>(frame));
+
+        auto t0 = std::chrono::steady_clock::now();
+        sim.step(kFrameSeconds);
+        double simMicros = microsecondsSince(t0);
+        if (sim.eventCount() > 0) {
+            const auto events = sim.events();
+            if (const aicore_result r = aicore_push_events(rt.get(), events.data(), events.size());
+                r == AICORE_BAD_MESSAGE) {
+                printReason("an event was refused", aicore_runtime_last_error(rt.get()));
+            } else if (r != AICORE_OK) {
+                exitCode = fail("aicore_push_events", r, aicore_runtime_last_error(rt.get()));
+                break;
+            }
+        }
+
+        t0 = std::chrono::steady_clock::now();
+        const aicore_result ticked = aicore_tick(rt.get(), kFrameSeconds);
+        frameMs.add(microsecondsSince(t0) / 1000.0);
+        if (ticked != AICORE_OK) {
+            exitCode = fail("aicore_tick", ticked, aicore_runtime_last_error(rt.get()));
+            break;
+        }
+        bridgeUs.add(readMetrics(rt.get()).last_bridge_us);
+
+        std::size_t written = 0;
+        aicore_result drained =
+            aicore_drain_commands(rt.get(), commands.data(), commands.size(), &written);
+        if (drained == AICORE_FULL) {
+            commands.resize(written);  // nothing was removed; take them all at the new size
+            drained = aicore_drain_commands(rt.get(), commands.data(), commands.size(), &written);
+        }
+        if (drained != AICORE_OK) {
+            exitCode = fail("aicore_drain_commands", drained, aicore_runtime_last_error(rt.get()));
+            break;
+        }
+
+        t0 = std::chrono::steady_clock::now();
+        const CommandReport applied = sim.applyCommands({commands.data(), written});
+        for (const std::string& why : applied.rejections)
+            printReason("a command was not applied", why);
+        for (const std::uint32_t slot : applied.despawned)
+            if (const aicore_result r = aicore_npc_despawn(rt.get(), slot); r != AICORE_OK)
+                printReason("aicore_npc_despawn", aicore_runtime_last_error(rt.get()));
+        // A script may also have freed a slot itself: the runtime owns `alive`.
+        for (std::uint32_t slot = 0; slot < world.capacity; ++slot)
+            if (world.alive[slot] == 0 && sim.active(slot)) sim.despawn(slot);
+        simMicros += microsecondsSince(t0);
+        simUs.add(simMicros);
+
+        audio->advanceTo(static_cast<double>(frame + 1) * kFrameSeconds);
+        if (o.realtime && !o.quiet && (frame + 1) % 60 == 0) {
+            const aicore_metrics m = readMetrics(rt.get());
+            std::printf("  t=%5.1f s  npcs %u  events %llu  commands %llu  script errors %llu\n",
+                        static_cast<double>(frame + 1) * kFrameSeconds, m.npcs,
+                        static_cast<unsigned long long>(m.events_in),
+                        static_cast<unsigned long long>(m.commands_out),
+                        static_cast<unsigned long long>(m.script_errors));
+            std::fflush(stdout);
+        }
+    }
+    const double simulated = static_cast<double>(frame) * kFrameSeconds;
+    audio->stop(simulated);
+    const double wallSeconds = secondsSince(wallStart);
+
+    // --- the report ---------------------------------------------------------------------
+    const aicore_metrics m = readMetrics(rt.get());
+    RunReport report;
+    report.frames = frame;
+    report.npcs = o.npcs;
+    report.npcsAtEnd = sim.activeCount();
+    report.realtime = o.realtime;
+    report.seed = o.seed;
+    report.secondsSimulated = simulated;
+    report.wallSeconds = wallSeconds;
+    report.frameMs = frameMs.summarize();
+    report.bridgeUs = bridgeUs.summarize();
+    report.simUs = simUs.summarize();
+    report.audioBlockUs = audio->renderTimings().summarize();
+    report.scriptErrors = m.script_errors;
+    report.rejectedMessages = m.rejected_messages;
+    report.eventsIn = m.events_in;
+    report.commandsOut = m.commands_out;
+    const SimStats& stats = sim.stats();
+    report.commandsRejected = stats.rejectedCommands;
+    for (std::size_t t = 0; t < kCommandTypeCount; ++t)
+        report.commandsApplied[commandTypeName(static_cast<CommandType>(t))] = stats.applied[t];
+    report.eventsSent = {{"player_seen", stats.playerSeenEvents},
+                         {"damaged", stats.damagedEvents},
+                         {"heard_noise", stats.heardNoiseEvents}};
+    report.subtitles = sim.subtitleCount();
+    report.playerHits = stats.playerHits;
+    report.audioBlocks = audio->blocks();
+    report.audioBlockFrames = AudioOutput::kBlockFrames;
+    report.audioSampleRate = AudioOutput::kSampleRate;
+    report.wavPath = o.wavPath;
+
+    std::fputs(formatText(report).c_str(), stdout);
+    std::fflush(stdout);
+    if (audio->renderErrors() > 0) {
+        std::fprintf(stderr, "aicore-host: %llu audio blocks failed to render\n",
+                     static_cast<unsigned long long>(audio->renderErrors()));
+        exitCode = exitCode != 0 ? exitCode : 1;
+    }
+    if (!audio->wavOk()) {
+        std::fprintf(stderr, "aicore-host: %s: writing the WAV failed\n", o.wavPath.c_str());
+        exitCode = exitCode != 0 ? exitCode : 1;
+    }
+    if (!o.reportPath.empty()) {
+        try {
+            writeJson(report, o.reportPath);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "aicore-host: report: %s\n", e.what());
+            exitCode = exitCode != 0 ? exitCode : 1;
+        }
+    }
+    if (exitCode == 0 && gStopRequested != 0) exitCode = 130;  // as a shell reports SIGINT
+    return exitCode;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--version") == 0) {
-            if (aicore_api_version() != AICORE_API_VERSION) {
-                std::fprintf(stderr, "aicore-host: libaicore speaks C ABI %d, this host needs %d\n",
-                             aicore_api_version(), AICORE_API_VERSION);
-                return 2;
-            }
-            std::printf("aicore-host %s (C ABI %d, Python %s)\n", aicore_version(),
-                        aicore_api_version(), aicore_python_version());
-            return 0;
-        }
-        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-            printUsage(stdout);
-            return 0;
-        }
-        std::fprintf(stderr, "aicore-host: unknown option '%s'\n", argv[i]);
-        printUsage(stderr);
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    ParsedOptions parsed = parseHostOptions(args);
+    if (!parsed.options) {
+        std::fprintf(stderr, "aicore-host: %s (see aicore-host --help)\n", parsed.error.c_str());
         return 2;
     }
-    printUsage(stdout);
-    return 0;
+    HostOptions& o = *parsed.options;
+    if (o.showHelp) {
+        std::fputs(hostUsage(), stdout);
+        return 0;
+    }
+    if (o.showVersion) return printVersion();
+    if (o.play && !AudioOutput::deviceSupported()) {
+        std::fputs(
+            "aicore-host: --play needs PortAudio, and this aicore-host was built without it.\n"
+            "Install portaudio19-dev, rebuild (make demo does both), or write the mix to a file\n"
+            "with --wav OUT.wav.\n",
+            stderr);
+        return 2;
+    }
+    applyEnvironmentDefaults(o);
+    try {
+        return run(o);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "aicore-host: %s\n", e.what());
+        return 1;
+    }
 }

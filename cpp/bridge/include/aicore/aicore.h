@@ -86,8 +86,9 @@ typedef struct aicore_runtime_config {
     void* log_user;               /* passed back to `log` */
     uint32_t max_npcs;            /* NPC slots (world buffer capacity); default 1024 */
     uint32_t custom_channels;     /* extra float channels per NPC; default 4 */
-    double frame_budget_ms;       /* a tick's Python work beyond this is interrupted; default 8 */
-    double handler_budget_ms;     /* one script handler's budget; default 2 */
+    double frame_budget_ms;       /* scripts past this are deferred to the next frame, and a tick
+                                     running twice as long is interrupted; default 10 */
+    double handler_budget_ms;     /* one script handler's budget, then it is interrupted; default 5 */
     uint32_t debug_port;          /* > 0: listen for a debugpy client on 127.0.0.1:port */
 } aicore_runtime_config;
 

@@ -1,0 +1,164 @@
+#include "host_options.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <limits>
+
+namespace aicore::host {
+
+namespace {
+
+template <typename T>
+bool parseNumber(const std::string& text, T& out, T lo, T hi) {
+    T value{};
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc{} || ptr != end || value < lo || value > hi) return false;
+    out = value;
+    return true;
+}
+
+std::vector<std::string> splitKinds(const std::string& text) {
+    std::vector<std::string> kinds;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        std::string kind = text.substr(start, comma - start);
+        const auto first = kind.find_first_not_of(" \t");
+        const auto last = kind.find_last_not_of(" \t");
+        if (first != std::string::npos) kinds.push_back(kind.substr(first, last - first + 1));
+        start = comma + 1;
+    }
+    return kinds;
+}
+
+}  // namespace
+
+const char* hostUsage() {
+    return "usage: aicore-host [--npcs N] [--frames F] [--realtime] [--scripts DIR]...\n"
+           "                   [--content DIR] [--save DIR] [--python-home DIR] [--venv DIR]\n"
+           "                   [--wav OUT.wav] [--report OUT.json] [--seed S] [--kinds a,b,c]\n"
+           "                   [--debug PORT] [--play] [--quiet] [--version] [--help]\n"
+           "\n"
+           "The headless engine of AI Core: it drives the runtime through the C ABI exactly\n"
+           "as a game engine does: a world of NPCs, a wandering player and obstacles, a\n"
+           "fixed 60 Hz step (sim -> events -> aicore_tick -> commands -> sim) and an audio\n"
+           "thread rendering the voice mix in 512-frame blocks at 48 kHz.\n"
+           "\n"
+           "  --npcs N          NPCs to spawn (default 100)\n"
+           "  --frames F        frames to run (default 600, 10 s of game time)\n"
+           "  --realtime        hold 60 Hz on the wall clock (default: as fast as it goes)\n"
+           "  --scripts DIR     an NPC script folder (repeatable)\n"
+           "  --content DIR     the game content root\n"
+           "  --save DIR        where the local save (SQLite) lives\n"
+           "  --python-home DIR the Python prefix (default $AICORE_PYTHON_HOME)\n"
+           "  --venv DIR        a virtual environment to use (default $AICORE_VENV)\n"
+           "  --wav OUT.wav     write the voice mix (32-bit float stereo, 48 kHz)\n"
+           "  --report OUT.json write the timing report as JSON\n"
+           "  --seed S          world seed (default 1): same seed, same world\n"
+           "  --kinds a,b,c     NPC script kinds, spawned round-robin (default townsfolk)\n"
+           "  --debug PORT      let a debugpy client attach on 127.0.0.1:PORT\n"
+           "  --play            play the mix on the default output device (implies --realtime)\n"
+           "  --quiet           print only the final report\n"
+           "  --version         print the host, library and C ABI versions\n"
+           "  --help            show this message\n"
+           "\n"
+           "Exit status: 0 done, 1 the runtime failed (create, tick, audio), 2 usage error.\n";
+}
+
+ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
+    HostOptions o;
+    bool kindsGiven = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string name = args[i];
+        std::optional<std::string> inlineValue;
+        if (const auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+            inlineValue = name.substr(eq + 1);
+            name = name.substr(0, eq);
+        }
+        const auto flag = [&]() -> bool {
+            return !inlineValue.has_value();
+        };
+        // Takes the option's value from "=value" or the next argument.
+        const auto value = [&](std::string& out) -> bool {
+            if (inlineValue) {
+                out = *inlineValue;
+                return true;
+            }
+            if (i + 1 >= args.size()) return false;
+            out = args[++i];
+            return true;
+        };
+        const auto fail = [&](const std::string& why) {
+            return ParsedOptions{std::nullopt, name + ": " + why};
+        };
+        std::string v;
+        if (name == "--version" || name == "--help" || name == "-h" || name == "--realtime" ||
+            name == "--play" || name == "--quiet") {
+            if (!flag()) return fail("takes no value");
+            if (name == "--version") o.showVersion = true;
+            if (name == "--help" || name == "-h") o.showHelp = true;
+            if (name == "--realtime") o.realtime = true;
+            if (name == "--play") o.play = true;
+            if (name == "--quiet") o.quiet = true;
+            continue;
+        }
+        const bool known = name == "--npcs" || name == "--frames" || name == "--scripts" ||
+                           name == "--content" || name == "--save" || name == "--python-home" ||
+                           name == "--venv" || name == "--wav" || name == "--report" ||
+                           name == "--seed" || name == "--kinds" || name == "--debug";
+        if (!known) return {std::nullopt, "unknown option '" + args[i] + "'"};
+        if (!value(v)) return fail("needs a value");
+        if (name == "--npcs") {
+            if (!parseNumber<std::uint32_t>(v, o.npcs, 1, 1u << 20))
+                return fail("must be a whole number from 1 to 1048576, got '" + v + "'");
+        } else if (name == "--frames") {
+            if (!parseNumber<std::uint64_t>(v, o.frames, 1, std::uint64_t{1} << 40))
+                return fail("must be a whole number of at least 1, got '" + v + "'");
+        } else if (name == "--seed") {
+            constexpr auto kMaxSeed = std::numeric_limits<std::uint64_t>::max();
+            if (!parseNumber<std::uint64_t>(v, o.seed, 0, kMaxSeed))
+                return fail("must be a whole number from 0 to 2**64-1, got '" + v + "'");
+        } else if (name == "--debug") {
+            if (!parseNumber<std::uint32_t>(v, o.debugPort, 1, 65535))
+                return fail("must be a TCP port from 1 to 65535, got '" + v + "'");
+        } else if (name == "--kinds") {
+            auto kinds = splitKinds(v);
+            if (kinds.empty()) return fail("names no kind");
+            if (!kindsGiven) o.kinds.clear();
+            kindsGiven = true;
+            o.kinds.insert(o.kinds.end(), kinds.begin(), kinds.end());
+        } else if (v.empty()) {
+            return fail("needs a non-empty value");
+        } else if (name == "--scripts") {
+            o.scriptDirs.push_back(v);
+        } else if (name == "--content") {
+            o.contentDir = v;
+        } else if (name == "--save") {
+            o.saveDir = v;
+        } else if (name == "--python-home") {
+            o.pythonHome = v;
+        } else if (name == "--venv") {
+            o.venv = v;
+        } else if (name == "--wav") {
+            o.wavPath = v;
+        } else if (name == "--report") {
+            o.reportPath = v;
+        }
+    }
+    if (o.play && !o.wavPath.empty())
+        return {std::nullopt, "--play and --wav: choose one (the device or the file is the clock)"};
+    // A sound card consumes samples at its own pace, so the game has to keep that pace.
+    if (o.play) o.realtime = true;
+    return {std::move(o), {}};
+}
+
+void applyEnvironmentDefaults(HostOptions& options) {
+    if (options.pythonHome.empty())
+        if (const char* home = std::getenv("AICORE_PYTHON_HOME"); home && *home)
+            options.pythonHome = home;
+    if (options.venv.empty())
+        if (const char* venv = std::getenv("AICORE_VENV"); venv && *venv) options.venv = venv;
+}
+
+}  // namespace aicore::host

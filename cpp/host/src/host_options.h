@@ -1,0 +1,44 @@
+#pragma once
+// aicore-host's command line. Parsed apart from main() so the rules (defaults, ranges,
+// what is a usage error) are unit-tested without starting a runtime.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aicore::host {
+
+struct HostOptions {
+    std::uint32_t npcs = 100;
+    std::uint64_t frames = 600;
+    bool realtime = false;  // hold 60 Hz on the wall clock; else run as fast as it goes
+    std::vector<std::string> scriptDirs;
+    std::string contentDir;  // "" = the runtime's default
+    std::string saveDir;     // "" = the runtime's default
+    std::string pythonHome;  // "" = $AICORE_PYTHON_HOME, else the runtime's default
+    std::string venv;        // "" = $AICORE_VENV, else none
+    std::string wavPath;
+    std::string reportPath;
+    std::uint64_t seed = 1;
+    std::vector<std::string> kinds{"townsfolk"};
+    std::uint32_t debugPort = 0;
+    bool play = false;
+    bool quiet = false;  // no progress line, only the final report
+    bool showVersion = false;
+    bool showHelp = false;
+};
+
+struct ParsedOptions {
+    std::optional<HostOptions> options;  // empty on a usage error
+    std::string error;                   // why, naming the option
+};
+
+/// Parses argv (without argv[0]). `--name value` and `--name=value` are both accepted.
+ParsedOptions parseHostOptions(const std::vector<std::string>& args);
+
+/// Fills pythonHome / venv from AICORE_PYTHON_HOME / AICORE_VENV where not given.
+void applyEnvironmentDefaults(HostOptions& options);
+
+const char* hostUsage();
+
+}  // namespace aicore::host

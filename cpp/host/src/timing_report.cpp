@@ -1,0 +1,129 @@
+#include "timing_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <stdexcept>
+
+namespace aicore::host {
+
+TimingSummary TimingSeries::summarize() const {
+    TimingSummary s;
+    s.count = samples_.size();
+    if (samples_.empty()) return s;
+    std::vector<double> sorted = samples_;
+    std::sort(sorted.begin(), sorted.end());
+    const auto rank = [&](double percent) {
+        // Nearest rank: the smallest value with at least `percent` of the samples at or
+        // below it.
+        const auto n = static_cast<double>(sorted.size());
+        const auto r = static_cast<std::size_t>(std::ceil(percent / 100.0 * n));
+        return sorted[std::clamp<std::size_t>(r, 1, sorted.size()) - 1];
+    };
+    const double sum = std::accumulate(sorted.begin(), sorted.end(), 0.0);
+    s.mean = sum / static_cast<double>(sorted.size());
+    s.p50 = rank(50.0);
+    s.p99 = rank(99.0);
+    s.max = sorted.back();
+    return s;
+}
+
+nlohmann::json toJson(const TimingSummary& s) {
+    return {{"count", s.count}, {"mean", s.mean}, {"p50", s.p50}, {"p99", s.p99}, {"max", s.max}};
+}
+
+nlohmann::json toJson(const RunReport& r) {
+    return {
+        {"frames", r.frames},
+        {"npcs", r.npcs},
+        {"npcs_at_end", r.npcsAtEnd},
+        {"realtime", r.realtime},
+        {"seed", r.seed},
+        {"seconds_simulated", r.secondsSimulated},
+        {"wall_seconds", r.wallSeconds},
+        {"frame_ms", toJson(r.frameMs)},
+        {"bridge_us", toJson(r.bridgeUs)},
+        {"sim_us", toJson(r.simUs)},
+        {"audio_block_us", toJson(r.audioBlockUs)},
+        {"script_errors", r.scriptErrors},
+        {"rejected_messages", r.rejectedMessages},
+        {"events_in", r.eventsIn},
+        {"commands_out", r.commandsOut},
+        {"commands_rejected", r.commandsRejected},
+        {"commands_applied", r.commandsApplied},
+        {"events_sent", r.eventsSent},
+        {"subtitles", r.subtitles},
+        {"player_hits", r.playerHits},
+        {"audio_blocks", r.audioBlocks},
+        {"audio_block_frames", r.audioBlockFrames},
+        {"audio_sample_rate", r.audioSampleRate},
+        {"wav", r.wavPath.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.wavPath)},
+    };
+}
+
+void writeJson(const RunReport& report, const std::filesystem::path& path) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(path.string() + ": cannot open for writing");
+    out << toJson(report).dump(2) << '\n';
+    out.flush();
+    if (!out) throw std::runtime_error(path.string() + ": write failed");
+}
+
+namespace {
+
+std::string line(const char* label, const TimingSummary& s, const char* unit) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "  %-22s mean %9.3f  p50 %9.3f  p99 %9.3f  max %9.3f %s\n",
+                  label, s.mean, s.p50, s.p99, s.max, unit);
+    return buf;
+}
+
+std::string joinCounts(const std::map<std::string, std::uint64_t>& counts) {
+    std::string out;
+    for (const auto& [name, n] : counts) {
+        if (!out.empty()) out += ", ";
+        out += name + " " + std::to_string(n);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string formatText(const RunReport& r) {
+    char head[256];
+    const double speedup = r.wallSeconds > 0.0 ? r.secondsSimulated / r.wallSeconds : 0.0;
+    std::snprintf(head, sizeof head,
+                  "aicore-host: %llu frames, %u NPCs (%u at the end), %.2f s simulated in "
+                  "%.2f s wall (%.1fx real time%s)\n",
+                  static_cast<unsigned long long>(r.frames), r.npcs, r.npcsAtEnd,
+                  r.secondsSimulated, r.wallSeconds, speedup, r.realtime ? ", paced" : "");
+    std::string out = head;
+    out += line("frame (aicore_tick)", r.frameMs, "ms");
+    out += line("bridge crossing", r.bridgeUs, "us");
+    out += line("world sim", r.simUs, "us");
+    out += line("audio block render", r.audioBlockUs, "us");
+    out += "  events: " + std::to_string(r.eventsIn) + " accepted, " +
+           std::to_string(r.rejectedMessages) + " rejected (sent: " + joinCounts(r.eventsSent) +
+           ")\n";
+    out += "  commands: " + std::to_string(r.commandsOut) + " out, " +
+           std::to_string(r.commandsRejected) + " not applicable (applied: " +
+           joinCounts(r.commandsApplied) + ")\n";
+    out += "  script errors: " + std::to_string(r.scriptErrors) +
+           ", subtitles: " + std::to_string(r.subtitles) +
+           ", player hit " + std::to_string(r.playerHits) + " times\n";
+    char audio[192];
+    const double audioSeconds =
+        r.audioSampleRate > 0.0
+            ? static_cast<double>(r.audioBlocks) * r.audioBlockFrames / r.audioSampleRate
+            : 0.0;
+    std::snprintf(audio, sizeof audio, "  audio: %llu blocks of %u (%.2f s)%s%s\n",
+                  static_cast<unsigned long long>(r.audioBlocks), r.audioBlockFrames,
+                  audioSeconds, r.wavPath.empty() ? "" : " -> ", r.wavPath.c_str());
+    out += audio;
+    return out;
+}
+
+}  // namespace aicore::host

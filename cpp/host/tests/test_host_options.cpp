@@ -1,0 +1,67 @@
+#include <gtest/gtest.h>
+
+#include "host_options.h"
+
+using namespace aicore::host;
+
+namespace {
+ParsedOptions parse(std::vector<std::string> args) { return parseHostOptions(args); }
+}  // namespace
+
+TEST(HostOptions, DefaultsAreAHundredNpcsForTenSecondsFasterThanRealTime) {
+    const auto p = parse({});
+    ASSERT_TRUE(p.options) << p.error;
+    EXPECT_EQ(p.options->npcs, 100u);
+    EXPECT_EQ(p.options->frames, 600u);
+    EXPECT_FALSE(p.options->realtime);
+    EXPECT_EQ(p.options->kinds, std::vector<std::string>{"townsfolk"});
+    EXPECT_EQ(p.options->debugPort, 0u);
+}
+
+TEST(HostOptions, EveryOptionIsReadInBothSpellings) {
+    const auto p = parse({"--npcs", "12", "--frames=90", "--realtime", "--scripts", "a",
+                          "--scripts=b", "--content", "c", "--save", "s", "--python-home", "/py",
+                          "--venv", "/venv", "--wav", "o.wav", "--report", "r.json", "--seed",
+                          "18446744073709551615", "--kinds", "vampire, zombie,,werewolf",
+                          "--debug", "5678", "--quiet"});
+    ASSERT_TRUE(p.options) << p.error;
+    const HostOptions& o = *p.options;
+    EXPECT_EQ(o.npcs, 12u);
+    EXPECT_EQ(o.frames, 90u);
+    EXPECT_TRUE(o.realtime);
+    EXPECT_EQ(o.scriptDirs, (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(o.contentDir, "c");
+    EXPECT_EQ(o.saveDir, "s");
+    EXPECT_EQ(o.pythonHome, "/py");
+    EXPECT_EQ(o.venv, "/venv");
+    EXPECT_EQ(o.wavPath, "o.wav");
+    EXPECT_EQ(o.reportPath, "r.json");
+    EXPECT_EQ(o.seed, 18446744073709551615ull);
+    EXPECT_EQ(o.kinds, (std::vector<std::string>{"vampire", "zombie", "werewolf"}));
+    EXPECT_EQ(o.debugPort, 5678u);
+    EXPECT_TRUE(o.quiet);
+}
+
+TEST(HostOptions, UsageErrorsNameTheOption) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--npcs", "0"}, "--npcs"},
+        {{"--npcs", "ten"}, "--npcs"},
+        {{"--frames"}, "--frames"},
+        {{"--debug", "70000"}, "--debug"},
+        {{"--kinds", ","}, "--kinds"},
+        {{"--realtime=yes"}, "--realtime"},
+        {{"--bogus"}, "--bogus"},
+        {{"--play", "--wav", "x.wav"}, "--play"},
+    };
+    for (const auto& [args, option] : cases) {
+        const auto p = parse(args);
+        EXPECT_FALSE(p.options) << args.front();
+        EXPECT_NE(p.error.find(option), std::string::npos) << p.error;
+    }
+}
+
+TEST(HostOptions, PlayImpliesRealtime) {
+    const auto p = parse({"--play"});
+    ASSERT_TRUE(p.options);
+    EXPECT_TRUE(p.options->realtime);
+}

@@ -1,0 +1,50 @@
+"""Turns lines into playable clips on a worker thread: a shipped recording is read, a new
+text is synthesised (espeak-ng), and either is analysed for the voice engine — never on the
+game thread, never on the audio thread. Clips are cached by line, so a line said twice is
+analysed once."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+__all__ = ["ClipLoader"]
+
+log = logging.getLogger("aicore.voice")
+
+ClipHandle = tuple[int, int]
+
+
+class ClipLoader:
+    def __init__(self, bridge: Any, lines: dict[str, Any]) -> None:
+        self.bridge = bridge
+        self.lines = lines
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aicore-clips")
+        self._clips: dict[str, Future[ClipHandle | None]] = {}
+
+    def clip(self, line: str) -> Future[ClipHandle | None]:
+        """The clip of a shipped line id or a text; loaded once, in the background."""
+        future = self._clips.get(line)
+        if future is None:
+            future = self._pool.submit(self._load, line)
+            self._clips[line] = future
+        return future
+
+    def _load(self, line: str) -> ClipHandle | None:
+        known = self.lines.get(line)
+        if known is not None:
+            from vocal.voice_lines import load_line
+
+            samples, rate = load_line(known), known.sample_rate
+        else:
+            from vocal.tts import synthesize
+
+            samples, rate = synthesize(line)
+        handle = self.bridge.add_clip(samples, float(rate))
+        if handle is None:
+            log.warning("no room in the clip bank for %r", line)
+        return handle
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

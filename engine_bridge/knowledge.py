@@ -1,0 +1,380 @@
+"""What NPCs know: the lore entries in ``content/lore/*.toml``, searchable by full text.
+
+Each lore file holds one ``[[entry]]`` table per entry::
+
+    [[entry]]
+    id = "crypt_of_st_wulfric"       # lower_snake_case, unique across every lore file
+    title = "The crypt under St. Wulfric's"
+    tags = ["crypt", "church"]       # words a search should find it by
+    text = \"\"\"A paragraph or two.\"\"\"
+    known_by = ["aethelred", "wraith"]   # optional: the NPC kinds who know it;
+                                         # left out, it is common knowledge
+
+:class:`KnowledgeBase` indexes them in an SQLite FTS5 table (a file, or ``":memory:"``)
+and ranks matches with bm25, a title match counting more than a tag match, and a tag
+match more than one in the text. The index stores a hash of the lore files it was built
+from, so opening it again rebuilds only when a file was added, removed or edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+from engine_bridge.dialogue import NPC_KINDS
+
+__all__ = ["LORE_DIR", "KnowledgeBase", "LoreEntry", "LoreHit", "load_lore"]
+
+LORE_DIR: Path = Path("lore")
+"""Where the lore files live, relative to the content root."""
+
+# Part of the stored hash: a change to the tables below rebuilds every existing index.
+_SCHEMA_VERSION = 1
+_ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+_ENTRY_FIELDS = frozenset({"id", "title", "tags", "text", "known_by"})
+# bm25 weights for the indexed columns, in table order: title, tags, text.
+_BM25_WEIGHTS = (10.0, 4.0, 1.0)
+_SNIPPET_TOKENS = 16
+# The words of a query: runs of letters and digits, joined across an apostrophe or hyphen
+# ("Wulfric's", "crossed-out") so such a word is searched as the phrase it is indexed as.
+# Everything else — quotes, parentheses, operators' punctuation — is dropped.
+_QUERY_WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
+# Snippets are marked with control characters no lore text holds, then with [ and ], so a
+# bracket written in the lore is never mistaken for a match.
+_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+
+_SCHEMA = (
+    "DROP TABLE IF EXISTS lore_fts",
+    "DROP TABLE IF EXISTS lore_known_by",
+    "DROP TABLE IF EXISTS lore_entry",
+    """
+    CREATE TABLE lore_entry (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        tags TEXT NOT NULL,          -- one tag per line
+        text TEXT NOT NULL,
+        source TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE lore_known_by (
+        entry INTEGER NOT NULL REFERENCES lore_entry(rowid),
+        kind TEXT NOT NULL,
+        PRIMARY KEY (entry, kind)
+    )
+    """,
+    # External content: the text is stored once, in lore_entry. Porter stemming lets
+    # "moons" find "moon"; remove_diacritics lets "cafe" find "café".
+    """
+    CREATE VIRTUAL TABLE lore_fts USING fts5(
+        title, tags, text,
+        content = 'lore_entry', content_rowid = 'rowid',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    )
+    """,
+)
+
+
+@dataclass(frozen=True)
+class LoreEntry:
+    """One entry of lore, as written in its file."""
+
+    id: str
+    title: str
+    tags: tuple[str, ...]
+    text: str
+    known_by: frozenset[str] | None
+    """The NPC kinds who know it; ``None`` when everyone does."""
+    source: Path
+    """The lore file it came from."""
+
+
+@dataclass(frozen=True)
+class LoreHit:
+    """One search result, best first in :meth:`KnowledgeBase.search`."""
+
+    id: str
+    title: str
+    snippet: str
+    """A few words around the match, matched words marked ``[like this]``."""
+    score: float
+    """Relevance, higher is better: bm25 negated (SQLite's bm25 is lower-is-better)."""
+
+
+class KnowledgeBase:
+    """A full-text index of the lore; open it with :meth:`open`, close it when done."""
+
+    def __init__(self, connection: sqlite3.Connection, *, rebuilt: bool) -> None:
+        self._db = connection
+        self.rebuilt = rebuilt
+        """Whether :meth:`open` rebuilt the index (the lore changed or it was new)."""
+
+    @classmethod
+    def open(cls, db_path: str | Path, content_root: str | Path) -> Self:
+        """Open (creating if needed) the index at ``db_path`` over ``content_root``'s lore.
+
+        The lore files are parsed and indexed only when their hash differs from the one
+        the index was built from; otherwise the index is used as it stands. A rebuild is
+        one transaction: if a file is invalid the previous index is left untouched.
+
+        Raises:
+            FileNotFoundError: ``content_root`` has no ``lore`` folder.
+            ValueError: a lore file is invalid (see :func:`load_lore`).
+        """
+        sources = _read_sources(Path(content_root))
+        digest = _content_hash(sources)
+        # Autocommit mode: transactions are begun explicitly, so DDL is inside them too.
+        db = sqlite3.connect(db_path, isolation_level=None)
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS lore_meta (key TEXT PRIMARY KEY, value TEXT)")
+            # IMMEDIATE takes the write lock before the hash is read: two processes opening
+            # the same file cannot both decide to rebuild it.
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(
+                    "SELECT value FROM lore_meta WHERE key = 'content_hash'"
+                ).fetchone()
+                rebuilt = row is None or row[0] != digest
+                if rebuilt:
+                    _rebuild(db, _parse_sources(sources), digest)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except BaseException:
+            db.close()
+            raise
+        return cls(db, rebuilt=rebuilt)
+
+    def search(self, query: str, *, limit: int = 5, known_by: str | None = None) -> list[LoreHit]:
+        """The entries best matching ``query``'s words, best first, at most ``limit``.
+
+        The query is plain words: FTS5 syntax (quotes, ``AND``, ``OR``, ``NEAR``,
+        parentheses, ``*``, ``column:``) is not interpreted, only the words are looked
+        for. An entry matches when it holds any of them, and ranks higher the more it is
+        about them. A query without words returns ``[]``.
+
+        With ``known_by``, only entries that NPC kind knows are returned: common
+        knowledge and entries whose ``known_by`` names it.
+
+        Raises:
+            ValueError: ``limit`` is not a positive integer or ``known_by`` is not an
+                NPC kind.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit must be a positive integer, got {limit!r}")
+        if known_by is not None and known_by not in NPC_KINDS:
+            raise ValueError(
+                f"known_by must be one of {', '.join(sorted(NPC_KINDS))}; got {known_by!r}"
+            )
+        words = _QUERY_WORD.findall(query)
+        if not words:
+            return []
+        # Each word quoted is an FTS5 string, never an operator; the words never hold a
+        # double quote, so no escaping is needed.
+        match = " OR ".join(f'"{word}"' for word in words)
+        weights = ", ".join(str(w) for w in _BM25_WEIGHTS)
+        snippets = ", ".join(
+            f"snippet(lore_fts, {column}, char(2), char(3), '…', {_SNIPPET_TOKENS})"
+            for column in (2, 0, 1)  # text, title, tags: the first that holds a match wins
+        )
+        rows = self._db.execute(
+            f"""
+            SELECT e.id, e.title, bm25(lore_fts, {weights}), {snippets}
+            FROM lore_fts JOIN lore_entry AS e ON e.rowid = lore_fts.rowid
+            WHERE lore_fts MATCH :match
+              AND (:kind IS NULL
+                   OR NOT EXISTS (SELECT 1 FROM lore_known_by AS k WHERE k.entry = e.rowid)
+                   OR EXISTS (SELECT 1 FROM lore_known_by AS k
+                              WHERE k.entry = e.rowid AND k.kind = :kind))
+            ORDER BY bm25(lore_fts, {weights}), e.id
+            LIMIT :limit
+            """,
+            {"match": match, "kind": known_by, "limit": limit},
+        ).fetchall()
+        return [
+            LoreHit(id=row[0], title=row[1], snippet=_pick_snippet(row[3:]), score=-row[2])
+            for row in rows
+        ]
+
+    def get(self, entry_id: str) -> LoreEntry | None:
+        """The whole entry ``entry_id``, or ``None`` when there is none."""
+        row = self._db.execute(
+            "SELECT rowid, id, title, tags, text, source FROM lore_entry WHERE id = ?",
+            (entry_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        kinds = {
+            kind
+            for (kind,) in self._db.execute(
+                "SELECT kind FROM lore_known_by WHERE entry = ?", (row[0],)
+            )
+        }
+        return LoreEntry(
+            id=row[1],
+            title=row[2],
+            tags=tuple(row[3].split("\n")) if row[3] else (),
+            text=row[4],
+            known_by=frozenset(kinds) or None,
+            source=Path(row[5]),
+        )
+
+    def close(self) -> None:
+        """Close the database; the index stays in its file for the next :meth:`open`."""
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def load_lore(content_root: str | Path) -> list[LoreEntry]:
+    """Read and check every ``<content_root>/lore/*.toml``; return the entries in file order.
+
+    Raises:
+        FileNotFoundError: ``content_root`` has no ``lore`` folder.
+        ValueError: a file is not valid TOML or lies outside the content root; an entry
+            lacks a field, has an unknown one or one of the wrong type; a ``known_by``
+            names no NPC kind; or two entries share an id. The message names the file and
+            the field.
+    """
+    return _parse_sources(_read_sources(Path(content_root)))
+
+
+def _pick_snippet(snippets: tuple[str, ...]) -> str:
+    text, title, tags = snippets
+    if _MARK_OPEN in text or _MARK_OPEN not in title + tags:
+        chosen = " ".join(text.split())  # one line, even across a paragraph break
+    elif _MARK_OPEN in title:
+        chosen = title
+    else:
+        chosen = tags.replace("\n", ", ")  # tags are stored one per line
+    return chosen.replace(_MARK_OPEN, "[").replace(_MARK_CLOSE, "]")
+
+
+def _read_sources(content_root: Path) -> list[tuple[Path, bytes]]:
+    root = content_root.resolve()
+    folder = root / LORE_DIR
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no lore folder in the content root")
+    sources = []
+    for path in sorted(folder.glob("*.toml")):
+        # Resolving first means a symlink cannot lead out of the content root.
+        if not path.resolve().is_relative_to(root):
+            raise ValueError(f"{path}: lies outside the content root {root}")
+        sources.append((path, path.read_bytes()))
+    return sources
+
+
+def _content_hash(sources: list[tuple[Path, bytes]]) -> str:
+    digest = hashlib.sha256(f"schema {_SCHEMA_VERSION}\n".encode())
+    for path, data in sources:
+        name = path.name.encode()
+        # Lengths first, so no two different file sets can hash the same bytes.
+        digest.update(len(name).to_bytes(8, "little") + name)
+        digest.update(len(data).to_bytes(8, "little") + data)
+    return digest.hexdigest()
+
+
+def _parse_sources(sources: list[tuple[Path, bytes]]) -> list[LoreEntry]:
+    entries: list[LoreEntry] = []
+    first_seen: dict[str, Path] = {}
+    for path, data in sources:
+        try:
+            document = tomllib.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ValueError(f"{path}: not valid UTF-8 TOML: {exc}") from exc
+        extra = set(document) - {"entry"}
+        if extra:
+            raise ValueError(f"{path}: unknown top-level field {sorted(extra)[0]!r}")
+        tables = document.get("entry")
+        if not isinstance(tables, list) or not tables:
+            raise ValueError(f"{path}: field 'entry' must be one or more [[entry]] tables")
+        for number, table in enumerate(tables, start=1):
+            entry = _parse_entry(path, number, table)
+            if entry.id in first_seen:
+                raise ValueError(
+                    f"{path}: entry {number} ({entry.id!r}): field 'id' repeats the id of "
+                    f"an entry in {first_seen[entry.id]}"
+                )
+            first_seen[entry.id] = path
+            entries.append(entry)
+    return entries
+
+
+def _parse_entry(path: Path, number: int, table: Any) -> LoreEntry:
+    where = f"{path}: entry {number}"
+    if not isinstance(table, dict):
+        raise ValueError(f"{where}: must be an [[entry]] table")
+    if isinstance(table.get("id"), str):
+        where += f" ({table['id']!r})"
+    for field in ("id", "title", "tags", "text"):
+        if field not in table:
+            raise ValueError(f"{where}: field {field!r} is missing")
+    extra = set(table) - _ENTRY_FIELDS
+    if extra:
+        raise ValueError(f"{where}: unknown field {sorted(extra)[0]!r}")
+
+    entry_id = table["id"]
+    if not isinstance(entry_id, str) or not _ID_PATTERN.fullmatch(entry_id):
+        raise ValueError(f"{where}: field 'id' must be lower_snake_case, got {entry_id!r}")
+    for field in ("title", "text"):
+        value = table[field]
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{where}: field {field!r} must be a non-empty string")
+        if _MARK_OPEN in value or _MARK_CLOSE in value:
+            raise ValueError(f"{where}: field {field!r} holds a control character")
+    tags = table["tags"]
+    if not isinstance(tags, list) or not all(
+        isinstance(tag, str) and tag.strip() and "\n" not in tag for tag in tags
+    ):
+        raise ValueError(f"{where}: field 'tags' must be a list of one-line strings")
+    known_by = table.get("known_by")
+    if known_by is not None:
+        if (
+            not isinstance(known_by, list)
+            or not known_by
+            or not all(isinstance(kind, str) and kind in NPC_KINDS for kind in known_by)
+        ):
+            raise ValueError(
+                f"{where}: field 'known_by' must be a non-empty list of NPC kinds "
+                f"({', '.join(sorted(NPC_KINDS))}); got {known_by!r}"
+            )
+        known_by = frozenset(known_by)
+    return LoreEntry(
+        id=entry_id,
+        title=table["title"].strip(),
+        tags=tuple(tags),
+        text=table["text"].strip(),
+        known_by=known_by,
+        source=path,
+    )
+
+
+def _rebuild(db: sqlite3.Connection, entries: list[LoreEntry], digest: str) -> None:
+    # One statement at a time: executescript() would commit the open transaction first.
+    for statement in _SCHEMA:
+        db.execute(statement)
+    for rowid, entry in enumerate(entries, start=1):
+        db.execute(
+            "INSERT INTO lore_entry (rowid, id, title, tags, text, source)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (rowid, entry.id, entry.title, "\n".join(entry.tags), entry.text, str(entry.source)),
+        )
+        db.executemany(
+            "INSERT INTO lore_known_by (entry, kind) VALUES (?, ?)",
+            [(rowid, kind) for kind in sorted(entry.known_by or ())],
+        )
+    db.execute("INSERT INTO lore_fts (lore_fts) VALUES ('rebuild')")
+    db.execute(
+        "INSERT OR REPLACE INTO lore_meta (key, value) VALUES ('content_hash', ?)", (digest,)
+    )

@@ -1,0 +1,215 @@
+"""`aicore host` and `aicore-host` as a user runs them: subprocesses of the installed
+environment driving the real runtime through the C ABI, judged by the JSON report and the
+WAV they write."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import soundfile
+
+from engine_bridge.cli import build_parser
+from engine_bridge.cli.commands import host
+
+SAMPLE_RATE = 48000
+BLOCK = 512
+TIMINGS = ("frame_ms", "bridge_us", "sim_us", "audio_block_us")
+COUNTS = (
+    "script_errors",
+    "rejected_messages",
+    "events_in",
+    "commands_out",
+    "commands_rejected",
+    "audio_blocks",
+)
+COMMAND_TYPES = {"move_to", "flee", "attack", "say", "emote", "despawn"}
+
+
+def _run(cmd: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cmd, capture_output=True, text=True, env=env, cwd=cwd, timeout=300, check=False
+    )
+
+
+def _value(cmd: list[str], flag: str) -> str:
+    return cmd[cmd.index(flag) + 1]
+
+
+def _check_report(report: dict[str, Any], frames: int, npcs: int) -> None:
+    assert report["frames"] == frames
+    assert report["npcs"] == npcs
+    assert report["seconds_simulated"] == pytest.approx(frames / 60)
+    assert report["wall_seconds"] > 0
+    for name in TIMINGS:
+        t = report[name]
+        assert set(t) >= {"mean", "p50", "p99", "max"}, name
+        assert 0 <= t["p50"] <= t["p99"] <= t["max"], (name, t)
+        assert 0 <= t["mean"] <= t["max"], (name, t)
+    assert report["frame_ms"]["count"] == frames
+    for name in COUNTS:
+        assert isinstance(report[name], int), name
+        assert report[name] >= 0, name
+    assert set(report["commands_applied"]) == COMMAND_TYPES
+    # The world sim raised events and the runtime took every one of them.
+    assert report["events_in"] == sum(report["events_sent"].values())
+    assert report["rejected_messages"] == 0
+
+
+def test_aicore_host_runs_the_frames_and_npcs_asked_and_writes_report_and_wav(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    frames, npcs = 150, 24
+    out = _run(
+        [
+            str(venv_bin / "aicore"),
+            "host",
+            "--npcs",
+            str(npcs),
+            "--frames",
+            str(frames),
+            "--seed",
+            "3",
+            "--report",
+            str(tmp_path / "report.json"),
+            "--wav",
+            str(tmp_path / "mix.wav"),
+            "--save",
+            str(tmp_path / "save"),
+        ],
+        clean_env,
+        tmp_path,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "frame (aicore_tick)" in out.stdout
+    assert "bridge crossing" in out.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    _check_report(report, frames, npcs)
+
+    info = soundfile.info(str(tmp_path / "mix.wav"))
+    assert info.samplerate == SAMPLE_RATE
+    assert info.channels == 2
+    assert info.subtype == "FLOAT"
+    expected = frames / 60 * SAMPLE_RATE
+    assert expected <= info.frames < expected + BLOCK
+    assert info.frames == report["audio_blocks"] * BLOCK
+
+
+def test_aicore_host_binary_takes_python_from_the_environment_variables(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, repo: Path
+) -> None:
+    env = dict(clean_env, AICORE_PYTHON_HOME=sys.base_prefix, AICORE_VENV=sys.prefix)
+    out = _run(
+        [
+            str(venv_bin / "aicore-host"),
+            "--npcs",
+            "5",
+            "--frames",
+            "60",
+            "--content",
+            str(repo / "content"),
+            "--save",
+            str(tmp_path / "save"),
+            "--scripts",
+            str(repo / "npc_scripts"),
+            "--report",
+            str(tmp_path / "report.json"),
+            "--quiet",
+        ],
+        env,
+        tmp_path,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    _check_report(report, 60, 5)
+    # No --wav: the mix is still rendered (and timed) for the simulated second.
+    assert report["audio_blocks"] == -(-SAMPLE_RATE // BLOCK)
+    assert report["wav"] is None
+
+
+def test_a_runtime_that_cannot_start_exits_1_and_says_why(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    out = _run(
+        [
+            str(venv_bin / "aicore-host"),
+            "--npcs",
+            "1",
+            "--frames",
+            "1",
+            "--python-home",
+            str(tmp_path / "no-python-here"),
+        ],
+        clean_env,
+        tmp_path,
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    prefix = "aicore-host: cannot create the runtime: "
+    reason = next(line for line in out.stderr.splitlines() if line.startswith(prefix))
+    assert reason.removeprefix(prefix).strip(), "the reason is empty"
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--npcs", "0"], "--npcs"),
+        (["--frames", "many"], "--frames"),
+        (["--debug", "70000"], "--debug"),
+        (["--play", "--wav", "x.wav"], "--play"),
+        (["--no-such-option"], "--no-such-option"),
+    ],
+)
+def test_usage_errors_exit_2_naming_the_option(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, args: list[str], option: str
+) -> None:
+    out = _run([str(venv_bin / "aicore-host"), *args], clean_env, tmp_path)
+    assert out.returncode == 2
+    assert option in out.stderr
+
+
+def test_aicore_host_reports_a_missing_host_binary(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = dict(clean_env, AICORE_HOST=str(tmp_path / "aicore-host"))
+    out = _run([str(venv_bin / "aicore"), "host", "--frames", "1"], env, tmp_path)
+    assert out.returncode == 1
+    assert "aicore host: " in out.stderr
+    assert "not found" in out.stderr
+
+
+def test_host_command_passes_this_environment_and_the_shipped_content_and_scripts(
+    repo: Path,
+) -> None:
+    from vocal.content import content_root
+
+    args = build_parser().parse_args(
+        ["host", "--npcs", "7", "--frames", "9", "--kinds", "vampire,zombie", "--debug", "5678"]
+    )
+    cmd = host.host_command(args)
+
+    def value(flag: str) -> str:
+        return _value(cmd, flag)
+
+    assert value("--npcs") == "7"
+    assert value("--frames") == "9"
+    assert value("--python-home") == sys.base_prefix
+    assert value("--venv") == sys.prefix
+    assert Path(value("--content")) == content_root()
+    assert Path(value("--scripts")) == repo / "npc_scripts"
+    assert value("--save") == "aicore-save"
+    assert value("--kinds") == "vampire,zombie"
+    assert value("--debug") == "5678"
+    assert "--realtime" not in cmd
+    assert "--wav" not in cmd
+
+    args = build_parser().parse_args(
+        ["host", "--scripts", "a", "--scripts", "b", "--realtime", "--wav", "o.wav"]
+    )
+    cmd = host.host_command(args)
+    assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "--scripts"] == ["a", "b"]
+    assert "--realtime" in cmd
+    assert _value(cmd, "--wav") == "o.wav"
