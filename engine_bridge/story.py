@@ -305,7 +305,8 @@ class Story:
     # -- hooks ------------------------------------------------------------------------
 
     def add_hook(self, beat_id: str, fn: Callable[[Story], object]) -> None:
-        """Call ``fn(story)`` each time ``beat_id`` completes (after its flags are set).
+        """Call ``fn(story)`` when ``beat_id`` completes, once its flags are set and the
+        beats they trigger are complete too. A hook added after its beat completed never runs.
 
         Adding the same function twice adds it once. A hook that raises is logged and the
         story goes on: a script cannot break the story.
