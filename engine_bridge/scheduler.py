@@ -228,11 +228,17 @@ class Scheduler:
         self.bus.end_frame()
 
         # 3. on_tick for those whose turn it is (staggered), plus last frame's backlog.
-        due = self._backlog + [
-            slot
-            for slot, npc in self.npcs.items()
-            if (self.frame + slot) % max(1, round(_FPS / max(npc.decision_rate, 1e-3))) == 0
-        ]
+        # Those that waited go first; an NPC is never queued twice (order-preserving dedupe).
+        due = list(
+            dict.fromkeys(
+                self._backlog
+                + [
+                    slot
+                    for slot, npc in self.npcs.items()
+                    if (self.frame + slot) % max(1, round(_FPS / max(npc.decision_rate, 1e-3))) == 0
+                ]
+            )
+        )
         self._backlog = []
         budget_end = began + self.frame_budget_s
         for i, slot in enumerate(due):
