@@ -153,7 +153,8 @@ class Npc:
         return self._scheduler.speak(self, topic, variables)
 
     def tell(self, kind_or_slot: str | int, name: str, **data: Any) -> None:
-        """Send a custom event to NPCs of a kind (or one slot); they get it next frame."""
+        """Send a ``custom`` event named ``name`` (with ``data``) to NPCs of a kind, or to one
+        slot; they get it next frame, as ``event.name`` and ``event.data``."""
         self._scheduler.tell(self.slot, kind_or_slot, name, data)
 
     def remember(self, key: str, value: Any) -> None:

@@ -279,7 +279,8 @@ class Scheduler:
         return self.speak_sink(npc, topic, variables) if self.speak_sink is not None else False
 
     def tell(self, sender: int, kind_or_slot: str | int, name: str, data: dict[str, Any]) -> None:
-        event = Event(name, sender, {**data, "sender": sender})
+        # The same shape as a custom event from the engine: type "custom", its name and data.
+        event = Event("custom", sender, {"name": name, "data": data, "sender": sender})
         if isinstance(kind_or_slot, int):
             self.bus.post_next_frame(kind_or_slot, event)
             return
