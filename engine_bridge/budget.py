@@ -31,25 +31,40 @@ class ThreadDeadline:
     def __init__(self) -> None:
         self._target = threading.get_ident()
         self._deadline = 0.0  # 0: nothing armed
+        self._serial = 0  # which handler the deadline belongs to
+        self._fired = False  # an interrupt was raised and may not be delivered yet
+        # Uncontended almost always; it makes "is this still the same handler?" and the
+        # interrupt one step, so a late watchdog can never hit the next handler.
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="aicore-watchdog", daemon=True)
         self._thread.start()
 
     def arm(self, seconds: float) -> None:
-        self._target = threading.get_ident()
-        self._deadline = time.monotonic() + seconds
+        with self._lock:
+            self._target = threading.get_ident()
+            self._serial += 1
+            self._deadline = time.monotonic() + seconds
 
     def disarm(self) -> None:
-        if self._deadline:
-            self._deadline = 0.0
-            # An interrupt raised but not delivered must not hit the next handler.
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._target), None)
+        with self._lock:
+            if self._deadline:
+                self._deadline = 0.0
+                self._serial += 1
+            if self._fired:
+                self._fired = False
+                # An interrupt raised but not delivered must not hit the next handler. Only
+                # then: on CPython 3.11 clearing when nothing is pending leaves the eval
+                # breaker set, and under a debugger every new frame then spins forever.
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._target), None)
 
     def _run(self) -> None:
         while True:
             time.sleep(self._POLL_S)
-            deadline = self._deadline
-            if deadline and time.monotonic() >= deadline:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(self._target), ctypes.py_object(ScriptTimeoutError)
-                )
-                self._deadline = time.monotonic() + 0.05  # re-arm: it may loop on
+            with self._lock:
+                deadline = self._deadline
+                if deadline and time.monotonic() >= deadline:
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                        ctypes.c_ulong(self._target), ctypes.py_object(ScriptTimeoutError)
+                    )
+                    self._fired = True
+                    self._deadline = time.monotonic() + 0.05  # re-arm: it may loop on

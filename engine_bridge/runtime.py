@@ -9,6 +9,7 @@ batch, taking the GIL exactly once. The same class runs without an engine (tests
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -61,6 +62,7 @@ class Runtime:
         audio: AudioBridge | None = None,
         log_sink: Callable[[int, str], None] | None = None,
         watch: bool = True,
+        manage_gc: bool = True,
         deadline: Deadline | None = None,
         handler_budget_s: float = 0.005,
         frame_budget_s: float = 0.010,
@@ -96,6 +98,13 @@ class Runtime:
         self._voices: dict[int, int] = {}  # voice id -> NPC slot
         self._speech: list[tuple[Npc, Future[Any], float | None]] = []
         self._clips: ClipLoader | None = None
+        # The runtime schedules the garbage collector itself: a full collection over
+        # thousands of NPCs can take longer than a handler's budget, so it must never start
+        # inside one. Young objects are collected after every frame, older ones rarely.
+        self._manage_gc = manage_gc
+        if manage_gc:
+            gc.disable()
+            gc.freeze()  # what is loaded now (modules, content) lives as long as the game
 
     # -- content ------------------------------------------------------------------------
 
@@ -156,6 +165,12 @@ class Runtime:
                 story.observe(event, kind=npc.kind if npc else None)
         self.scheduler.tick(dt, batch, self._voice_events())
         script_seconds = time.perf_counter() - began
+        if self._manage_gc:
+            gc.collect(0)
+            if self.frame % 60 == 59:
+                gc.collect(1)
+            if self.frame % 3600 == 3599:
+                gc.collect(2)
         self.frame += 1
         self.time += dt
         out = encode(self._commands)
@@ -163,6 +178,9 @@ class Runtime:
         return out, script_seconds
 
     def close(self) -> None:
+        if self._manage_gc:
+            gc.unfreeze()
+            gc.enable()
         self.watcher.stop()
         if self._clips is not None:
             self._clips.close()

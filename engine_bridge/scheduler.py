@@ -235,7 +235,9 @@ class Scheduler:
                 + [
                     slot
                     for slot, npc in self.npcs.items()
-                    if (self.frame + slot) % max(1, round(_FPS / max(npc.decision_rate, 1e-3))) == 0
+                    if (self.frame + _phase(slot))
+                    % max(1, round(_FPS / max(npc.decision_rate, 1e-3)))
+                    == 0
                 ]
             )
         )
@@ -325,6 +327,12 @@ class _TimerCall:
 
     def fallback(self) -> None:
         pass
+
+
+def _phase(slot: int) -> int:
+    # A multiplicative hash of the slot: NPCs spawned in a repeating pattern of kinds would
+    # otherwise line their decision frames up and make some frames far heavier than others.
+    return (slot * 2654435761) % 4294967291
 
 
 def _fields(message: dict[str, Any]) -> dict[str, Any]:

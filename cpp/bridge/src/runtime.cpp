@@ -151,9 +151,10 @@ void ensureBridgeModule() {
                  })
             .def("arm", [](aicore_runtime& rt, double seconds) { if (rt.watchdog) rt.watchdog->armHandler(seconds); })
             .def("disarm", [](aicore_runtime& rt) {
-                if (rt.watchdog) rt.watchdog->disarmHandler();
+                if (!rt.watchdog) return;
+                rt.watchdog->disarmHandler();
                 // An interrupt raised but not delivered must not hit the next handler.
-                PyThreadState_SetAsyncExc(PyThreadState_Get()->thread_id, nullptr);
+                rt.watchdog->cancelPendingInterrupt();
             })
             .def("line_events", [](aicore_runtime& rt) {
                 std::vector<std::tuple<std::string, std::uint32_t, std::uint64_t>> out;
@@ -349,7 +350,10 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
     aicore_result result = AICORE_OK;
     {
         py::gil_scoped_acquire gil;
-        rt->watchdog->begin(PyThreadState_Get()->thread_id);
+        // With a debugger attached a handler may sit at a breakpoint for minutes: that is
+        // not a runaway, so no budget is enforced (the watchdog never fires without begin).
+        const bool budgeted = rt->debugPort == 0;
+        if (budgeted) rt->watchdog->begin(PyThreadState_Get()->thread_id);
         std::vector<std::uint8_t> batch;
         batch.reserve(rt->events.accepted.size() + 5);
         aicore::bridge::appendArrayHeader(batch, rt->events.acceptedCount);
@@ -382,7 +386,7 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
                 std::max<std::uint64_t>(rt->metrics.script_errors, rt->runtime->attr("script_errors").cast<std::uint64_t>());
         } catch (py::error_already_set&) {
         }
-        rt->watchdog->end();
+        if (budgeted) rt->watchdog->end();
     }
     ++rt->metrics.frames;
     rt->metrics.last_tick_us = microsSince(t0);

@@ -33,15 +33,23 @@ void Watchdog::end() noexcept {
     deadline_.store(0);
     handlerDeadline_.store(0);
     tick_.fetch_add(1);
+    cancelPendingInterrupt();
+}
+
+void Watchdog::cancelPendingInterrupt() noexcept {
     // GIL held by the caller: drop an interrupt that is pending but not yet delivered.
-    PyThreadState_SetAsyncExc(threadId_.load(), nullptr);
+    if (raised_.exchange(false)) PyThreadState_SetAsyncExc(threadId_.load(), nullptr);
 }
 
 void Watchdog::armHandler(double seconds) noexcept {
+    handlerSerial_.fetch_add(1);
     handlerDeadline_.store(nowNs() + static_cast<std::int64_t>(seconds * 1e9));
 }
 
-void Watchdog::disarmHandler() noexcept { handlerDeadline_.store(0); }
+void Watchdog::disarmHandler() noexcept {
+    handlerDeadline_.store(0);
+    handlerSerial_.fetch_add(1);
+}
 
 void Watchdog::run() {
     std::unique_lock lock(mutex_);
@@ -52,13 +60,17 @@ void Watchdog::run() {
         const std::int64_t now = nowNs();
         const bool frameOver = now >= frame, handlerOver = handler != 0 && now >= handler;
         if (!frameOver && !handlerOver) continue;
-        const std::uint64_t tick = tick_.load();
+        const std::uint64_t tick = tick_.load(), serial = handlerSerial_.load();
         lock.unlock();
         // The runaway loop gives the GIL up every switch interval (5 ms), so this returns.
         const PyGILState_STATE gil = PyGILState_Ensure();
         // Re-check under the GIL: the tick may have ended while we waited for it.
-        if (tick_.load() == tick && deadline_.load() != 0) {
+        // Arm/disarm run with the GIL held, so under it nothing moves: fire only if the tick
+        // is the same one and, for a handler overrun, the same handler.
+        const bool sameHandler = handlerSerial_.load() == serial && handlerDeadline_.load() != 0;
+        if (tick_.load() == tick && deadline_.load() != 0 && (frameOver || sameHandler)) {
             PyThreadState_SetAsyncExc(threadId_.load(), exception_);
+            raised_.store(true);
             interrupts_.fetch_add(1);
             deadline_.store(nowNs() + budget_.count());  // re-arm for the next runaway
             handlerDeadline_.store(0);

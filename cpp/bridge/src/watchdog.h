@@ -32,6 +32,13 @@ public:
     void armHandler(double seconds) noexcept;
     void disarmHandler() noexcept;
 
+    /// Game thread, GIL held: cancel an interrupt raised but not yet delivered, if any.
+    /// Clearing when none was raised is not free: CPython 3.11's
+    /// PyThreadState_SetAsyncExc(id, NULL) leaves the interpreter's "async exception"
+    /// eval-breaker bit set, and under a trace function (debugpy, coverage) every new
+    /// frame then spins in RESUME forever.
+    void cancelPendingInterrupt() noexcept;
+
 private:
     void run();
 
@@ -39,9 +46,11 @@ private:
     std::chrono::nanoseconds budget_;
     std::atomic<std::int64_t> deadline_{0};  // steady-clock ns; 0 = no tick running
     std::atomic<std::int64_t> handlerDeadline_{0};  // 0 = no handler armed
+    std::atomic<std::uint64_t> handlerSerial_{0};   // which handler the deadline belongs to
     std::atomic<std::uint64_t> tick_{0};
     std::atomic<unsigned long> threadId_{0};
     std::atomic<std::uint64_t> interrupts_{0};
+    std::atomic<bool> raised_{false};  // an interrupt was raised and may be undelivered
     std::mutex mutex_;                // only for the watchdog's sleep and shutdown
     std::condition_variable wake_;
     bool stop_ = false;

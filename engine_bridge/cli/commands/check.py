@@ -1,0 +1,959 @@
+"""``aicore check``: load every NPC script and content file without running the game and
+report each problem as ``path:line: message`` (exit 1), or print one summary line (exit 0).
+
+Scripts (``*.py`` in each folder, ``_*.py`` skipped, as the runtime does) are compiled,
+imported the way the runtime imports them — a fresh module ``npc_scripts.<stem>``, no
+handler called — and then read, class by class, for misuse of the designer API
+(:mod:`engine_bridge.api`): a missing or doubly claimed ``kind``, a handler with the wrong
+parameters, an unknown ``archetype``, a ``decision_rate`` out of range, ``self.X`` that is
+neither part of ``Npc`` nor of the class, ``self.say("an_id")`` naming no voice line and
+``self.speak("topic")`` naming no topic of the kind's dialogue table.
+
+Content is read by the same loaders the game uses (voice presets, voice-line manifest,
+story, dialogue, lore, scenes); their messages name the file and the field, and the line
+is found in the file where it can be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import difflib
+import importlib
+import importlib.util
+import inspect
+import math
+import os
+import re
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from engine_bridge.api import Npc
+
+__all__ = ["HELP", "NAME", "Problem", "Report", "add_arguments", "check", "run"]
+
+NAME = "check"
+HELP = "find script and content errors without running the game: syntax, imports, API, data"
+
+HANDLERS: dict[str, tuple[str, ...]] = {
+    "on_spawn": (),
+    "on_tick": ("dt",),
+    "on_event": ("event",),
+    "on_reload": (),
+    "fallback": ("dt",),
+}
+"""Each handler the engine calls, with the arguments it passes after ``self``."""
+
+MAX_DECISION_RATE = 60.0
+"""on_tick runs at most once a frame, and the engine steps 60 frames a second."""
+
+# Text with no spaces in lower_snake_case is taken for a voice line id; a single word
+# ("halt") may be either, so only ids with an underscore are checked.
+_LINE_ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: where (``line`` None when the file has no line to point at) and what."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Report:
+    """Everything one ``check`` found, and what it looked at."""
+
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What could not be checked, and why (not a failure)."""
+    checked: list[str] = field(default_factory=list)
+    """What was checked, for the summary: ``"7 scripts"``, ``"17 voice lines"``..."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, path: Path | str, line: int | None, message: str) -> None:
+        self.problems.append(Problem(_shown(path), line, message))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "dirs",
+        nargs="*",
+        type=Path,
+        metavar="DIR",
+        help="NPC script folders or files (default: the repository's npc_scripts/)",
+    )
+    parser.add_argument(
+        "--content",
+        type=Path,
+        metavar="DIR",
+        help="the content folder to check (default: the shipped content)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.content is not None:
+        content = args.content
+    else:
+        from vocal.content import content_root
+
+        content = content_root()
+    report = check(args.dirs or [_repo_root() / "npc_scripts"], content)
+    for problem in report.problems:
+        print(problem)
+    for note in report.notes:
+        print(f"note: {note}")
+    if not report.ok:
+        files = len({p.path for p in report.problems})
+        print(
+            f"aicore check: {_plural(len(report.problems), 'problem')} in {_plural(files, 'file')}"
+        )
+        return 1
+    print(f"aicore check: {', '.join(report.checked)}: all fine")
+    return 0
+
+
+def check(script_paths: Sequence[Path], content_root: Path) -> Report:
+    """Check the scripts in ``script_paths`` (folders or files) against the content in
+    ``content_root``, and that content itself. Nothing of the game runs."""
+    report = Report()
+    with _content_at(Path(content_root)), _no_bytecode_files():
+        content = _check_content(Path(content_root), report)
+        _check_scripts([Path(p) for p in script_paths], content, report)
+    # Loaders read each other's files (dialogue reads the voice lines): report each once.
+    report.problems = list(dict.fromkeys(report.problems))
+    order = {path: i for i, path in enumerate(dict.fromkeys(p.path for p in report.problems))}
+    report.problems.sort(key=lambda p: (order[p.path], p.line or 0))
+    return report
+
+
+# -- content ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Content:
+    """What the script checks need to know of the content; None where it is unknown."""
+
+    archetypes: list[str] | None = None
+    line_ids: frozenset[str] | None = None
+    dialogue: Any = None
+    manifest: Path | None = None
+
+
+def _check_content(root: Path, report: Report) -> _Content:
+    content = _Content()
+    if not root.is_dir():
+        report.add(root, None, "no such content folder")
+        return content
+    _check_voice_presets(root, content, report)
+    presets_ok = report.ok
+    _check_voice_lines(root, content, report)
+    _check_story(root, report)
+    _check_dialogue(root, content, report)
+    _check_lore(root, report)
+    if presets_ok:
+        _check_scenes(root, content, report)
+    else:
+        report.notes.append("scenes not checked: the voice presets they use have problems")
+    return content
+
+
+def _check_voice_presets(root: Path, content: _Content, report: Report) -> None:
+    from vocal.content import archetype_preset, archetypes, environment_preset, environments
+
+    folder = root / "vocal" / "archetypes"
+    if folder.is_dir():
+        content.archetypes = archetypes()
+        for name in content.archetypes:
+            _load(report, folder / f"{name}.json", archetype_preset, name)
+        report.checked.append(_plural(len(content.archetypes), "archetype"))
+    else:
+        report.notes.append(f"{_shown(folder)}: missing; archetypes not checked")
+    rooms = root / "vocal" / "environments.json"
+    if rooms.is_file():
+        names = _load(report, rooms, environments)
+        for name in names or ():
+            _load(report, rooms, environment_preset, name)
+        if names is not None:
+            report.checked.append(_plural(len(names), "environment"))
+    else:
+        report.notes.append(f"{_shown(rooms)}: missing; environments not checked")
+
+
+def _check_voice_lines(root: Path, content: _Content, report: Report) -> None:
+    from vocal.voice_lines import MANIFEST_PATH, load_line, load_manifest
+
+    manifest = root / MANIFEST_PATH
+    if not manifest.is_file():
+        report.notes.append(f"{_shown(manifest)}: missing; voice lines not checked")
+        return
+    lines = _load(report, manifest, load_manifest, root)
+    if lines is None:
+        return
+    content.manifest = manifest
+    content.line_ids = frozenset(line.id for line in lines)
+    for line in lines:
+        try:
+            load_line(line)
+        except Exception as exc:  # a missing or unreadable WAV, whatever the library says
+            report.add(manifest, _key_line(manifest, "id", line.id), str(exc))
+    report.checked.append(_plural(len(lines), "voice line"))
+
+
+def _check_story(root: Path, report: Report) -> None:
+    folder = root / "story"
+    story = _optional_module("engine_bridge.story", "story", report)
+    if story is None:
+        return
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        report.notes.append(f"{_shown(folder)}: no story file; story not checked")
+        return
+    for path in files:
+        _load(report, path, story.Story.load, path)
+    report.checked.append(_plural(len(files), "story", "stories"))
+
+
+def _check_dialogue(root: Path, content: _Content, report: Report) -> None:
+    folder = root / "dialogue"
+    dialogue = _optional_module("engine_bridge.dialogue", "dialogue", report)
+    if dialogue is None:
+        return
+    if not folder.is_dir():
+        report.notes.append(f"{_shown(folder)}: missing; dialogue not checked")
+        return
+    content.dialogue = _load(report, folder, dialogue.DialogueTables.load, root)
+    if content.dialogue is not None:
+        report.checked.append(_plural(len(content.dialogue.kinds()), "dialogue table"))
+
+
+def _check_lore(root: Path, report: Report) -> None:
+    folder = root / "lore"
+    knowledge = _optional_module("engine_bridge.knowledge", "lore", report)
+    if knowledge is None:
+        return
+    if not folder.is_dir():
+        report.notes.append(f"{_shown(folder)}: missing; lore not checked")
+        return
+    base = _load(report, folder, knowledge.KnowledgeBase.open, ":memory:", root)
+    if base is not None:
+        base.close()
+        report.checked.append(_plural(len(list(folder.glob("*.toml"))), "lore file"))
+
+
+def _check_scenes(root: Path, content: _Content, report: Report) -> None:
+    from vocal.scene import load_scene
+
+    files = sorted((root / "vocal" / "scenes").glob("*.toml"))
+    for path in files:
+        scene = _load(report, path, load_scene, path)
+        if scene is None or content.line_ids is None:
+            continue
+        for npc in scene.npcs:
+            if npc.line is not None and npc.line not in content.line_ids:
+                report.add(
+                    path,
+                    _key_line(path, "line", npc.line),
+                    f"{npc.name}: line {npc.line!r} is not in the voice-line manifest"
+                    f"{_did_you_mean(npc.line, content.line_ids)}",
+                )
+    if files:
+        report.checked.append(_plural(len(files), "scene"))
+
+
+def _optional_module(name: str, what: str, report: Report) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        report.notes.append(f"{name} is not available ({exc}); {what} not checked")
+        return None
+
+
+def _load(report: Report, path: Path, loader: Callable[..., Any], *args: Any) -> Any:
+    """``loader(*args)``, or None with its error reported against the file it names."""
+    try:
+        return loader(*args)
+    except Exception as exc:  # a loader must never take the check down with it
+        report.problems.append(_data_problem(exc, path))
+        return None
+
+
+def _data_problem(exc: Exception, default: Path) -> Problem:
+    message = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+    path, rest = _split_path(message, default)
+    return Problem(_shown(path), _locate(path, rest), rest)
+
+
+def _split_path(message: str, default: Path) -> tuple[Path, str]:
+    """The loaders' messages begin with the file they read (the native ones with its name
+    only); split it off, or fall back to ``default``."""
+    head, sep, rest = message.partition(": ")
+    if sep:
+        named = Path(head)
+        base = default if default.is_dir() else default.parent
+        for candidate in (named, base / head):
+            if candidate.is_file():
+                return candidate, rest
+    return default, message
+
+
+# -- finding the line a data message is about --------------------------------------------
+
+
+def _locate(path: Path, message: str) -> int | None:
+    if at := re.search(r"\bat line (\d+)", message):
+        return int(at.group(1))
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    quoted = [m.group(2) for m in re.finditer(r"(['\"])([^'\"\s]+)\1", message)]
+    # "line 3 ('vampire_thirst'): field 'text' ...", "beat 'the_ledger': field ...": the
+    # first quoted name that is some table's id says which table; a later one, its field.
+    for i, token in enumerate(quoted):
+        found = _table_field_line(lines, token, quoted[i + 1 :])
+        if found is not None:
+            return found
+    dotted = message.split(": ", 1)[0]
+    if re.fullmatch(r"[A-Za-z_]\w*(\[\d+\])?(\.[A-Za-z_]\w*(\[\d+\])?)*", dotted):
+        found = _path_line(lines, dotted, json=path.suffix == ".json")
+        if found is not None:
+            return found
+    for token in quoted:
+        hits = [i for i, text in enumerate(lines) if _is_key(text, token)]
+        if len(hits) == 1:
+            return hits[0] + 1
+    return None
+
+
+def _is_key(text: str, key: str) -> bool:
+    pattern = rf'^\s*{re.escape(key)}\s*=|"{re.escape(key)}"\s*:'
+    return re.search(pattern, text) is not None
+
+
+def _table_field_line(lines: list[str], table_id: str, quoted: list[str]) -> int | None:
+    """The line of the field a message names, inside the TOML table whose id it names."""
+    pattern = re.compile(rf"\s*id\s*=\s*[\"']{re.escape(table_id)}[\"']")
+    id_line = next((i for i, text in enumerate(lines) if pattern.match(text)), None)
+    if id_line is None:
+        return None
+    start = next((i for i in range(id_line, -1, -1) if lines[i].lstrip().startswith("[")), 0)
+    end = next(
+        (i for i in range(id_line + 1, len(lines)) if lines[i].lstrip().startswith("[")),
+        len(lines),
+    )
+    for token in quoted:
+        hits = [i for i in range(start, end) if re.match(rf"\s*{re.escape(token)}\s*=", lines[i])]
+        if len(hits) == 1:
+            return hits[0] + 1
+    return id_line + 1
+
+
+def _path_line(lines: list[str], dotted: str, *, json: bool) -> int | None:
+    """The line of ``a.b[2].c``: each key searched from where the previous one was found;
+    ``[n]`` skips to the n-th (from 0) occurrence of the next key (or TOML table)."""
+    position, skip = 0, 0
+    for key, index in re.findall(r"([A-Za-z_]\w*)(?:\[(\d+)\])?", dotted):
+        if json:
+            pattern = rf'"{re.escape(key)}"\s*:'
+        elif index:
+            pattern = rf"^\s*\[\[{re.escape(key)}\]\]"
+        else:
+            pattern = rf"^\s*{re.escape(key)}\s*="
+        hits = [i for i in range(position, len(lines)) if re.search(pattern, lines[i])]
+        target = int(index) if index and not json else skip
+        if len(hits) <= target:
+            return None
+        position = hits[target]
+        skip = int(index) if index and json else 0
+    return position + 1
+
+
+def _key_line(path: Path, key: str, value: str) -> int | None:
+    """The line of ``key = "value"`` in a TOML file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(rf"\s*{re.escape(key)}\s*=\s*[\"']{re.escape(value)}[\"']")
+    return next((i + 1 for i, text in enumerate(lines) if pattern.match(text)), None)
+
+
+# -- scripts ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Script:
+    """One script that compiled and imported."""
+
+    path: Path
+    module: ModuleType
+    tree: ast.Module
+
+
+@dataclass(frozen=True)
+class _Claim:
+    owner: str
+    where: str
+
+
+def _check_scripts(paths: list[Path], content: _Content, report: Report) -> None:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += [p for p in sorted(path.glob("*.py")) if not p.name.startswith("_")]
+        elif path.is_file():
+            files.append(path)
+        else:
+            report.add(path, None, "no such script folder or file")
+    seen: dict[str, Path] = {}
+    scripts = []
+    for path in files:
+        if path.stem in seen:
+            report.add(
+                path,
+                1,
+                f"another script is also named {path.name} ({_shown(seen[path.stem])}); the "
+                f"runtime loads both as npc_scripts.{path.stem} and keeps only the last",
+            )
+        seen[path.stem] = path
+        script = _load_script(path, report)
+        if script is not None:
+            scripts.append(script)
+    classes = [(s.path, cls, _class_node(s.tree, cls)) for s in scripts for cls in _classes(s)]
+    nodes = {cls: node for _, cls, node in classes}
+    claims: dict[str, _Claim] = {}
+    for path, cls, node in classes:
+        _check_class(path, cls, node, nodes, content, claims, report)
+    report.checked[:0] = [_plural(len(files), "script"), _plural(len(claims), "NPC kind")]
+
+
+def _load_script(path: Path, report: Report) -> _Script | None:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        report.add(path, None, f"cannot read: {exc}")
+        return None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            tree = ast.parse(source, str(path))
+            compile(tree, str(path), "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            report.add(path, exc.lineno, f"{type(exc).__name__}: {exc.msg}")
+            return None
+        except ValueError as exc:  # a NUL byte in the source
+            report.add(path, 1, f"SyntaxError: {exc}")
+            return None
+    for warning in caught:
+        report.add(path, warning.lineno, f"{warning.category.__name__}: {warning.message}")
+    module = _import_script(path, report)
+    return None if module is None else _Script(path, module, tree)
+
+
+def _import_script(path: Path, report: Report) -> ModuleType | None:
+    """Import as :class:`engine_bridge.script_host.ScriptHost` does: a fresh module object,
+    its top level run, no handler called, nothing left in ``sys.modules``."""
+    spec = importlib.util.spec_from_file_location(f"npc_scripts.{path.stem}", path)
+    if spec is None or spec.loader is None:
+        report.add(path, None, "cannot be imported as a Python module")
+        return None
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:
+        line = next(
+            (
+                frame.lineno
+                for frame in reversed(traceback.extract_tb(exc.__traceback__))
+                if Path(frame.filename).resolve() == path.resolve()
+            ),
+            1,
+        )
+        report.add(path, line, f"import failed: {type(exc).__name__}: {exc}")
+        return None
+    on_frame = getattr(module, "on_frame", None)
+    if callable(on_frame) and not _accepts(on_frame, 3):
+        report.add(
+            path,
+            _first_line(on_frame),
+            f"on_frame{_signature(on_frame)} takes the wrong parameters: the runtime calls "
+            "on_frame(runtime, dt, events) once a frame",
+        )
+    return module
+
+
+def _classes(script: _Script) -> list[type[Npc]]:
+    """The Npc classes a script defines (with a kind or not), in source order."""
+    module = script.module
+    found = [
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, Npc)
+        and obj is not Npc
+        and obj.__module__ == module.__name__
+    ]
+    return sorted(found, key=lambda cls: _member_line(_class_node(script.tree, cls), None))
+
+
+def _check_class(
+    path: Path,
+    cls: type[Npc],
+    node: ast.ClassDef | None,
+    nodes: dict[type[Npc], ast.ClassDef | None],
+    content: _Content,
+    claims: dict[str, _Claim],
+    report: Report,
+) -> None:
+    """``nodes``: every class checked, with its ``class`` statement (None if made at run
+    time); base classes and subclasses of ``cls`` among them are taken into account."""
+    name = cls.__name__
+
+    def line_of(member: str) -> int:
+        return _member_line(node, member)
+
+    others = [c for c in nodes if c is not cls]
+    _check_kind(path, cls, others, line_of("kind"), claims, report)
+    archetype = cls.archetype
+    known = content.archetypes
+    if known is not None and archetype is not None and archetype not in known:
+        report.add(
+            path,
+            line_of("archetype"),
+            f"{name}.archetype {archetype!r} is not a voice archetype; use one of "
+            f"{', '.join(known)}, or None for a human voice",
+        )
+    rate = cls.decision_rate
+    if (
+        isinstance(rate, bool)
+        or not isinstance(rate, int | float)
+        or not (math.isfinite(rate) and 0 < rate <= MAX_DECISION_RATE)
+    ):
+        report.add(
+            path,
+            line_of("decision_rate"),
+            f"{name}.decision_rate must be on_tick calls per second, above 0 and at most "
+            f"{MAX_DECISION_RATE:g} (the frame rate); got {rate!r}",
+        )
+    _check_handlers(path, cls, node, nodes, report)
+    if node is not None:
+        _check_methods(path, cls, node, nodes, content, report)
+
+
+def _check_kind(
+    path: Path,
+    cls: type[Npc],
+    others: list[type[Npc]],
+    line: int,
+    claims: dict[str, _Claim],
+    report: Report,
+) -> None:
+    kind, name = cls.kind, cls.__name__
+    if not isinstance(kind, str):
+        report.add(path, line, f"{name}.kind must be a string, got {kind!r}")
+        return
+    if not kind:
+        # A base class other NPC classes extend needs no kind of its own.
+        if not any(issubclass(other, cls) for other in others):
+            report.add(
+                path,
+                line,
+                f'{name} has no kind: set kind = "..." (the name the engine spawns it by); '
+                "without one the engine never uses this class",
+            )
+        return
+    claim = claims.get(kind)
+    if claim is not None:
+        report.add(
+            path,
+            line,
+            f"{name} claims kind {kind!r}, already claimed by {claim.owner} ({claim.where}); "
+            "the engine would use only one of them",
+        )
+        return
+    claims[kind] = _Claim(name, f"{_shown(path)}:{line}")
+
+
+def _check_handlers(
+    path: Path,
+    cls: type[Npc],
+    node: ast.ClassDef | None,
+    nodes: dict[type[Npc], ast.ClassDef | None],
+    report: Report,
+) -> None:
+    for handler, arguments in HANDLERS.items():
+        owner = next(k for k in cls.__mro__ if handler in vars(k))
+        if owner is Npc or (owner is not cls and owner in nodes):
+            continue  # the API's own, or reported where the checked base class defines it
+        value = vars(owner)[handler]
+        expected = f"{handler}({', '.join(('self', *arguments))})"
+        where = f"{cls.__name__}.{handler}"
+        line = _member_line(node, handler)
+        if isinstance(value, staticmethod | classmethod) or not inspect.isfunction(value):
+            report.add(path, line, f"{where} must be a method: def {expected}")
+        elif inspect.iscoroutinefunction(value) or inspect.isasyncgenfunction(value):
+            report.add(
+                path,
+                line,
+                f"{where} is async: the engine calls {expected} and never awaits it, so its "
+                "body would never run",
+            )
+        elif inspect.isgeneratorfunction(value):
+            report.add(
+                path,
+                line,
+                f"{where} is a generator (it yields): the engine calls {expected} and never "
+                "iterates it, so its body would never run",
+            )
+        elif not _accepts(value, 1 + len(arguments)):
+            report.add(
+                path,
+                line,
+                f"{where}{_signature(value)} takes the wrong parameters: the engine calls "
+                f"{expected}",
+            )
+    if "__init__" in vars(cls):
+        report.add(
+            path,
+            _member_line(node, "__init__"),
+            f"{cls.__name__}.__init__ is never called: the engine creates NPCs without it; "
+            "set up state in on_spawn",
+        )
+
+
+def _check_methods(
+    path: Path,
+    cls: type[Npc],
+    node: ast.ClassDef,
+    nodes: dict[type[Npc], ast.ClassDef | None],
+    content: _Content,
+    report: Report,
+) -> None:
+    uses = _SelfUses.of(node)
+    _check_handler_names(path, cls, node, uses, report)
+    if not uses.dynamic and not _has_custom_getattr(cls):
+        # What the class, its bases and its subclasses (a base may call a method each kind
+        # defines) define, or set on self (self.x = ... in on_spawn), exists when read.
+        relatives = [
+            (other, other_node)
+            for other, other_node in nodes.items()
+            if issubclass(other, cls) or issubclass(cls, other)
+        ]
+        known = _known_attributes(cls)
+        for other, other_node in relatives:
+            known |= _known_attributes(other)
+            if other_node is not None:
+                known |= _SelfUses.of(other_node).stores
+        _check_self_attributes(path, cls, uses, known, report)
+    for method, call in uses.calls:
+        if method == "say":
+            _check_say(path, call, content, report)
+        elif method == "speak":
+            _check_speak(path, cls, call, content, report)
+
+
+def _check_self_attributes(
+    path: Path, cls: type[Npc], uses: _SelfUses, known: set[str], report: Report
+) -> None:
+    """``self.mvoe_to(...)``: a typo the runtime would only find when the line runs."""
+    reported: set[str] = set()
+    for attribute, line, called in uses.loads:
+        if attribute in known or attribute in reported:
+            continue
+        reported.add(attribute)
+        closest = _closest(attribute, {k for k in known if not k.startswith("__")})
+        hint = f"; did you mean self.{closest}?" if closest else ""
+        if called:
+            message = f"self.{attribute}(...) is neither an Npc action nor a method of"
+        else:
+            message = (
+                f"self.{attribute} is neither an Npc attribute nor set (self.{attribute} = ...) in"
+            )
+        report.add(path, line, f"{message} {cls.__name__}{hint}")
+
+
+def _check_handler_names(
+    path: Path, cls: type[Npc], node: ast.ClassDef, uses: _SelfUses, report: Report
+) -> None:
+    """A method named almost like a handler (``on_tik``) is never called by the engine."""
+    used = {attribute for attribute, _, _ in uses.loads}
+    for item in node.body:
+        if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if item.name in HANDLERS or hasattr(Npc, item.name) or item.name in used:
+            continue
+        match = difflib.get_close_matches(item.name, HANDLERS, n=1, cutoff=0.8)
+        if match:
+            report.add(
+                path,
+                item.lineno,
+                f"{cls.__name__}.{item.name} is not a handler the engine calls; did you mean "
+                f"{match[0]}?",
+            )
+
+
+def _check_say(path: Path, call: ast.Call, content: _Content, report: Report) -> None:
+    if content.line_ids is None:
+        return
+    for text, line in _strings(_argument(call, 0, "line")):
+        if _LINE_ID.fullmatch(text) and text not in content.line_ids:
+            manifest = _shown(content.manifest) if content.manifest else "the manifest"
+            report.add(
+                path,
+                line,
+                f"self.say({text!r}) looks like a voice line id, but {manifest} has no such "
+                f"line (it would be spoken as the text {text!r})"
+                f"{_did_you_mean(text, content.line_ids)}",
+            )
+
+
+def _check_speak(
+    path: Path, cls: type[Npc], call: ast.Call, content: _Content, report: Report
+) -> None:
+    tables, kind = content.dialogue, cls.kind
+    if tables is None or not isinstance(kind, str) or not kind:
+        return
+    for topic, line in _strings(_argument(call, 0, "topic")):
+        if kind not in tables.kinds():
+            report.add(
+                path,
+                line,
+                f"self.speak({topic!r}): kind {kind!r} has no dialogue table "
+                f"(dialogue/{kind}.toml), so no line can be found",
+            )
+        elif topic not in (topics := tables.topics(kind)):
+            report.add(
+                path,
+                line,
+                f"self.speak({topic!r}): the {kind} dialogue table has no line on topic "
+                f"{topic!r} (topics: {', '.join(sorted(topics))})"
+                f"{_did_you_mean(topic, topics)}",
+            )
+
+
+class _SelfUses(ast.NodeVisitor):
+    """What the methods of one class body do with their ``self``."""
+
+    def __init__(self) -> None:
+        self.loads: list[tuple[str, int, bool]] = []  # (attribute, line, called)
+        self.stores: set[str] = set()
+        self.calls: list[tuple[str, ast.Call]] = []  # self.<method>(...) calls
+        self.dynamic = False  # setattr(self, <expression>), vars(self), self.__dict__
+        self._self: str | None = None
+        self._called: set[int] = set()
+
+    @classmethod
+    def of(cls, node: ast.ClassDef) -> _SelfUses:
+        uses = cls()
+        for item in node.body:
+            if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            decorators = {d.id for d in item.decorator_list if isinstance(d, ast.Name)}
+            parameters = item.args.posonlyargs + item.args.args
+            if decorators & {"staticmethod", "classmethod"} or not parameters:
+                continue
+            uses._self = parameters[0].arg
+            for statement in item.body:
+                uses.visit(statement)
+        return uses
+
+    def _is_self(self, node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and node.id == self._self
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if self._is_self(node.value):
+            if isinstance(node.ctx, ast.Load):
+                if node.attr == "__dict__":
+                    self.dynamic = True
+                self.loads.append((node.attr, node.lineno, id(node) in self._called))
+            else:
+                self.stores.add(node.attr)
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        function = node.func
+        if isinstance(function, ast.Attribute) and self._is_self(function.value):
+            self._called.add(id(function))
+            self.calls.append((function.attr, node))
+        elif isinstance(function, ast.Name) and node.args and self._is_self(node.args[0]):
+            if function.id == "vars":
+                self.dynamic = True
+            elif function.id in ("setattr", "getattr", "hasattr", "delattr"):
+                name = node.args[1] if len(node.args) > 1 else None
+                if isinstance(name, ast.Constant) and isinstance(name.value, str):
+                    self.stores.add(name.value)  # guarded or set by name: known to exist
+                elif function.id == "setattr":
+                    self.dynamic = True
+        self.generic_visit(node)
+
+    def _visit_scope(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        arguments = node.args
+        names = {a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs}
+        if self._self not in names:  # a parameter named like self hides it
+            self.generic_visit(node)
+
+    visit_FunctionDef = _visit_scope  # noqa: N815 -- ast.NodeVisitor's naming
+    visit_AsyncFunctionDef = _visit_scope  # noqa: N815
+    visit_Lambda = _visit_scope  # noqa: N815
+
+
+def _known_attributes(cls: type[Npc]) -> set[str]:
+    """Everything the class and the Npc API define, annotations (``slot: int``) included."""
+    known = set(dir(cls))
+    for klass in cls.__mro__:
+        known |= set(vars(klass).get("__annotations__", {}))
+    return known
+
+
+def _has_custom_getattr(cls: type[Npc]) -> bool:
+    return any(
+        name in vars(klass)
+        for klass in cls.__mro__
+        if klass is not object
+        for name in ("__getattr__", "__getattribute__")
+    )
+
+
+def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
+    if len(call.args) > position:
+        return call.args[position]
+    return next((k.value for k in call.keywords if k.arg == keyword), None)
+
+
+def _strings(node: ast.expr | None) -> Iterator[tuple[str, int]]:
+    """The string constants an argument can be: ``"a"``, ``"a" if c else "b"``, ``x or "a"``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value, node.lineno
+    elif isinstance(node, ast.IfExp):
+        yield from _strings(node.body)
+        yield from _strings(node.orelse)
+    elif isinstance(node, ast.BoolOp):
+        for value in node.values:
+            yield from _strings(value)
+
+
+def _class_node(tree: ast.Module, cls: type) -> ast.ClassDef | None:
+    """The (last, so the bound) top-level ``class`` statement of ``cls`` in a script."""
+    nodes = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls.__name__]
+    return nodes[-1] if nodes else None
+
+
+def _member_line(node: ast.ClassDef | None, name: str | None) -> int:
+    """The line that (last) binds ``name`` in a class body, else the ``class`` line."""
+    if node is None:
+        return 1
+    line = node.lineno
+    for item in node.body if name else ():
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+            bound = [item.name]
+        elif isinstance(item, ast.Assign):
+            bound = [t.id for t in item.targets if isinstance(t, ast.Name)]
+        elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            bound = [item.target.id]
+        else:
+            bound = []
+        if name in bound:
+            line = item.lineno
+    return line
+
+
+def _accepts(function: Callable[..., Any], count: int) -> bool:
+    """Whether ``function`` can be called with ``count`` positional arguments."""
+    try:
+        inspect.signature(function).bind(*([None] * count))
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (a builtin): give it the benefit of the doubt
+        return True
+    return True
+
+
+def _signature(function: Callable[..., Any]) -> str:
+    try:
+        signature = inspect.signature(function)
+        return str(signature.replace(return_annotation=inspect.Signature.empty))
+    except (TypeError, ValueError):
+        return "(...)"
+
+
+def _first_line(obj: Any) -> int:
+    if isinstance(obj, staticmethod | classmethod):
+        obj = obj.__func__
+    code = getattr(obj, "__code__", None)
+    if code is not None:
+        return int(code.co_firstlineno)
+    with contextlib.suppress(TypeError, OSError):
+        return inspect.getsourcelines(obj)[1]
+    return 1
+
+
+# -- shared -----------------------------------------------------------------------------
+
+
+def _closest(word: str, candidates: Any) -> str | None:
+    match = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.75)
+    return match[0] if match else None
+
+
+def _did_you_mean(word: str, candidates: Any) -> str:
+    closest = _closest(word, candidates)
+    return f"; did you mean {closest!r}?" if closest else ""
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+def _shown(path: Path | str) -> str:
+    """A path as the user will click it: relative to the working folder when inside it."""
+    absolute = Path(path).absolute()
+    with contextlib.suppress(ValueError):
+        return str(absolute.relative_to(Path.cwd()))
+    return str(absolute)
+
+
+def _repo_root() -> Path:
+    import engine_bridge
+
+    return Path(engine_bridge.__file__).resolve().parents[1]
+
+
+@contextlib.contextmanager
+def _content_at(root: Path) -> Iterator[None]:
+    """Point :mod:`vocal.content` (archetype and environment names) at ``root``."""
+    before = os.environ.get("AICORE_CONTENT")
+    os.environ["AICORE_CONTENT"] = str(root.absolute())
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["AICORE_CONTENT"]
+        else:
+            os.environ["AICORE_CONTENT"] = before
+
+
+@contextlib.contextmanager
+def _no_bytecode_files() -> Iterator[None]:
+    """Importing a script must not leave ``__pycache__`` in the designer's folder."""
+    before = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode = before
