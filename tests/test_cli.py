@@ -7,23 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli_runner import run_aicore
+
 import engine_bridge
 from engine_bridge import cli
 
 
-def _aicore(venv_bin: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(venv_bin / "aicore"), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_version_names_package_and_native_core(venv_bin: Path, clean_env: dict[str, str]) -> None:
-    out = _aicore(venv_bin, clean_env, "--version")
+    out = run_aicore(venv_bin, clean_env, "--version")
     assert out.returncode == 0, out.stderr
     assert re.fullmatch(
         rf"aicore {re.escape(engine_bridge.__version__)} \(native voice core \d+\.\d+\.\d+\)\n",
@@ -34,7 +25,7 @@ def test_version_names_package_and_native_core(venv_bin: Path, clean_env: dict[s
 def test_doctor_reports_every_part_and_passes_on_a_set_up_machine(
     venv_bin: Path, clean_env: dict[str, str]
 ) -> None:
-    out = _aicore(venv_bin, clean_env, "doctor")
+    out = run_aicore(venv_bin, clean_env, "doctor")
     assert out.returncode == 0, out.stdout + out.stderr
     lines = {line.split()[1]: line for line in out.stdout.splitlines() if line.strip()}
     for part in (
@@ -84,7 +75,7 @@ def test_doctor_reports_a_missing_host_binary(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
     env = dict(clean_env, AICORE_HOST=str(tmp_path / "aicore-host"))
-    out = _aicore(venv_bin, env, "doctor")
+    out = run_aicore(venv_bin, env, "doctor")
     assert out.returncode == 1
     assert re.search(r"^MISSING\s+aicore-host\s+.*not found", out.stdout, re.M), out.stdout
 
@@ -92,14 +83,14 @@ def test_doctor_reports_a_missing_host_binary(
 def test_without_a_command_help_is_printed_and_exit_is_2(
     venv_bin: Path, clean_env: dict[str, str]
 ) -> None:
-    out = _aicore(venv_bin, clean_env)
+    out = run_aicore(venv_bin, clean_env)
     assert out.returncode == 2
     assert "doctor" in out.stdout
     assert "demo" in out.stdout
 
 
 def test_unknown_command_is_an_error(venv_bin: Path, clean_env: dict[str, str]) -> None:
-    out = _aicore(venv_bin, clean_env, "no-such-command")
+    out = run_aicore(venv_bin, clean_env, "no-such-command")
     assert out.returncode == 2
     assert "invalid choice" in out.stderr
 

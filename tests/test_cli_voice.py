@@ -8,23 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from cli_runner import run_aicore
 
 import vocal
 from vocal.content import content_root, environment_preset
 from vocal.playback import output_device
 
 _LINE = content_root() / "voice_lines" / "broker_greeting.wav"
-
-
-def _aicore(venv_bin: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(venv_bin / "aicore"), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 def _tail_frames(environment: str, sample_rate: int) -> float:
@@ -43,7 +33,7 @@ def _assert_one_line_usage_error(out: subprocess.CompletedProcess[str], expected
 def test_list_names_every_archetype_with_its_description_and_every_environment(
     venv_bin: Path, clean_env: dict[str, str]
 ) -> None:
-    out = _aicore(venv_bin, clean_env, "voice", "list")
+    out = run_aicore(venv_bin, clean_env, "voice", "list")
     assert out.returncode == 0, out.stderr
     listed = {line.split()[0]: line for line in out.stdout.splitlines() if line.startswith("  ")}
     assert set(vocal.archetypes()) == {"vampire", "zombie", "werewolf", "wraith", "ghoul"}
@@ -62,7 +52,7 @@ def test_render_writes_the_line_plus_the_rooms_tail_and_its_three_stems(
 ) -> None:
     output = tmp_path / "wraith.wav"
     stems = tmp_path / "stems"
-    out = _aicore(
+    out = run_aicore(
         venv_bin,
         clean_env,
         "voice",
@@ -108,7 +98,7 @@ def test_render_at_intensity_0_in_no_room_gives_back_the_input(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
     output = tmp_path / "dry.wav"
-    out = _aicore(
+    out = run_aicore(
         venv_bin,
         clean_env,
         "voice",
@@ -137,7 +127,7 @@ def test_render_mixes_a_stereo_file_down_with_a_note(
     stereo = tmp_path / "stereo.wav"
     soundfile.write(stereo, np.stack([dry, 0.5 * dry], axis=1), rate, subtype="FLOAT")
     output = tmp_path / "out.wav"
-    out = _aicore(
+    out = run_aicore(
         venv_bin,
         clean_env,
         "voice",
@@ -159,7 +149,7 @@ def test_say_writes_a_spoken_line_as_the_archetype(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
     output = tmp_path / "say.wav"
-    out = _aicore(
+    out = run_aicore(
         venv_bin,
         clean_env,
         "voice",
@@ -187,7 +177,7 @@ def test_play_without_an_output_device_says_where_the_file_is_and_exits_1(
 ) -> None:
     if output_device() is not None:
         pytest.skip(f"this machine has an audio output device ({output_device()})")
-    out = _aicore(venv_bin, clean_env, "voice", "play", str(_LINE))
+    out = run_aicore(venv_bin, clean_env, "voice", "play", str(_LINE))
     assert out.returncode == 1, out.stdout + out.stderr
     assert out.stderr.startswith("aicore voice: no audio output device")
     assert f"the file is at {_LINE}" in out.stderr
@@ -197,7 +187,7 @@ def test_play_without_an_output_device_says_where_the_file_is_and_exits_1(
 def test_an_unknown_archetype_is_named_with_the_known_ones(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
-    out = _aicore(
+    out = run_aicore(
         venv_bin,
         clean_env,
         "voice",
@@ -215,7 +205,7 @@ def test_an_unknown_archetype_is_named_with_the_known_ones(
 def test_an_unknown_environment_is_a_usage_error(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
-    out = _aicore(
+    out = run_aicore(
         venv_bin,
         clean_env,
         "voice",
@@ -235,7 +225,7 @@ def test_a_missing_input_file_is_named(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
     missing = tmp_path / "nowhere.wav"
-    out = _aicore(
+    out = run_aicore(
         venv_bin,
         clean_env,
         "voice",
@@ -253,7 +243,7 @@ def test_a_file_that_is_not_audio_is_a_usage_error(
 ) -> None:
     junk = tmp_path / "junk.wav"
     junk.write_bytes(b"RIFF\x04\x00\x00\x00WAVEjunk")
-    out = _aicore(
+    out = run_aicore(
         venv_bin,
         clean_env,
         "voice",
@@ -269,7 +259,7 @@ def test_a_file_that_is_not_audio_is_a_usage_error(
 def test_an_intensity_outside_0_to_1_is_a_usage_error(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
-    out = _aicore(
+    out = run_aicore(
         venv_bin,
         clean_env,
         "voice",
@@ -287,7 +277,7 @@ def test_an_intensity_outside_0_to_1_is_a_usage_error(
 def test_distance_and_intensity_together_are_refused(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
-    out = _aicore(
+    out = run_aicore(
         venv_bin,
         clean_env,
         "voice",
@@ -307,7 +297,7 @@ def test_distance_and_intensity_together_are_refused(
 def test_scene_renders_the_graveyard_to_stereo_with_a_timeline(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, repo: Path
 ) -> None:
-    out = _aicore(
+    out = run_aicore(
         venv_bin,
         clean_env,
         "voice",
@@ -331,6 +321,8 @@ def test_a_broken_scene_is_a_usage_error_naming_the_field(
 ) -> None:
     scene = tmp_path / "bad.toml"
     scene.write_text("duration_s = 2\n[[npc]]\narchetype = 'ghoul'\nat_s = 0\npath = [[0,0,0,0]]\n")
-    out = _aicore(venv_bin, clean_env, "voice", "scene", str(scene), "-o", str(tmp_path / "x.wav"))
+    out = run_aicore(
+        venv_bin, clean_env, "voice", "scene", str(scene), "-o", str(tmp_path / "x.wav")
+    )
     assert out.returncode == 2
     assert "npc[0].line: give exactly one of line" in out.stderr
