@@ -265,8 +265,8 @@ class Runtime:
 
     def _speak(self, npc: Npc, topic: str, variables: dict[str, Any]) -> bool:
         tables = getattr(self, "dialogue", None)
-        if tables is None:
-            return False
+        if tables is None or npc.kind not in tables.kinds():
+            return False  # a kind without a dialogue table has nothing to say
         story = self.scheduler.story
         flags = frozenset(k for k, v in (story.flags.items() if story else ()) if v)
         line = tables.choose(
