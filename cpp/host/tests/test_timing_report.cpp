@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -61,7 +62,8 @@ TEST(RunReport, JsonHasEveryKeyTheTestsAndDashboardsRead) {
 }
 
 TEST(RunReport, WriteJsonRoundTripsAndNamesAnUnwritablePath) {
-    const auto dir = std::filesystem::temp_directory_path() / "aicore_host_report_test";
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("aicore_host_report_test_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     RunReport r;
     r.frames = 12;

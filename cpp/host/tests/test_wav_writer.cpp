@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -29,7 +30,10 @@ std::string tag(const std::vector<std::uint8_t>& b, std::size_t at) {
 
 class WavWriterTest : public ::testing::Test {
 protected:
-    std::filesystem::path dir = std::filesystem::temp_directory_path() / "aicore_host_wav_test";
+    // One folder per test and process: ctest runs the tests of this file in parallel.
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("aicore_host_wav_test_" + std::to_string(::getpid()) + "_" +
+                                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
     void SetUp() override { std::filesystem::create_directories(dir); }
     void TearDown() override { std::filesystem::remove_all(dir); }
 };
