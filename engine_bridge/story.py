@@ -308,7 +308,9 @@ class Story:
         """Call ``fn(story)`` when ``beat_id`` completes, once its flags are set and the
         beats they trigger are complete too. A hook added after its beat completed never runs.
 
-        Adding the same function twice adds it once. A hook that raises is logged and the
+        Adding the same function twice adds it once, and a function with the same module and
+        qualified name replaces the earlier one: a hot-reloaded script's hook takes the place
+        of its old version instead of running beside it. A hook that raises is logged and the
         story goes on: a script cannot break the story.
 
         Raises:
@@ -316,8 +318,9 @@ class Story:
         """
         self._beat(beat_id)
         hooks = self._hooks.setdefault(beat_id, [])
-        if fn not in hooks:
-            hooks.append(fn)
+        key = _hook_key(fn)
+        hooks[:] = [h for h in hooks if h is not fn and (key is None or _hook_key(h) != key)]
+        hooks.append(fn)
 
     def on_beat(self, beat_id: str) -> Callable[[_HookT], _HookT]:
         """Decorator form of :meth:`add_hook`::
@@ -800,3 +803,11 @@ def _check_cycles(path: Path, beats: Mapping[str, Beat]) -> None:
 
     for beat_id in beats:
         visit(beat_id, [])
+
+
+def _hook_key(fn: Callable[..., object]) -> tuple[str, str] | None:
+    """(module, qualified name) of a named function; None for lambdas and callables."""
+    module, name = getattr(fn, "__module__", None), getattr(fn, "__qualname__", None)
+    if not module or not name or "<lambda>" in name:
+        return None
+    return (module, name)

@@ -525,3 +525,20 @@ def test_a_file_that_is_not_toml_is_named(tmp_path: Path) -> None:
 def test_a_missing_file_raises_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         Story.load(tmp_path / "nowhere.toml")
+
+
+def test_a_reloaded_hook_replaces_its_old_version() -> None:
+    story = Story.load(REPO / "content" / STORY_PATH)
+    calls: list[str] = []
+    namespace: dict[str, object] = {"calls": calls, "__name__": "npc_scripts.broker"}
+    for version in ("old", "new"):  # the same function defined twice, as a reload does
+        exec(f"def on_ledger(story):\n    calls.append({version!r})\n", namespace)
+        story.add_hook("the_ledger", namespace["on_ledger"])  # type: ignore[arg-type]
+    active = [b for b in story.active() if b == "the_ledger"]
+    if not active:  # play up to the ledger with the shipped story's own triggers
+        for beat in list(story.beats):
+            if beat == "the_ledger":
+                break
+            story.complete(beat)
+    story.complete("the_ledger")
+    assert calls == ["new"]
