@@ -82,7 +82,9 @@ TEST(ClipBank, AThreadFreeingClipsWhileTheAudioThreadReadsThemNeverTearsOne) {
     std::vector<ClipId> live;
     float serial = 1.0f;
     std::size_t freed = 0;
-    for (int round = 0; round < 20000; ++round) {
+    // At least 20 000 rounds, and on until the audio thread has really read clips while
+    // they were being freed (a busy machine may not schedule it at first); bounded anyway.
+    for (long round = 0; (round < 20000 || reads.load() < 2000) && round < 20'000'000; ++round) {
         if (live.size() == kSlots - 1) {
             const ClipId old = live.front();
             live.erase(live.begin());

@@ -241,19 +241,28 @@ std::size_t runVoiceEngine(RealtimeGuard& guard) {
     std::array<std::atomic<std::uint64_t>, kLive> published{};
     auto pack = [](ClipId id) { return (std::uint64_t{id.slot} << 32) | id.generation; };
     std::atomic<bool> stop{false};
+    std::atomic<std::size_t> blocksDone{0};
+    std::atomic<std::size_t> swaps{0};
+    // The loader swaps one clip every 20 audio blocks, paced by the audio loop rather than the
+    // clock, so the workload is the same on a fast or a busy machine.
     std::thread loader([&] {
         std::size_t k = 0;
         const Clip proto = makeClip();
         while (!stop.load(std::memory_order_relaxed)) {
+            if (k >= kLive && blocksDone.load() < 20 * (k - kLive)) {
+                std::this_thread::yield();
+                continue;
+            }
             const std::size_t i = k++ % kLive;
             const std::uint64_t old = published[i].exchange(0);
             if (old != 0) bank.retire(ClipId{static_cast<std::uint32_t>(old >> 32), static_cast<std::uint32_t>(old)});
             bank.collect();
             const ClipId id = bank.add(proto);
             if (id.valid()) published[i].store(pack(id));
-            std::this_thread::sleep_for(std::chrono::milliseconds(30));
+            swaps.fetch_add(1);
         }
     });
+    while (swaps.load() < kLive) std::this_thread::yield();  // every slot published first
 
     std::vector<float> left(kBlock), right(kBlock);
     std::vector<std::uint32_t> voices;
@@ -311,6 +320,7 @@ std::size_t runVoiceEngine(RealtimeGuard& guard) {
             engine.process(left.data(), right.data(), kBlock);
         }
         ++calls;
+        blocksDone.fetch_add(1);
     }
     stop = true;
     loader.join();
