@@ -68,8 +68,7 @@ class Runtime:
         handler_budget_s: float = 0.005,
         frame_budget_s: float = 0.010,
     ) -> None:
-        if log_sink is not None:
-            _route_logging(log_sink)
+        self._sink_handler = _route_logging(log_sink) if log_sink is not None else None
         self.world = world
         self.content_root = Path(content_root) if content_root else _default_content()
         self.save_dir = Path(save_dir) if save_dir else None
@@ -183,6 +182,13 @@ class Runtime:
         return out, script_seconds
 
     def close(self) -> None:
+        """Stop the runtime's threads and detach it from logging. The bridge calls this when
+        the engine destroys the runtime: the engine's log callback must not outlive it."""
+        if self._sink_handler is not None:
+            root = logging.getLogger("aicore")
+            root.removeHandler(self._sink_handler)
+            root.propagate = True
+            self._sink_handler = None
         if self._manage_gc:
             gc.unfreeze()
             gc.enable()
@@ -347,11 +353,13 @@ class _SinkHandler(logging.Handler):
             self.handleError(record)
 
 
-def _route_logging(sink: Callable[[int, str], None]) -> None:
+def _route_logging(sink: Callable[[int, str], None]) -> _SinkHandler:
     root = logging.getLogger("aicore")
     for handler in list(root.handlers):
         if isinstance(handler, _SinkHandler):
             root.removeHandler(handler)
-    root.addHandler(_SinkHandler(sink))
+    handler = _SinkHandler(sink)
+    root.addHandler(handler)
     root.setLevel(logging.INFO)
     root.propagate = False
+    return handler

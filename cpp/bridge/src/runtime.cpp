@@ -277,6 +277,13 @@ void aicore_runtime_destroy(aicore_runtime* rt) {
     owned->watchdog.reset();  // without the GIL: its thread may be waiting for it
     if (owned->runtime) {
         py::gil_scoped_acquire gil;
+        // Detach the Python side from this runtime first: its log handler calls back into
+        // the memory freed below.
+        try {
+            owned->runtime->attr("close")();
+        } catch (py::error_already_set& e) {
+            owned->logMessage(AICORE_LOG_ERROR, std::string("closing the runtime: ") + e.what());
+        }
         owned->runtime.reset();
     }
 }
