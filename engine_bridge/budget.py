@@ -6,7 +6,8 @@ from __future__ import annotations
 import ctypes
 import threading
 import time
-from typing import Protocol
+import weakref
+from typing import ClassVar, Protocol
 
 from engine_bridge.errors import ScriptTimeoutError
 
@@ -21,9 +22,9 @@ class Deadline(Protocol):
 class ThreadDeadline:
     """A polling watchdog for the runtime when no native bridge hosts it (tools, tests).
 
-    ``arm``/``disarm`` are two attribute writes, so guarding a handler costs almost nothing;
-    the thread wakes every millisecond. Inside the engine the C++ bridge's watchdog does the
-    same job without taking the GIL until it must interrupt.
+    ``arm``/``disarm`` take an uncontended lock, so guarding a handler costs almost nothing;
+    one process-wide thread wakes every millisecond. Inside the engine the C++ bridge's
+    watchdog does the same job without taking the GIL until it must interrupt.
     """
 
     _POLL_S = 0.001
@@ -36,8 +37,7 @@ class ThreadDeadline:
         # Uncontended almost always; it makes "is this still the same handler?" and the
         # interrupt one step, so a late watchdog can never hit the next handler.
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, name="aicore-watchdog", daemon=True)
-        self._thread.start()
+        _Poller.watch(self)
 
     def arm(self, seconds: float) -> None:
         with self._lock:
@@ -57,14 +57,40 @@ class ThreadDeadline:
                 # breaker set, and under a debugger every new frame then spins forever.
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._target), None)
 
-    def _run(self) -> None:
+    def poll(self, now: float) -> None:
+        """Called by the poller thread: interrupt the handler if it overran."""
+        with self._lock:
+            deadline = self._deadline
+            if deadline and now >= deadline:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(self._target), ctypes.py_object(ScriptTimeoutError)
+                )
+                self._fired = True
+                self._deadline = now + 0.05  # re-arm: it may loop on
+
+
+class _Poller:
+    """One thread for every ThreadDeadline of the process (a runtime per test, say, must
+    not mean a polling thread each). Deadlines are held weakly: a dropped runtime stops
+    being polled."""
+
+    _deadlines: ClassVar[weakref.WeakSet[ThreadDeadline]] = weakref.WeakSet()
+    _thread: threading.Thread | None = None
+    _guard = threading.Lock()
+
+    @classmethod
+    def watch(cls, deadline: ThreadDeadline) -> None:
+        with cls._guard:
+            cls._deadlines.add(deadline)
+            if cls._thread is None:
+                cls._thread = threading.Thread(target=cls._run, name="aicore-watchdog", daemon=True)
+                cls._thread.start()
+
+    @classmethod
+    def _run(cls) -> None:
         while True:
-            time.sleep(self._POLL_S)
-            with self._lock:
-                deadline = self._deadline
-                if deadline and time.monotonic() >= deadline:
-                    ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                        ctypes.c_ulong(self._target), ctypes.py_object(ScriptTimeoutError)
-                    )
-                    self._fired = True
-                    self._deadline = time.monotonic() + 0.05  # re-arm: it may loop on
+            time.sleep(ThreadDeadline._POLL_S)
+            now = time.monotonic()
+            for deadline in list(cls._deadlines):
+                if deadline._deadline:
+                    deadline.poll(now)
