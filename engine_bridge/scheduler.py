@@ -107,21 +107,13 @@ class Scheduler:
         npc.slot = slot
         npc._scheduler = self
         self.npcs[slot] = npc
-        self._kind_of[slot] = kind
         self._call(npc, "on_spawn")
         return npc
 
     def despawn(self, slot: int) -> None:
         self.npcs.pop(slot, None)
         self.memory.pop(slot, None)
-        self._kind_of.pop(slot, None)
         self.timers.drop_slot(slot)
-
-    @property
-    def _kind_of(self) -> dict[int, str]:
-        if not hasattr(self, "_kinds"):
-            self._kinds: dict[int, str] = {}
-        return self._kinds
 
     def script_of(self, npc: Npc) -> str:
         module = type(npc).__module__
