@@ -82,6 +82,9 @@ class Scheduler:
 
     def __post_init__(self) -> None:
         self.bus = EventBus(self.event_budget)
+        # period (frames) -> the frame residue an NPC ticks on -> its slots, in spawn order
+        self._turns: dict[int, dict[int, list[int]]] = {}
+        self._planned: dict[int, tuple[int, int]] = {}  # slot -> (period, turn)
         self.player_distance = np.full(self.world.capacity, np.inf, np.float32)
         self._backlog: list[int] = []  # slots whose on_tick was pushed to the next frame
 
@@ -96,7 +99,9 @@ class Scheduler:
             return
         for npc in self.npcs.values():
             if npc.kind == cls.kind:
+                self._unplan(npc)
                 npc.__class__ = cls
+                self._plan(npc)  # the new version may decide at another rate
                 self._call(npc, "on_reload")
 
     def spawn(self, slot: int, kind: str) -> Npc:
@@ -107,13 +112,31 @@ class Scheduler:
         npc.slot = slot
         npc._scheduler = self
         self.npcs[slot] = npc
+        self._plan(npc)
         self._call(npc, "on_spawn")
         return npc
 
     def despawn(self, slot: int) -> None:
-        self.npcs.pop(slot, None)
+        npc = self.npcs.pop(slot, None)
+        if npc is not None:
+            self._unplan(npc)
         self.memory.pop(slot, None)
         self.timers.drop_slot(slot)
+
+    @staticmethod
+    def _turn(npc: Npc) -> tuple[int, int]:
+        period = max(1, round(_FPS / max(npc.decision_rate, 1e-3)))
+        # (frame + phase) % period == 0  <=>  frame % period == -phase % period
+        return period, -_phase(npc.slot) % period
+
+    def _plan(self, npc: Npc) -> None:
+        period, turn = self._planned[npc.slot] = self._turn(npc)
+        self._turns.setdefault(period, {}).setdefault(turn, []).append(npc.slot)
+
+    def _unplan(self, npc: Npc) -> None:
+        planned = self._planned.pop(npc.slot, None)
+        if planned is not None:
+            self._turns[planned[0]][planned[1]].remove(npc.slot)
 
     def script_of(self, npc: Npc) -> str:
         module = type(npc).__module__
@@ -221,18 +244,14 @@ class Scheduler:
 
         # 3. on_tick for those whose turn it is (staggered), plus last frame's backlog.
         # Those that waited go first; an NPC is never queued twice (order-preserving dedupe).
-        due = list(
-            dict.fromkeys(
-                self._backlog
-                + [
-                    slot
-                    for slot, npc in self.npcs.items()
-                    if (self.frame + _phase(slot))
-                    % max(1, round(_FPS / max(npc.decision_rate, 1e-3)))
-                    == 0
-                ]
-            )
-        )
+        # Turns are planned at spawn, so finding this frame's is one lookup per decision rate,
+        # not a pass over every NPC.
+        turns = [
+            slot
+            for period, by_turn in self._turns.items()
+            for slot in by_turn.get(self.frame % period, ())
+        ]
+        due = list(dict.fromkeys(self._backlog + turns)) if self._backlog else turns
         self._backlog = []
         budget_end = began + self.frame_budget_s
         for i, slot in enumerate(due):

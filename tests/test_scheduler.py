@@ -188,3 +188,27 @@ def test_nearby_lists_other_npcs_nearest_first() -> None:
     sandbox.spawn("listener", at=(30.0, 0.0, 0.0))
     assert [n.slot for n in sandbox.npc(me).nearby(10.0)] == [near, far]
     assert sandbox.npc(me).nearby(10.0, kind="counter") == []
+
+
+def test_a_despawned_npc_never_ticks_again_and_a_reload_replans_its_rate() -> None:
+    class Fast(Npc):
+        kind = "fast"
+        decision_rate = 60.0
+
+        def on_tick(self, dt: float) -> None:
+            self.remember("ticks", self.recall("ticks", 0) + 1)
+
+    class Slower(Fast):
+        decision_rate = 6.0  # the edited script decides ten times less often
+
+    sandbox = Sandbox(Fast)
+    gone, kept = sandbox.spawn("fast"), sandbox.spawn("fast")
+    sandbox.step(5)
+    sandbox.runtime.despawn(gone)
+    sandbox.step(5)
+    # A tick after despawn would have written its memory back.
+    assert gone not in sandbox.runtime.scheduler.memory
+    assert sandbox.npc(kept).recall("ticks") == 10
+    sandbox.runtime.scheduler.register(Slower)
+    sandbox.step(60)
+    assert sandbox.npc(kept).recall("ticks") == 16
