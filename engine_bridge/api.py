@@ -29,9 +29,9 @@ Every handler runs under a time budget and an exception guard; a failing NPC fal
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     from engine_bridge.scheduler import Scheduler
@@ -58,9 +58,8 @@ class Event:
             raise AttributeError(name) from None
 
 
-@dataclass(frozen=True)
-class NpcInfo:
-    """A read-only glimpse of another NPC."""
+class NpcInfo(NamedTuple):
+    """A read-only glimpse of another NPC (a named tuple: cheap to make by the hundred)."""
 
     slot: int
     kind: str
@@ -120,9 +119,13 @@ class Npc:
     def sees_player(self) -> bool:
         return bool(self._scheduler.world.perception[self.slot] & 1)
 
-    def nearby(self, radius: float, kind: str | None = None) -> list[NpcInfo]:
-        """Other NPCs within ``radius`` metres, nearest first."""
-        return self._scheduler.nearby(self.slot, radius, kind)
+    def nearby(
+        self, radius: float, kind: str | Iterable[str] | None = None, limit: int | None = None
+    ) -> list[NpcInfo]:
+        """Other NPCs within ``radius`` metres, nearest first: only those of ``kind`` (a kind
+        or several), at most ``limit`` of them. Its cost follows what it returns, so ask for
+        what you need: ``self.nearby(10.0, kind=("zombie", "ghoul"), limit=1)``."""
+        return self._scheduler.nearby(self.slot, radius, kind, limit)
 
     # -- actions ------------------------------------------------------------------------
 

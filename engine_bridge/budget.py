@@ -1,5 +1,32 @@
-"""Time budgets for script handlers: a handler that runs past its budget is interrupted
-with ScriptTimeoutError raised inside it (an asynchronous exception, as Ctrl-C would)."""
+"""Time budgets for script code: a handler whose own CPU time passes its budget is
+interrupted with ScriptTimeoutError raised inside it (an asynchronous exception, as Ctrl-C
+would), and so is one blocked far longer than that in wall time (a sleep, a lock).
+
+The game thread and the watchdog share a *gate*: four unsigned 64-bit words.
+
+==========  =========================================================================
+word        meaning
+==========  =========================================================================
+0 serial    which handler runs now (a new number per call); 0 while none does
+1 raised    non-zero once the watchdog has raised an interrupt that may be undelivered
+2 cpu_ns    the running handler's budget in thread CPU nanoseconds
+3 wall_ns   the wall-time backstop in nanoseconds (for a handler blocked, not computing)
+==========  =========================================================================
+
+Guarding a handler is two stores into the gate — no lock, no call into C, no clock read —
+so a frame of a thousand handlers pays microseconds for its budgets. The watchdog polls
+the gate every millisecond; when the same serial is still there it reads the game thread's
+CPU clock (``pthread_getcpuclockid``), so a handler is charged only for the time it
+actually ran: a busy machine that preempts the game never makes a healthy script a
+"runaway". A budget therefore starts when the watchdog first sees the handler, up to one
+poll (about 1 ms) after it began. Before it interrupts, the watchdog takes the GIL and
+checks the serial again: under the GIL the game thread cannot move, so a late interrupt
+can never land in the next handler.
+
+Inside the engine the C++ bridge's watchdog (``cpp/bridge/src/watchdog.cpp``) reads the
+same gate without the GIL; :class:`ThreadDeadline` is its twin for tools and tests that
+run without the bridge.
+"""
 
 from __future__ import annotations
 
@@ -11,62 +38,110 @@ from typing import ClassVar, Protocol
 
 from engine_bridge.errors import ScriptTimeoutError
 
-__all__ = ["Deadline", "ThreadDeadline"]
+__all__ = [
+    "GATE_CPU_NS",
+    "GATE_RAISED",
+    "GATE_SERIAL",
+    "GATE_WALL_NS",
+    "Deadline",
+    "ThreadDeadline",
+    "new_gate",
+    "set_budget",
+]
+
+GATE_SERIAL, GATE_RAISED, GATE_CPU_NS, GATE_WALL_NS = 0, 1, 2, 3
+
+# A handler blocked in a sleep or a lock uses no CPU; it is stopped when it has held the
+# frame this many times its CPU budget in wall time (0.25 s for the default 5 ms).
+WALL_BACKSTOP_FACTOR = 50.0
 
 
 class Deadline(Protocol):
-    def arm(self, seconds: float) -> None: ...
-    def disarm(self) -> None: ...
+    """What the scheduler needs from a watchdog: the gate, and a way to drop an interrupt
+    raised for a handler that finished before it was delivered."""
+
+    @property
+    def gate(self) -> memoryview: ...
+
+    def enter(self) -> None: ...
+
+    def cancel_pending(self) -> None: ...
+
+
+def new_gate() -> memoryview:
+    """A gate that Python owns (the bridge hands one over C++ memory instead)."""
+    return memoryview(bytearray(32)).cast("Q")
+
+
+def set_budget(gate: memoryview, cpu_seconds: float) -> None:
+    """Set the CPU budget of the handlers guarded next, and its wall-time backstop."""
+    gate[GATE_CPU_NS] = max(1, int(cpu_seconds * 1e9))
+    gate[GATE_WALL_NS] = max(1, int(cpu_seconds * WALL_BACKSTOP_FACTOR * 1e9))
 
 
 class ThreadDeadline:
-    """A polling watchdog for the runtime when no native bridge hosts it (tools, tests).
+    """The watchdog for a runtime that no native bridge hosts (tools, tests, the sandbox).
 
-    ``arm``/``disarm`` take an uncontended lock, so guarding a handler costs almost nothing;
-    one process-wide thread wakes every millisecond. Inside the engine the C++ bridge's
-    watchdog does the same job without taking the GIL until it must interrupt.
+    One process-wide thread polls every deadline each millisecond; the thread it guards is
+    the one that last called :meth:`enter` (the runtime does at every frame).
     """
 
     _POLL_S = 0.001
 
     def __init__(self) -> None:
-        self._target = threading.get_ident()
-        self._deadline = 0.0  # 0: nothing armed
-        self._serial = 0  # which handler the deadline belongs to
-        self._fired = False  # an interrupt was raised and may not be delivered yet
-        # Uncontended almost always; it makes "is this still the same handler?" and the
-        # interrupt one step, so a late watchdog can never hit the next handler.
-        self._lock = threading.Lock()
+        self._gate = new_gate()
+        set_budget(self._gate, 0.005)
+        self._target = 0
+        self._clock: int | None = None
+        # What the watchdog saw at its previous poll: the serial, and the CPU and wall
+        # clocks when it first saw it.
+        self._seen = 0
+        self._cpu0 = 0
+        self._wall0 = 0
+        self.enter()
         _Poller.watch(self)
 
-    def arm(self, seconds: float) -> None:
-        with self._lock:
-            self._target = threading.get_ident()
-            self._serial += 1
-            self._deadline = time.monotonic() + seconds
+    @property
+    def gate(self) -> memoryview:
+        return self._gate
 
-    def disarm(self) -> None:
-        with self._lock:
-            if self._deadline:
-                self._deadline = 0.0
-                self._serial += 1
-            if self._fired:
-                self._fired = False
-                # An interrupt raised but not delivered must not hit the next handler. Only
-                # then: on CPython 3.11 clearing when nothing is pending leaves the eval
-                # breaker set, and under a debugger every new frame then spins forever.
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._target), None)
+    def enter(self) -> None:
+        """Guard the calling thread from now on (cheap when it is the same thread)."""
+        ident = threading.get_ident()
+        if ident != self._target:
+            self._target = ident
+            try:
+                self._clock = time.pthread_getcpuclockid(ident)
+            except (AttributeError, OSError):  # no per-thread CPU clock: wall time only
+                self._clock = None
 
-    def poll(self, now: float) -> None:
-        """Called by the poller thread: interrupt the handler if it overran."""
-        with self._lock:
-            deadline = self._deadline
-            if deadline and now >= deadline:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(self._target), ctypes.py_object(ScriptTimeoutError)
-                )
-                self._fired = True
-                self._deadline = now + 0.05  # re-arm: it may loop on
+    def cancel_pending(self) -> None:
+        # Only when one was raised: on CPython 3.11 clearing when nothing is pending leaves
+        # the eval breaker set, and under a debugger every new frame then spins forever.
+        if self._gate[GATE_RAISED]:
+            self._gate[GATE_RAISED] = 0
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._target), None)
+
+    def poll(self) -> None:
+        """Called by the poller thread (holding the GIL, so the game thread is still)."""
+        gate = self._gate
+        serial = gate[GATE_SERIAL]
+        if serial == 0:
+            self._seen = 0
+            return
+        wall = time.monotonic_ns()
+        cpu = time.clock_gettime_ns(self._clock) if self._clock is not None else wall
+        if serial != self._seen:
+            self._seen, self._cpu0, self._wall0 = serial, cpu, wall
+            return
+        if cpu - self._cpu0 < gate[GATE_CPU_NS] and wall - self._wall0 < gate[GATE_WALL_NS]:
+            return
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(self._target), ctypes.py_object(ScriptTimeoutError)
+        )
+        gate[GATE_RAISED] = 1
+        # Re-arm: a handler that swallows the interrupt is interrupted again a budget later.
+        self._cpu0, self._wall0 = cpu, wall
 
 
 class _Poller:
@@ -90,7 +165,6 @@ class _Poller:
     def _run(cls) -> None:
         while True:
             time.sleep(ThreadDeadline._POLL_S)
-            now = time.monotonic()
             for deadline in list(cls._deadlines):
-                if deadline._deadline:
-                    deadline.poll(now)
+                if deadline._gate[GATE_SERIAL] or deadline._seen:
+                    deadline.poll()

@@ -86,6 +86,8 @@ class Runtime:
         self._load_content()
         self.scripts = ScriptHost([Path(d) for d in script_dirs])
         self.scripts.load_all()
+        # Loading is not budgeted yet; from here on every script call is (on_frame, ...).
+        self.scripts.budget = self.scheduler
         for module in self.scripts.modules.values():
             for cls in classes_in(module):
                 self.scheduler.register(cls)

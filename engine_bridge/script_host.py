@@ -11,13 +11,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from engine_bridge.errors import ScriptTimeoutError
 
-__all__ = ["ScriptFailure", "ScriptHost"]
+__all__ = ["Budget", "ScriptFailure", "ScriptHost"]
 
 log = logging.getLogger("aicore.scripts")
+
+
+class Budget(Protocol):
+    """Arms the watchdog for the script code about to run, and disarms it."""
+
+    def arm(self) -> None: ...
+
+    def disarm(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,7 @@ class ScriptHost:
     failures: list[ScriptFailure] = field(default_factory=list)
     errors: int = 0
     on_failure: Callable[[ScriptFailure], None] | None = None
+    budget: Budget | None = None  # puts each call under the handler budget when set
 
     def load_all(self) -> None:
         for directory in self.directories:
@@ -71,12 +80,22 @@ class ScriptHost:
 
     def call(self, script: str, where: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn(*args)``; any exception, SystemExit, KeyboardInterrupt, RecursionError,
-        MemoryError or a budget interrupt is reported and ``_FAILED`` returned."""
+        MemoryError or a budget interrupt is reported and ``_FAILED`` returned. With a
+        ``budget``, the call runs under it; the report never does (formatting a deep
+        traceback must not be taken for the script overrunning)."""
+        budget = self.budget
+        if budget is not None:
+            budget.arm()
         try:
-            return fn(*args)
+            result = fn(*args)
         except (Exception, SystemExit, KeyboardInterrupt, ScriptTimeoutError) as exc:
+            if budget is not None:
+                budget.disarm()
             self._report(script, where, exc)
             return _FAILED
+        if budget is not None:
+            budget.disarm()
+        return result
 
     def _report(self, script: str, where: str, exc: BaseException) -> None:
         self.errors += 1

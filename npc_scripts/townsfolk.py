@@ -15,7 +15,7 @@ class Townsfolk(Npc):
         self.mood = "wary"
 
     def on_tick(self, dt: float) -> None:
-        threats = [n for n in self.nearby(10.0) if n.kind in MONSTERS]
+        threats = self.nearby(10.0, kind=MONSTERS, limit=1)
         if threats:
             self.mood = "terrified"
             self.flee_from(threats[0].position, speed=4.5)

@@ -8,6 +8,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -66,6 +67,8 @@ struct aicore_runtime {
     // Python side (touched only with the GIL held).
     std::unique_ptr<py::object> runtime;
     std::unique_ptr<aicore::bridge::Watchdog> watchdog;
+    // Shared with the scheduler, which marks each handler in it (engine_bridge/budget.py).
+    alignas(64) std::uint64_t gate[aicore::bridge::kGateWords] = {};
 
     void logMessage(int level, const std::string& message) const {
         if (log != nullptr) {
@@ -149,12 +152,16 @@ void ensureBridgeModule() {
                      c.seed = seed;
                      return rt.voices->trySend(c) ? static_cast<long long>(c.voice) : -1;
                  })
-            .def("arm", [](aicore_runtime& rt, double seconds) { if (rt.watchdog) rt.watchdog->armHandler(seconds); })
-            .def("disarm", [](aicore_runtime& rt) {
-                if (!rt.watchdog) return;
-                rt.watchdog->disarmHandler();
+            .def_property_readonly("gate",
+                                   [](aicore_runtime& rt) {
+                                       return py::memoryview::from_buffer(
+                                           rt.gate, {static_cast<py::ssize_t>(aicore::bridge::kGateWords)},
+                                           {static_cast<py::ssize_t>(sizeof(std::uint64_t))});
+                                   })
+            .def("enter", [](aicore_runtime&) {})  // aicore_tick tells the watchdog the thread
+            .def("cancel_pending", [](aicore_runtime& rt) {
                 // An interrupt raised but not delivered must not hit the next handler.
-                rt.watchdog->cancelPendingInterrupt();
+                if (rt.watchdog) rt.watchdog->cancelPendingInterrupt();
             })
             .def("line_events", [](aicore_runtime& rt) {
                 std::vector<std::tuple<std::string, std::uint32_t, std::uint64_t>> out;
@@ -196,8 +203,10 @@ aicore_result createPythonSide(aicore_runtime& rt) {
         rt.runtime = std::make_unique<py::object>(std::move(runtime));
         PyObject* timeout = py::module_::import("engine_bridge.errors").attr("ScriptTimeoutError").ptr();
         Py_INCREF(timeout);  // kept for the life of the process, like the interpreter
-        // The frame watchdog is the backstop: the scheduler defers work at the budget itself.
-        rt.watchdog = std::make_unique<aicore::bridge::Watchdog>(timeout, 2.0 * rt.frameBudgetMs);
+        // The tick's limits are a backstop for runtime code between handlers: the scheduler
+        // defers work at the frame budget itself, and each handler has its own budget.
+        rt.watchdog = std::make_unique<aicore::bridge::Watchdog>(timeout, rt.gate, std::max(100.0, 20.0 * rt.frameBudgetMs),
+                                                                 std::max(500.0, 50.0 * rt.frameBudgetMs));
     } catch (py::error_already_set& e) {
         return rt.fail(AICORE_PYTHON_ERROR, std::string("the Python runtime could not start: ") + e.what());
     }

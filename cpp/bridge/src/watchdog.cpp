@@ -1,17 +1,28 @@
 #include "watchdog.h"
 
+#include <pthread.h>
+
+#include <chrono>
+
 namespace aicore::bridge {
 
 namespace {
-std::int64_t nowNs() {
+std::int64_t wallNs() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
+std::int64_t clockNs(clockid_t clock) {
+    timespec ts{};
+    if (clock_gettime(clock, &ts) != 0) return wallNs();
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 }  // namespace
 
-Watchdog::Watchdog(PyObject* exception, double budgetMs)
+Watchdog::Watchdog(PyObject* exception, std::uint64_t* gate, double frameCpuMs, double frameWallMs)
     : exception_(exception),
-      budget_(std::chrono::nanoseconds(static_cast<std::int64_t>(budgetMs * 1e6))),
+      gate_(gate),
+      frameCpuNs_(static_cast<std::int64_t>(frameCpuMs * 1e6)),
+      frameWallNs_(static_cast<std::int64_t>(frameWallMs * 1e6)),
       thread_([this] { run(); }) {}
 
 Watchdog::~Watchdog() {
@@ -23,59 +34,93 @@ Watchdog::~Watchdog() {
     thread_.join();
 }
 
+// Python writes the gate with plain aligned 8-byte stores (under the GIL); this thread
+// reads it without the GIL, so a read is only a hint until it is repeated under the GIL.
+std::uint64_t Watchdog::gateWord(int word) const noexcept {
+    return std::atomic_ref<std::uint64_t>(gate_[word]).load(std::memory_order_relaxed);
+}
+void Watchdog::setGateWord(int word, std::uint64_t value) noexcept {
+    std::atomic_ref<std::uint64_t>(gate_[word]).store(value, std::memory_order_relaxed);
+}
+
+std::int64_t Watchdog::threadCpuNs() const noexcept { return clockNs(cpuClock_.load()); }
+
 void Watchdog::begin(unsigned long threadId) noexcept {
     threadId_.store(threadId);
+    clockid_t clock = CLOCK_MONOTONIC;  // no per-thread CPU clock: wall time
+    if (pthread_getcpuclockid(pthread_self(), &clock) != 0) clock = CLOCK_MONOTONIC;
+    cpuClock_.store(clock);
     tick_.fetch_add(1);
-    deadline_.store(nowNs() + budget_.count());
+    ticking_.store(true);
 }
 
 void Watchdog::end() noexcept {
-    deadline_.store(0);
-    handlerDeadline_.store(0);
+    ticking_.store(false);
     tick_.fetch_add(1);
     cancelPendingInterrupt();
 }
 
 void Watchdog::cancelPendingInterrupt() noexcept {
     // GIL held by the caller: drop an interrupt that is pending but not yet delivered.
-    if (raised_.exchange(false)) PyThreadState_SetAsyncExc(threadId_.load(), nullptr);
-}
-
-void Watchdog::armHandler(double seconds) noexcept {
-    handlerSerial_.fetch_add(1);
-    handlerDeadline_.store(nowNs() + static_cast<std::int64_t>(seconds * 1e9));
-}
-
-void Watchdog::disarmHandler() noexcept {
-    handlerDeadline_.store(0);
-    handlerSerial_.fetch_add(1);
+    if (raised_.exchange(false)) {
+        setGateWord(kGateRaised, 0);
+        PyThreadState_SetAsyncExc(threadId_.load(), nullptr);
+    }
 }
 
 void Watchdog::run() {
+    std::uint64_t seenTick = 0, seenSerial = 0;
+    std::int64_t tickCpu0 = 0, tickWall0 = 0, cpu0 = 0, wall0 = 0;
     std::unique_lock lock(mutex_);
     while (!stop_) {
         wake_.wait_for(lock, std::chrono::milliseconds(1));
-        const std::int64_t frame = deadline_.load(), handler = handlerDeadline_.load();
-        if (frame == 0) continue;  // no tick running
-        const std::int64_t now = nowNs();
-        const bool frameOver = now >= frame, handlerOver = handler != 0 && now >= handler;
-        if (!frameOver && !handlerOver) continue;
-        const std::uint64_t tick = tick_.load(), serial = handlerSerial_.load();
+        if (!ticking_.load()) {
+            seenTick = seenSerial = 0;
+            continue;
+        }
+        const std::uint64_t tick = tick_.load(), serial = gateWord(kGateSerial);
+        const std::int64_t cpu = threadCpuNs(), wall = wallNs();
+        if (tick != seenTick) {  // first sight of this tick: its clocks start now
+            seenTick = tick;
+            tickCpu0 = cpu;
+            tickWall0 = wall;
+        }
+        bool handlerOver = false;
+        if (serial == 0) {
+            seenSerial = 0;
+        } else if (serial != seenSerial) {
+            seenSerial = serial;
+            cpu0 = cpu;
+            wall0 = wall;
+        } else {
+            handlerOver = cpu - cpu0 >= static_cast<std::int64_t>(gateWord(kGateCpuNs)) ||
+                          wall - wall0 >= static_cast<std::int64_t>(gateWord(kGateWallNs));
+        }
+        const bool frameOver = cpu - tickCpu0 >= frameCpuNs_ || wall - tickWall0 >= frameWallNs_;
+        if (!handlerOver && !frameOver) continue;
         lock.unlock();
-        // The runaway loop gives the GIL up every switch interval (5 ms), so this returns.
+        // The runaway loop gives the GIL up every switch interval, so this returns.
         const PyGILState_STATE gil = PyGILState_Ensure();
-        // Re-check under the GIL: the tick may have ended while we waited for it.
-        // Arm/disarm run with the GIL held, so under it nothing moves: fire only if the tick
-        // is the same one and, for a handler overrun, the same handler.
-        const bool sameHandler = handlerSerial_.load() == serial && handlerDeadline_.load() != 0;
-        if (tick_.load() == tick && deadline_.load() != 0 && (frameOver || sameHandler)) {
+        // Under the GIL the game thread cannot move: fire only if the tick is the same one
+        // and, for a handler overrun, the same handler.
+        const bool sameHandler = gateWord(kGateSerial) == serial;
+        if (ticking_.load() && tick_.load() == tick && (frameOver || sameHandler)) {
             PyThreadState_SetAsyncExc(threadId_.load(), exception_);
             raised_.store(true);
+            setGateWord(kGateRaised, 1);
             interrupts_.fetch_add(1);
-            deadline_.store(nowNs() + budget_.count());  // re-arm for the next runaway
-            handlerDeadline_.store(0);
         }
         PyGILState_Release(gil);
+        // Re-arm from now: a runaway that swallows the interrupt is interrupted again.
+        const std::int64_t cpuNow = threadCpuNs(), wallNow = wallNs();
+        if (handlerOver) {
+            cpu0 = cpuNow;
+            wall0 = wallNow;
+        }
+        if (frameOver) {
+            tickCpu0 = cpuNow;
+            tickWall0 = wallNow;
+        }
         lock.lock();
     }
 }

@@ -1,11 +1,20 @@
 #pragma once
-// Interrupts a runaway script: if a tick runs past its budget, raises ScriptTimeoutError
-// asynchronously in the game thread's Python code (the way Ctrl-C interrupts a loop), then
-// re-arms, so a second runaway in the same frame is interrupted too.
+// Interrupts a runaway script by raising ScriptTimeoutError asynchronously in the game
+// thread's Python code (the way Ctrl-C interrupts a loop).
+//
+// Two limits, both charged in the game thread's own CPU time, so a busy machine that
+// preempts the game never turns a healthy script into a "runaway":
+//  - a handler's budget, read from the gate the scheduler writes (engine_bridge/budget.py
+//    documents its four words); a handler blocked in a sleep or a lock, using no CPU, is
+//    stopped by the gate's wall-time backstop instead;
+//  - the whole tick's backstop, for runtime code between handlers.
+// The scheduler guards a handler with two plain stores into the gate — no call into C++,
+// no lock — and this thread polls it every millisecond without the GIL, taking the GIL
+// only to interrupt, after checking again that the same handler of the same tick runs.
 #include <Python.h>
+#include <time.h>
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -13,10 +22,17 @@
 
 namespace aicore::bridge {
 
+/// The gate's words (engine_bridge/budget.py): the running handler's serial (0: none),
+/// "an interrupt was raised", its CPU budget and its wall backstop in nanoseconds.
+enum GateWord : int { kGateSerial = 0, kGateRaised = 1, kGateCpuNs = 2, kGateWallNs = 3, kGateWords = 4 };
+
 class Watchdog {
 public:
-    /// `exception` is the (borrowed, immortal for the process) exception type to raise.
-    Watchdog(PyObject* exception, double budgetMs);
+    /// `exception` is the (borrowed, immortal for the process) exception type to raise;
+    /// `gate` (kGateWords words, owned by the caller, outliving this) is shared with Python.
+    /// A tick is interrupted when it has used `frameCpuMs` of the game thread's CPU time or
+    /// lasted `frameWallMs`.
+    Watchdog(PyObject* exception, std::uint64_t* gate, double frameCpuMs, double frameWallMs);
     ~Watchdog();
     Watchdog(const Watchdog&) = delete;
     Watchdog& operator=(const Watchdog&) = delete;
@@ -27,11 +43,6 @@ public:
     void end() noexcept;
     std::uint64_t interrupts() const noexcept { return interrupts_.load(); }
 
-    /// Game thread: one script handler begins (budget in seconds) / ends. Two atomic stores:
-    /// the watchdog polls without the GIL and takes it only to interrupt.
-    void armHandler(double seconds) noexcept;
-    void disarmHandler() noexcept;
-
     /// Game thread, GIL held: cancel an interrupt raised but not yet delivered, if any.
     /// Clearing when none was raised is not free: CPython 3.11's
     /// PyThreadState_SetAsyncExc(id, NULL) leaves the interpreter's "async exception"
@@ -41,17 +52,20 @@ public:
 
 private:
     void run();
+    std::int64_t threadCpuNs() const noexcept;
+    std::uint64_t gateWord(int word) const noexcept;
+    void setGateWord(int word, std::uint64_t value) noexcept;
 
     PyObject* exception_;
-    std::chrono::nanoseconds budget_;
-    std::atomic<std::int64_t> deadline_{0};  // steady-clock ns; 0 = no tick running
-    std::atomic<std::int64_t> handlerDeadline_{0};  // 0 = no handler armed
-    std::atomic<std::uint64_t> handlerSerial_{0};   // which handler the deadline belongs to
+    std::uint64_t* gate_;
+    std::int64_t frameCpuNs_, frameWallNs_;
+    std::atomic<bool> ticking_{false};
     std::atomic<std::uint64_t> tick_{0};
     std::atomic<unsigned long> threadId_{0};
+    std::atomic<clockid_t> cpuClock_{CLOCK_MONOTONIC};
     std::atomic<std::uint64_t> interrupts_{0};
     std::atomic<bool> raised_{false};  // an interrupt was raised and may be undelivered
-    std::mutex mutex_;                // only for the watchdog's sleep and shutdown
+    std::mutex mutex_;                 // only for the watchdog's sleep and shutdown
     std::condition_variable wake_;
     bool stop_ = false;
     std::thread thread_;
