@@ -44,7 +44,7 @@ log = logging.getLogger("aicore.scheduler")
 _FPS = 60.0
 
 
-@dataclass
+@dataclass(slots=True)
 class ScriptProfile:
     """What designers look at: time and failures per script."""
 
@@ -85,10 +85,11 @@ class Scheduler:
     def __post_init__(self) -> None:
         self.bus = EventBus(self.event_budget)
         # period (frames) -> the frame residue an NPC ticks on -> its slots, in spawn order
-        self._turns: dict[int, dict[int, list[int]]] = {}
+        self._turns: dict[int, dict[int, list[_Entry]]] = {}
         self._planned: dict[int, tuple[int, int]] = {}  # slot -> (period, turn)
+        self._entries: dict[int, _Entry] = {}  # slot -> what its on_tick needs
         self.player_distance = np.full(self.world.capacity, np.inf, np.float32)
-        self._backlog: list[int] = []  # slots whose on_tick was pushed to the next frame
+        self._backlog: list[_Entry] = []  # on_ticks pushed to the next frame
         self._profile_of: dict[type, ScriptProfile] = {}  # class -> its script's profile
         self._serial = 0  # numbers the guarded calls, for the watchdog's gate
         self._gate = self.deadline.gate
@@ -144,13 +145,16 @@ class Scheduler:
         return period, -_phase(npc.slot) % period
 
     def _plan(self, npc: Npc) -> None:
+        entry = self._entries[npc.slot] = (npc, self.profile_of(npc))
         period, turn = self._planned[npc.slot] = self._turn(npc)
-        self._turns.setdefault(period, {}).setdefault(turn, []).append(npc.slot)
+        self._turns.setdefault(period, {}).setdefault(turn, []).append(entry)
 
     def _unplan(self, npc: Npc) -> None:
+        entry = self._entries.pop(npc.slot, None)
         planned = self._planned.pop(npc.slot, None)
-        if planned is not None:
-            self._turns[planned[0]][planned[1]].remove(npc.slot)
+        if planned is not None and entry is not None:
+            turn = self._turns[planned[0]][planned[1]]
+            turn.pop(next(i for i, e in enumerate(turn) if e is entry))
 
     def script_of(self, npc: Npc) -> str:
         module = type(npc).__module__
@@ -212,32 +216,36 @@ class Scheduler:
         profile.seconds += time.perf_counter() - began
         return ok
 
-    def _tick_handlers(self, due: list[int], dt: float, budget_end: float) -> None:
+    def _tick_handlers(self, due: list[_Entry], dt: float, budget_end: float) -> None:
         """``on_tick`` for the NPCs due, in order, until the frame budget runs out.
 
-        The hot loop of a frame: what :meth:`_call` does, with the lookups hoisted and one
-        clock read per call (the end of one call is the start of the next), so guarding and
-        profiling a handler costs a fraction of a microsecond."""
-        npcs = self.npcs
+        The hot loop of a frame: what :meth:`_call` does, with every lookup done at spawn
+        (``due`` holds each NPC with its script's profile), one clock read per call (the end
+        of one call is the start of the next) and the profile updated once per run of calls
+        into the same script, so guarding and profiling a handler costs a fraction of a
+        microsecond."""
         gate = self._gate
-        profile_of = self._profile_of
         clock = time.perf_counter
         serial = self._serial
-        now = clock()
-        for i, slot in enumerate(due):
-            npc = npcs.get(slot)
-            if npc is None:
-                continue
+        now = run_start = clock()
+        run: ScriptProfile | None = None  # the script of the calls since run_start
+        run_calls = 0
+        for npc, profile in due:
             if now > budget_end:
-                self._backlog = [s for s in due[i:] if s in npcs]
+                index = next(i for i, e in enumerate(due) if e[0] is npc)
+                self._backlog = due[index:]
                 break
-            profile = profile_of.get(type(npc)) or self.profile_of(npc)
+            if profile is not run:
+                if run is not None:
+                    run.calls += run_calls
+                    run.seconds += now - run_start
+                run, run_calls, run_start = profile, 0, now
             if profile.quarantined:
                 self._fallback(npc, dt)
                 now = clock()
                 continue
             serial += 1
-            gate[GATE_SERIAL] = serial
+            gate[0] = serial  # GATE_SERIAL: this handler runs (budget.py)
             try:
                 npc.on_tick(dt)
             except (Exception, SystemExit, KeyboardInterrupt, ScriptTimeoutError) as exc:
@@ -245,13 +253,14 @@ class Scheduler:
                 self.disarm()  # reporting (a deep traceback, say) is not the script's time
                 self._failed(npc, self.script_of(npc), "on_tick", exc, profile)
                 self._fallback(npc, dt)
-            gate[GATE_SERIAL] = 0
-            if gate[GATE_RAISED]:
+            gate[0] = 0
+            if gate[1]:  # GATE_RAISED: an interrupt that came too late must not linger
                 self.deadline.cancel_pending()
-            end = clock()
-            profile.calls += 1
-            profile.seconds += end - now
-            now = end
+            run_calls += 1
+            now = clock()
+        if run is not None:
+            run.calls += run_calls
+            run.seconds += now - run_start
         self._serial = serial
 
     def _fallback(self, npc: Npc, *args: Any) -> None:
@@ -330,12 +339,17 @@ class Scheduler:
         # Turns are planned at spawn, so finding this frame's is one lookup per decision rate,
         # not a pass over every NPC.
         turns = [
-            slot
+            entry
             for period, by_turn in self._turns.items()
-            for slot in by_turn.get(self.frame % period, ())
+            for entry in by_turn.get(self.frame % period, ())
         ]
-        due = list(dict.fromkeys(self._backlog + turns)) if self._backlog else turns
-        self._backlog = []
+        due = turns
+        if self._backlog:
+            entries = self._entries
+            waiting = [e for e in self._backlog if entries.get(e[0].slot) is e]
+            queued = {e[0].slot for e in waiting}
+            due = waiting + [e for e in turns if e[0].slot not in queued]
+            self._backlog = []
         self._tick_handlers(due, dt, began + self.frame_budget_s)
         self.frame += 1
 
@@ -424,6 +438,9 @@ class Scheduler:
                 strict=True,
             )
         ]
+
+
+_Entry = tuple[Npc, ScriptProfile]  # an NPC and the profile of its script
 
 
 @dataclass
