@@ -15,10 +15,9 @@ def test_the_host_step_runs_the_shipped_scripts_and_reports_timing(tmp_path: Pat
     assert report["npcs"] == 300
     for key in ("frame_ms", "bridge_us"):
         assert set(report[key]) >= {"mean", "p50", "p99", "max"}
-    # Not asserted to be zero: on a machine busy with other work a handler can be preempted
-    # past its 5 ms budget, and the runtime counting (and surviving) that is its job. The
-    # shipped scripts' correctness is tests/test_npc_scripts.py's.
-    assert report["script_errors"] >= 0
+    # Budgets are charged in the scripts' own CPU time, so a machine busy with other work
+    # (make test beside two CPU-bound processes) does not make the shipped scripts fail.
+    assert report["script_errors"] == 0
     assert any("frame (aicore_tick)" in line for line in lines)
     assert (tmp_path / "host" / "town.wav").stat().st_size > 1_000_000
 
