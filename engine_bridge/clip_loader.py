@@ -22,6 +22,9 @@ class ClipLoader:
         self.lines = lines
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aicore-clips")
         self._clips: dict[str, Future[ClipHandle | None]] = {}
+        # The pool starts its thread at the first submit: do it now, on the thread that
+        # creates the runtime, with the modules the worker needs imported up front.
+        self._pool.submit(_import_loaders).result()
 
     def clip(self, line: str) -> Future[ClipHandle | None]:
         """The clip of a shipped line id or a text; loaded once, in the background."""
@@ -48,3 +51,8 @@ class ClipLoader:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _import_loaders() -> None:
+    import vocal.tts
+    import vocal.voice_lines  # noqa: F401

@@ -100,6 +100,13 @@ class Runtime:
         self._voices: dict[int, int] = {}  # voice id -> NPC slot
         self._speech: list[tuple[Npc, Future[Any], float | None]] = []
         self._clips: ClipLoader | None = None
+        if audio is not None and hasattr(audio, "add_clip"):
+            # Started here, not at the first say(): a thread started inside a handler could
+            # be hit by that handler's budget interrupt before it runs (CPython raises it by
+            # thread id, which a new thread shares with its creator until it starts), and
+            # Thread.start() would then wait for it forever. Its imports happen now too, not
+            # in the middle of a frame.
+            self._clips = ClipLoader(audio, self.lines)
         # The runtime schedules the garbage collector itself: a full collection over
         # thousands of NPCs can take longer than a handler's budget, so it must never start
         # inside one. Young objects are collected after every frame, older ones rarely.
@@ -232,7 +239,7 @@ class Runtime:
         if self.audio is None or not type(npc).archetype or not hasattr(self.audio, "add_clip"):
             return
         if self._clips is None:
-            self._clips = ClipLoader(self.audio, self.lines)
+            return
         # Loaded (and synthesised, for new text) on the clip worker; started when ready.
         self._speech.append((npc, self._clips.clip(line), intensity))
 
