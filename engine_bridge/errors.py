@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ScriptTimeoutError"]
+__all__ = ["ScriptLimitError", "ScriptTimeoutError"]
 
 
 class ScriptTimeoutError(BaseException):
@@ -11,3 +11,9 @@ class ScriptTimeoutError(BaseException):
     A ``BaseException``, not an ``Exception``: a script's ``except Exception`` cannot
     swallow it and keep looping.
     """
+
+
+class ScriptLimitError(RuntimeError):
+    """Raised by an action that would pass one of the runtime's limits: too many timers
+    pending for one NPC, too many messages in flight. The script is reported at the line
+    that asked; what it asked for is refused, everything else goes on."""

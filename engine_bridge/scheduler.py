@@ -16,12 +16,11 @@ until its file is edited.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import logging
 import math
+import sys
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +31,7 @@ from engine_bridge.api import Event, Npc, NpcInfo
 from engine_bridge.budget import GATE_RAISED, GATE_SERIAL, Deadline, ThreadDeadline, set_budget
 from engine_bridge.errors import ScriptTimeoutError
 from engine_bridge.event_bus import EventBus
+from engine_bridge.failure_report import describe_failure
 from engine_bridge.protocol import COMMAND_FIELDS, validate
 from engine_bridge.spatial_index import SpatialGrid
 from engine_bridge.timers import Timers
@@ -53,6 +53,7 @@ class ScriptProfile:
     errors: int = 0
     quarantined: bool = False
     last_error: str = ""
+    fallback_broken: bool = False  # its fallback failed: its NPCs idle instead
 
     @property
     def mean_us(self) -> float:
@@ -164,6 +165,7 @@ class Scheduler:
         profile = self.profiles.get(script)
         if profile is not None:
             profile.quarantined = False
+            profile.fallback_broken = False
             profile.errors = 0
         self.reported = {r for r in self.reported if r[0] != script}
 
@@ -191,23 +193,31 @@ class Scheduler:
             self.deadline.cancel_pending()
 
     def _call(self, npc: Npc, handler: str, *args: Any) -> bool:
+        """Run one of ``npc``'s handlers under its budget and guard."""
+        return self._guarded(npc, handler, None, args)
+
+    def _guarded(
+        self, npc: Npc, handler: str, fn: Callable[..., Any] | None, args: tuple[Any, ...]
+    ) -> bool:
+        """Run ``fn(*args)`` (or the handler named ``handler``) for ``npc``'s script: under
+        the handler budget, every failure reported and charged to that script."""
         profile = self.profile_of(npc)
         if profile.quarantined:
             if handler == "on_tick":
-                self._fallback(npc, *args)
+                self._fallback(npc, profile, *args)
             return False
         gate = self._gate
         began = time.perf_counter()
         self._serial += 1
         gate[GATE_SERIAL] = self._serial
         try:
-            getattr(npc, handler)(*args)
+            (fn if fn is not None else getattr(npc, handler))(*args)
             ok = True
         except (Exception, SystemExit, KeyboardInterrupt, ScriptTimeoutError) as exc:
             self.disarm()  # reporting (a deep traceback, say) is not the script's time
-            self._failed(npc, self.script_of(npc), handler, exc, profile)
+            self._failed(npc, handler, exc, profile)
             if handler == "on_tick":
-                self._fallback(npc, *args)
+                self._fallback(npc, profile, *args)
             ok = False
         gate[GATE_SERIAL] = 0
         if gate[GATE_RAISED]:
@@ -231,7 +241,7 @@ class Scheduler:
         run: ScriptProfile | None = None  # the script of the calls since run_start
         run_calls = 0
         for npc, profile in due:
-            if now > budget_end:
+            if now > budget_end and npc is not due[0][0]:  # the first always runs: progress
                 index = next(i for i, e in enumerate(due) if e[0] is npc)
                 self._backlog = due[index:]
                 break
@@ -241,7 +251,7 @@ class Scheduler:
                     run.seconds += now - run_start
                 run, run_calls, run_start = profile, 0, now
             if profile.quarantined:
-                self._fallback(npc, dt)
+                self._fallback(npc, profile, dt)
                 now = clock()
                 continue
             serial += 1
@@ -251,8 +261,8 @@ class Scheduler:
             except (Exception, SystemExit, KeyboardInterrupt, ScriptTimeoutError) as exc:
                 self._serial = serial
                 self.disarm()  # reporting (a deep traceback, say) is not the script's time
-                self._failed(npc, self.script_of(npc), "on_tick", exc, profile)
-                self._fallback(npc, dt)
+                self._failed(npc, "on_tick", exc, profile)
+                self._fallback(npc, profile, dt)
             gate[0] = 0
             if gate[1]:  # GATE_RAISED: an interrupt that came too late must not linger
                 self.deadline.cancel_pending()
@@ -263,42 +273,54 @@ class Scheduler:
             run.seconds += now - run_start
         self._serial = serial
 
-    def _fallback(self, npc: Npc, *args: Any) -> None:
-        # The fallback of a broken script may be broken too: the NPC then idles.
-        with contextlib.suppress(Exception, SystemExit, KeyboardInterrupt, ScriptTimeoutError):
+    def _fallback(self, npc: Npc, profile: ScriptProfile, *args: Any) -> None:
+        """What the NPC does while its script fails, under the budget too. A fallback that
+        fails is reported once and not called again until the script is reloaded: the NPC
+        then stands idle."""
+        if profile.fallback_broken:
+            return
+        self.arm()
+        try:
             npc.fallback(*args)
+        except (Exception, SystemExit, KeyboardInterrupt, ScriptTimeoutError) as exc:
+            self.disarm()
+            profile.fallback_broken = True
+            self._failed(npc, "fallback", exc, profile)
+        self.disarm()
 
-    def _failed(
-        self, npc: Npc, script: str, handler: str, exc: BaseException, profile: ScriptProfile
-    ) -> None:
+    def _failed(self, npc: Npc, handler: str, exc: BaseException, profile: ScriptProfile) -> None:
+        """Count, report (once per place) and maybe quarantine. Never raises: everything
+        read from the script is guarded (failure_report.py)."""
         profile.errors += 1
-        tb = exc.__traceback__
-        where = f"{script}.py"
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename.endswith(f"{script}.py"):
-                where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
-            tb = tb.tb_next
-        kind = "over its time budget" if isinstance(exc, ScriptTimeoutError) else type(exc).__name__
-        profile.last_error = f"{where}: {kind}: {exc}"
-        key = (script, f"{where}:{type(exc).__name__}")
+        script = self._script_name(npc)
+        report = describe_failure(exc, _script_file(npc), f"{script}.py", self)
+        what = "over its time budget" if report.kind == "timeout" else report.kind
+        profile.last_error = f"{report.where}: {what}: {report.message}"
+        key = (script, f"{report.where}:{report.kind}")
         if key not in self.reported:  # report each failure place once, count the rest
             self.reported.add(key)
             log.error(
-                "%s: %s in %s.%s (NPC %d, %s): %s\n%s",
-                where,
-                kind,
-                type(npc).__name__,
+                "%s: %s in %s.%s (NPC %s, %s): %s\n%s",
+                report.where,
+                what,
+                _safe_name(npc),
                 handler,
-                npc.slot,
-                npc.kind,
-                exc,
-                "".join(traceback.format_exception(exc)),
+                _safe_attr(npc, "slot"),
+                _safe_attr(npc, "kind"),
+                report.message,
+                report.traceback,
             )
         if profile.errors >= self.quarantine_after and not profile.quarantined:
             profile.quarantined = True
             log.error(
                 "script %s quarantined after %d failures; edit it to retry", script, profile.errors
             )
+
+    def _script_name(self, npc: Npc) -> str:
+        try:
+            return self.script_of(npc)
+        except BaseException:
+            return "<unknown script>"
 
     # -- the frame ----------------------------------------------------------------------
 
@@ -325,13 +347,8 @@ class Scheduler:
         self.bus.post((e.npc, e) for e in voice_events)
         for timer in self.timers.due(self.time):
             self.bus.post([(timer.slot, timer)])
-        for target, payload in self.bus.take():
-            if isinstance(payload, Event):
-                self._deliver(target, payload)
-            else:  # a timer
-                npc = self.npcs.get(target) if target is not None else None
-                if npc is not None:
-                    self._call_timer(npc, payload)
+        budget_end = began + self.frame_budget_s
+        self._deliver_events(self.bus.take(), budget_end)
         self.bus.end_frame()
 
         # 3. on_tick for those whose turn it is (staggered), plus last frame's backlog.
@@ -350,21 +367,38 @@ class Scheduler:
             queued = {e[0].slot for e in waiting}
             due = waiting + [e for e in turns if e[0].slot not in queued]
             self._backlog = []
-        self._tick_handlers(due, dt, began + self.frame_budget_s)
+        self._tick_handlers(due, dt, budget_end)
         self.frame += 1
 
-    def _deliver(self, target: int | None, event: Event) -> None:
-        if target is None:
-            for npc in list(self.npcs.values()):
-                self._call(npc, "on_event", event)
-            return
-        npc = self.npcs.get(target)
-        if npc is not None:
-            self._call(npc, "on_event", event)
-
-    def _call_timer(self, npc: Npc, timer: Any) -> None:
-        holder = _TimerCall(npc, timer.fn, timer.args)
-        self._call(holder, "run")  # type: ignore[arg-type]
+    def _deliver_events(self, taken: list[tuple[int | None, Any]], budget_end: float) -> None:
+        """Events and due timers, in order, until the frame budget runs out; what is left
+        goes back to the front of the queue for the next frame. The first always runs, so
+        events move on however busy frames are."""
+        clock = time.perf_counter
+        npcs = self.npcs
+        for index, (target, payload) in enumerate(taken):
+            if target is None:  # a broadcast: one call per NPC, each may be the last
+                slots = list(npcs)
+                for j, slot in enumerate(slots):
+                    if (index or j) and clock() > budget_end:
+                        rest = taken[index + 1 :]
+                        tells = self.bus.tells_in(len(taken), index + 1)
+                        self.bus.put_back([(s, payload) for s in slots[j:]] + rest, tells)
+                        return
+                    npc = npcs.get(slot)
+                    if npc is not None:
+                        self._call(npc, "on_event", payload)
+                continue
+            if index and clock() > budget_end:
+                self.bus.put_back(taken[index:], self.bus.tells_in(len(taken), index))
+                return
+            npc = npcs.get(target)
+            if npc is None:
+                continue
+            if isinstance(payload, Event):
+                self._call(npc, "on_event", payload)
+            else:  # a timer, charged to its NPC's script
+                self._guarded(npc, "timer", payload.fn, payload.args)
 
     # -- actions ------------------------------------------------------------------------
 
@@ -384,11 +418,15 @@ class Scheduler:
         # The same shape as a custom event from the engine: type "custom", its name and data.
         event = Event("custom", sender, {"name": name, "data": data, "sender": sender})
         if isinstance(kind_or_slot, int):
-            self.bus.post_next_frame(kind_or_slot, event)
+            self.bus.post_next_frame([(kind_or_slot, event)])
             return
-        for slot, npc in self.npcs.items():
-            if npc.kind == kind_or_slot and slot != sender:
-                self.bus.post_next_frame(slot, event)
+        self.bus.post_next_frame(
+            [
+                (slot, event)
+                for slot, npc in self.npcs.items()
+                if npc.kind == kind_or_slot and slot != sender
+            ]
+        )
 
     def _wanted(self, kind: str | Iterable[str] | None) -> np.ndarray:
         """A table from kind code to "is it wanted?", indexed with ``_kind_of`` (whose -1, a
@@ -443,29 +481,6 @@ class Scheduler:
 _Entry = tuple[Npc, ScriptProfile]  # an NPC and the profile of its script
 
 
-@dataclass
-class _TimerCall:
-    """A timer's callback, guarded and profiled like a handler of its NPC's script."""
-
-    npc: Npc
-    fn: Callable[..., None]
-    args: tuple[Any, ...]
-
-    @property
-    def kind(self) -> str:
-        return self.npc.kind
-
-    @property
-    def slot(self) -> int:
-        return self.npc.slot
-
-    def run(self) -> None:
-        self.fn(*self.args)
-
-    def fallback(self) -> None:
-        pass
-
-
 def _phase(slot: int) -> int:
     # A multiplicative hash of the slot: NPCs spawned in a repeating pattern of kinds would
     # otherwise line their decision frames up and make some frames far heavier than others.
@@ -487,3 +502,25 @@ def classes_in(module: Any) -> list[type[Npc]]:
         and obj.kind
         and obj.__module__ == module.__name__
     ]
+
+
+def _script_file(npc: Npc) -> str | None:
+    try:
+        module = sys.modules.get(type(npc).__module__)
+        return str(module.__file__) if module is not None and module.__file__ else None
+    except BaseException:
+        return None
+
+
+def _safe_name(npc: Npc) -> str:
+    try:
+        return str(type(npc).__name__)
+    except BaseException:
+        return "<npc>"
+
+
+def _safe_attr(npc: Npc, name: str) -> str:
+    try:
+        return str(object.__getattribute__(npc, name))
+    except BaseException:
+        return "?"

@@ -8,7 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Timer", "Timers"]
+from engine_bridge.errors import ScriptLimitError
+
+__all__ = ["MAX_PENDING_PER_NPC", "Timer", "Timers"]
+
+# A script that schedules a timer from its own timer ("after(0, again)") doubling each
+# time would grow without bound; no NPC needs more than this many waiting at once.
+MAX_PENDING_PER_NPC = 256
 
 
 @dataclass(order=True)
@@ -26,10 +32,20 @@ class Timers:
         self._heap: list[Timer] = []
         self._serial = itertools.count(1)
         self._cancelled: set[int] = set()
+        self._pending: dict[int, int] = {}  # slot -> timers waiting (cancelled ones included)
 
     def add(self, slot: int, seconds: float, fn: Callable[..., None], args: tuple[Any, ...]) -> int:
-        if seconds < 0:
-            raise ValueError("a timer cannot fire in the past")
+        if not seconds >= 0:
+            raise ValueError(f"after({seconds!r}): a timer cannot fire in the past")
+        if not callable(fn):
+            raise TypeError(f"after(): {fn!r} is not callable")
+        waiting = self._pending.get(slot, 0)
+        if waiting >= MAX_PENDING_PER_NPC:
+            raise ScriptLimitError(
+                f"after(): this NPC already has {waiting} timers waiting "
+                f"(at most {MAX_PENDING_PER_NPC})"
+            )
+        self._pending[slot] = waiting + 1
         timer = Timer(self.now + seconds, next(self._serial), slot, fn, args)
         heapq.heappush(self._heap, timer)
         return timer.serial
@@ -48,6 +64,11 @@ class Timers:
         out = []
         while self._heap and self._heap[0].due <= now:
             timer = heapq.heappop(self._heap)
+            left = self._pending.get(timer.slot, 1) - 1
+            if left > 0:
+                self._pending[timer.slot] = left
+            else:
+                self._pending.pop(timer.slot, None)
             if timer.serial in self._cancelled:
                 self._cancelled.discard(timer.serial)
                 continue

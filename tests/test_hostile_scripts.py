@@ -1,0 +1,249 @@
+"""Hostile and careless scripts beside a healthy one: the frames go on, the healthy NPC
+keeps acting every frame, and the faulty script is reported at its own file:line and, when
+it keeps failing, quarantined. Each case is a reproducer of a way a script once broke the
+game (issue "Scripts can fail, the game cannot")."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from engine_bridge.sandbox import Sandbox
+from engine_bridge.timers import MAX_PENDING_PER_NPC
+
+HEALTHY = """
+from engine_bridge.api import Npc
+
+
+class Good(Npc):
+    kind = "good"
+    decision_rate = 60.0
+
+    def on_spawn(self):
+        self.after(0.0, self.beat)
+
+    def beat(self):
+        self.remember("beats", self.recall("beats", 0) + 1)
+        self.after(0.0, self.beat)
+
+    def on_tick(self, dt):
+        self.emote("wave")
+"""
+
+CASES = {
+    "str_raises": """
+        class Typo(Exception):
+            def __str__(self):
+                return self.mesage  # the typo
+
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                raise Typo()
+    """,
+    "str_loops": """
+        class Endless(Exception):
+            def __str__(self):
+                while True:
+                    pass
+
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                raise Endless()
+    """,
+    "dict_cleared": """
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                self.__dict__.clear()
+                raise ValueError("and now who am I?")
+    """,
+    "class_swapped": """
+        class Other(Npc):
+            kind = "other"
+
+            def on_tick(self, dt):
+                raise ValueError("swapped")
+
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                self.__class__ = Other
+                raise ValueError("swapping")
+    """,
+    "timer_fails": """
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_spawn(self):
+                self.after(0.0, self.boom)
+
+            def boom(self):
+                self.after(0.0, self.boom)
+                raise ValueError("timer bug")
+    """,
+    "timer_in_the_past": """
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                self.after(-1.0, print)
+    """,
+    "timers_double": """
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 1.0
+
+            def on_spawn(self):
+                self.after(0.0, self.again)
+
+            def again(self):
+                self.after(0.0, self.again)
+                self.after(0.0, self.again)
+    """,
+    "tell_storm": """
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 1.0
+
+            def on_spawn(self):
+                self.tell("probe", "ping")
+
+            def on_event(self, event):
+                if event.type == "custom":
+                    self.tell("probe", "ping")
+                    self.tell("probe", "ping")
+    """,
+    "fallback_loops": """
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                raise ValueError("first this")
+
+            def fallback(self, dt):
+                while True:
+                    pass
+    """,
+    "system_exit": """
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                raise SystemExit(3)
+    """,
+}
+
+FRAMES = 30
+
+
+def _run(tmp_path: Path, case: str, probes: int = 2) -> Sandbox:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "good.py").write_text(HEALTHY)
+    body = "from engine_bridge.api import Npc\n\n" + textwrap.dedent(CASES[case])
+    (scripts / "probe.py").write_text(body)
+    box = Sandbox(script_dirs=[scripts], capacity=16)
+    # Every handler of every frame runs (this is about failures, not the frame budget).
+    box.runtime.scheduler.frame_budget_s = 60.0
+    box.good = box.spawn("good")  # type: ignore[attr-defined]
+    for _ in range(probes):
+        box.spawn("probe")
+    return box
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_hostile_script_beside_a_healthy_one(
+    tmp_path: Path, case: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="aicore")
+    box = _run(tmp_path, case)
+    commands = box.step(FRAMES)  # every frame returns
+    good = box.good  # type: ignore[attr-defined]
+    waves = [c for c in commands if c["type"] == "emote" and c["npc"] == good]
+    assert len(waves) == FRAMES  # the healthy NPC acted in every frame
+    assert box.npc(good).recall("beats") >= FRAMES - 1  # and its timers kept firing
+    profile = box.runtime.profile()["probe"]
+    assert profile["errors"] >= 1
+    probe_file = str(tmp_path / "scripts" / "probe.py")
+    assert profile["last_error"].startswith(probe_file + ":"), profile["last_error"]
+    reports = [r for r in caplog.records if r.getMessage().startswith(probe_file + ":")]
+    assert reports, "the failure was not reported at the script's own file:line"
+    places = [r.getMessage().split(" ", 1)[0] for r in reports]
+    assert len(places) == len(set(places))  # each place once, however often it failed
+    assert "good" not in box.runtime.profile() or box.runtime.profile()["good"]["errors"] == 0
+
+
+@pytest.mark.parametrize(
+    "case", ["str_raises", "dict_cleared", "timer_fails", "system_exit", "fallback_loops"]
+)
+def test_a_script_that_keeps_failing_is_quarantined(tmp_path: Path, case: str) -> None:
+    box = _run(tmp_path, case)
+    box.step(FRAMES)
+    assert box.runtime.profile()["probe"]["quarantined"]
+
+
+def test_doubling_timers_are_bounded_and_reported(tmp_path: Path) -> None:
+    box = _run(tmp_path, "timers_double", probes=1)
+    box.step(FRAMES)
+    assert len(box.runtime.scheduler.timers) <= MAX_PENDING_PER_NPC + 2
+    assert "ScriptLimitError" in box.runtime.profile()["probe"]["last_error"]
+
+
+def test_a_tell_storm_is_bounded_and_reported(tmp_path: Path) -> None:
+    box = _run(tmp_path, "tell_storm", probes=3)
+    box.runtime.scheduler.bus.max_in_flight = 5_000
+    box.step(FRAMES)
+    bus = box.runtime.scheduler.bus
+    assert len(bus) + len(bus._next_frame) <= 5_000 + 3
+    assert "ScriptLimitError" in box.runtime.profile()["probe"]["last_error"]
+
+
+def test_events_and_timers_wait_for_the_next_frame_when_the_budget_runs_out(
+    tmp_path: Path,
+) -> None:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "slow.py").write_text(
+        textwrap.dedent("""
+        import time
+        from engine_bridge.api import Npc
+
+        class Slow(Npc):
+            kind = "slow"
+            decision_rate = 1.0
+
+            def on_event(self, event):
+                self.remember("heard", self.recall("heard", 0) + 1)
+                end = time.thread_time() + 0.001  # a millisecond of work per event
+                while time.thread_time() < end:
+                    pass
+        """)
+    )
+    box = Sandbox(script_dirs=[scripts], capacity=4)
+    box.runtime.scheduler.frame_budget_s = 0.005
+    slot = box.spawn("slow")
+    for _ in range(40):
+        box.send("heard_noise", npc=slot, at=[0.0, 0.0, 0.0], loudness=0.1)
+    box.step(1)
+    heard = box.npc(slot).recall("heard")
+    assert 1 <= heard < 40  # the frame stopped at its budget...
+    assert box.runtime.scheduler.bus.deferred > 0
+    box.step(60)
+    assert box.npc(slot).recall("heard") == 40  # ...and nothing was dropped
