@@ -317,9 +317,9 @@ def test_a_broken_archetype_preset_fails_the_check_at_the_field_s_line(
         (
             "voice_lines/lines.toml",
             'speaker = "vampire"',
-            'speaker = "vamp"',
-            'speaker = "vamp"',
-            "field 'speaker' must be one of",
+            'speaker = "Vamp"',
+            'speaker = "Vamp"',
+            "field 'speaker' must be the NPC kind",
         ),
         # A field that is missing has no line to point at.
         ("story/aethelred.toml", "\nending = ", "\nendng = ", None, "field 'ending' is missing"),
