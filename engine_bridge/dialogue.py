@@ -32,7 +32,7 @@ import random
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Self
@@ -164,7 +164,7 @@ class DialogueTables:
         if not has_folder(roots, DIALOGUE_DIR):
             shown = ", ".join(str(root / DIALOGUE_DIR) for root in roots)
             raise FileNotFoundError(f"{shown}: no dialogue folder in the content root")
-        recordings = _recordings(roots)
+        recordings = _Recordings(roots)
         errors: list[ContentError] = []
         lines: dict[str, list[_Line]] = {}
         first_seen: dict[str, Path] = {}
@@ -448,30 +448,33 @@ def _parse_memory(path: Path, where: str, value: Any) -> Mapping[str, Any]:
     return MappingProxyType(conditions)
 
 
-def _recordings(roots: tuple[Path, ...]) -> dict[str, VoiceLine] | None:
+class _Recordings:
     """The voice-line manifests of every root merged by line id (a later root's line
-    replaces an earlier one's); None when no root has a manifest that loads."""
-    merged: dict[str, VoiceLine] | None = None
-    for root in roots:
-        if not (root / MANIFEST_PATH).is_file():
-            continue
-        try:
-            lines = load_manifest(root)
-        except (OSError, ValueError):
-            continue  # the voice-line system reports its own manifest
-        merged = merged or {}
-        merged.update({line.id: line for line in lines})
-    return merged
+    replaces an earlier one's), and whether one of them failed to load."""
+
+    def __init__(self, roots: tuple[Path, ...]) -> None:
+        self.lines: dict[str, VoiceLine] = {}
+        self.incomplete = False
+        for root in roots:
+            if not (root / MANIFEST_PATH).is_file():
+                continue
+            try:
+                self.lines.update({line.id: line for line in load_manifest(root)})
+            except (OSError, ValueError):
+                self.incomplete = True  # the voice-line system reports its own manifest
 
 
-def _check_voice_lines(
-    path: Path, table: list[_Line], recordings: dict[str, VoiceLine] | None
-) -> None:
-    for line in table:
+def _check_voice_lines(path: Path, table: list[_Line], recordings: _Recordings) -> None:
+    for index, line in enumerate(table):
         if not line.voice_line:
             continue
         where = f"line {line.id!r}: field 'voice_line'"
-        recording = (recordings or {}).get(line.voice_line)
+        recording = recordings.lines.get(line.voice_line)
+        if recording is None and recordings.incomplete:
+            # A manifest that did not load must not take the dialogue down with it: the
+            # line is said from its text (synthesised) until the manifest is fixed.
+            table[index] = replace(line, voice_line=None)
+            continue
         if recording is None:
             raise ContentError(
                 path,

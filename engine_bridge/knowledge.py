@@ -217,6 +217,11 @@ class KnowledgeBase:
             for row in rows
         ]
 
+    def entries(self) -> list[LoreEntry]:
+        """Every entry in the index, in the order of the lore files."""
+        ids = [row[0] for row in self._db.execute("SELECT id FROM lore_entry ORDER BY rowid")]
+        return [entry for entry_id in ids if (entry := self.get(entry_id)) is not None]
+
     def get(self, entry_id: str) -> LoreEntry | None:
         """The whole entry ``entry_id``, or ``None`` when there is none."""
         row = self._db.execute(

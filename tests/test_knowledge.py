@@ -239,7 +239,8 @@ def test_a_broken_file_is_left_out_and_the_other_files_are_indexed(
         assert [h.id for h in kb.search("curfew")] == ["curfew"]
     lore.write_text(SMALL_LORE)
     with KnowledgeBase.open(db, content_root) as kb:
-        assert kb.rebuilt and kb.errors == ()
+        assert kb.rebuilt
+        assert kb.errors == ()
         assert kb.search("ledger")[0].id == "the_black_ledger"
 
 
