@@ -86,6 +86,18 @@ class ContentSystems:
         """Every content file left out, over all systems."""
         return [error for s in self.status.values() for error in s.errors]
 
+    def problems(self) -> list[tuple[str, str | None, int | None, str | None, str]]:
+        """Each system that is off and each content file left out, as plain tuples
+        ``(system, file, line, field, reason)`` (``file`` None: the whole system is off),
+        for the C ABI's ``aicore_runtime_content_problem``."""
+        out: list[tuple[str, str | None, int | None, str | None, str]] = []
+        for name, status in self.status.items():
+            if not status.on:
+                out.append((name, None, None, None, status.reason or ""))
+            for error in status.errors:
+                out.append((name, str(error.file), error.line, error.field, error.reason))
+        return out
+
     def close(self) -> None:
         if self.knowledge is not None:
             self.knowledge.close()
