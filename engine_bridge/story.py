@@ -525,6 +525,11 @@ class StoryBook:
         for story in self.stories.values():
             for name in (*story.flag_defaults, *story.beats, *story.quests):
                 self._by_name.setdefault(name, story)
+        # Scripts probe for flags and catch the KeyError every tick: keep that path cheap.
+        self._known = {
+            "flag": ", ".join(sorted(f for s in self.stories.values() for f in s.flag_defaults)),
+            "beat": ", ".join(sorted(b for s in self.stories.values() for b in s.beats)),
+        }
 
     @classmethod
     def load(cls, *content_roots: str | Path) -> StoryBook:
@@ -652,11 +657,8 @@ class StoryBook:
 
     def _owner(self, name: str, what: str) -> Story:
         story = self._by_name.get(name)
-        if story is None or (what == "flag" and name not in story.flag_defaults):
-            known = ", ".join(sorted(self.flags if what == "flag" else self.beats))
-            raise KeyError(f"no {what} {name!r} in any story; known: {known}")
-        if what == "beat" and name not in story.beats:
-            raise KeyError(f"no beat {name!r} in any story")
+        if story is None or name not in (story.flag_defaults if what == "flag" else story.beats):
+            raise KeyError(f"no {what} {name!r} in any story; known: {self._known[what]}")
         return story
 
 
