@@ -7,6 +7,7 @@ the report on the others.
 from __future__ import annotations
 
 import importlib
+import logging
 import sqlite3
 import subprocess
 import sys
@@ -157,7 +158,13 @@ def content_systems(content_roots: Sequence[Path] | None = None) -> list[Check]:
         from vocal.content import content_root
 
         content_roots = [content_root()]
-    systems = ContentSystems(content_roots, save_dir=None)
+    # The report below says what the log would: keep the log out of the doctor's output.
+    content_log = logging.getLogger("aicore.content")
+    was_disabled, content_log.disabled = content_log.disabled, True
+    try:
+        systems = ContentSystems(content_roots, save_dir=None)
+    finally:
+        content_log.disabled = was_disabled
     try:
         checks = []
         for name, status in systems.status.items():
