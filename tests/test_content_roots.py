@@ -208,3 +208,20 @@ def test_the_runtime_builds_the_lore_index_in_the_save_folder_and_rebuilds_it_on
     finally:
         third.close()
         third.content.close()
+
+
+def test_a_story_book_saves_and_restores_each_story_and_feeds_events_to_all(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "story/lamplighter.toml", LAMPLIGHTER_STORY)
+    book = StoryBook.load(CONTENT, tmp_path)
+    book.complete("light_the_lamps")
+    assert book.observe({"v": 1, "type": "player_seen"}, kind="aethelred") != []
+    saved = book.snapshot()
+    assert set(saved) == {"aethelred", "lamplighter"}
+    fresh = StoryBook.load(CONTENT, tmp_path)
+    fresh.restore(saved)
+    assert fresh.completed == book.completed
+    assert fresh.flags == book.flags
+    with pytest.raises(ValueError, match="names no loaded story 'gone'"):
+        fresh.restore({**saved, "gone": saved["lamplighter"]})
