@@ -21,10 +21,15 @@ running.
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-__all__ = ["ContentError", "layered_files", "normalize_roots"]
+__all__ = ["ContentError", "has_folder", "layered_files", "normalize_roots", "toml_error_line"]
+
+# Python 3.11's tomllib puts the position only in its message (3.14 adds ``lineno``).
+_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)$")
 
 
 class ContentError(ValueError):
@@ -40,6 +45,7 @@ class ContentError(ValueError):
         *,
         field: str | None = None,
         line: int | None = None,
+        table_id: str | None = None,
     ) -> None:
         super().__init__(f"{file}: {reason}")
         self.file = Path(file)
@@ -51,6 +57,9 @@ class ContentError(ValueError):
         ``None`` when the file as a whole is (not valid TOML, outside its root)."""
         self.line = line
         """The line in the file, when the loader knows it."""
+        self.table_id = table_id
+        """The ``id`` of the ``[[table]]`` (dialogue line, lore entry, story beat or quest)
+        the field belongs to, when the problem is inside one."""
 
     def as_dict(self) -> dict[str, str | int | None]:
         """The error as plain data (for a JSON report or a log record)."""
@@ -58,6 +67,7 @@ class ContentError(ValueError):
             "file": str(self.file),
             "line": self.line,
             "field": self.field,
+            "table_id": self.table_id,
             "reason": self.reason,
         }
 
@@ -65,7 +75,7 @@ class ContentError(ValueError):
         return isinstance(other, ContentError) and self.as_dict() == other.as_dict()
 
     def __hash__(self) -> int:
-        return hash((str(self.file), self.line, self.field, self.reason))
+        return hash((str(self.file), self.line, self.field, self.table_id, self.reason))
 
 
 def normalize_roots(roots: str | Path | Iterable[str | Path]) -> tuple[Path, ...]:
@@ -97,3 +107,13 @@ def layered_files(
 def has_folder(roots: Sequence[Path], folder: Path | str) -> bool:
     """Whether any of ``roots`` has ``folder``."""
     return any((root / folder).is_dir() for root in roots)
+
+
+def toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    """The line a TOML syntax error is on: the exception's ``lineno`` where Python has it;
+    on 3.11-3.13 the one place it is kept, the end of tomllib's own message."""
+    line = getattr(exc, "lineno", None)
+    if isinstance(line, int):
+        return line
+    at = _TOML_AT.search(str(exc))
+    return int(at.group(1)) if at else None

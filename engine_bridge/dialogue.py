@@ -37,7 +37,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Self
 
-from engine_bridge.content_layers import ContentError, has_folder, layered_files, normalize_roots
+from engine_bridge.content_layers import (
+    ContentError,
+    has_folder,
+    layered_files,
+    normalize_roots,
+    toml_error_line,
+)
 from vocal.voice_lines import MANIFEST_PATH, VoiceLine, load_manifest
 
 __all__ = ["DIALOGUE_DIR", "DialogueLine", "DialogueTables"]
@@ -291,7 +297,7 @@ def _read_toml(root: Path, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
+        line = toml_error_line(exc) if isinstance(exc, tomllib.TOMLDecodeError) else None
         raise ContentError(path, f"not valid UTF-8 TOML: {exc}", line=line) from exc
     except OSError as exc:
         raise ContentError(path, f"cannot be read: {exc.strerror or exc}") from exc
@@ -322,17 +328,26 @@ def _parse_table(root: Path, path: Path, kind: str, first_seen: dict[str, Path])
     lines = []
     ids: set[str] = set()
     for number, table in enumerate(tables, start=1):
-        line = _parse_line(path, number, kind, table)
+        try:
+            line = _parse_line(path, number, kind, table)
+        except ContentError as exc:
+            exc.table_id = _table_id(table)
+            raise
         earlier = first_seen.get(line.id) or (path if line.id in ids else None)
         if earlier is not None:
             raise ContentError(
                 path,
                 f"line {number} ({line.id!r}): field 'id' repeats the id of a line in {earlier}",
                 field="id",
+                table_id=line.id,
             )
         ids.add(line.id)
         lines.append(line)
     return lines
+
+
+def _table_id(table: Any) -> str | None:
+    return table["id"] if isinstance(table, dict) and isinstance(table.get("id"), str) else None
 
 
 def _parse_line(path: Path, number: int, kind: str, table: Any) -> _Line:
@@ -480,6 +495,7 @@ def _check_voice_lines(path: Path, table: list[_Line], recordings: _Recordings) 
                 path,
                 f"{where} names no line of voice_lines/lines.toml: {line.voice_line!r}",
                 field="voice_line",
+                table_id=line.id,
             )
         if recording.speaker != line.kind:
             raise ContentError(
@@ -487,6 +503,7 @@ def _check_voice_lines(path: Path, table: list[_Line], recordings: _Recordings) 
                 f"{where} names {recording.id!r}, spoken by {recording.speaker!r}, "
                 f"not by {line.kind!r}",
                 field="voice_line",
+                table_id=line.id,
             )
         if recording.text != line.text:
             raise ContentError(
@@ -494,6 +511,7 @@ def _check_voice_lines(path: Path, table: list[_Line], recordings: _Recordings) 
                 f"{where} names {recording.id!r}, whose recording says "
                 f"{recording.text!r}, not the line's text {line.text!r}",
                 field="voice_line",
+                table_id=line.id,
             )
 
 

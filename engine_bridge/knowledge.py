@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-from engine_bridge.content_layers import ContentError, has_folder, layered_files, normalize_roots
+from engine_bridge.content_layers import (
+    ContentError,
+    has_folder,
+    layered_files,
+    normalize_roots,
+    toml_error_line,
+)
 
 __all__ = ["LORE_DIR", "KnowledgeBase", "LoreEntry", "LoreHit", "load_lore"]
 
@@ -340,7 +346,7 @@ def _parse_file(path: Path, data: bytes, first_seen: dict[str, Path]) -> list[Lo
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
+        line = toml_error_line(exc) if isinstance(exc, tomllib.TOMLDecodeError) else None
         raise ContentError(path, f"not valid UTF-8 TOML: {exc}", line=line) from exc
     extra = set(document) - {"entry"}
     if extra:
@@ -354,7 +360,12 @@ def _parse_file(path: Path, data: bytes, first_seen: dict[str, Path]) -> list[Lo
     entries: list[LoreEntry] = []
     ids: set[str] = set()
     for number, table in enumerate(tables, start=1):
-        entry = _parse_entry(path, number, table)
+        try:
+            entry = _parse_entry(path, number, table)
+        except ContentError as exc:
+            if isinstance(table, dict) and isinstance(table.get("id"), str):
+                exc.table_id = table["id"]
+            raise
         earlier = first_seen.get(entry.id) or (path if entry.id in ids else None)
         if earlier is not None:
             raise ContentError(
@@ -362,6 +373,7 @@ def _parse_file(path: Path, data: bytes, first_seen: dict[str, Path]) -> list[Lo
                 f"entry {number} ({entry.id!r}): field 'id' repeats the id of an entry "
                 f"in {earlier}",
                 field="id",
+                table_id=entry.id,
             )
         ids.add(entry.id)
         entries.append(entry)

@@ -51,7 +51,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Self, TypeVar
 
-from engine_bridge.content_layers import ContentError, layered_files, normalize_roots
+from engine_bridge.content_layers import (
+    ContentError,
+    layered_files,
+    normalize_roots,
+    toml_error_line,
+)
 from engine_bridge.protocol import EVENT_FIELDS
 
 __all__ = [
@@ -199,7 +204,9 @@ class Story:
         try:
             return cls(**_parse(path))
         except _StoryError as exc:
-            raise ContentError(path, exc.reason, field=exc.field, line=exc.line) from exc
+            raise ContentError(
+                path, exc.reason, field=exc.field, line=exc.line, table_id=exc.table_id
+            ) from exc
 
     # -- state ------------------------------------------------------------------------
 
@@ -691,6 +698,7 @@ class _StoryError(Exception):
         self.reason = reason
         self.field = field
         self.line = line
+        self.table_id: str | None = None  # the beat or quest, set where it is known
 
 
 def _parse(path: Path) -> dict[str, Any]:
@@ -698,7 +706,7 @@ def _parse(path: Path) -> dict[str, Any]:
         try:
             document = tomllib.load(f)
         except tomllib.TOMLDecodeError as exc:
-            raise _StoryError(f"not valid TOML: {exc}", None, getattr(exc, "lineno", None)) from exc
+            raise _StoryError(f"not valid TOML: {exc}", None, toml_error_line(exc)) from exc
 
     for field in ("title", "ending", "flags", "quest", "beat"):
         if field not in document:
@@ -741,7 +749,12 @@ def _quests(path: Path, quest_tables: Any) -> dict[str, dict[str, Any]]:
         raise _StoryError("field 'quest' must be one or more [[quest]] tables", "quest")
     quests: dict[str, dict[str, Any]] = {}
     for number, table in enumerate(quest_tables, start=1):
-        quest = _quest(path, number, table)
+        try:
+            quest = _quest(path, number, table)
+        except _StoryError as exc:
+            if isinstance(table, dict) and isinstance(table.get("id"), str):
+                exc.table_id = table["id"]
+            raise
         if quest["id"] in quests:
             raise _StoryError(f"quest {quest['id']!r}: field 'id' repeats an earlier quest", "id")
         quests[quest["id"]] = quest
@@ -773,10 +786,14 @@ def _beats(
                 "id",
             )
         beat_ids.append(beat_id)
-    return {
-        beat_id: _beat(f"beat {beat_id!r}", table, quests, set(beat_ids), flags, kinds)
-        for beat_id, table in zip(beat_ids, beat_tables, strict=True)
-    }
+    beats: dict[str, Beat] = {}
+    for beat_id, table in zip(beat_ids, beat_tables, strict=True):
+        try:
+            beats[beat_id] = _beat(f"beat {beat_id!r}", table, quests, set(beat_ids), flags, kinds)
+        except _StoryError as exc:
+            exc.table_id = beat_id
+            raise
+    return beats
 
 
 def _type_of(value: FlagValue) -> str:

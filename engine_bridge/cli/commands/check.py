@@ -298,8 +298,24 @@ def _folders(roots: list[Path], folder: str) -> str:
 def _report_content_errors(errors: Sequence[Any], report: Report) -> None:
     """Each file a loader left out, from its structured error (file, line, field, reason)."""
     for error in errors:
-        line = error.line if error.line is not None else _locate(error.file, error.reason)
+        line = error.line if error.line is not None else _field_line(error)
         report.problems.append(Problem(_shown(error.file), line, error.reason))
+
+
+def _field_line(error: Any) -> int | None:
+    """The line of an error's field: inside the ``[[table]]`` with its ``table_id`` when
+    it has one, else the one line of the file that sets that key."""
+    if error.field is None:
+        return None
+    try:
+        lines = error.file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if error.table_id is not None:
+        return _table_field_line(lines, error.table_id, [error.field.split(".")[0]])
+    key = error.field.split(".")[-1]
+    hits = [i for i, text in enumerate(lines) if _is_key(text, key)]
+    return hits[0] + 1 if len(hits) == 1 else None
 
 
 def _check_kinds_have_scripts(content: _Content, kinds: set[str], report: Report) -> None:
