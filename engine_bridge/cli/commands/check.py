@@ -36,6 +36,7 @@ from types import ModuleType
 from typing import Any
 
 from engine_bridge.api import Npc
+from engine_bridge.content_layers import ContentError
 
 __all__ = ["HELP", "NAME", "Problem", "Report", "add_arguments", "check", "run"]
 
@@ -295,14 +296,14 @@ def _folders(roots: list[Path], folder: str) -> str:
     return ", ".join(_shown(root / folder) for root in roots)
 
 
-def _report_content_errors(errors: Sequence[Any], report: Report) -> None:
+def _report_content_errors(errors: Sequence[ContentError], report: Report) -> None:
     """Each file a loader left out, from its structured error (file, line, field, reason)."""
     for error in errors:
         line = error.line if error.line is not None else _field_line(error)
         report.problems.append(Problem(_shown(error.file), line, error.reason))
 
 
-def _field_line(error: Any) -> int | None:
+def _field_line(error: ContentError) -> int | None:
     """The line of an error's field: inside the ``[[table]]`` with its ``table_id`` when
     it has one, else the one line of the file that sets that key."""
     if error.field is None:
