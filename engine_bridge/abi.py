@@ -9,7 +9,7 @@ from pathlib import Path
 
 from engine_bridge import native
 
-__all__ = ["Metrics", "RuntimeConfig", "World", "default_config", "load"]
+__all__ = ["ContentProblem", "Metrics", "RuntimeConfig", "World", "default_config", "load"]
 
 LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
 
@@ -30,6 +30,18 @@ class RuntimeConfig(ctypes.Structure):
         ("frame_budget_ms", ctypes.c_double),
         ("handler_budget_ms", ctypes.c_double),
         ("debug_port", ctypes.c_uint32),
+        ("content_roots", ctypes.POINTER(ctypes.c_char_p)),
+        ("content_root_count", ctypes.c_uint32),
+    ]
+
+
+class ContentProblem(ctypes.Structure):
+    _fields_ = [
+        ("system", ctypes.c_char_p),
+        ("file", ctypes.c_char_p),
+        ("line", ctypes.c_uint32),
+        ("field", ctypes.c_char_p),
+        ("reason", ctypes.c_char_p),
     ]
 
 
@@ -92,6 +104,11 @@ def load(path: Path | None = None) -> ctypes.CDLL:
             [rt, ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_float), ctypes.c_uint32],
         ),
         "aicore_metrics_get": (ctypes.c_int, [rt, ctypes.POINTER(Metrics)]),
+        "aicore_runtime_content_problem_count": (ctypes.c_uint32, [rt]),
+        "aicore_runtime_content_problem": (
+            ctypes.c_int,
+            [rt, ctypes.c_uint32, ctypes.POINTER(ContentProblem)],
+        ),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)

@@ -34,7 +34,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
+    from engine_bridge.knowledge import KnowledgeBase
     from engine_bridge.scheduler import Scheduler
+    from engine_bridge.story import StoryBook
 
 __all__ = ["Event", "Npc", "NpcInfo"]
 
@@ -179,13 +181,16 @@ class Npc:
         self.remember("mood", value)
 
     @property
-    def story(self) -> Any:
-        """The running story (flags, beats, hooks)."""
+    def story(self) -> StoryBook | None:
+        """Every running story (``content/story/*.toml``): ``self.story.flag(name)``,
+        ``set_flag``, ``complete(beat)``, ``add_hook``. ``None`` only when the story
+        system is off (logged once, with the reason)."""
         return self._scheduler.story
 
     @property
-    def kb(self) -> Any:
-        """The lore knowledge base: ``self.kb.search("the crypt")``."""
+    def kb(self) -> KnowledgeBase | None:
+        """The lore knowledge base: ``self.kb.search("the crypt", known_by=self.kind)``.
+        ``None`` only when the knowledge system is off (logged once, with the reason)."""
         return self._scheduler.knowledge
 
     def __repr__(self) -> str:

@@ -1,6 +1,7 @@
 """What NPCs say: line tables per NPC kind, chosen by topic, mood, story flags and memory.
 
-``content/dialogue/<kind>.toml`` holds one ``[[line]]`` table per line of that kind::
+``content/dialogue/<kind>.toml`` holds one ``[[line]]`` table per line of that kind (any
+kind a script defines: the file name is the kind)::
 
     [[line]]
     id = "ghoul_bargain_gate"        # lower_snake_case, unique across every table
@@ -31,22 +32,24 @@ import random
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Self
 
-from vocal.voice_lines import load_manifest
+from engine_bridge.content_layers import (
+    ContentError,
+    has_folder,
+    layered_files,
+    normalize_roots,
+    toml_error_line,
+)
+from vocal.voice_lines import MANIFEST_PATH, VoiceLine, load_manifest
 
-__all__ = ["DIALOGUE_DIR", "NPC_KINDS", "DialogueLine", "DialogueTables"]
+__all__ = ["DIALOGUE_DIR", "DialogueLine", "DialogueTables"]
 
 DIALOGUE_DIR: Path = Path("dialogue")
 """Where the line tables live, relative to the content root."""
-
-NPC_KINDS: frozenset[str] = frozenset(
-    {"aethelred", "vampire", "zombie", "werewolf", "wraith", "ghoul", "townsfolk"}
-)
-"""The NPC kinds of The Body Broker; ``aethelred`` is the body broker himself."""
 
 _log = logging.getLogger(__name__)
 
@@ -132,45 +135,63 @@ class DialogueTables:
     """Every NPC kind's lines and their translations; build it with :meth:`load`."""
 
     def __init__(
-        self, lines: dict[str, list[_Line]], translations: dict[str, dict[str, str]]
+        self,
+        lines: dict[str, list[_Line]],
+        translations: dict[str, dict[str, str]],
+        errors: Iterable[ContentError] = (),
     ) -> None:
         self._lines = lines
         self._translations = translations
+        self.errors: tuple[ContentError, ...] = tuple(errors)
+        """The files that did not load, one error each; every other file did."""
         # Each (lang, line id) missing a translation, and each (line id, variable) left
         # unfilled, is logged once: choose() runs every frame and must not flood the log.
         self._warned: set[tuple[str, str]] = set()
 
     @classmethod
-    def load(cls, content_root: str | Path) -> Self:
-        """Read and check every table and translation under ``<content_root>/dialogue``.
+    def load(cls, *content_roots: str | Path) -> Self:
+        """Read and check every table and translation under ``<root>/dialogue`` of each
+        content root, later roots layered over earlier ones (:mod:`engine_bridge.content_layers`:
+        a file of the same name replaces the earlier one, other files are added).
+
+        A table is named after the NPC kind it is for (``dialogue/<kind>.toml``, any
+        lower_snake_case name: the kinds are whatever the scripts define). A file that does
+        not load — not valid TOML; a line that lacks a field, has an unknown one (an unknown
+        condition) or one of the wrong type; an id another loaded file already has; a
+        ``voice_line`` naming no recording of that kind or one whose text differs; a
+        translation naming an unknown line id or a variable the English line lacks — is
+        left out, with one :class:`ContentError` in :attr:`errors` naming the file and the
+        field. The other files load.
 
         Raises:
-            FileNotFoundError: there is no ``dialogue`` folder.
-            ValueError: a file is not valid TOML or is named after no NPC kind; a line
-                lacks a field, has an unknown one (an unknown condition) or one of the
-                wrong type; two lines share an id; a ``voice_line`` names no recording of
-                that kind or one whose text differs; a translation names an unknown line
-                id or a variable the English line lacks. The message names the file and
-                the field.
+            FileNotFoundError: no content root has a ``dialogue`` folder.
         """
-        root = Path(content_root).resolve()
-        folder = root / DIALOGUE_DIR
-        if not folder.is_dir():
-            raise FileNotFoundError(f"{folder}: no dialogue folder in the content root")
+        roots = normalize_roots(content_roots)
+        if not has_folder(roots, DIALOGUE_DIR):
+            shown = ", ".join(str(root / DIALOGUE_DIR) for root in roots)
+            raise FileNotFoundError(f"{shown}: no dialogue folder in the content root")
+        recordings = _Recordings(roots)
+        errors: list[ContentError] = []
         lines: dict[str, list[_Line]] = {}
         first_seen: dict[str, Path] = {}
-        for path in sorted(folder.glob("*.toml")):
-            kind = path.stem
-            if kind not in NPC_KINDS:
-                raise ValueError(
-                    f"{path}: the file name must be an NPC kind "
-                    f"({', '.join(sorted(NPC_KINDS))}), got {kind!r}"
-                )
-            lines[kind] = _parse_table(root, path, kind, first_seen)
-        _check_voice_lines(root, lines)
+        left_out: set[str] = set()
+        for name, (root, path) in layered_files(roots, DIALOGUE_DIR).items():
+            left_out.add(name)
+            try:
+                kind = _kind_of(path, name)
+                table = _parse_table(root, path, kind, first_seen)
+                _check_voice_lines(path, table, recordings)
+            except ContentError as exc:
+                errors.append(exc)
+                continue
+            left_out.discard(name)
+            for line in table:
+                first_seen[line.id] = path
+            lines[kind] = table
         by_id = {line.id: line for table in lines.values() for line in table}
-        translations = _load_translations(root, folder / "locale", by_id)
-        return cls(lines, translations)
+        # A table left out takes its translations with it: its own error says why.
+        translations = _load_translations(roots, by_id, left_out, errors)
+        return cls(lines, translations, errors)
 
     def kinds(self) -> frozenset[str]:
         """The NPC kinds that have a table."""
@@ -203,8 +224,11 @@ class DialogueTables:
         per language and line); ``{name}`` is replaced by ``str(variables[name])``, or
         left as it is — and logged once — when ``variables`` lacks it.
 
+        A kind without a table (one no content root has ``dialogue/<kind>.toml`` for, or
+        whose table did not load) has no line to say: ``None``.
+
         Raises:
-            ValueError: ``kind`` is not an NPC kind.
+            ValueError: ``kind`` is not a lower_snake_case name.
         """
         flag_set = frozenset(flags)
         candidates = [
@@ -251,29 +275,43 @@ class DialogueTables:
 
 
 def _checked_kind(kind: str) -> str:
-    if kind not in NPC_KINDS:
-        raise ValueError(f"kind must be one of {', '.join(sorted(NPC_KINDS))}; got {kind!r}")
+    if not isinstance(kind, str) or not _ID_PATTERN.fullmatch(kind):
+        raise ValueError(f"kind must be a lower_snake_case NPC kind; got {kind!r}")
+    return kind
+
+
+def _kind_of(path: Path, name: str) -> str:
+    kind = name.removesuffix(".toml")
+    if not _ID_PATTERN.fullmatch(kind):
+        raise ContentError(
+            path,
+            f"the file name must be an NPC kind in lower_snake_case, got {kind!r}",
+        )
     return kind
 
 
 def _read_toml(root: Path, path: Path) -> dict[str, Any]:
     # Resolving first means a symlink cannot lead out of the content root.
     if not path.resolve().is_relative_to(root):
-        raise ValueError(f"{path}: lies outside the content root {root}")
+        raise ContentError(path, f"lies outside the content root {root}")
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path}: not valid UTF-8 TOML: {exc}") from exc
+        line = toml_error_line(exc) if isinstance(exc, tomllib.TOMLDecodeError) else None
+        raise ContentError(path, f"not valid UTF-8 TOML: {exc}", line=line) from exc
+    except OSError as exc:
+        raise ContentError(path, f"cannot be read: {exc.strerror or exc}") from exc
 
 
-def _check_text(where: str, field: str, text: Any) -> str:
+def _check_text(path: Path, where: str, field: str, text: Any) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"{where}: field {field!r} must be a non-empty string")
+        raise ContentError(path, f"{where}field {field!r} must be a non-empty string", field=field)
     stray = _VARIABLE.sub("", text)
     if "{" in stray or "}" in stray:
-        raise ValueError(
-            f"{where}: field {field!r} has a brace outside a {{lower_snake_case}} variable: "
-            f"{text!r}"
+        raise ContentError(
+            path,
+            f"{where}field {field!r} has a brace outside a {{lower_snake_case}} variable: {text!r}",
+            field=field,
         )
     return text
 
@@ -282,168 +320,258 @@ def _parse_table(root: Path, path: Path, kind: str, first_seen: dict[str, Path])
     document = _read_toml(root, path)
     extra = set(document) - {"line"}
     if extra:
-        raise ValueError(f"{path}: unknown top-level field {sorted(extra)[0]!r}")
+        field = sorted(extra)[0]
+        raise ContentError(path, f"unknown top-level field {field!r}", field=field)
     tables = document.get("line")
     if not isinstance(tables, list) or not tables:
-        raise ValueError(f"{path}: field 'line' must be one or more [[line]] tables")
+        raise ContentError(path, "field 'line' must be one or more [[line]] tables", field="line")
     lines = []
+    ids: set[str] = set()
     for number, table in enumerate(tables, start=1):
-        line = _parse_line(path, number, kind, table)
-        if line.id in first_seen:
-            raise ValueError(
-                f"{path}: line {number} ({line.id!r}): field 'id' repeats the id of a line "
-                f"in {first_seen[line.id]}"
+        try:
+            line = _parse_line(path, number, kind, table)
+        except ContentError as exc:
+            exc.table_id = _table_id(table)
+            raise
+        earlier = first_seen.get(line.id) or (path if line.id in ids else None)
+        if earlier is not None:
+            raise ContentError(
+                path,
+                f"line {number} ({line.id!r}): field 'id' repeats the id of a line in {earlier}",
+                field="id",
+                table_id=line.id,
             )
-        first_seen[line.id] = path
+        ids.add(line.id)
         lines.append(line)
     return lines
 
 
+def _table_id(table: Any) -> str | None:
+    return table["id"] if isinstance(table, dict) and isinstance(table.get("id"), str) else None
+
+
 def _parse_line(path: Path, number: int, kind: str, table: Any) -> _Line:
-    where = f"{path}: line {number}"
+    where = f"line {number}"
     if not isinstance(table, dict):
-        raise ValueError(f"{where}: must be a [[line]] table")
+        raise ContentError(path, f"{where}: must be a [[line]] table", field="line")
     if isinstance(table.get("id"), str):
         where += f" ({table['id']!r})"
+    where += ": "
     for field in ("id", "topic", "text"):
         if field not in table:
-            raise ValueError(f"{where}: field {field!r} is missing")
+            raise ContentError(path, f"{where}field {field!r} is missing", field=field)
     extra = set(table) - _LINE_FIELDS
     if extra:
-        raise ValueError(
-            f"{where}: unknown field {sorted(extra)[0]!r} "
-            f"(fields and conditions: {', '.join(sorted(_LINE_FIELDS))})"
+        field = sorted(extra)[0]
+        raise ContentError(
+            path,
+            f"{where}unknown field {field!r} "
+            f"(fields and conditions: {', '.join(sorted(_LINE_FIELDS))})",
+            field=field,
         )
 
     for field in ("id", "topic"):
         if not isinstance(table[field], str) or not _ID_PATTERN.fullmatch(table[field]):
-            raise ValueError(
-                f"{where}: field {field!r} must be lower_snake_case, got {table[field]!r}"
+            raise ContentError(
+                path,
+                f"{where}field {field!r} must be lower_snake_case, got {table[field]!r}",
+                field=field,
             )
     voice_line = table.get("voice_line")
     if voice_line is not None and not isinstance(voice_line, str):
-        raise ValueError(f"{where}: field 'voice_line' must be a voice line id")
+        raise ContentError(
+            path, f"{where}field 'voice_line' must be a voice line id", field="voice_line"
+        )
     moods = table.get("mood")
     if moods is not None:
-        moods = _names(where, "mood", moods)
+        moods = _names(path, where, "mood", moods)
         if not moods:
-            raise ValueError(f"{where}: field 'mood' must name at least one mood")
+            raise ContentError(
+                path, f"{where}field 'mood' must name at least one mood", field="mood"
+            )
     weight = table.get("weight", 1.0)
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight > 0:
-        raise ValueError(f"{where}: field 'weight' must be a positive number, got {weight!r}")
+        raise ContentError(
+            path, f"{where}field 'weight' must be a positive number, got {weight!r}", field="weight"
+        )
     return _Line(
         id=table["id"],
         kind=kind,
         topic=table["topic"],
-        text=_check_text(where, "text", table["text"]),
+        text=_check_text(path, where, "text", table["text"]),
         voice_line=voice_line,
         moods=moods,
-        requires_flags=_names(where, "requires_flags", table.get("requires_flags", [])),
-        forbids_flags=_names(where, "forbids_flags", table.get("forbids_flags", [])),
-        memory=_parse_memory(where, table.get("memory", {})),
+        requires_flags=_names(path, where, "requires_flags", table.get("requires_flags", [])),
+        forbids_flags=_names(path, where, "forbids_flags", table.get("forbids_flags", [])),
+        memory=_parse_memory(path, where, table.get("memory", {})),
         weight=float(weight),
     )
 
 
-def _names(where: str, field: str, value: Any) -> frozenset[str]:
+def _names(path: Path, where: str, field: str, value: Any) -> frozenset[str]:
     if not isinstance(value, list) or not all(
         isinstance(name, str) and _ID_PATTERN.fullmatch(name) for name in value
     ):
-        raise ValueError(
-            f"{where}: field {field!r} must be a list of lower_snake_case names, got {value!r}"
+        raise ContentError(
+            path,
+            f"{where}field {field!r} must be a list of lower_snake_case names, got {value!r}",
+            field=field,
         )
     return frozenset(value)
 
 
-def _parse_memory(where: str, value: Any) -> Mapping[str, Any]:
+def _parse_memory(path: Path, where: str, value: Any) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise ValueError(f"{where}: field 'memory' must be a table of key = value")
+        raise ContentError(
+            path, f"{where}field 'memory' must be a table of key = value", field="memory"
+        )
     conditions: dict[str, Any] = {}
     for key, wanted in value.items():
         field = f"memory.{key}"
         if isinstance(wanted, dict):
             extra = set(wanted) - _RANGE_KEYS
             if extra or not wanted:
-                raise ValueError(
-                    f"{where}: field {field!r} must be {{min = .., max = ..}} "
-                    f"(either or both), got {wanted!r}"
+                raise ContentError(
+                    path,
+                    f"{where}field {field!r} must be {{min = .., max = ..}} "
+                    f"(either or both), got {wanted!r}",
+                    field=field,
                 )
             bounds = {k: wanted.get(k) for k in _RANGE_KEYS}
             for bound in bounds.values():
                 if bound is not None and (
                     isinstance(bound, bool) or not isinstance(bound, int | float)
                 ):
-                    raise ValueError(f"{where}: field {field!r}: min and max must be numbers")
+                    raise ContentError(
+                        path, f"{where}field {field!r}: min and max must be numbers", field=field
+                    )
             low, high = bounds["min"], bounds["max"]
             if low is not None and high is not None and low > high:
-                raise ValueError(f"{where}: field {field!r}: min {low} is above max {high}")
+                raise ContentError(
+                    path, f"{where}field {field!r}: min {low} is above max {high}", field=field
+                )
             conditions[key] = _Range(low, high)
         elif isinstance(wanted, bool | int | float | str):
             conditions[key] = wanted
         else:
-            raise ValueError(
-                f"{where}: field {field!r} must be a string, number, boolean or "
-                f"{{min, max}} range, got {wanted!r}"
+            raise ContentError(
+                path,
+                f"{where}field {field!r} must be a string, number, boolean or "
+                f"{{min, max}} range, got {wanted!r}",
+                field=field,
             )
     return MappingProxyType(conditions)
 
 
-def _check_voice_lines(root: Path, lines: dict[str, list[_Line]]) -> None:
-    voiced = [line for table in lines.values() for line in table if line.voice_line]
-    if not voiced:
-        return  # a content root without recordings needs no manifest
-    recordings = {recording.id: recording for recording in load_manifest(root)}
-    for line in voiced:
-        where = f"{root / DIALOGUE_DIR / line.kind}.toml: line {line.id!r}"
-        recording = recordings.get(line.voice_line or "")
+class _Recordings:
+    """The voice-line manifests of every root merged by line id (a later root's line
+    replaces an earlier one's), and whether one of them failed to load."""
+
+    def __init__(self, roots: tuple[Path, ...]) -> None:
+        self.lines: dict[str, VoiceLine] = {}
+        self.incomplete = False
+        for root in roots:
+            if not (root / MANIFEST_PATH).is_file():
+                continue
+            try:
+                self.lines.update({line.id: line for line in load_manifest(root)})
+            except (OSError, ValueError):
+                self.incomplete = True  # the voice-line system reports its own manifest
+
+
+def _check_voice_lines(path: Path, table: list[_Line], recordings: _Recordings) -> None:
+    for index, line in enumerate(table):
+        if not line.voice_line:
+            continue
+        where = f"line {line.id!r}: field 'voice_line'"
+        recording = recordings.lines.get(line.voice_line)
+        if recording is None and recordings.incomplete:
+            # A manifest that did not load must not take the dialogue down with it: the
+            # line is said from its text (synthesised) until the manifest is fixed.
+            table[index] = replace(line, voice_line=None)
+            continue
         if recording is None:
-            raise ValueError(
-                f"{where}: field 'voice_line' names no line of voice_lines/lines.toml: "
-                f"{line.voice_line!r}"
+            raise ContentError(
+                path,
+                f"{where} names no line of voice_lines/lines.toml: {line.voice_line!r}",
+                field="voice_line",
+                table_id=line.id,
             )
-        # The voice manifest calls Aethelred by his trade.
-        speaker = "broker" if line.kind == "aethelred" else line.kind
-        if recording.speaker != speaker:
-            raise ValueError(
-                f"{where}: field 'voice_line' names {recording.id!r}, spoken by "
-                f"{recording.speaker!r}, not by {speaker!r}"
+        if recording.speaker != line.kind:
+            raise ContentError(
+                path,
+                f"{where} names {recording.id!r}, spoken by {recording.speaker!r}, "
+                f"not by {line.kind!r}",
+                field="voice_line",
+                table_id=line.id,
             )
         if recording.text != line.text:
-            raise ValueError(
-                f"{where}: field 'voice_line' names {recording.id!r}, whose recording says "
-                f"{recording.text!r}, not the line's text {line.text!r}"
+            raise ContentError(
+                path,
+                f"{where} names {recording.id!r}, whose recording says "
+                f"{recording.text!r}, not the line's text {line.text!r}",
+                field="voice_line",
+                table_id=line.id,
             )
 
 
 def _load_translations(
-    root: Path, folder: Path, by_id: Mapping[str, _Line]
+    roots: tuple[Path, ...],
+    by_id: Mapping[str, _Line],
+    left_out: set[str],
+    errors: list[ContentError],
 ) -> dict[str, dict[str, str]]:
     translations: dict[str, dict[str, str]] = {}
-    if not folder.is_dir():
-        return translations
-    for lang_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-        lang = lang_dir.name
-        if not _LANG_PATTERN.fullmatch(lang) or lang == "en":
-            raise ValueError(
-                f"{lang_dir}: the folder name must be a language code other than 'en' "
-                f"such as 'fr' or 'pt_BR', got {lang!r}"
-            )
-        texts: dict[str, str] = {}
-        for path in sorted(lang_dir.glob("*.toml")):
-            kind = path.stem
-            if kind not in NPC_KINDS:
-                raise ValueError(f"{path}: the file name must be an NPC kind, got {kind!r}")
-            for line_id, text in _read_toml(root, path).items():
-                line = by_id.get(line_id)
-                if line is None or line.kind != kind:
-                    raise ValueError(f"{path}: field {line_id!r} names no line of {kind}'s table")
-                _check_text(f"{path}", line_id, text)
-                unknown = set(_VARIABLE.findall(text)) - set(_VARIABLE.findall(line.text))
-                if unknown:
-                    raise ValueError(
-                        f"{path}: field {line_id!r} uses variable {{{sorted(unknown)[0]}}}, "
-                        "which the English line does not"
+    languages: dict[str, list[Path]] = {}
+    for root in roots:
+        folder = root / DIALOGUE_DIR / "locale"
+        if not folder.is_dir():
+            continue
+        for lang_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+            lang = lang_dir.name
+            if not _LANG_PATTERN.fullmatch(lang) or lang == "en":
+                errors.append(
+                    ContentError(
+                        lang_dir,
+                        "the folder name must be a language code other than 'en' "
+                        f"such as 'fr' or 'pt_BR', got {lang!r}",
                     )
-                texts[line_id] = text
+                )
+                continue
+            languages.setdefault(lang, []).append(root)
+    for lang, lang_roots in sorted(languages.items()):
+        texts: dict[str, str] = {}
+        folder = DIALOGUE_DIR / "locale" / lang
+        for name, (root, path) in layered_files(lang_roots, folder).items():
+            if name in left_out:
+                continue
+            try:
+                texts.update(_parse_translation(root, path, name, by_id))
+            except ContentError as exc:
+                errors.append(exc)
         translations[lang] = texts
     return translations
+
+
+def _parse_translation(
+    root: Path, path: Path, name: str, by_id: Mapping[str, _Line]
+) -> dict[str, str]:
+    kind = _kind_of(path, name)
+    texts: dict[str, str] = {}
+    for line_id, text in _read_toml(root, path).items():
+        line = by_id.get(line_id)
+        if line is None or line.kind != kind:
+            raise ContentError(
+                path, f"field {line_id!r} names no line of {kind}'s table", field=line_id
+            )
+        _check_text(path, "", line_id, text)
+        unknown = set(_VARIABLE.findall(text)) - set(_VARIABLE.findall(line.text))
+        if unknown:
+            raise ContentError(
+                path,
+                f"field {line_id!r} uses variable {{{sorted(unknown)[0]}}}, "
+                "which the English line does not",
+                field=line_id,
+            )
+        texts[line_id] = text
+    return texts

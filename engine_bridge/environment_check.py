@@ -7,15 +7,21 @@ the report on the others.
 from __future__ import annotations
 
 import importlib
+import logging
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine_bridge import native
 
-__all__ = ["Check", "run_checks"]
+if TYPE_CHECKING:
+    from engine_bridge.content_systems import ContentSystems
+
+__all__ = ["Check", "content_systems", "run_checks"]
 
 
 @dataclass(frozen=True)
@@ -26,11 +32,16 @@ class Check:
     ok: bool
     detail: str
     required: bool = True
+    system: bool = False
+    """A runtime system (dialogue, story...) rather than a part of the machine: one that
+    cannot start is reported ``OFF``."""
 
     @property
     def status(self) -> str:
         if self.ok:
             return "ok"
+        if self.system:
+            return "OFF"
         return "MISSING" if self.required else "none"
 
 
@@ -136,6 +147,55 @@ def _audio_output() -> Check:
     return Check("audio output", True, f"{device['name']}", required=False)
 
 
+def content_systems(content_roots: Sequence[Path] | None = None) -> list[Check]:
+    """One line per optional runtime system (voice lines, dialogue, story, knowledge),
+    started the way the game starts them over ``content_roots`` (default: the shipped
+    content; the lore index in memory): which is off and why, and which content files
+    a running system left out."""
+    from engine_bridge.content_systems import ContentSystems
+
+    if content_roots is None:
+        from vocal.content import content_root
+
+        content_roots = [content_root()]
+    # The report below says what the log would: keep the log out of the doctor's output.
+    content_log = logging.getLogger("aicore.content")
+    was_disabled, content_log.disabled = content_log.disabled, True
+    try:
+        systems = ContentSystems(content_roots, save_dir=None)
+    finally:
+        content_log.disabled = was_disabled
+    try:
+        checks = []
+        for name, status in systems.status.items():
+            label = name.replace("_", " ")
+            if not status.on:
+                checks.append(
+                    Check(label, False, f"off: {status.reason}", required=False, system=True)
+                )
+                continue
+            detail = _system_detail(name, systems)
+            if status.errors:
+                left_out = "; ".join(f"{e.file}: {e.reason}" for e in status.errors)
+                detail += f"; {len(status.errors)} file(s) left out: {left_out}"
+            checks.append(Check(label, not status.errors, detail, required=False, system=True))
+        return checks
+    finally:
+        systems.close()
+
+
+def _system_detail(name: str, systems: ContentSystems) -> str:
+    if name == "voice_lines":
+        return f"{len(systems.lines)} lines"
+    if name == "dialogue" and systems.dialogue is not None:
+        return f"tables for {', '.join(sorted(systems.dialogue.kinds()))}"
+    if name == "story" and systems.story is not None:
+        return f"{len(systems.story.stories)} story file(s): {', '.join(systems.story.stories)}"
+    if name == "knowledge" and systems.knowledge is not None:
+        return f"{len(systems.knowledge.entries())} lore entries indexed"
+    return "on"
+
+
 CHECKS: tuple[Callable[[], Check], ...] = (
     _python,
     _vocal_native,
@@ -151,6 +211,13 @@ CHECKS: tuple[Callable[[], Check], ...] = (
 )
 
 
-def run_checks() -> list[Check]:
-    """Run every check, in a fixed order."""
-    return [check() for check in CHECKS]
+def run_checks(content_roots: Sequence[Path] | None = None) -> list[Check]:
+    """Run every check, in a fixed order, then start the content systems over
+    ``content_roots`` (default: the shipped content)."""
+    checks = [check() for check in CHECKS]
+    try:
+        checks += content_systems(content_roots)
+    except Exception as exc:  # the report on the machine must survive a broken runtime
+        reason = f"cannot start: {type(exc).__name__}: {exc}"
+        checks.append(Check("content", False, reason, required=False, system=True))
+    return checks

@@ -7,8 +7,9 @@ Each lore file holds one ``[[entry]]`` table per entry::
     title = "The crypt under St. Wulfric's"
     tags = ["crypt", "church"]       # words a search should find it by
     text = \"\"\"A paragraph or two.\"\"\"
-    known_by = ["aethelred", "wraith"]   # optional: the NPC kinds who know it;
-                                         # left out, it is common knowledge
+    known_by = ["aethelred", "wraith"]   # optional: the NPC kinds who know it (any
+                                         # kind a script defines); left out, it is
+                                         # common knowledge
 
 :class:`KnowledgeBase` indexes them in an SQLite FTS5 table (a file, or ``":memory:"``)
 and ranks matches with bm25, a title match counting more than a tag match, and a tag
@@ -26,7 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-from engine_bridge.dialogue import NPC_KINDS
+from engine_bridge.content_layers import (
+    ContentError,
+    has_folder,
+    layered_files,
+    normalize_roots,
+    toml_error_line,
+)
 
 __all__ = ["LORE_DIR", "KnowledgeBase", "LoreEntry", "LoreHit", "load_lore"]
 
@@ -110,25 +117,37 @@ class LoreHit:
 class KnowledgeBase:
     """A full-text index of the lore; open it with :meth:`open`, close it when done."""
 
-    def __init__(self, connection: sqlite3.Connection, *, rebuilt: bool) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        *,
+        rebuilt: bool,
+        errors: tuple[ContentError, ...] = (),
+    ) -> None:
         self._db = connection
         self.rebuilt = rebuilt
         """Whether :meth:`open` rebuilt the index (the lore changed or it was new)."""
+        self.errors = errors
+        """The lore files left out of the index, one error each; every other file is in."""
 
     @classmethod
-    def open(cls, db_path: str | Path, content_root: str | Path) -> Self:
-        """Open (creating if needed) the index at ``db_path`` over ``content_root``'s lore.
+    def open(cls, db_path: str | Path, *content_roots: str | Path) -> Self:
+        """Open (creating if needed) the index at ``db_path`` over the lore of
+        ``content_roots`` (later roots layered over earlier ones).
 
-        The lore files are parsed and indexed only when their hash differs from the one
-        the index was built from; otherwise the index is used as it stands. A rebuild is
-        one transaction: if a file is invalid the previous index is left untouched.
+        The index is rebuilt when it is new or when the hash of the lore files (their
+        names and bytes) differs from the one it was built from; otherwise it is used as
+        it stands. A rebuild is one transaction. A file that does not load (see
+        :func:`load_lore`) is left out, and listed in :attr:`errors`.
 
         Raises:
-            FileNotFoundError: ``content_root`` has no ``lore`` folder.
-            ValueError: a lore file is invalid (see :func:`load_lore`).
+            FileNotFoundError: no content root has a ``lore`` folder.
+            sqlite3.Error: the database cannot be opened or written.
         """
-        sources = _read_sources(Path(content_root))
+        sources, errors = _read_sources(normalize_roots(content_roots))
         digest = _content_hash(sources)
+        entries, parse_errors = _parse_sources(sources)
+        errors += parse_errors
         # Autocommit mode: transactions are begun explicitly, so DDL is inside them too.
         db = sqlite3.connect(db_path, isolation_level=None)
         try:
@@ -142,7 +161,7 @@ class KnowledgeBase:
                 ).fetchone()
                 rebuilt = row is None or row[0] != digest
                 if rebuilt:
-                    _rebuild(db, _parse_sources(sources), digest)
+                    _rebuild(db, entries, digest)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -150,7 +169,7 @@ class KnowledgeBase:
         except BaseException:
             db.close()
             raise
-        return cls(db, rebuilt=rebuilt)
+        return cls(db, rebuilt=rebuilt, errors=tuple(errors))
 
     def search(self, query: str, *, limit: int = 5, known_by: str | None = None) -> list[LoreHit]:
         """The entries best matching ``query``'s words, best first, at most ``limit``.
@@ -161,18 +180,19 @@ class KnowledgeBase:
         about them. A query without words returns ``[]``.
 
         With ``known_by``, only entries that NPC kind knows are returned: common
-        knowledge and entries whose ``known_by`` names it.
+        knowledge and entries whose ``known_by`` names it (``self.kb.search(query,
+        known_by=self.kind)`` in a script).
 
         Raises:
-            ValueError: ``limit`` is not a positive integer or ``known_by`` is not an
-                NPC kind.
+            ValueError: ``limit`` is not a positive integer or ``known_by`` is not a
+                lower_snake_case kind name.
         """
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a positive integer, got {limit!r}")
-        if known_by is not None and known_by not in NPC_KINDS:
-            raise ValueError(
-                f"known_by must be one of {', '.join(sorted(NPC_KINDS))}; got {known_by!r}"
-            )
+        if known_by is not None and (
+            not isinstance(known_by, str) or not _ID_PATTERN.fullmatch(known_by)
+        ):
+            raise ValueError(f"known_by must be a lower_snake_case NPC kind; got {known_by!r}")
         words = _QUERY_WORD.findall(query)
         if not words:
             return []
@@ -202,6 +222,11 @@ class KnowledgeBase:
             LoreHit(id=row[0], title=row[1], snippet=_pick_snippet(row[3:]), score=-row[2])
             for row in rows
         ]
+
+    def entries(self) -> list[LoreEntry]:
+        """Every entry in the index, in the order of the lore files."""
+        ids = [row[0] for row in self._db.execute("SELECT id FROM lore_entry ORDER BY rowid")]
+        return [entry for entry_id in ids if (entry := self.get(entry_id)) is not None]
 
     def get(self, entry_id: str) -> LoreEntry | None:
         """The whole entry ``entry_id``, or ``None`` when there is none."""
@@ -237,17 +262,24 @@ class KnowledgeBase:
         self.close()
 
 
-def load_lore(content_root: str | Path) -> list[LoreEntry]:
-    """Read and check every ``<content_root>/lore/*.toml``; return the entries in file order.
+def load_lore(*content_roots: str | Path) -> list[LoreEntry]:
+    """Read and check every ``<root>/lore/*.toml`` of ``content_roots`` (later roots
+    layered over earlier ones); return the entries in file order.
 
     Raises:
-        FileNotFoundError: ``content_root`` has no ``lore`` folder.
-        ValueError: a file is not valid TOML or lies outside the content root; an entry
-            lacks a field, has an unknown one or one of the wrong type; a ``known_by``
-            names no NPC kind; or two entries share an id. The message names the file and
-            the field.
+        FileNotFoundError: no content root has a ``lore`` folder.
+        ContentError: (a ``ValueError``) the first file that does not load: not valid TOML
+            or outside its content root; an entry lacks a field, has an unknown one or one
+            of the wrong type; a ``known_by`` is not a list of lower_snake_case kinds; or
+            an id repeats an entry's loaded before. It names the file and the field.
+            :meth:`KnowledgeBase.open` leaves such a file out instead.
     """
-    return _parse_sources(_read_sources(Path(content_root)))
+    sources, errors = _read_sources(normalize_roots(content_roots))
+    entries, parse_errors = _parse_sources(sources)
+    errors += parse_errors
+    if errors:
+        raise errors[0]
+    return entries
 
 
 def _pick_snippet(snippets: tuple[str, ...]) -> str:
@@ -261,93 +293,141 @@ def _pick_snippet(snippets: tuple[str, ...]) -> str:
     return chosen.replace(_MARK_OPEN, "[").replace(_MARK_CLOSE, "]")
 
 
-def _read_sources(content_root: Path) -> list[tuple[Path, bytes]]:
-    root = content_root.resolve()
-    folder = root / LORE_DIR
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no lore folder in the content root")
+def _read_sources(
+    roots: tuple[Path, ...],
+) -> tuple[list[tuple[Path, bytes]], list[ContentError]]:
+    if not has_folder(roots, LORE_DIR):
+        shown = ", ".join(str(root / LORE_DIR) for root in roots)
+        raise FileNotFoundError(f"{shown}: no lore folder in the content root")
     sources = []
-    for path in sorted(folder.glob("*.toml")):
+    errors = []
+    for root, path in layered_files(roots, LORE_DIR).values():
         # Resolving first means a symlink cannot lead out of the content root.
         if not path.resolve().is_relative_to(root):
-            raise ValueError(f"{path}: lies outside the content root {root}")
-        sources.append((path, path.read_bytes()))
-    return sources
+            errors.append(ContentError(path, f"lies outside the content root {root}"))
+            continue
+        try:
+            sources.append((path, path.read_bytes()))
+        except OSError as exc:
+            errors.append(ContentError(path, f"cannot be read: {exc.strerror or exc}"))
+    return sources, errors
 
 
 def _content_hash(sources: list[tuple[Path, bytes]]) -> str:
     digest = hashlib.sha256(f"schema {_SCHEMA_VERSION}\n".encode())
     for path, data in sources:
-        name = path.name.encode()
+        # The whole path: the same file name from another content root is other lore.
+        name = str(path).encode()
         # Lengths first, so no two different file sets can hash the same bytes.
         digest.update(len(name).to_bytes(8, "little") + name)
         digest.update(len(data).to_bytes(8, "little") + data)
     return digest.hexdigest()
 
 
-def _parse_sources(sources: list[tuple[Path, bytes]]) -> list[LoreEntry]:
+def _parse_sources(
+    sources: list[tuple[Path, bytes]],
+) -> tuple[list[LoreEntry], list[ContentError]]:
     entries: list[LoreEntry] = []
+    errors: list[ContentError] = []
     first_seen: dict[str, Path] = {}
     for path, data in sources:
         try:
-            document = tomllib.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"{path}: not valid UTF-8 TOML: {exc}") from exc
-        extra = set(document) - {"entry"}
-        if extra:
-            raise ValueError(f"{path}: unknown top-level field {sorted(extra)[0]!r}")
-        tables = document.get("entry")
-        if not isinstance(tables, list) or not tables:
-            raise ValueError(f"{path}: field 'entry' must be one or more [[entry]] tables")
-        for number, table in enumerate(tables, start=1):
-            entry = _parse_entry(path, number, table)
-            if entry.id in first_seen:
-                raise ValueError(
-                    f"{path}: entry {number} ({entry.id!r}): field 'id' repeats the id of "
-                    f"an entry in {first_seen[entry.id]}"
-                )
+            parsed = _parse_file(path, data, first_seen)
+        except ContentError as exc:
+            errors.append(exc)
+            continue
+        for entry in parsed:
             first_seen[entry.id] = path
-            entries.append(entry)
+        entries.extend(parsed)
+    return entries, errors
+
+
+def _parse_file(path: Path, data: bytes, first_seen: dict[str, Path]) -> list[LoreEntry]:
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        line = toml_error_line(exc) if isinstance(exc, tomllib.TOMLDecodeError) else None
+        raise ContentError(path, f"not valid UTF-8 TOML: {exc}", line=line) from exc
+    extra = set(document) - {"entry"}
+    if extra:
+        field = sorted(extra)[0]
+        raise ContentError(path, f"unknown top-level field {field!r}", field=field)
+    tables = document.get("entry")
+    if not isinstance(tables, list) or not tables:
+        raise ContentError(
+            path, "field 'entry' must be one or more [[entry]] tables", field="entry"
+        )
+    entries: list[LoreEntry] = []
+    ids: set[str] = set()
+    for number, table in enumerate(tables, start=1):
+        try:
+            entry = _parse_entry(path, number, table)
+        except ContentError as exc:
+            if isinstance(table, dict) and isinstance(table.get("id"), str):
+                exc.table_id = table["id"]
+            raise
+        earlier = first_seen.get(entry.id) or (path if entry.id in ids else None)
+        if earlier is not None:
+            raise ContentError(
+                path,
+                f"entry {number} ({entry.id!r}): field 'id' repeats the id of an entry "
+                f"in {earlier}",
+                field="id",
+                table_id=entry.id,
+            )
+        ids.add(entry.id)
+        entries.append(entry)
     return entries
 
 
 def _parse_entry(path: Path, number: int, table: Any) -> LoreEntry:
-    where = f"{path}: entry {number}"
+    where = f"entry {number}"
     if not isinstance(table, dict):
-        raise ValueError(f"{where}: must be an [[entry]] table")
+        raise ContentError(path, f"{where}: must be an [[entry]] table", field="entry")
     if isinstance(table.get("id"), str):
         where += f" ({table['id']!r})"
     for field in ("id", "title", "tags", "text"):
         if field not in table:
-            raise ValueError(f"{where}: field {field!r} is missing")
+            raise ContentError(path, f"{where}: field {field!r} is missing", field=field)
     extra = set(table) - _ENTRY_FIELDS
     if extra:
-        raise ValueError(f"{where}: unknown field {sorted(extra)[0]!r}")
+        field = sorted(extra)[0]
+        raise ContentError(path, f"{where}: unknown field {field!r}", field=field)
 
     entry_id = table["id"]
     if not isinstance(entry_id, str) or not _ID_PATTERN.fullmatch(entry_id):
-        raise ValueError(f"{where}: field 'id' must be lower_snake_case, got {entry_id!r}")
+        raise ContentError(
+            path, f"{where}: field 'id' must be lower_snake_case, got {entry_id!r}", field="id"
+        )
     for field in ("title", "text"):
         value = table[field]
         if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"{where}: field {field!r} must be a non-empty string")
+            raise ContentError(
+                path, f"{where}: field {field!r} must be a non-empty string", field=field
+            )
         if _MARK_OPEN in value or _MARK_CLOSE in value:
-            raise ValueError(f"{where}: field {field!r} holds a control character")
+            raise ContentError(
+                path, f"{where}: field {field!r} holds a control character", field=field
+            )
     tags = table["tags"]
     if not isinstance(tags, list) or not all(
         isinstance(tag, str) and tag.strip() and "\n" not in tag for tag in tags
     ):
-        raise ValueError(f"{where}: field 'tags' must be a list of one-line strings")
+        raise ContentError(
+            path, f"{where}: field 'tags' must be a list of one-line strings", field="tags"
+        )
     known_by = table.get("known_by")
     if known_by is not None:
         if (
             not isinstance(known_by, list)
             or not known_by
-            or not all(isinstance(kind, str) and kind in NPC_KINDS for kind in known_by)
+            or not all(isinstance(kind, str) and _ID_PATTERN.fullmatch(kind) for kind in known_by)
         ):
-            raise ValueError(
+            raise ContentError(
+                path,
                 f"{where}: field 'known_by' must be a non-empty list of NPC kinds "
-                f"({', '.join(sorted(NPC_KINDS))}); got {known_by!r}"
+                f"(lower_snake_case); got {known_by!r}",
+                field="known_by",
             )
         known_by = frozenset(known_by)
     return LoreEntry(

@@ -59,6 +59,7 @@ class Runtime:
         *,
         script_dirs: Iterable[str | Path] = (),
         content_root: str | Path | None = None,
+        content_roots: Iterable[str | Path] = (),
         save_dir: str | Path | None = None,
         audio: AudioBridge | None = None,
         log_sink: Callable[[int, str], None] | None = None,
@@ -70,7 +71,13 @@ class Runtime:
     ) -> None:
         self._sink_handler = _route_logging(log_sink) if log_sink is not None else None
         self.world = world
-        self.content_root = Path(content_root) if content_root else _default_content()
+        # Layered: later roots replace or extend earlier ones (engine_bridge.content_layers).
+        # content_root alone is the one-root form; both given, it goes first.
+        roots = [Path(r) for r in ([content_root] if content_root else []) + list(content_roots)]
+        if not roots and (default := _default_content()) is not None:
+            roots = [default]
+        self.content_roots: tuple[Path, ...] = tuple(roots)
+        self.content_root = roots[0] if roots else None
         self.save_dir = Path(save_dir) if save_dir else None
         self.audio = audio
         self._commands: list[dict[str, Any]] = []
@@ -122,27 +129,14 @@ class Runtime:
     # -- content ------------------------------------------------------------------------
 
     def _load_content(self) -> None:
-        root = self.content_root
-        self.lines: dict[str, Any] = {}
-        if root is None:
-            return
-        try:
-            from vocal.voice_lines import load_manifest
+        from engine_bridge.content_systems import ContentSystems
 
-            self.lines = {line.id: line for line in load_manifest(root)}
-        except (OSError, ValueError) as exc:
-            log.warning("voice lines unavailable: %s", exc)
-        self.dialogue = _optional("engine_bridge.dialogue", "DialogueTables", "load", root)
-        story_file = root / "story" / "aethelred.toml"
-        self.scheduler.story = _optional("engine_bridge.story", "Story", "load", story_file)
-        if self.save_dir is not None:
-            db = self.save_dir / "knowledge.sqlite"
-            self.save_dir.mkdir(parents=True, exist_ok=True)
-        else:
-            db = Path(":memory:")
-        self.scheduler.knowledge = _optional(
-            "engine_bridge.knowledge", "KnowledgeBase", "open", db, root
-        )
+        # Each system that cannot start is logged once and recorded in content.status.
+        self.content = ContentSystems(self.content_roots, self.save_dir)
+        self.lines: dict[str, Any] = dict(self.content.lines)
+        self.dialogue = self.content.dialogue
+        self.scheduler.story = self.content.story
+        self.scheduler.knowledge = self.content.knowledge
 
     # -- called by the bridge ---------------------------------------------------------
 
@@ -330,22 +324,6 @@ class Runtime:
 def _default_content() -> Path | None:
     candidate = Path(__file__).resolve().parent.parent / "content"
     return candidate if candidate.is_dir() else None
-
-
-def _optional(module: str, cls: str, factory: str, *args: Any) -> Any:
-    """Load an optional content system; a missing module or file leaves it off (logged)."""
-    try:
-        import importlib
-
-        target = getattr(importlib.import_module(module), cls)
-        if not all(Path(a).exists() for a in args if isinstance(a, Path) and str(a) != ":memory:"):
-            return None
-        return getattr(target, factory)(*args)
-    except (ImportError, AttributeError):
-        return None
-    except (OSError, ValueError) as exc:
-        log.error("%s could not load: %s", cls, exc)
-        return None
 
 
 class _SinkHandler(logging.Handler):

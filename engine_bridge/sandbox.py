@@ -23,7 +23,14 @@ from engine_bridge.protocol import decode, encode
 from engine_bridge.runtime import Runtime
 from engine_bridge.world import PERCEIVES_PLAYER, World
 
-__all__ = ["Sandbox"]
+__all__ = ["Sandbox", "default_content_root"]
+
+
+def default_content_root() -> Path:
+    """The shipped content: the repository's ``content/`` (or ``$AICORE_CONTENT``)."""
+    from vocal.content import content_root
+
+    return content_root()
 
 
 class Sandbox:
@@ -35,11 +42,25 @@ class Sandbox:
         script_dirs: Iterable[str | Path] = (),
         capacity: int = 64,
         content_root: str | Path | None = None,
+        content_roots: Iterable[str | Path] = (),
+        save_dir: str | Path | None = None,
         watch: bool = False,
     ) -> None:
+        """``content_root`` is the game's content (default: the shipped content);
+        ``content_roots`` are layered over it the way ``aicore host --content A --content
+        B`` layers them (a file of the same path replaces the earlier one, other files are
+        added; docs/designers.md). Without ``save_dir`` the lore index lives in memory."""
         self.world = World.allocate(capacity)
+        roots = list(content_roots)
+        if roots and content_root is None:
+            roots.insert(0, default_content_root())
         self.runtime = Runtime(
-            self.world, script_dirs=script_dirs, content_root=content_root, watch=watch
+            self.world,
+            script_dirs=script_dirs,
+            content_root=content_root,
+            content_roots=roots,
+            save_dir=save_dir,
+            watch=watch,
         )
         for cls in kinds:
             self.runtime.scheduler.register(cls)

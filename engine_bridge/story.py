@@ -1,5 +1,6 @@
 """The story as data: beats in quests, gated by flags and earlier beats, completed by engine
-events, by flags or by scripts. ``content/story/aethelred.toml`` is the story the game ships.
+events, by flags or by scripts. ``content/story/aethelred.toml`` is the story the game ships;
+every ``story/*.toml`` of every content root loads, and :class:`StoryBook` is them all.
 
 A story file (TOML) holds::
 
@@ -44,15 +45,22 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Self, TypeVar
 
+from engine_bridge.content_layers import (
+    ContentError,
+    layered_files,
+    normalize_roots,
+    toml_error_line,
+)
 from engine_bridge.protocol import EVENT_FIELDS
 
 __all__ = [
+    "STORY_DIR",
     "STORY_PATH",
     "Beat",
     "EventTrigger",
@@ -61,10 +69,14 @@ __all__ = [
     "ManualTrigger",
     "Quest",
     "Story",
+    "StoryBook",
     "Trigger",
 ]
 
-STORY_PATH: Path = Path("story") / "aethelred.toml"
+STORY_DIR: Path = Path("story")
+"""Where the story files live, relative to the content root; every ``*.toml`` loads."""
+
+STORY_PATH: Path = STORY_DIR / "aethelred.toml"
 """The shipped story, relative to the content root."""
 
 _SNAPSHOT_VERSION = 1
@@ -183,12 +195,18 @@ class Story:
 
         Raises:
             FileNotFoundError: there is no such file.
-            ValueError: the file is not valid TOML; a field is missing, unknown or of the
-                wrong type; a requires, sets, trigger, next or ending names an undefined
-                beat, flag or NPC kind; beats require each other in a cycle; or a quest has
-                no beats. The message names the file and the field.
+            ContentError: (a ``ValueError``) the file is not valid TOML; a field is missing,
+                unknown or of the wrong type; a requires, sets, trigger, next or ending names
+                an undefined beat, flag or NPC kind; beats require each other in a cycle;
+                or a quest has no beats. It names the file and the field.
         """
-        return cls(**_parse(Path(path)))
+        path = Path(path)
+        try:
+            return cls(**_parse(path))
+        except _StoryError as exc:
+            raise ContentError(
+                path, exc.reason, field=exc.field, line=exc.line, table_id=exc.table_id
+            ) from exc
 
     # -- state ------------------------------------------------------------------------
 
@@ -495,7 +513,192 @@ class Story:
         return counts
 
 
+class StoryBook:
+    """Every story the game loaded, one per ``story/*.toml`` over the content roots, seen
+    as one: this is ``self.story`` in a script.
+
+    Flag and beat names are unique across the stories, so each call goes to the story that
+    declares the name: ``self.story.flag("full_moon")``, ``self.story.set_flag(name,
+    value)``, ``self.story.complete(beat)``, ``self.story.add_hook(beat, fn)``. Every engine
+    event is fed to every story. Build it with :meth:`load`.
+    """
+
+    def __init__(self, stories: Mapping[str, Story], errors: Iterable[ContentError] = ()) -> None:
+        self.stories: Mapping[str, Story] = MappingProxyType(dict(stories))
+        """Each loaded story by its file's name without ``.toml`` (``"aethelred"``)."""
+        self.errors: tuple[ContentError, ...] = tuple(errors)
+        """The story files that did not load, one error each; every other file did."""
+        self._by_name: dict[str, Story] = {}
+        for story in self.stories.values():
+            for name in (*story.flag_defaults, *story.beats, *story.quests):
+                self._by_name.setdefault(name, story)
+        # Scripts probe for flags and catch the KeyError every tick: keep that path cheap.
+        self._known = {
+            "flag": ", ".join(sorted(f for s in self.stories.values() for f in s.flag_defaults)),
+            "beat": ", ".join(sorted(b for s in self.stories.values() for b in s.beats)),
+        }
+
+    @classmethod
+    def load(cls, *content_roots: str | Path) -> StoryBook:
+        """Load every ``story/*.toml`` of ``content_roots`` (a later root's file replaces
+        an earlier root's file of the same name; other files are added).
+
+        A file that does not load — see :meth:`Story.load`, or it declares a flag, beat or
+        quest another loaded story already has — is left out, with one
+        :class:`ContentError` in :attr:`errors`. The other stories load.
+
+        Raises:
+            FileNotFoundError: no content root has a story file.
+        """
+        roots = normalize_roots(content_roots)
+        files = layered_files(roots, STORY_DIR)
+        if not files:
+            shown = ", ".join(str(root / STORY_DIR) for root in roots)
+            raise FileNotFoundError(f"{shown}: no story file in the content root")
+        stories: dict[str, Story] = {}
+        owners: dict[str, Story] = {}
+        errors: list[ContentError] = []
+        for name, (_root, path) in files.items():
+            try:
+                story = Story.load(path)
+                _check_unique(story, owners)
+            except ContentError as exc:
+                errors.append(exc)
+                continue
+            for declared in (*story.flag_defaults, *story.beats, *story.quests):
+                owners[declared] = story
+            stories[name.removesuffix(".toml")] = story
+        return cls(stories, errors)
+
+    # -- state, across every story -----------------------------------------------------
+
+    @property
+    def flags(self) -> dict[str, FlagValue]:
+        """A copy of every story's flags and their current values."""
+        merged: dict[str, FlagValue] = {}
+        for story in self.stories.values():
+            merged.update(story.flags)
+        return merged
+
+    @property
+    def beats(self) -> Mapping[str, Beat]:
+        """Every story's beats by id."""
+        return MappingProxyType({k: v for s in self.stories.values() for k, v in s.beats.items()})
+
+    @property
+    def quests(self) -> Mapping[str, Quest]:
+        """Every story's quests by id."""
+        return MappingProxyType({k: v for s in self.stories.values() for k, v in s.quests.items()})
+
+    @property
+    def completed(self) -> list[str]:
+        """The completed beats of every story (each story's in the order they completed)."""
+        return [beat for story in self.stories.values() for beat in story.completed]
+
+    @property
+    def ended(self) -> bool:
+        """Whether every story reached its ending."""
+        return bool(self.stories) and all(story.ended for story in self.stories.values())
+
+    def flag(self, name: str) -> FlagValue:
+        """The current value of the flag ``name``, whichever story declares it.
+
+        Raises:
+            KeyError: no story declares it (the message lists the flags there are).
+        """
+        return self._owner(name, "flag").flag(name)
+
+    def active(self) -> list[str]:
+        """Every story's active beats."""
+        return [beat for story in self.stories.values() for beat in story.active()]
+
+    def progress(self) -> dict[str, dict[str, Any]]:
+        """Every story's :meth:`Story.progress`, merged (quest ids are unique)."""
+        merged: dict[str, dict[str, Any]] = {}
+        for story in self.stories.values():
+            merged.update(story.progress())
+        return merged
+
+    # -- changes -----------------------------------------------------------------------
+
+    def set_flag(self, name: str, value: FlagValue) -> list[str]:
+        """:meth:`Story.set_flag` on the story that declares ``name``."""
+        return self._owner(name, "flag").set_flag(name, value)
+
+    def complete(self, beat_id: str) -> dict[str, FlagValue]:
+        """:meth:`Story.complete` on the story that has ``beat_id``."""
+        return self._owner(beat_id, "beat").complete(beat_id)
+
+    def observe(self, event: Mapping[str, Any], *, kind: str | None = None) -> list[str]:
+        """Feed one engine event to every story; the beats it completed, story by story."""
+        return [beat for story in self.stories.values() for beat in story.observe(event, kind=kind)]
+
+    def add_hook(self, beat_id: str, fn: Callable[[Story], object]) -> None:
+        """:meth:`Story.add_hook` on the story that has ``beat_id``."""
+        self._owner(beat_id, "beat").add_hook(beat_id, fn)
+
+    def on_beat(self, beat_id: str) -> Callable[[_HookT], _HookT]:
+        """:meth:`Story.on_beat` on the story that has ``beat_id``."""
+        return self._owner(beat_id, "beat").on_beat(beat_id)
+
+    # -- saves -------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, dict[str, Any]]:
+        """Each story's :meth:`Story.snapshot`, by story name."""
+        return {name: story.snapshot() for name, story in self.stories.items()}
+
+    def restore(self, snapshot: Mapping[str, Mapping[str, Any]]) -> None:
+        """:meth:`Story.restore` for each story the snapshot has; a story it lacks (one
+        added since the save) starts from its defaults.
+
+        Raises:
+            ValueError: the snapshot names a story that is not loaded, or one story's
+                snapshot does not fit it (see :meth:`Story.restore`).
+        """
+        unknown = set(snapshot) - set(self.stories)
+        if unknown:
+            raise ValueError(f"snapshot: names no loaded story {sorted(unknown)[0]!r}")
+        for name, story in self.stories.items():
+            if name in snapshot:
+                story.restore(snapshot[name])
+
+    def _owner(self, name: str, what: str) -> Story:
+        story = self._by_name.get(name)
+        if story is None or name not in (story.flag_defaults if what == "flag" else story.beats):
+            raise KeyError(f"no {what} {name!r} in any story; known: {self._known[what]}")
+        return story
+
+
+def _check_unique(story: Story, owners: Mapping[str, Story]) -> None:
+    for field, names in (
+        ("flags", story.flag_defaults),
+        ("beat", story.beats),
+        ("quest", story.quests),
+    ):
+        for name in names:
+            other = owners.get(name)
+            if other is not None:
+                raise ContentError(
+                    story.path,
+                    f"{field} {name!r}: the name is already taken by {other.path}; flag, beat "
+                    "and quest names are unique across the stories",
+                    field=f"flags.{name}" if field == "flags" else field,
+                )
+
+
 # -- loading ---------------------------------------------------------------------------
+
+
+class _StoryError(Exception):
+    """A story file's problem while it is parsed; :meth:`Story.load` raises it as a
+    :class:`ContentError` with the file."""
+
+    def __init__(self, reason: str, field: str | None, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+        self.line = line
+        self.table_id: str | None = None  # the beat or quest, set where it is known
 
 
 def _parse(path: Path) -> dict[str, Any]:
@@ -503,15 +706,15 @@ def _parse(path: Path) -> dict[str, Any]:
         try:
             document = tomllib.load(f)
         except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{path}: not valid TOML: {exc}") from exc
+            raise _StoryError(f"not valid TOML: {exc}", None, toml_error_line(exc)) from exc
 
     for field in ("title", "ending", "flags", "quest", "beat"):
         if field not in document:
-            raise ValueError(f"{path}: field {field!r} is missing")
+            raise _StoryError(f"field {field!r} is missing", field)
     extra = set(document) - _TOP_FIELDS
     if extra:
-        raise ValueError(f"{path}: unknown top-level field {sorted(extra)[0]!r}")
-    title = _text(str(path), "title", document["title"])
+        raise _StoryError(f"unknown top-level field {sorted(extra)[0]!r}", sorted(extra)[0])
+    title = _text("top level", "title", document["title"])
     kinds = _kinds(path, document.get("kinds", []))
     flags = _flags(path, document["flags"])
 
@@ -520,15 +723,15 @@ def _parse(path: Path) -> dict[str, Any]:
     for quest_id, quest in quests.items():
         quest["beats"] = tuple(b.id for b in beats.values() if b.quest == quest_id)
         if not quest["beats"]:
-            raise ValueError(
-                f"{path}: quest {quest_id!r} has no beats (no [[beat]] has field "
-                f"'quest' = {quest_id!r})"
+            raise _StoryError(
+                f"quest {quest_id!r} has no beats (no [[beat]] has field 'quest' = {quest_id!r})",
+                "quest",
             )
     _check_cycles(path, beats)
     _check_order(path, beats)
     ending = document["ending"]
     if not isinstance(ending, str) or ending not in beats:
-        raise ValueError(f"{path}: field 'ending' must name a beat, got {ending!r}")
+        raise _StoryError(f"field 'ending' must name a beat, got {ending!r}", "ending")
 
     return {
         "path": path,
@@ -543,12 +746,17 @@ def _parse(path: Path) -> dict[str, Any]:
 
 def _quests(path: Path, quest_tables: Any) -> dict[str, dict[str, Any]]:
     if not isinstance(quest_tables, list) or not quest_tables:
-        raise ValueError(f"{path}: field 'quest' must be one or more [[quest]] tables")
+        raise _StoryError("field 'quest' must be one or more [[quest]] tables", "quest")
     quests: dict[str, dict[str, Any]] = {}
     for number, table in enumerate(quest_tables, start=1):
-        quest = _quest(path, number, table)
+        try:
+            quest = _quest(path, number, table)
+        except _StoryError as exc:
+            if isinstance(table, dict) and isinstance(table.get("id"), str):
+                exc.table_id = table["id"]
+            raise
         if quest["id"] in quests:
-            raise ValueError(f"{path}: quest {quest['id']!r}: field 'id' repeats an earlier quest")
+            raise _StoryError(f"quest {quest['id']!r}: field 'id' repeats an earlier quest", "id")
         quests[quest["id"]] = quest
     return quests
 
@@ -561,26 +769,31 @@ def _beats(
     kinds: frozenset[str],
 ) -> dict[str, Beat]:
     if not isinstance(beat_tables, list) or not beat_tables:
-        raise ValueError(f"{path}: field 'beat' must be one or more [[beat]] tables")
+        raise _StoryError("field 'beat' must be one or more [[beat]] tables", "beat")
     # Ids first: a beat may require or point to one defined further down.
     beat_ids: list[str] = []
     for number, table in enumerate(beat_tables, start=1):
-        where = f"{path}: beat {number}"
+        where = f"beat {number}"
         if not isinstance(table, dict):
-            raise ValueError(f"{where}: must be a [[beat]] table")
+            raise _StoryError(f"{where}: must be a [[beat]] table", None)
         beat_id = _identifier(where, "id", table.get("id"))
-        where = f"{path}: beat {beat_id!r}"
+        where = f"beat {beat_id!r}"
         if beat_id in beat_ids:
-            raise ValueError(f"{where}: field 'id' repeats an earlier beat")
+            raise _StoryError(f"{where}: field 'id' repeats an earlier beat", "id")
         if beat_id in flags:
-            raise ValueError(
-                f"{where}: field 'id' is also a flag's name; requires could not tell them apart"
+            raise _StoryError(
+                f"{where}: field 'id' is also a flag's name; requires could not tell them apart",
+                "id",
             )
         beat_ids.append(beat_id)
-    return {
-        beat_id: _beat(f"{path}: beat {beat_id!r}", table, quests, set(beat_ids), flags, kinds)
-        for beat_id, table in zip(beat_ids, beat_tables, strict=True)
-    }
+    beats: dict[str, Beat] = {}
+    for beat_id, table in zip(beat_ids, beat_tables, strict=True):
+        try:
+            beats[beat_id] = _beat(f"beat {beat_id!r}", table, quests, set(beat_ids), flags, kinds)
+        except _StoryError as exc:
+            exc.table_id = beat_id
+            raise
+    return beats
 
 
 def _type_of(value: FlagValue) -> str:
@@ -589,45 +802,50 @@ def _type_of(value: FlagValue) -> str:
 
 def _text(where: str, field: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{where}: field {field!r} must be a non-empty string, got {value!r}")
+        raise _StoryError(
+            f"{where}: field {field!r} must be a non-empty string, got {value!r}", field
+        )
     return value
 
 
 def _identifier(where: str, field: str, value: Any) -> str:
     if not isinstance(value, str) or not _ID_PATTERN.fullmatch(value):
-        raise ValueError(f"{where}: field {field!r} must be lower_snake_case, got {value!r}")
+        raise _StoryError(
+            f"{where}: field {field!r} must be lower_snake_case, got {value!r}", field
+        )
     return value
 
 
 def _kinds(path: Path, value: Any) -> frozenset[str]:
     if not isinstance(value, list):
-        raise ValueError(f"{path}: field 'kinds' must be a list of NPC kinds")
+        raise _StoryError("field 'kinds' must be a list of NPC kinds", "kinds")
     for kind in value:
-        _identifier(str(path), "kinds", kind)
+        _identifier("top level", "kinds", kind)
     return frozenset(value)
 
 
 def _flags(path: Path, value: Any) -> dict[str, FlagValue]:
     if not isinstance(value, dict):
-        raise ValueError(f"{path}: field 'flags' must be a [flags] table of name = default")
+        raise _StoryError("field 'flags' must be a [flags] table of name = default", "flags")
     for name, default in value.items():
-        _identifier(str(path), f"flags.{name}", name)
+        _identifier("top level", f"flags.{name}", name)
         if not isinstance(default, bool | int | str):
-            raise ValueError(
-                f"{path}: field 'flags.{name}' must default to a bool, int or str, got {default!r}"
+            raise _StoryError(
+                f"field 'flags.{name}' must default to a bool, int or str, got {default!r}",
+                f"flags.{name}",
             )
     return dict(value)
 
 
 def _quest(path: Path, number: int, table: Any) -> dict[str, Any]:
-    where = f"{path}: quest {number}"
+    where = f"quest {number}"
     if not isinstance(table, dict):
-        raise ValueError(f"{where}: must be a [[quest]] table")
+        raise _StoryError(f"{where}: must be a [[quest]] table", None)
     quest_id = _identifier(where, "id", table.get("id"))
-    where = f"{path}: quest {quest_id!r}"
+    where = f"quest {quest_id!r}"
     extra = set(table) - _QUEST_FIELDS
     if extra:
-        raise ValueError(f"{where}: unknown field {sorted(extra)[0]!r}")
+        raise _StoryError(f"{where}: unknown field {sorted(extra)[0]!r}", sorted(extra)[0])
     return {
         "id": quest_id,
         "title": _text(where, "title", table.get("title")),
@@ -645,37 +863,41 @@ def _beat(
 ) -> Beat:
     for field in ("quest", "title", "summary", "trigger"):
         if field not in table:
-            raise ValueError(f"{where}: field {field!r} is missing")
+            raise _StoryError(f"{where}: field {field!r} is missing", field)
     extra = set(table) - _BEAT_FIELDS
     if extra:
-        raise ValueError(f"{where}: unknown field {sorted(extra)[0]!r}")
+        raise _StoryError(f"{where}: unknown field {sorted(extra)[0]!r}", sorted(extra)[0])
     quest = table["quest"]
     if not isinstance(quest, str) or quest not in quests:
-        raise ValueError(
+        raise _StoryError(
             f"{where}: field 'quest' names an undefined quest {quest!r} "
-            f"(defined: {', '.join(quests)})"
+            f"(defined: {', '.join(quests)})",
+            "quest",
         )
 
     requires = _names(where, "requires", table.get("requires", []))
     for name in requires:
         if name not in beat_ids and name not in flags:
-            raise ValueError(f"{where}: field 'requires' names {name!r}, neither a beat nor a flag")
+            raise _StoryError(
+                f"{where}: field 'requires' names {name!r}, neither a beat nor a flag", "requires"
+            )
     next_hints = _names(where, "next", table.get("next", []))
     for name in next_hints:
         if name not in beat_ids:
-            raise ValueError(f"{where}: field 'next' names an undefined beat {name!r}")
+            raise _StoryError(f"{where}: field 'next' names an undefined beat {name!r}", "next")
 
     sets = table.get("sets", {})
     if not isinstance(sets, dict):
-        raise ValueError(f"{where}: field 'sets' must be a table of flag = value")
+        raise _StoryError(f"{where}: field 'sets' must be a table of flag = value", "sets")
     for name, value in sets.items():
         _check_flag_value(where, f"sets.{name}", flags, name, value)
 
     trigger = _trigger(where, table["trigger"], flags, kinds)
     if isinstance(trigger, FlagTrigger) and not requires and trigger.holds(flags):
-        raise ValueError(
+        raise _StoryError(
             f"{where}: field 'trigger' already holds on the flags' defaults, so the beat "
-            "would complete before play begins; give it requires or another trigger"
+            "would complete before play begins; give it requires or another trigger",
+            "trigger",
         )
     return Beat(
         id=table["id"],
@@ -691,9 +913,9 @@ def _beat(
 
 def _names(where: str, field: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
-        raise ValueError(f"{where}: field {field!r} must be a list of names, got {value!r}")
+        raise _StoryError(f"{where}: field {field!r} must be a list of names, got {value!r}", field)
     if len(set(value)) != len(value):
-        raise ValueError(f"{where}: field {field!r} repeats a name")
+        raise _StoryError(f"{where}: field {field!r} repeats a name", field)
     return value
 
 
@@ -701,14 +923,16 @@ def _check_flag_value(
     where: str, field: str, flags: Mapping[str, FlagValue], name: str, value: Any
 ) -> None:
     if name not in flags:
-        raise ValueError(
-            f"{where}: field {field!r} names an undefined flag {name!r} (declare it in [flags])"
+        raise _StoryError(
+            f"{where}: field {field!r} names an undefined flag {name!r} (declare it in [flags])",
+            field,
         )
     default = flags[name]
     if type(value) is not type(default):
-        raise ValueError(
+        raise _StoryError(
             f"{where}: field {field!r} must be {_type_of(default)} like the flag's default, "
-            f"got {value!r}"
+            f"got {value!r}",
+            field,
         )
 
 
@@ -716,56 +940,71 @@ def _trigger(
     where: str, table: Any, flags: Mapping[str, FlagValue], kinds: frozenset[str]
 ) -> Trigger:
     if not isinstance(table, dict):
-        raise ValueError(f"{where}: field 'trigger' must be a table such as {{manual = true}}")
+        raise _StoryError(
+            f"{where}: field 'trigger' must be a table such as {{manual = true}}", "trigger"
+        )
     if "event" in table:
         return _event_trigger(where, table, kinds)
     if "flag" in table:
         extra = set(table) - _FLAG_TRIGGER_FIELDS
         if extra:
-            raise ValueError(f"{where}: field 'trigger' has unknown key {sorted(extra)[0]!r}")
+            raise _StoryError(
+                f"{where}: field 'trigger' has unknown key {sorted(extra)[0]!r}", "trigger"
+            )
         name = table["flag"]
         if not isinstance(name, str) or name not in flags:
-            raise ValueError(
+            raise _StoryError(
                 f"{where}: field 'trigger.flag' names an undefined flag {name!r} "
-                "(declare it in [flags])"
+                "(declare it in [flags])",
+                "trigger.flag",
             )
         if "value" in table:
             _check_flag_value(where, "trigger.value", flags, name, table["value"])
         return FlagTrigger(flag=name, value=table.get("value"))
     if "manual" in table:
         if set(table) != {"manual"} or table["manual"] is not True:
-            raise ValueError(f"{where}: field 'trigger' must be exactly {{manual = true}}")
+            raise _StoryError(
+                f"{where}: field 'trigger' must be exactly {{manual = true}}", "trigger"
+            )
         return ManualTrigger()
-    raise ValueError(
-        f"{where}: field 'trigger' needs one of 'event', 'flag' or 'manual', got {table!r}"
+    raise _StoryError(
+        f"{where}: field 'trigger' needs one of 'event', 'flag' or 'manual', got {table!r}",
+        "trigger",
     )
 
 
 def _event_trigger(where: str, table: dict[str, Any], kinds: frozenset[str]) -> EventTrigger:
     extra = set(table) - _EVENT_TRIGGER_FIELDS
     if extra:
-        raise ValueError(f"{where}: field 'trigger' has unknown key {sorted(extra)[0]!r}")
+        raise _StoryError(
+            f"{where}: field 'trigger' has unknown key {sorted(extra)[0]!r}", "trigger"
+        )
     event = table["event"]
     if not isinstance(event, str) or event not in EVENT_FIELDS:
-        raise ValueError(
+        raise _StoryError(
             f"{where}: field 'trigger.event' must be one of {', '.join(EVENT_FIELDS)}, "
-            f"got {event!r}"
+            f"got {event!r}",
+            "trigger.event",
         )
     name = table.get("name")
     if name is not None:
         if event != "custom":
-            raise ValueError(f"{where}: field 'trigger.name' is only for custom events")
+            raise _StoryError(
+                f"{where}: field 'trigger.name' is only for custom events", "trigger.name"
+            )
         _text(where, "trigger.name", name)
     kind = table.get("kind")
     if kind is not None and (not isinstance(kind, str) or kind not in kinds):
-        raise ValueError(
+        raise _StoryError(
             f"{where}: field 'trigger.kind' must be one of the story's kinds "
-            f"({', '.join(sorted(kinds))}), got {kind!r}"
+            f"({', '.join(sorted(kinds))}), got {kind!r}",
+            "trigger.kind",
         )
     count = table.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(
-            f"{where}: field 'trigger.count' must be a positive integer, got {count!r}"
+        raise _StoryError(
+            f"{where}: field 'trigger.count' must be a positive integer, got {count!r}",
+            "trigger.count",
         )
     return EventTrigger(event=event, name=name, kind=kind, count=count)
 
@@ -776,10 +1015,11 @@ def _check_order(path: Path, beats: Mapping[str, Beat]) -> None:
         for required in beat.requires:
             other = beats.get(required)
             if other and other.quest == beat.quest and position[required] > position[beat.id]:
-                raise ValueError(
-                    f"{path}: beat {beat.id!r}: field 'requires' names {required!r}, which "
+                raise _StoryError(
+                    f"beat {beat.id!r}: field 'requires' names {required!r}, which "
                     f"comes later in quest {beat.quest!r}; list a quest's beats in the order "
-                    "they happen"
+                    "they happen",
+                    "requires",
                 )
 
 
@@ -789,8 +1029,9 @@ def _check_cycles(path: Path, beats: Mapping[str, Beat]) -> None:
     def visit(beat_id: str, trail: list[str]) -> None:
         if beat_id in trail:
             cycle = [*trail[trail.index(beat_id) :], beat_id]
-            raise ValueError(
-                f"{path}: beat {beat_id!r}: field 'requires' makes a cycle: {' -> '.join(cycle)}"
+            raise _StoryError(
+                f"beat {beat_id!r}: field 'requires' makes a cycle: {' -> '.join(cycle)}",
+                "requires",
             )
         if beat_id in done:
             return

@@ -43,7 +43,7 @@ def _number(text: str) -> float:
 def speech() -> list[tuple[np.ndarray, int]]:
     lines = load_manifest(content_root())
     # Four speakers the archetypes are not: the broker and townsfolk, man and woman.
-    chosen = [ln for ln in lines if ln.speaker in ("broker", "townsfolk")][:4]
+    chosen = [ln for ln in lines if ln.speaker in ("aethelred", "townsfolk")][:4]
     return [(load_line(ln), ln.sample_rate) for ln in chosen]
 
 

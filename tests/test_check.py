@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from new_kind_project import lamplighter_project
 
 from engine_bridge.cli.commands.check import Problem, check
 
@@ -317,9 +318,9 @@ def test_a_broken_archetype_preset_fails_the_check_at_the_field_s_line(
         (
             "voice_lines/lines.toml",
             'speaker = "vampire"',
-            'speaker = "vamp"',
-            'speaker = "vamp"',
-            "field 'speaker' must be one of",
+            'speaker = "Vamp"',
+            'speaker = "Vamp"',
+            "field 'speaker' must be the NPC kind",
         ),
         # A field that is missing has no line to point at.
         ("story/aethelred.toml", "\nending = ", "\nendng = ", None, "field 'ending' is missing"),
@@ -365,3 +366,53 @@ def test_content_that_is_not_there_is_noted_not_failed(
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "note: content/lore: missing; lore not checked" in out.stdout.splitlines()
+
+
+# -- content roots -----------------------------------------------------------------------
+
+
+def test_a_new_kinds_script_is_checked_against_its_projects_layered_content(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, repo: Path
+) -> None:
+    scripts, content = lamplighter_project(tmp_path)
+    out = _aicore_check(
+        venv_bin,
+        clean_env,
+        tmp_path,
+        str(repo / "npc_scripts"),
+        str(scripts),
+        "--content",
+        str(repo / "content"),
+        "--content",
+        str(content),
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "2 stories" in out.stdout
+    assert "8 dialogue tables" in out.stdout
+    # The table is the layered one: a topic it lacks is caught in the new kind's script.
+    script = scripts / "lamplighter.py"
+    script.write_text(script.read_text().replace('speak("greeting"', 'speak("farewell"'))
+    problem = _only(check([scripts], [repo / "content", content]).problems)
+    assert problem.path.endswith("lamplighter.py")
+    assert "no line on topic 'farewell'" in problem.message
+
+
+def test_content_for_a_kind_no_checked_script_defines_is_noted(tmp_path: Path, repo: Path) -> None:
+    _scripts, content = lamplighter_project(tmp_path)
+    report = check([repo / "npc_scripts"], [repo / "content", content])
+    assert report.ok, report.problems
+    noted = [note for note in report.notes if "'lamplighter'" in note]
+    assert {note.split(":")[0].rsplit("/", 1)[-1] for note in noted} == {"lamplighter.toml"}
+    assert {"dialogue", "lore", "story"} == {note.split()[1] for note in noted}
+
+
+def test_a_broken_file_of_a_layered_root_is_reported_with_its_file_and_field(
+    tmp_path: Path, repo: Path
+) -> None:
+    scripts, content = lamplighter_project(tmp_path)
+    broken = content / "lore" / "lamplighter.toml"
+    broken.write_text(broken.read_text().replace('known_by = ["lamplighter"]', "known_by = 3"))
+    problem = _only(check([repo / "npc_scripts", scripts], [repo / "content", content]).problems)
+    assert Path(problem.path).resolve() == broken.resolve()
+    assert problem.line == _line_of(broken, "known_by")
+    assert "'known_by'" in problem.message

@@ -46,6 +46,20 @@ def test_doctor_reports_every_part_and_passes_on_a_set_up_machine(
     assert "FTS5" in lines["sqlite"]
     # Headless machines have no sound card: that is reported, not an error.
     assert re.match(r"(ok|none)\s+audio output", lines["audio"])
+    # The shipped content starts every runtime system.
+    for system in ("voice", "dialogue", "story", "knowledge"):
+        assert lines[system].startswith("ok"), out.stdout
+
+
+def test_doctor_says_which_system_is_off_and_why(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    out = run_aicore(venv_bin, clean_env, "doctor", "--content", str(tmp_path))
+    lines = {line.split()[1]: line for line in out.stdout.splitlines() if line.strip()}
+    for system in ("voice", "dialogue", "story", "knowledge"):
+        assert lines[system].startswith("OFF"), out.stdout
+    assert "no lore folder" in lines["knowledge"]
+    assert out.returncode == 0, out.stdout  # the machine is fine; the content is not
 
 
 def test_doctor_exits_1_and_names_a_missing_required_part(

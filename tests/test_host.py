@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 import soundfile
+from new_kind_project import lamplighter_project
 
 from engine_bridge.cli import build_parser
 from engine_bridge.cli.commands import host
+from engine_bridge.content_systems import KNOWLEDGE_DB
 
 SAMPLE_RATE = 48000
 BLOCK = 512
@@ -89,6 +91,10 @@ def test_aicore_host_runs_the_frames_and_npcs_asked_and_writes_report_and_wav(
     assert "bridge crossing" in out.stdout
     report = json.loads((tmp_path / "report.json").read_text())
     _check_report(report, frames, npcs)
+    # Every content system is on in the game, the lore index built in the save folder.
+    assert report["systems_off"] == []
+    assert report["content_errors"] == []
+    assert (tmp_path / "save" / KNOWLEDGE_DB).is_file()
 
     info = soundfile.info(str(tmp_path / "mix.wav"))
     assert info.samplerate == SAMPLE_RATE
@@ -97,6 +103,94 @@ def test_aicore_host_runs_the_frames_and_npcs_asked_and_writes_report_and_wav(
     expected = frames / 60 * SAMPLE_RATE
     assert expected <= info.frames < expected + BLOCK
     assert info.frames == report["audio_blocks"] * BLOCK
+
+
+def test_a_new_kind_with_its_own_content_root_runs_in_the_game(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, repo: Path
+) -> None:
+    """A kind the engine never heard of, its dialogue table, lore and story in a project
+    content root layered over the shipped one, through aicore host and the C ABI."""
+    scripts, content = lamplighter_project(tmp_path)
+    broken = content / "dialogue" / "lamplighter_apprentice.toml"
+    broken.write_text('[[line]]\nid = "x"\ntopic = "greeting"\n', encoding="utf-8")
+    npcs = 3
+    out = _run(
+        [
+            str(venv_bin / "aicore"),
+            "host",
+            "--npcs",
+            str(npcs),
+            "--frames",
+            "30",
+            "--kinds",
+            "lamplighter",
+            "--scripts",
+            str(scripts),
+            "--content",
+            str(repo / "content"),
+            "--content",
+            str(content),
+            "--save",
+            str(tmp_path / "save"),
+            "--report",
+            str(tmp_path / "report.json"),
+            "--quiet",
+        ],
+        clean_env,
+        tmp_path,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["script_errors"] == 0, out.stderr
+    applied = report["commands_applied"]
+    # Each lamplighter found its own lore (emote), completed the project's story beat or
+    # saw it complete (move_to) and said the line of its table that needs the story's flag.
+    assert applied["emote"] == npcs, out.stderr
+    assert applied["move_to"] == npcs, out.stderr
+    assert applied["say"] == npcs, out.stderr
+    assert report["systems_off"] == []
+    # The broken table is left out alone, named by file and field, and said once.
+    [error] = report["content_errors"]
+    assert error["system"] == "dialogue"
+    assert Path(error["file"]) == broken.resolve()
+    assert error["field"] == "text"
+    assert out.stderr.count(str(broken.resolve())) == 1
+    assert (tmp_path / "save" / KNOWLEDGE_DB).is_file()
+
+
+def test_the_report_names_each_system_that_is_off_and_why(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    empty = tmp_path / "content"
+    empty.mkdir()
+    out = _run(
+        [
+            str(venv_bin / "aicore"),
+            "host",
+            "--npcs",
+            "2",
+            "--frames",
+            "5",
+            "--content",
+            str(empty),
+            "--save",
+            str(tmp_path / "save"),
+            "--report",
+            str(tmp_path / "report.json"),
+            "--quiet",
+        ],
+        clean_env,
+        tmp_path,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    off = {entry["system"]: entry["reason"] for entry in report["systems_off"]}
+    assert set(off) == {"voice_lines", "dialogue", "story", "knowledge"}
+    assert all(off.values())
+    assert "lore" in off["knowledge"]
+    assert "system off: knowledge" in out.stdout
+    for name in off:  # logged once each, as the runtime started
+        assert out.stderr.count(f"{name} is off") == 1, out.stderr
 
 
 def test_aicore_host_binary_takes_python_from_the_environment_variables(

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from engine_bridge.dialogue import NPC_KINDS
 from engine_bridge.knowledge import LORE_DIR, KnowledgeBase, LoreHit, load_lore
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
+
+
+def _shipped_kinds() -> frozenset[str]:
+    """The kinds the shipped scripts define: the game's kinds come from its scripts."""
+    kinds = set()
+    for path in (REPO / "npc_scripts").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
+                "kind"
+            ]:
+                kinds.add(ast.literal_eval(node.value))
+    return frozenset(kinds)
+
+
+NPC_KINDS = _shipped_kinds()
 
 SMALL_LORE = '''
 [[entry]]
@@ -152,7 +168,7 @@ def test_limit_caps_the_hits(knowledge: KnowledgeBase) -> None:
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"limit": 0}, "limit"), ({"limit": True}, "limit"), ({"known_by": "priest"}, "known_by")],
+    [({"limit": 0}, "limit"), ({"limit": True}, "limit"), ({"known_by": "Priest!"}, "known_by")],
 )
 def test_bad_search_options_are_rejected(
     knowledge: KnowledgeBase, options: dict[str, object], message: str
@@ -208,15 +224,23 @@ def test_an_in_memory_index_is_built_on_open(content_root: Path) -> None:
         assert kb.search("ledger")[0].id == "the_black_ledger"
 
 
-def test_a_broken_edit_keeps_the_previous_index(tmp_path: Path, content_root: Path) -> None:
+def test_a_broken_file_is_left_out_and_the_other_files_are_indexed(
+    tmp_path: Path, content_root: Path
+) -> None:
     db = tmp_path / "lore.sqlite"
+    _write_lore(content_root, GOOD_ENTRY, name="curfew.toml")
     KnowledgeBase.open(db, content_root).close()
     lore = _write_lore(content_root, SMALL_LORE.replace('title = "The black ledger"\n', ""))
-    with pytest.raises(ValueError, match="title"):
-        KnowledgeBase.open(db, content_root)
+    with KnowledgeBase.open(db, content_root) as kb:
+        assert kb.rebuilt
+        [error] = kb.errors
+        assert (error.file, error.field) == (lore.resolve(), "title")
+        assert kb.search("ledger") == []
+        assert [h.id for h in kb.search("curfew")] == ["curfew"]
     lore.write_text(SMALL_LORE)
     with KnowledgeBase.open(db, content_root) as kb:
-        assert not kb.rebuilt  # the failed rebuild was rolled back, hash and all
+        assert kb.rebuilt
+        assert kb.errors == ()
         assert kb.search("ledger")[0].id == "the_black_ledger"
 
 
@@ -239,7 +263,7 @@ text = "Nine strokes at sunset."
         (GOOD_ENTRY.replace('title = "The curfew bell"\n', ""), "'title' is missing"),
         (GOOD_ENTRY.replace('tags = ["bell"]', 'tags = "bell"'), "'tags'"),
         (GOOD_ENTRY.replace('text = "Nine strokes at sunset."', "text = 9"), "'text'"),
-        (GOOD_ENTRY + 'known_by = ["priest"]\n', "'known_by'"),
+        (GOOD_ENTRY + 'known_by = ["Priest"]\n', "'known_by'"),
         (GOOD_ENTRY + "known_by = []\n", "'known_by'"),
         (GOOD_ENTRY + 'author = "Marle"\n', "unknown field 'author'"),
         (GOOD_ENTRY + GOOD_ENTRY, "'id' repeats"),
@@ -250,9 +274,14 @@ def test_a_broken_lore_file_is_reported_with_its_file_and_field(
 ) -> None:
     root = tmp_path / "content"
     path = _write_lore(root, text, name="broken.toml")
-    with pytest.raises(ValueError, match=field) as caught:
-        KnowledgeBase.open(tmp_path / "lore.sqlite", root)
-    assert str(path.resolve()) in str(caught.value)
+    _write_lore(root, GOOD_ENTRY.replace("curfew", "vigil"), name="good.toml")
+    with KnowledgeBase.open(tmp_path / "lore.sqlite", root) as kb:
+        [error] = kb.errors
+        assert [h.id for h in kb.search("vigil")] == ["vigil"]  # the rest is indexed
+    assert re.search(field, error.reason)
+    assert error.file == path.resolve()
+    if "'" in field:
+        assert error.field == re.search(r"'([a-z_]+)'", field).group(1)
 
 
 def test_an_id_repeated_in_another_file_names_both_files(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -40,7 +41,16 @@ double microsSince(std::chrono::steady_clock::time_point t0) {
 struct aicore_runtime {
     // Configuration (copied: the caller's strings are borrowed only during create).
     std::string contentRoot, saveDir, pythonHome, venv;
+    std::vector<std::string> contentRoots;  // all of them, in layering order
     std::vector<std::string> scriptDirs;
+
+    // What content did not load (filled once at create, read through the C ABI).
+    struct ContentProblem {
+        std::string system, file, field, reason;
+        bool hasFile = false, hasField = false;
+        std::uint32_t line = 0;
+    };
+    std::vector<ContentProblem> contentProblems;
     aicore_log_fn log = nullptr;
     void* logUser = nullptr;
     std::uint32_t capacity = 0, channels = 0;
@@ -190,8 +200,10 @@ aicore_result createPythonSide(aicore_runtime& rt) {
         py::object runtimeCls = py::module_::import("engine_bridge.runtime").attr("Runtime");
         py::list dirs;
         for (const auto& d : rt.scriptDirs) dirs.append(d);
+        py::list contentRoots;
+        for (const auto& d : rt.contentRoots) contentRoots.append(d);
         py::object runtime = runtimeCls(world, py::arg("script_dirs") = dirs,
-                                        py::arg("content_root") = rt.contentRoot.empty() ? py::object(py::none()) : py::object(py::str(rt.contentRoot)),
+                                        py::arg("content_roots") = contentRoots,
                                         py::arg("save_dir") = rt.saveDir.empty() ? py::object(py::none()) : py::object(py::str(rt.saveDir)),
                                         py::arg("audio") = bridgeObj, py::arg("log_sink") = bridgeObj.attr("log"),
                                         py::arg("deadline") = bridgeObj,
@@ -199,6 +211,18 @@ aicore_result createPythonSide(aicore_runtime& rt) {
                                         py::arg("frame_budget_s") = rt.frameBudgetMs / 1000.0);
         if (rt.debugPort > 0) {
             py::module_::import("engine_bridge.debugging").attr("listen")(rt.debugPort);
+        }
+        for (const auto& problem : runtime.attr("content").attr("problems")()) {
+            const auto t = problem.cast<py::tuple>();
+            aicore_runtime::ContentProblem p;
+            p.system = t[0].cast<std::string>();
+            p.hasFile = !t[1].is_none();
+            if (p.hasFile) p.file = t[1].cast<std::string>();
+            p.line = t[2].is_none() ? 0u : t[2].cast<std::uint32_t>();
+            p.hasField = !t[3].is_none();
+            if (p.hasField) p.field = t[3].cast<std::string>();
+            p.reason = t[4].cast<std::string>();
+            rt.contentProblems.push_back(std::move(p));
         }
         rt.runtime = std::make_unique<py::object>(std::move(runtime));
         PyObject* timeout = py::module_::import("engine_bridge.errors").attr("ScriptTimeoutError").ptr();
@@ -231,7 +255,9 @@ const char* aicore_last_create_error(void) { return tlsCreateError.c_str(); }
 
 aicore_result aicore_runtime_create(const aicore_runtime_config* config, aicore_runtime** out) {
     tlsCreateError.clear();
-    if (out == nullptr || config == nullptr || config->struct_size < sizeof(aicore_runtime_config)) {
+    // A config from before content_roots was added (C ABI 1.0) is still accepted.
+    constexpr std::size_t kFirstConfigSize = offsetof(aicore_runtime_config, content_roots);
+    if (out == nullptr || config == nullptr || config->struct_size < kFirstConfigSize) {
         tlsCreateError = "config and out must be non-NULL and the config initialised with aicore_runtime_config_init";
         return AICORE_INVALID_ARGUMENT;
     }
@@ -243,6 +269,14 @@ aicore_result aicore_runtime_create(const aicore_runtime_config* config, aicore_
     auto rt = std::make_unique<aicore_runtime>();
     auto copy = [](const char* s) { return s ? std::string(s) : std::string(); };
     rt->contentRoot = copy(config->content_root);
+    if (!rt->contentRoot.empty()) rt->contentRoots.push_back(rt->contentRoot);
+    if (config->struct_size >= offsetof(aicore_runtime_config, content_root_count) + sizeof(uint32_t) &&
+        config->content_roots != nullptr) {
+        for (std::uint32_t i = 0; i < config->content_root_count; ++i)
+            if (config->content_roots[i] != nullptr && config->content_roots[i][0] != '\0')
+                rt->contentRoots.emplace_back(config->content_roots[i]);
+    }
+    if (rt->contentRoot.empty() && !rt->contentRoots.empty()) rt->contentRoot = rt->contentRoots.front();
     rt->saveDir = copy(config->save_dir);
     rt->pythonHome = copy(config->python_home);
     rt->venv = copy(config->python_venv);
@@ -295,6 +329,21 @@ void aicore_runtime_destroy(aicore_runtime* rt) {
         }
         owned->runtime.reset();
     }
+}
+
+uint32_t aicore_runtime_content_problem_count(const aicore_runtime* rt) {
+    return rt ? static_cast<uint32_t>(rt->contentProblems.size()) : 0u;
+}
+
+aicore_result aicore_runtime_content_problem(const aicore_runtime* rt, uint32_t index, aicore_content_problem* out) {
+    if (rt == nullptr || out == nullptr || index >= rt->contentProblems.size()) return AICORE_INVALID_ARGUMENT;
+    const auto& p = rt->contentProblems[index];
+    out->system = p.system.c_str();
+    out->file = p.hasFile ? p.file.c_str() : nullptr;
+    out->line = p.line;
+    out->field = p.hasField ? p.field.c_str() : nullptr;
+    out->reason = p.reason.c_str();
+    return AICORE_OK;
 }
 
 const char* aicore_runtime_last_error(const aicore_runtime* rt) { return rt ? rt->lastError.c_str() : ""; }

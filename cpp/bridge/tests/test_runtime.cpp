@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -243,4 +244,85 @@ def on_frame(runtime, dt, events):
     }
     EXPECT_GT(energy, 1.0);
     EXPECT_EQ(r.metrics().active_voices, 1u);
+}
+
+namespace {
+
+aicore_runtime* createWithContent(aicore_runtime_config& config, std::vector<std::string>* logs) {
+    config.python_home = AICORE_TEST_PYTHON_HOME;
+    config.python_venv = AICORE_TEST_VENV;
+    config.max_npcs = 8;
+    config.log = [](void* user, int, const char* message) {
+        static_cast<std::vector<std::string>*>(user)->emplace_back(message);
+    };
+    config.log_user = logs;
+    aicore_runtime* rt = nullptr;
+    if (aicore_runtime_create(&config, &rt) != AICORE_OK) ADD_FAILURE() << aicore_last_create_error();
+    return rt;
+}
+
+}  // namespace
+
+TEST(ContentRoots, ALayeredRootsBrokenFileIsOneProblemNamingItsFileAndField) {
+    ScriptDir overlay("content_overlay");
+    fs::create_directories(overlay.path / "dialogue");
+    overlay.write("dialogue/lamplighter.toml", "[[line]]\nid = \"x\"\ntopic = \"greeting\"\n");
+    const std::string root = overlay.path.string();
+    const char* roots[] = {root.c_str()};
+    aicore_runtime_config config;
+    aicore_runtime_config_init(&config);
+    config.content_root = AICORE_TEST_CONTENT;
+    config.content_roots = roots;
+    config.content_root_count = 1;
+    std::vector<std::string> logs;
+    aicore_runtime* rt = createWithContent(config, &logs);
+    ASSERT_NE(rt, nullptr);
+    ASSERT_EQ(aicore_runtime_content_problem_count(rt), 1u);
+    aicore_content_problem p{};
+    ASSERT_EQ(aicore_runtime_content_problem(rt, 0, &p), AICORE_OK);
+    EXPECT_STREQ(p.system, "dialogue");
+    ASSERT_NE(p.file, nullptr);
+    EXPECT_EQ(fs::path(p.file).filename(), "lamplighter.toml");
+    ASSERT_NE(p.field, nullptr);
+    EXPECT_STREQ(p.field, "text");
+    EXPECT_EQ(aicore_runtime_content_problem(rt, 1, &p), AICORE_INVALID_ARGUMENT);
+    aicore_runtime_destroy(rt);
+}
+
+TEST(ContentRoots, EachSystemThatCannotStartIsAProblemWithoutAFile) {
+    ScriptDir empty("content_empty");
+    const std::string root = empty.path.string();
+    const char* roots[] = {root.c_str()};
+    aicore_runtime_config config;
+    aicore_runtime_config_init(&config);
+    config.content_roots = roots;  // no content_root: the roots alone are the content
+    config.content_root_count = 1;
+    std::vector<std::string> logs;
+    aicore_runtime* rt = createWithContent(config, &logs);
+    ASSERT_NE(rt, nullptr);
+    std::vector<std::string> off;
+    for (std::uint32_t i = 0; i < aicore_runtime_content_problem_count(rt); ++i) {
+        aicore_content_problem p{};
+        ASSERT_EQ(aicore_runtime_content_problem(rt, i, &p), AICORE_OK);
+        EXPECT_EQ(p.file, nullptr);
+        EXPECT_NE(std::string(p.reason), "");
+        off.emplace_back(p.system);
+    }
+    EXPECT_EQ(off, (std::vector<std::string>{"voice_lines", "dialogue", "story", "knowledge"}));
+    aicore_runtime_destroy(rt);
+}
+
+TEST(ContentRoots, AConfigFromBeforeContentRootsIsStillAcceptedAndTheirFieldsUnread) {
+    aicore_runtime_config config;
+    aicore_runtime_config_init(&config);
+    config.content_root = AICORE_TEST_CONTENT;
+    config.struct_size = offsetof(aicore_runtime_config, content_roots);
+    // What an older caller's memory may hold past its struct: never read.
+    config.content_roots = reinterpret_cast<const char* const*>(std::uintptr_t{1});
+    config.content_root_count = 7;
+    std::vector<std::string> logs;
+    aicore_runtime* rt = createWithContent(config, &logs);
+    ASSERT_NE(rt, nullptr);
+    EXPECT_EQ(aicore_runtime_content_problem_count(rt), 0u);
+    aicore_runtime_destroy(rt);
 }

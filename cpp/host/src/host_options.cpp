@@ -36,7 +36,7 @@ std::vector<std::string> splitKinds(const std::string& text) {
 
 const char* hostUsage() {
     return "usage: aicore-host [--npcs N] [--frames F] [--realtime] [--scripts DIR]...\n"
-           "                   [--content DIR] [--save DIR] [--python-home DIR] [--venv DIR]\n"
+           "                   [--content DIR]... [--save DIR] [--python-home DIR] [--venv DIR]\n"
            "                   [--wav OUT.wav] [--report OUT.json] [--seed S] [--kinds a,b,c]\n"
            "                   [--debug PORT] [--play] [--quiet] [--version] [--help]\n"
            "\n"
@@ -49,7 +49,8 @@ const char* hostUsage() {
            "  --frames F        frames to run (default 600, 10 s of game time)\n"
            "  --realtime        hold 60 Hz on the wall clock (default: as fast as it goes)\n"
            "  --scripts DIR     an NPC script folder (repeatable)\n"
-           "  --content DIR     the game content root\n"
+           "  --content DIR     a game content root (repeatable: later roots are layered\n"
+           "                    over earlier ones, a file of the same path replacing it)\n"
            "  --save DIR        where the local save (SQLite) lives\n"
            "  --python-home DIR the Python prefix (default $AICORE_PYTHON_HOME)\n"
            "  --venv DIR        a virtual environment to use (default $AICORE_VENV)\n"
@@ -133,7 +134,7 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
         } else if (name == "--scripts") {
             o.scriptDirs.push_back(v);
         } else if (name == "--content") {
-            o.contentDir = v;
+            o.contentDirs.push_back(v);  // repeatable: later roots layered over earlier ones
         } else if (name == "--save") {
             o.saveDir = v;
         } else if (name == "--python-home") {

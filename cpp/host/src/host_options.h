@@ -13,7 +13,7 @@ struct HostOptions {
     std::uint64_t frames = 600;
     bool realtime = false;  // hold 60 Hz on the wall clock; else run as fast as it goes
     std::vector<std::string> scriptDirs;
-    std::string contentDir;  // "" = the runtime's default
+    std::vector<std::string> contentDirs;  // layered in order; none = the runtime's default
     std::string saveDir;     // "" = the runtime's default
     std::string pythonHome;  // "" = $AICORE_PYTHON_HOME, else the runtime's default
     std::string venv;        // "" = $AICORE_VENV, else none

@@ -95,7 +95,12 @@ int run(const HostOptions& o) {
         config.script_dirs = scriptDirs.data();
         config.script_dir_count = static_cast<std::uint32_t>(scriptDirs.size());
     }
-    if (!o.contentDir.empty()) config.content_root = o.contentDir.c_str();
+    std::vector<const char*> contentRoots;
+    for (const auto& d : o.contentDirs) contentRoots.push_back(d.c_str());
+    if (!contentRoots.empty()) {
+        config.content_roots = contentRoots.data();
+        config.content_root_count = static_cast<std::uint32_t>(contentRoots.size());
+    }
     if (!o.saveDir.empty()) config.save_dir = o.saveDir.c_str();
     if (!o.pythonHome.empty()) config.python_home = o.pythonHome.c_str();
     if (!o.venv.empty()) config.python_venv = o.venv.c_str();
@@ -275,6 +280,12 @@ int run(const HostOptions& o) {
     report.audioBlockFrames = AudioOutput::kBlockFrames;
     report.audioSampleRate = AudioOutput::kSampleRate;
     report.wavPath = o.wavPath;
+    for (std::uint32_t i = 0; i < aicore_runtime_content_problem_count(rt.get()); ++i) {
+        aicore_content_problem p{};
+        if (aicore_runtime_content_problem(rt.get(), i, &p) != AICORE_OK) continue;
+        report.contentProblems.push_back({p.system, p.file ? p.file : "", p.line,
+                                          p.field ? p.field : "", p.reason});
+    }
 
     std::fputs(formatText(report).c_str(), stdout);
     std::fflush(stdout);

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 namespace aicore::host {
 
@@ -35,8 +37,33 @@ nlohmann::json toJson(const TimingSummary& s) {
     return {{"count", s.count}, {"mean", s.mean}, {"p50", s.p50}, {"p99", s.p99}, {"max", s.max}};
 }
 
+namespace {
+
+// The systems that are off, and the content files the running ones left out.
+std::pair<nlohmann::json, nlohmann::json> contentJson(const std::vector<ContentProblem>& problems) {
+    nlohmann::json off = nlohmann::json::array();
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& p : problems) {
+        if (p.file.empty()) {
+            off.push_back({{"system", p.system}, {"reason", p.reason}});
+            continue;
+        }
+        files.push_back({{"system", p.system},
+                         {"file", p.file},
+                         {"line", p.line == 0 ? nlohmann::json(nullptr) : nlohmann::json(p.line)},
+                         {"field", p.field.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.field)},
+                         {"reason", p.reason}});
+    }
+    return {off, files};
+}
+
+}  // namespace
+
 nlohmann::json toJson(const RunReport& r) {
+    auto [systemsOff, contentErrors] = contentJson(r.contentProblems);
     return {
+        {"systems_off", systemsOff},
+        {"content_errors", contentErrors},
         {"frames", r.frames},
         {"npcs", r.npcs},
         {"npcs_at_end", r.npcsAtEnd},
@@ -123,6 +150,16 @@ std::string formatText(const RunReport& r) {
                   static_cast<unsigned long long>(r.audioBlocks), r.audioBlockFrames,
                   audioSeconds, r.wavPath.empty() ? "" : " -> ", r.wavPath.c_str());
     out += audio;
+    // Appended piece by piece: GCC 12 warns (-Wrestrict, falsely) on a chain of + here.
+    for (const auto& p : r.contentProblems) {
+        if (p.file.empty()) {
+            out.append("  system off: ").append(p.system);
+        } else {
+            out.append("  content file left out (").append(p.system).append("): ").append(p.file);
+            if (p.line > 0) out.append(":").append(std::to_string(p.line));
+        }
+        out.append(": ").append(p.reason).append("\n");
+    }
     return out;
 }
 

@@ -36,6 +36,16 @@ private:
     std::vector<double> samples_;
 };
 
+/// An optional runtime system that is off, or a content file it left out
+/// (aicore_runtime_content_problem).
+struct ContentProblem {
+    std::string system;
+    std::string file;   // "" when the whole system is off
+    std::uint32_t line = 0;
+    std::string field;  // "" when unknown
+    std::string reason;
+};
+
 struct RunReport {
     std::uint64_t frames = 0;
     std::uint32_t npcs = 0;           // spawned at the start
@@ -61,6 +71,7 @@ struct RunReport {
     std::uint32_t audioBlockFrames = 0;
     double audioSampleRate = 0.0;
     std::string wavPath;  // "" if no WAV was written
+    std::vector<ContentProblem> contentProblems;  // systems off and content files left out
 };
 
 nlohmann::json toJson(const TimingSummary& summary);

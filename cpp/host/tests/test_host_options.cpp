@@ -20,7 +20,7 @@ TEST(HostOptions, DefaultsAreAHundredNpcsForTenSecondsFasterThanRealTime) {
 
 TEST(HostOptions, EveryOptionIsReadInBothSpellings) {
     const auto p = parse({"--npcs", "12", "--frames=90", "--realtime", "--scripts", "a",
-                          "--scripts=b", "--content", "c", "--save", "s", "--python-home", "/py",
+                          "--scripts=b", "--content", "c", "--content=d", "--save", "s", "--python-home", "/py",
                           "--venv", "/venv", "--wav", "o.wav", "--report", "r.json", "--seed",
                           "18446744073709551615", "--kinds", "vampire, zombie,,werewolf",
                           "--debug", "5678", "--quiet"});
@@ -30,7 +30,7 @@ TEST(HostOptions, EveryOptionIsReadInBothSpellings) {
     EXPECT_EQ(o.frames, 90u);
     EXPECT_TRUE(o.realtime);
     EXPECT_EQ(o.scriptDirs, (std::vector<std::string>{"a", "b"}));
-    EXPECT_EQ(o.contentDir, "c");
+    EXPECT_EQ(o.contentDirs, (std::vector<std::string>{"c", "d"}));  // layered, in order
     EXPECT_EQ(o.saveDir, "s");
     EXPECT_EQ(o.pythonHome, "/py");
     EXPECT_EQ(o.venv, "/venv");

@@ -36,6 +36,7 @@ from types import ModuleType
 from typing import Any
 
 from engine_bridge.api import Npc
+from engine_bridge.content_layers import ContentError
 
 __all__ = ["HELP", "NAME", "Problem", "Report", "add_arguments", "check", "run"]
 
@@ -101,18 +102,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--content",
         type=Path,
+        action="append",
         metavar="DIR",
-        help="the content folder to check (default: the shipped content)",
+        help="a content folder, repeatable: later ones are layered over earlier ones "
+        "(default: the shipped content)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.content is not None:
-        content = args.content
+    if args.content:
+        content = list(args.content)
     else:
         from vocal.content import content_root
 
-        content = content_root()
+        content = [content_root()]
     report = check(args.dirs or [_repo_root() / "npc_scripts"], content)
     for problem in report.problems:
         print(problem)
@@ -128,13 +131,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def check(script_paths: Sequence[Path], content_root: Path) -> Report:
-    """Check the scripts in ``script_paths`` (folders or files) against the content in
-    ``content_root``, and that content itself. Nothing of the game runs."""
+def check(script_paths: Sequence[Path], content_roots: Path | Sequence[Path]) -> Report:
+    """Check the scripts in ``script_paths`` (folders or files) against the content of
+    ``content_roots`` (one folder, or several layered as the game layers them: later ones
+    replace or extend earlier ones), and that content itself. Nothing of the game runs."""
     report = Report()
-    with _content_at(Path(content_root)), _no_bytecode_files():
-        content = _check_content(Path(content_root), report)
-        _check_scripts([Path(p) for p in script_paths], content, report)
+    roots = [Path(content_roots)] if isinstance(content_roots, str | Path) else list(content_roots)
+    with _content_at(roots[-1]), _no_bytecode_files():
+        content = _check_content(roots, report)
+        kinds = _check_scripts([Path(p) for p in script_paths], content, report)
+    _check_kinds_have_scripts(content, kinds, report)
     # Loaders read each other's files (dialogue reads the voice lines): report each once.
     report.problems = list(dict.fromkeys(report.problems))
     order = {path: i for i, path in enumerate(dict.fromkeys(p.path for p in report.problems))}
@@ -153,21 +159,31 @@ class _Content:
     line_ids: frozenset[str] | None = None
     dialogue: Any = None
     manifest: Path | None = None
+    kinds_named: dict[str, set[tuple[Path, str]]] = field(default_factory=dict)
+    """Per content system, (file, kind) for each NPC kind the content names."""
 
 
-def _check_content(root: Path, report: Report) -> _Content:
+def _check_content(roots: list[Path], report: Report) -> _Content:
     content = _Content()
-    if not root.is_dir():
+    missing = [root for root in roots if not root.is_dir()]
+    for root in missing:
         report.add(root, None, "no such content folder")
+    if missing:
         return content
-    _check_voice_presets(root, content, report)
+    presets_ok = True
+    for root in roots:
+        if (root / "vocal").is_dir():
+            with _content_at(root):
+                _check_voice_presets(root, content, report)
     presets_ok = report.ok
-    _check_voice_lines(root, content, report)
-    _check_story(root, report)
-    _check_dialogue(root, content, report)
-    _check_lore(root, report)
+    _check_voice_lines(roots, content, report)
+    _check_story(roots, content, report)
+    _check_dialogue(roots, content, report)
+    _check_lore(roots, content, report)
     if presets_ok:
-        _check_scenes(root, content, report)
+        for root in roots:
+            with _content_at(root):
+                _check_scenes(root, content, report)
     else:
         report.notes.append("scenes not checked: the voice presets they use have problems")
     return content
@@ -178,10 +194,10 @@ def _check_voice_presets(root: Path, content: _Content, report: Report) -> None:
 
     folder = root / "vocal" / "archetypes"
     if folder.is_dir():
-        content.archetypes = archetypes()
-        for name in content.archetypes:
+        content.archetypes = sorted({*(content.archetypes or []), *archetypes()})
+        for name in archetypes():
             _load(report, folder / f"{name}.json", archetype_preset, name)
-        report.checked.append(_plural(len(content.archetypes), "archetype"))
+        report.checked.append(_plural(len(archetypes()), "archetype"))
     else:
         report.notes.append(f"{_shown(folder)}: missing; archetypes not checked")
     rooms = root / "vocal" / "environments.json"
@@ -195,65 +211,123 @@ def _check_voice_presets(root: Path, content: _Content, report: Report) -> None:
         report.notes.append(f"{_shown(rooms)}: missing; environments not checked")
 
 
-def _check_voice_lines(root: Path, content: _Content, report: Report) -> None:
+def _check_voice_lines(roots: list[Path], content: _Content, report: Report) -> None:
     from vocal.voice_lines import MANIFEST_PATH, load_line, load_manifest
 
-    manifest = root / MANIFEST_PATH
-    if not manifest.is_file():
-        report.notes.append(f"{_shown(manifest)}: missing; voice lines not checked")
+    merged: dict[str, Any] = {}
+    for root in roots:
+        manifest = root / MANIFEST_PATH
+        if not manifest.is_file():
+            continue
+        lines = _load(report, manifest, load_manifest, root)
+        if lines is None:
+            continue
+        content.manifest = manifest
+        for line in lines:
+            try:
+                load_line(line)
+            except Exception as exc:  # a missing or unreadable WAV, whatever the library says
+                report.add(manifest, _key_line(manifest, "id", line.id), str(exc))
+        merged.update({line.id: line for line in lines})  # merged by line id, later wins
+    if content.manifest is None:
+        report.notes.append(f"{MANIFEST_PATH}: missing; voice lines not checked")
         return
-    lines = _load(report, manifest, load_manifest, root)
-    if lines is None:
-        return
-    content.manifest = manifest
-    content.line_ids = frozenset(line.id for line in lines)
-    for line in lines:
-        try:
-            load_line(line)
-        except Exception as exc:  # a missing or unreadable WAV, whatever the library says
-            report.add(manifest, _key_line(manifest, "id", line.id), str(exc))
-    report.checked.append(_plural(len(lines), "voice line"))
+    content.line_ids = frozenset(merged)
+    report.checked.append(_plural(len(merged), "voice line"))
 
 
-def _check_story(root: Path, report: Report) -> None:
-    folder = root / "story"
+def _check_story(roots: list[Path], content: _Content, report: Report) -> None:
     story = _optional_module("engine_bridge.story", "story", report)
     if story is None:
         return
-    files = sorted(folder.glob("*.toml"))
-    if not files:
-        report.notes.append(f"{_shown(folder)}: no story file; story not checked")
+    try:
+        book = story.StoryBook.load(*roots)
+    except FileNotFoundError:
+        report.notes.append(f"{_folders(roots, 'story')}: no story file; story not checked")
         return
-    for path in files:
-        _load(report, path, story.Story.load, path)
-    report.checked.append(_plural(len(files), "story", "stories"))
+    _report_content_errors(book.errors, report)
+    content.kinds_named["story"] = {
+        (path, kind) for s in book.stories.values() for kind in s.kinds for path in [s.path]
+    }
+    report.checked.append(_plural(len(book.stories), "story", "stories"))
 
 
-def _check_dialogue(root: Path, content: _Content, report: Report) -> None:
-    folder = root / "dialogue"
+def _check_dialogue(roots: list[Path], content: _Content, report: Report) -> None:
     dialogue = _optional_module("engine_bridge.dialogue", "dialogue", report)
     if dialogue is None:
         return
-    if not folder.is_dir():
-        report.notes.append(f"{_shown(folder)}: missing; dialogue not checked")
+    try:
+        tables = dialogue.DialogueTables.load(*roots)
+    except FileNotFoundError:
+        report.notes.append(f"{_folders(roots, 'dialogue')}: missing; dialogue not checked")
         return
-    content.dialogue = _load(report, folder, dialogue.DialogueTables.load, root)
-    if content.dialogue is not None:
-        report.checked.append(_plural(len(content.dialogue.kinds()), "dialogue table"))
+    _report_content_errors(tables.errors, report)
+    content.dialogue = tables
+    content.kinds_named["dialogue"] = {
+        (path, path.stem)
+        for root in roots
+        for path in sorted((root / "dialogue").glob("*.toml"))
+        if path.stem in tables.kinds()
+    }
+    report.checked.append(_plural(len(tables.kinds()), "dialogue table"))
 
 
-def _check_lore(root: Path, report: Report) -> None:
-    folder = root / "lore"
+def _check_lore(roots: list[Path], content: _Content, report: Report) -> None:
     knowledge = _optional_module("engine_bridge.knowledge", "lore", report)
     if knowledge is None:
         return
-    if not folder.is_dir():
-        report.notes.append(f"{_shown(folder)}: missing; lore not checked")
+    try:
+        base = knowledge.KnowledgeBase.open(":memory:", *roots)
+    except FileNotFoundError:
+        report.notes.append(f"{_folders(roots, 'lore')}: missing; lore not checked")
         return
-    base = _load(report, folder, knowledge.KnowledgeBase.open, ":memory:", root)
-    if base is not None:
-        base.close()
-        report.checked.append(_plural(len(list(folder.glob("*.toml"))), "lore file"))
+    with base:
+        _report_content_errors(base.errors, report)
+        files = {error.file for error in base.errors}
+        entries = base.entries()
+    content.kinds_named["lore"] = {
+        (entry.source, kind) for entry in entries for kind in entry.known_by or ()
+    }
+    loaded = {entry.source for entry in entries} - files
+    report.checked.append(_plural(len(loaded), "lore file"))
+
+
+def _folders(roots: list[Path], folder: str) -> str:
+    return ", ".join(_shown(root / folder) for root in roots)
+
+
+def _report_content_errors(errors: Sequence[ContentError], report: Report) -> None:
+    """Each file a loader left out, from its structured error (file, line, field, reason)."""
+    for error in errors:
+        line = error.line if error.line is not None else _field_line(error)
+        report.problems.append(Problem(_shown(error.file), line, error.reason))
+
+
+def _field_line(error: ContentError) -> int | None:
+    """The line of an error's field: inside the ``[[table]]`` with its ``table_id`` when
+    it has one, else the one line of the file that sets that key."""
+    if error.field is None:
+        return None
+    try:
+        lines = error.file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if error.table_id is not None:
+        return _table_field_line(lines, error.table_id, [error.field.split(".")[0]])
+    key = error.field.split(".")[-1]
+    hits = [i for i, text in enumerate(lines) if _is_key(text, key)]
+    return hits[0] + 1 if len(hits) == 1 else None
+
+
+def _check_kinds_have_scripts(content: _Content, kinds: set[str], report: Report) -> None:
+    """Content written for a kind no checked script defines is not an error (the kind's
+    script may be in a folder not checked), but worth a note: it is often a typo."""
+    for system, named in content.kinds_named.items():
+        for path, kind in sorted(named):
+            if kind not in kinds:
+                report.notes.append(
+                    f"{_shown(path)}: {system} names kind {kind!r}, which no checked script defines"
+                )
 
 
 def _check_scenes(root: Path, content: _Content, report: Report) -> None:
@@ -412,7 +486,8 @@ class _Claim:
     where: str
 
 
-def _check_scripts(paths: list[Path], content: _Content, report: Report) -> None:
+def _check_scripts(paths: list[Path], content: _Content, report: Report) -> set[str]:
+    """Check each script; returns the NPC kinds they define."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -441,6 +516,7 @@ def _check_scripts(paths: list[Path], content: _Content, report: Report) -> None
     for path, cls, node in classes:
         _check_class(path, cls, node, nodes, content, claims, report)
     report.checked[:0] = [_plural(len(files), "script"), _plural(len(claims), "NPC kind")]
+    return set(claims)
 
 
 def _load_script(path: Path, report: Report) -> _Script | None:

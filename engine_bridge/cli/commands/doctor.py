@@ -1,8 +1,11 @@
-"""``aicore doctor``: one line per part the runtime needs; exit 1 if a required part is missing."""
+"""``aicore doctor``: one line per part the runtime needs, then one per content system (voice
+lines, dialogue, story, knowledge: ``OFF`` with the reason when one cannot start); exit 1 if a
+required part is missing."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from engine_bridge.environment_check import run_checks
 
@@ -11,12 +14,18 @@ HELP = "check that every native and Python part is present and report versions a
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    del parser  # no options
+    parser.add_argument(
+        "--content",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="start the content systems over these content folders, layered in order "
+        "(default: the shipped content)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    del args
-    checks = run_checks()
+    checks = run_checks(args.content)
     width = max(len(c.name) for c in checks)
     for c in checks:
         print(f"{c.status:<8}{c.name:<{width}}  {c.detail}")

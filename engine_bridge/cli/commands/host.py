@@ -74,7 +74,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where the local save lives (default: ./aicore-save)",
     )
     parser.add_argument(
-        "--content", type=Path, metavar="DIR", help="game content (default: the shipped content)"
+        "--content",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="a game content folder, repeatable: each is layered over the ones before it "
+        "(a file of the same path replaces the earlier one, other files are added); "
+        "default: the shipped content",
     )
     parser.add_argument(
         "--play", action="store_true", help="play the mix on the sound card (implies --realtime)"
@@ -86,12 +92,12 @@ def host_command(args: argparse.Namespace) -> list[str]:
     """The ``aicore-host`` command line these options stand for."""
     from engine_bridge.native import host_executable
 
-    if args.content is not None:
-        content = args.content
+    if args.content:
+        content = list(args.content)
     else:
         from vocal.content import content_root
 
-        content = content_root()
+        content = [content_root()]
     scripts = args.scripts or [_repo_root() / "npc_scripts"]
     cmd = [
         str(host_executable()),
@@ -103,11 +109,11 @@ def host_command(args: argparse.Namespace) -> list[str]:
         sys.base_prefix,
         "--venv",
         sys.prefix,
-        "--content",
-        str(content),
         "--save",
         str(args.save),
     ]
+    for folder in content:
+        cmd += ["--content", str(folder)]
     for folder in scripts:
         cmd += ["--scripts", str(folder)]
     optional = {

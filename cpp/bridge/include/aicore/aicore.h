@@ -90,6 +90,15 @@ typedef struct aicore_runtime_config {
                                      running twice as long is interrupted; default 10 */
     double handler_budget_ms;     /* one script handler's budget, then it is interrupted; default 5 */
     uint32_t debug_port;          /* > 0: listen for a debugpy client on 127.0.0.1:port */
+    /* Appended later: a config whose struct_size ends before them leaves them unset.
+       More content roots, layered in order over content_root (or over each other when
+       content_root is NULL): a file at the same path relative to its root replaces the
+       earlier root's file; dialogue, lore and story files of all roots are merged; the
+       voice-line manifests are merged by line id (docs/designers.md, "Content roots").
+       The voice presets (vocal/) are read from content_root, else the first of these.
+       Array and strings borrowed during create. */
+    const char* const* content_roots;
+    uint32_t content_root_count;
 } aicore_runtime_config;
 
 /* Fills `config` with defaults; call it first so fields added later keep working. */
@@ -100,6 +109,24 @@ AICORE_API void aicore_runtime_config_init(aicore_runtime_config* config);
 AICORE_API aicore_result aicore_runtime_create(const aicore_runtime_config* config,
                                                aicore_runtime** out);
 AICORE_API void aicore_runtime_destroy(aicore_runtime* rt);
+
+/* An optional system (voice lines, dialogue, story, knowledge) that is off, or a content
+   file one of them left out. Every string is owned by the runtime and valid until it is
+   destroyed; content loads once, at create, so the list does not change. */
+typedef struct aicore_content_problem {
+    const char* system; /* "voice_lines", "dialogue", "story" or "knowledge" */
+    const char* file;   /* the content file left out; NULL: the whole system is off */
+    uint32_t line;      /* the line in `file`, 0 when unknown */
+    const char* field;  /* the field at fault, NULL when unknown or the file as a whole */
+    const char* reason; /* why, in words, for people */
+} aicore_content_problem;
+
+/* How many content problems the runtime has (0: every system is on, every file loaded). */
+AICORE_API uint32_t aicore_runtime_content_problem_count(const aicore_runtime* rt);
+
+/* The index-th content problem, 0 <= index < count; AICORE_INVALID_ARGUMENT otherwise. */
+AICORE_API aicore_result aicore_runtime_content_problem(const aicore_runtime* rt, uint32_t index,
+                                                        aicore_content_problem* out);
 
 /* Why the last aicore_runtime_create on this thread failed ("" if it did not).
    Valid until the next create on this thread. */
