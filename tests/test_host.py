@@ -5,6 +5,7 @@ WAV they write."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from engine_bridge.cli.commands import host
 
 SAMPLE_RATE = 48000
 BLOCK = 512
-TIMINGS = ("frame_ms", "bridge_us", "sim_us", "audio_block_us")
+TIMINGS = ("frame_ms", "bridge_us", "gc_us", "sim_us", "audio_block_us")
 COUNTS = (
     "script_errors",
     "rejected_messages",
@@ -51,6 +52,7 @@ def _check_report(report: dict[str, Any], frames: int, npcs: int) -> None:
         assert 0 <= t["p50"] <= t["p99"] <= t["max"], (name, t)
         assert 0 <= t["mean"] <= t["max"], (name, t)
     assert report["frame_ms"]["count"] == frames
+    assert report["gc_us"]["count"] == frames
     for name in COUNTS:
         assert isinstance(report[name], int), name
         assert report[name] >= 0, name
@@ -87,6 +89,7 @@ def test_aicore_host_runs_the_frames_and_npcs_asked_and_writes_report_and_wav(
     assert out.returncode == 0, out.stdout + out.stderr
     assert "frame (aicore_tick)" in out.stdout
     assert "bridge crossing" in out.stdout
+    assert "garbage collection" in out.stdout
     report = json.loads((tmp_path / "report.json").read_text())
     _check_report(report, frames, npcs)
 
@@ -205,11 +208,146 @@ def test_host_command_passes_this_environment_and_the_shipped_content_and_script
     assert value("--debug") == "5678"
     assert "--realtime" not in cmd
     assert "--wav" not in cmd
+    assert "--trace" not in cmd
 
     args = build_parser().parse_args(
-        ["host", "--scripts", "a", "--scripts", "b", "--realtime", "--wav", "o.wav"]
+        [
+            "host",
+            "--scripts",
+            "a",
+            "--scripts",
+            "b",
+            "--realtime",
+            "--wav",
+            "o.wav",
+            "--trace",
+            "t.jsonl",
+        ]
     )
     cmd = host.host_command(args)
     assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "--scripts"] == ["a", "b"]
     assert "--realtime" in cmd
     assert _value(cmd, "--wav") == "o.wav"
+    assert _value(cmd, "--trace") == "t.jsonl"
+
+
+# Each mistake is found before the first frame: the host never prints its report, and it
+# exits 2 (a usage error) naming the option, not 0 after a run that did nothing, nor 1
+# after a whole run (or with "embedded Python could not start").
+@pytest.mark.parametrize(
+    ("args", "option", "reason"),
+    [
+        (["--report", "{tmp}/no-such-folder/r.json"], "--report", "cannot be written"),
+        (["--trace", "{tmp}/no-such-folder/t.jsonl"], "--trace", "cannot be written"),
+        (["--wav", "{tmp}"], "--wav", "is a folder"),
+        (["--save", "{tmp}/a-file/save"], "--save", "cannot be created"),
+        (["--scripts", "{tmp}/no-such-folder"], "--scripts", "does not exist"),
+        (["--content", "{tmp}/no-such-folder"], "--content", "does not exist"),
+        (["--content", "{tmp}/a-file"], "--content", "is not a folder"),
+        (
+            ["--kinds", "townsfolk,townsflok"],
+            "--kinds",
+            "defines kind 'townsflok'",
+        ),
+    ],
+)
+def test_a_mistake_on_the_command_line_stops_the_host_before_any_frame(
+    venv_bin: Path,
+    clean_env: dict[str, str],
+    tmp_path: Path,
+    args: list[str],
+    option: str,
+    reason: str,
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    args = [a.format(tmp=tmp_path) for a in args]
+    out = _run(
+        [str(venv_bin / "aicore"), "host", "--npcs", "3", "--frames", "600", *args],
+        clean_env,
+        tmp_path,
+    )
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert f"aicore-host: {option}" in out.stderr
+    assert reason in out.stderr
+    assert "could not start" not in out.stderr
+    assert "frames," not in out.stdout  # the run's report: no frame ran
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
+def test_a_read_only_save_folder_is_a_usage_error_not_a_python_failure(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    save = tmp_path / "save"
+    save.mkdir()
+    save.chmod(0o555)
+    try:
+        out = _run(
+            [str(venv_bin / "aicore"), "host", "--npcs", "1", "--frames", "1", "--save", str(save)],
+            clean_env,
+            tmp_path,
+        )
+    finally:
+        save.chmod(0o755)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert f"aicore-host: --save {save}: cannot be written" in out.stderr
+
+
+def test_the_trace_says_which_npc_of_which_kind_did_and_said_what(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, repo: Path
+) -> None:
+    from engine_bridge.scheduler import classes_in
+    from engine_bridge.script_host import ScriptHost
+
+    frames, npcs = 600, 120
+    kinds = ["zombie", "vampire", "ghoul", "wraith", "werewolf", "townsfolk"]
+    out = _run(
+        [
+            str(venv_bin / "aicore"),
+            "host",
+            "--npcs",
+            str(npcs),
+            "--frames",
+            str(frames),
+            "--kinds",
+            ",".join(kinds),
+            "--trace",
+            str(tmp_path / "trace.jsonl"),
+            "--report",
+            str(tmp_path / "report.json"),
+            "--save",
+            str(tmp_path / "save"),
+            "--quiet",
+        ],
+        clean_env,
+        tmp_path,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    lines = [json.loads(line) for line in (tmp_path / "trace.jsonl").read_text().splitlines()]
+    # One line per command the runtime gave, in frame order.
+    assert len(lines) == report["commands_out"]
+    assert [line["frame"] for line in lines] == sorted(line["frame"] for line in lines)
+
+    scripts = ScriptHost([repo / "npc_scripts"])
+    scripts.load_all()
+    archetypes = {
+        cls.kind: cls.archetype for module in scripts.modules.values() for cls in classes_in(module)
+    }
+    for line in lines:
+        assert list(line)[:5] == ["frame", "time_s", "npc", "kind", "type"], line
+        assert 0 <= line["frame"] < frames
+        assert line["time_s"] == pytest.approx(line["frame"] / 60)
+        assert 0 <= line["npc"] < npcs
+        # The host spawns the kinds round-robin into slots 0, 1, 2...
+        assert line["kind"] == kinds[line["npc"] % len(kinds)], line
+        assert line["type"] in COMMAND_TYPES
+    said = [line for line in lines if line["type"] == "say"]
+    assert said, "no NPC said anything in ten seconds"
+    assert len(said) == report["commands_applied"]["say"]
+    for line in said:
+        assert isinstance(line["text"], str), line
+        assert line["text"], line
+        if archetypes[line["kind"]]:
+            assert line["archetype"] == archetypes[line["kind"]], line
+        else:
+            assert "archetype" not in line, line
