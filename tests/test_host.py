@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -351,3 +352,16 @@ def test_the_trace_says_which_npc_of_which_kind_did_and_said_what(
             assert line["archetype"] == archetypes[line["kind"]], line
         else:
             assert "archetype" not in line, line
+
+    # The lines docs/protocol.md shows are lines the host writes.
+    doc = (repo / "docs" / "protocol.md").read_text()
+    section = doc.split("## The command trace", 1)[1].split("\n## ", 1)[0]
+    examples = [
+        json.loads(line)
+        for block in re.findall(r"```json\n(.*?)```", section, re.S)
+        for line in block.splitlines()
+    ]
+    assert examples
+    for example in examples:
+        assert list(example)[:5] == ["frame", "time_s", "npc", "kind", "type"], example
+        assert any(set(line) == set(example) for line in lines), example
