@@ -161,6 +161,11 @@ class Runtime:
     def kinds(self) -> dict[int, str]:
         return {slot: npc.kind for slot, npc in self.scheduler.npcs.items()}
 
+    @property
+    def defined_kinds(self) -> list[str]:
+        """The kinds the loaded scripts define, sorted."""
+        return sorted(self.scheduler.classes)
+
     def kind_archetype(self, kind: str) -> str | None:
         """The archetype NPCs of ``kind`` speak in ("" for none), or None if no loaded
         script defines ``kind`` (spawning it would give an idle NPC)."""

@@ -248,7 +248,7 @@ def test_host_command_passes_this_environment_and_the_shipped_content_and_script
         (
             ["--kinds", "townsfolk,townsflok"],
             "--kinds",
-            "defines kind 'townsflok'",
+            "defines kind 'townsflok' (defined: aethelred, ghoul, ",
         ),
     ],
 )

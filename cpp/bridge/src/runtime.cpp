@@ -331,8 +331,14 @@ aicore_result aicore_kind_find(aicore_runtime* rt, const char* kind, const char*
     py::gil_scoped_acquire gil;
     try {
         const py::object archetype = rt->runtime->attr("kind_archetype")(kind);
-        if (archetype.is_none())
-            return rt->fail(AICORE_NOT_FOUND, std::string("no loaded NPC script defines kind '") + kind + "'");
+        if (archetype.is_none()) {
+            // The kinds that do exist: a misspelling is obvious next to the right name.
+            std::string defined;
+            for (const py::handle name : rt->runtime->attr("defined_kinds"))
+                defined += (defined.empty() ? "" : ", ") + name.cast<std::string>();
+            return rt->fail(AICORE_NOT_FOUND, std::string("no loaded NPC script defines kind '") + kind +
+                                                  "' (defined: " + (defined.empty() ? "none" : defined) + ")");
+        }
         rt->kindArchetype = archetype.cast<std::string>();
     } catch (py::error_already_set& e) {
         return rt->fail(AICORE_ERROR, e.what());

@@ -133,9 +133,8 @@ int run(const HostOptions& o) {
         const aicore_result r = aicore_kind_find(rt.get(), kind.c_str(), &archetype);
         if (r == AICORE_NOT_FOUND) {
             // A misspelt kind would otherwise spawn idle NPCs and "succeed".
-            std::fprintf(stderr, "aicore-host: --kinds: no loaded NPC script defines kind '%s'%s\n",
-                         kind.c_str(),
-                         o.kindsGiven ? "" : " (the default; choose kinds with --kinds)");
+            std::fprintf(stderr, "aicore-host: --kinds: %s%s\n", aicore_runtime_last_error(rt.get()),
+                         o.kindsGiven ? "" : "; it is the default, choose kinds with --kinds");
             return 2;
         }
         if (r != AICORE_OK) return fail("aicore_kind_find", r, aicore_runtime_last_error(rt.get()));
