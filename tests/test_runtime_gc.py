@@ -92,19 +92,22 @@ def test_a_spawn_wave_is_frozen_once_and_its_garbage_is_not() -> None:
     try:
         frozen_before = gc.get_freeze_count()
         bug = sandbox.spawn("litterbug")
-        sandbox.npc(bug).remember("litter", True)
-        sandbox.step(1)  # litters, then (one NPC is no wave) collects as usual
-        assert _litter[-1]() is None
         slots = [sandbox.spawn("bell") for _ in range(100)]
+        # The wave's first frame also leaves garbage, which makes a collection due.
+        sandbox.npc(bug).remember("litter", True)
         sandbox.step(1)
         # The wave's NPCs left the collector's generations for the permanent one...
         assert gc.get_freeze_count() > frozen_before
         npc = sandbox.npc(slots[0])
         assert not any(o is npc for o in gc.get_objects())
+        # ...but the frame's garbage was collected first, not frozen with them.
+        assert _litter[-1]() is None
         frozen_after_wave = gc.get_freeze_count()
+        sandbox.npc(bug).remember("litter", True)
         sandbox.step(10)
-        # ...once: later frames freeze nothing more (the count only drops, as frozen
-        # objects are freed).
+        # Once: the next due collection is an ordinary one (the count only drops, as
+        # frozen objects are freed).
+        assert _litter[-1]() is None
         assert gc.get_freeze_count() <= frozen_after_wave
         # Despawned, a frozen NPC is still freed (by reference counting).
         ref = weakref.ref(npc)
