@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -274,23 +275,53 @@ def test_a_mistake_on_the_command_line_stops_the_host_before_any_frame(
     assert "frames," not in out.stdout  # the run's report: no frame ran
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
-def test_a_read_only_save_folder_is_a_usage_error_not_a_python_failure(
-    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
-) -> None:
-    save = tmp_path / "save"
-    save.mkdir()
-    save.chmod(0o555)
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o755)
+        return
+
+    # Root ignores permission bits: a read-only bind mount is a folder it cannot write.
+    def mount(*args: str) -> bool:
+        done = subprocess.run(["mount", *args], capture_output=True, check=False)
+        return done.returncode == 0
+
+    if not mount("--bind", str(folder), str(folder)):
+        pytest.skip("root, and no bind mount here to make a read-only folder with")
     try:
-        out = _run(
-            [str(venv_bin / "aicore"), "host", "--npcs", "1", "--frames", "1", "--save", str(save)],
-            clean_env,
-            tmp_path,
-        )
+        if not mount("-o", "remount,bind,ro", str(folder)):
+            pytest.skip("root, and no read-only remount here")
+        yield folder
     finally:
-        save.chmod(0o755)
+        subprocess.run(["umount", str(folder)], capture_output=True, check=False)
+
+
+def test_a_read_only_save_folder_is_a_usage_error_not_a_python_failure(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, read_only_folder: Path
+) -> None:
+    out = _run(
+        [
+            str(venv_bin / "aicore"),
+            "host",
+            "--npcs",
+            "1",
+            "--frames",
+            "1",
+            "--save",
+            str(read_only_folder),
+        ],
+        clean_env,
+        tmp_path,
+    )
     assert out.returncode == 2, out.stdout + out.stderr
-    assert f"aicore-host: --save {save}: cannot be written" in out.stderr
+    assert f"aicore-host: --save {read_only_folder}: cannot be written" in out.stderr
+    assert "could not start" not in out.stderr
 
 
 def test_the_trace_says_which_npc_of_which_kind_did_and_said_what(
