@@ -200,8 +200,10 @@ class Runtime:
         self.time += dt
         if not self._commands:
             return _NO_COMMANDS, script_seconds, gc_seconds
-        out = self._packer.pack(self._commands)
-        self._commands.clear()
+        try:
+            out = self._packer.pack(self._commands)
+        finally:
+            self._commands.clear()  # a command that cannot be packed must not fail every frame
         return out, script_seconds, gc_seconds
 
     def _collect_garbage(self) -> float:

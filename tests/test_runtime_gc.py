@@ -1,12 +1,13 @@
-"""The runtime's garbage collection between frames: timed apart from the scripts, run only
+"""The end of the runtime's frame: garbage collection timed apart from the scripts, run only
 when enough has been allocated, and NPCs of a spawn wave frozen out of the collector's
-walks — without any garbage being kept."""
+walks — without any garbage being kept; and the frame's commands, packed once per frame."""
 
 from __future__ import annotations
 
 import gc
 import weakref
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,3 +129,21 @@ def test_the_runtime_leaves_the_collector_as_it_found_it_when_closed() -> None:
     sandbox.close()
     assert gc.isenabled() == enabled
     assert gc.get_freeze_count() == 0
+
+
+def test_a_command_that_cannot_be_packed_costs_its_frame_not_every_frame(tmp_path: Path) -> None:
+    # A slot number past 64 bits passes the schema (a uint) but not msgpack.
+    (tmp_path / "overflow.py").write_text(
+        "def on_frame(runtime, dt, events):\n"
+        "    if runtime.frame == 0:\n"
+        '        runtime.emit({"type": "attack", "npc": 0, "target": 2**70})\n'
+        "    else:\n"
+        '        runtime.emit({"type": "emote", "npc": 0, "emote": "shrug"})\n'
+    )
+    sandbox = Sandbox(script_dirs=[tmp_path])
+    try:
+        with pytest.raises(OverflowError):
+            sandbox.runtime.tick(1 / 60, b"")
+        assert sandbox.step(1) == [{"v": 1, "type": "emote", "npc": 0, "emote": "shrug"}]
+    finally:
+        sandbox.close()
