@@ -59,13 +59,14 @@ std::optional<PathProblem> checkPaths(const HostOptions& o) {
     if (!o.contentDir.empty())
         if (auto why = folderProblem(o.contentDir))
             return PathProblem{"--content", o.contentDir, *why};
-    if (!o.saveDir.empty())
-        if (auto why = saveFolderProblem(o.saveDir)) return PathProblem{"--save", o.saveDir, *why};
     const std::pair<const char*, const std::string*> outputs[] = {
         {"--wav", &o.wavPath}, {"--report", &o.reportPath}, {"--trace", &o.tracePath}};
     for (const auto& [option, path] : outputs)
         if (!path->empty())
             if (auto why = outputFileProblem(*path)) return PathProblem{option, *path, *why};
+    // Last, because it is the one check that leaves something behind (the folder).
+    if (!o.saveDir.empty())
+        if (auto why = saveFolderProblem(o.saveDir)) return PathProblem{"--save", o.saveDir, *why};
     return std::nullopt;
 }
 

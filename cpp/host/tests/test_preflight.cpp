@@ -89,3 +89,11 @@ TEST(Preflight, EachBadPathIsNamedByItsOption) {
             << describe(*problem);
     }
 }
+
+TEST(Preflight, AMistakeElsewhereLeavesNoSaveFolderBehind) {
+    const TempDir dir;
+    HostOptions o = goodOptions(dir);
+    o.reportPath = dir / "missing/report.json";
+    ASSERT_TRUE(checkPaths(o));
+    EXPECT_FALSE(fs::exists(dir / "save"));
+}
