@@ -72,6 +72,7 @@ class Metrics(ctypes.Structure):
         ("last_bridge_us", ctypes.c_double),
         ("npcs", ctypes.c_uint32),
         ("active_voices", ctypes.c_uint32),
+        ("last_gc_us", ctypes.c_double),
     ]
 
 
@@ -92,6 +93,10 @@ def load(path: Path | None = None) -> ctypes.CDLL:
         "aicore_world_get": (ctypes.c_int, [rt, ctypes.POINTER(World)]),
         "aicore_npc_spawn": (ctypes.c_int, [rt, ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint32)]),
         "aicore_npc_despawn": (ctypes.c_int, [rt, ctypes.c_uint32]),
+        "aicore_kind_find": (
+            ctypes.c_int,
+            [rt, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p)],
+        ),
         "aicore_tick": (ctypes.c_int, [rt, ctypes.c_double]),
         "aicore_push_events": (ctypes.c_int, [rt, u8p, ctypes.c_size_t]),
         "aicore_drain_commands": (

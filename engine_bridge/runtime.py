@@ -15,14 +15,17 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol
+
+import msgpack
 
 from engine_bridge.api import Event, Npc
 from engine_bridge.budget import Deadline, ThreadDeadline
 from engine_bridge.clip_loader import ClipLoader
 from engine_bridge.hot_reload import ScriptWatcher
-from engine_bridge.protocol import decode, encode
+from engine_bridge.protocol import decode
 from engine_bridge.scheduler import Scheduler, classes_in
 from engine_bridge.script_host import ScriptHost
 from engine_bridge.world import World
@@ -30,6 +33,11 @@ from engine_bridge.world import World
 __all__ = ["AudioBridge", "Runtime"]
 
 log = logging.getLogger("aicore.runtime")
+
+_NO_COMMANDS = b"\x90"  # an empty msgpack array: most frames' commands
+# NPCs spawned since the last gc.freeze() that make a spawn wave worth freezing.
+_FREEZE_AFTER_SPAWNS = 64
+_ERRORS = attrgetter("errors")
 
 
 class AudioBridge(Protocol):
@@ -116,12 +124,17 @@ class Runtime:
             self._clips = ClipLoader(audio, self.lines)
         # The runtime schedules the garbage collector itself: a full collection over
         # thousands of NPCs can take longer than a handler's budget, so it must never start
-        # inside one. Young objects are collected after every frame, older ones rarely.
+        # inside one. Between frames it runs the collections CPython would have started on
+        # its own (_collect_garbage).
         # Worker threads (clip loading, TTS, the watcher) hand the GIL back to the game thread
         # within half a millisecond instead of Python's default 5 ms: a handler's budget is
         # wall time, and waiting for the GIL must not eat it.
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.0005))
         self._manage_gc = manage_gc
+        self._population_frozen = 0  # NPCs alive at the last gc.freeze()
+        # One packer for the game: msgpack.packb builds a Packer, and with it a 1 MiB
+        # buffer, on every call, which cost more than the rest of the frame's crossing.
+        self._packer = msgpack.Packer(use_bin_type=True)
         if manage_gc:
             gc.disable()
             gc.freeze()  # what is loaded now (modules, content) lives as long as the game
@@ -153,9 +166,22 @@ class Runtime:
     def kinds(self) -> dict[int, str]:
         return {slot: npc.kind for slot, npc in self.scheduler.npcs.items()}
 
-    def tick(self, dt: float, events: bytes) -> tuple[bytes, float]:
-        """Run one frame. Returns the frame's commands (one msgpack array) and the seconds
-        spent in scripts (the rest of the call is the bridge's overhead)."""
+    @property
+    def defined_kinds(self) -> list[str]:
+        """The kinds the loaded scripts define, sorted."""
+        return sorted(self.scheduler.classes)
+
+    def kind_archetype(self, kind: str) -> str | None:
+        """The archetype NPCs of ``kind`` speak in ("" for none), or None if no loaded
+        script defines ``kind`` (spawning it would give an idle NPC)."""
+        cls = self.scheduler.classes.get(kind)
+        return None if cls is None else str(cls.archetype or "")
+
+    def tick(self, dt: float, events: bytes) -> tuple[bytes, float, float]:
+        """Run one frame. ``events`` is one msgpack array, or empty for none. Returns the
+        frame's commands (one msgpack array), the seconds spent in scripts and the seconds
+        spent collecting garbage after them; the rest of the call is the bridge's
+        overhead."""
         batch = decode(events) if events else []
         began = time.perf_counter()
         self._apply_reloads()
@@ -172,17 +198,44 @@ class Runtime:
                 story.observe(event, kind=npc.kind if npc else None)
         self.scheduler.tick(dt, batch, self._voice_events())
         script_seconds = time.perf_counter() - began
-        if self._manage_gc:
-            gc.collect(0)
-            if self.frame % 60 == 59:
-                gc.collect(1)
-            if self.frame % 3600 == 3599:
-                gc.collect(2)
+        gc_seconds = self._collect_garbage() if self._manage_gc else 0.0
         self.frame += 1
         self.time += dt
-        out = encode(self._commands)
-        self._commands.clear()
-        return out, script_seconds
+        if not self._commands:
+            return _NO_COMMANDS, script_seconds, gc_seconds
+        try:
+            out = self._packer.pack(self._commands)
+        finally:
+            self._commands.clear()  # a command that cannot be packed must not fail every frame
+        return out, script_seconds, gc_seconds
+
+    def _collect_garbage(self) -> float:
+        """Between two frames, the collection CPython would otherwise start by itself in
+        the middle of a handler; the seconds it took."""
+        began = time.perf_counter()
+        # Most frames leave few new container objects behind (commands and events die with
+        # the frame), so a young collection every frame would walk a near-empty generation
+        # for nothing. Collect when CPython's own trigger would (gc.get_threshold(), which a
+        # game may tune; 0 turns collection off): the young generation once its allocation
+        # count passes the threshold, an older one once its count of younger collections
+        # does.
+        young, middle, old = gc.get_count()
+        young_limit, middle_limit, old_limit = gc.get_threshold()
+        if not young_limit or young <= young_limit:
+            return time.perf_counter() - began
+        population = len(self.scheduler.npcs)
+        self._population_frozen = min(self._population_frozen, population)
+        if population - self._population_frozen >= _FREEZE_AFTER_SPAWNS:
+            # A spawn wave: its NPCs, their memories and timers live for minutes, and every
+            # older-generation collection would walk them all again. Collect everything
+            # once, so that no garbage is frozen with them, then move them out of the
+            # collector's sight (reference counting still frees them when despawned).
+            gc.collect()
+            gc.freeze()
+            self._population_frozen = population
+        else:
+            gc.collect(2 if old > old_limit else 1 if middle > middle_limit else 0)
+        return time.perf_counter() - began
 
     def close(self) -> None:
         """Stop the runtime's threads and detach it from logging. The bridge calls this when
@@ -305,7 +358,9 @@ class Runtime:
 
     @property
     def script_errors(self) -> int:
-        return self.scripts.errors + sum(p.errors for p in self.scheduler.profiles.values())
+        # Read by the bridge after every frame: map and attrgetter, not a generator, which
+        # cost microseconds of the crossing.
+        return self.scripts.errors + sum(map(_ERRORS, self.scheduler.profiles.values()))
 
     def profile(self) -> dict[str, dict[str, float | int | bool | str]]:
         """Per-script calls, mean time, errors and quarantine: what designers look at."""

@@ -92,7 +92,7 @@ class Sandbox:
         for _ in range(frames):
             batch = encode(self._events) if self._events else b""
             self._events = []
-            commands, _ = self.runtime.tick(dt, batch)
+            commands = self.runtime.tick(dt, batch)[0]
             out.extend(decode(commands))
         self.commands.extend(out)
         return out

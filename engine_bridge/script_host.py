@@ -37,14 +37,24 @@ class ScriptFailure:
     kind: str  # the exception's type name
     message: str
     traceback: str
+    file: str | None = None  # the script file that failed, when the exception names it
+    line: int | None = None  # its line there
 
 
-def _location(exc: BaseException, default: str) -> str:
+def _location(exc: BaseException) -> tuple[str, int] | None:
+    """The script file and line an exception points at, or None if only the runtime's
+    own frames are on its traceback."""
+    # A syntax error has no frame in the script: the compiler names the file and line on
+    # the exception itself, and the traceback holds only importlib's frozen frames.
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return exc.filename, exc.lineno or 1
     frames = traceback.extract_tb(exc.__traceback__)
     for frame in reversed(frames):
+        if frame.filename.startswith("<frozen "):
+            continue  # importlib's own frames, not the designer's code
         if "engine_bridge" not in Path(frame.filename).parts:
-            return f"{frame.filename}:{frame.lineno}"
-    return default
+            return frame.filename, frame.lineno or 1
+    return None
 
 
 @dataclass
@@ -99,12 +109,15 @@ class ScriptHost:
 
     def _report(self, script: str, where: str, exc: BaseException) -> None:
         self.errors += 1
+        location = _location(exc)
         failure = ScriptFailure(
             script=script,
-            where=_location(exc, where),
+            where=f"{location[0]}:{location[1]}" if location else where,
             kind=type(exc).__name__,
             message=str(exc) or type(exc).__name__,
             traceback="".join(traceback.format_exception(exc)),
+            file=location[0] if location else None,
+            line=location[1] if location else None,
         )
         self.failures.append(failure)
         del self.failures[:-100]  # keep the recent ones

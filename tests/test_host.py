@@ -5,8 +5,11 @@ WAV they write."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,7 @@ from engine_bridge.content_systems import KNOWLEDGE_DB
 
 SAMPLE_RATE = 48000
 BLOCK = 512
-TIMINGS = ("frame_ms", "bridge_us", "sim_us", "audio_block_us")
+TIMINGS = ("frame_ms", "bridge_us", "gc_us", "sim_us", "audio_block_us")
 COUNTS = (
     "script_errors",
     "rejected_messages",
@@ -53,6 +56,7 @@ def _check_report(report: dict[str, Any], frames: int, npcs: int) -> None:
         assert 0 <= t["p50"] <= t["p99"] <= t["max"], (name, t)
         assert 0 <= t["mean"] <= t["max"], (name, t)
     assert report["frame_ms"]["count"] == frames
+    assert report["gc_us"]["count"] == frames
     for name in COUNTS:
         assert isinstance(report[name], int), name
         assert report[name] >= 0, name
@@ -89,6 +93,7 @@ def test_aicore_host_runs_the_frames_and_npcs_asked_and_writes_report_and_wav(
     assert out.returncode == 0, out.stdout + out.stderr
     assert "frame (aicore_tick)" in out.stdout
     assert "bridge crossing" in out.stdout
+    assert "garbage collection" in out.stdout
     report = json.loads((tmp_path / "report.json").read_text())
     _check_report(report, frames, npcs)
     # Every content system is on in the game, the lore index built in the save folder.
@@ -299,11 +304,189 @@ def test_host_command_passes_this_environment_and_the_shipped_content_and_script
     assert value("--debug") == "5678"
     assert "--realtime" not in cmd
     assert "--wav" not in cmd
+    assert "--trace" not in cmd
 
     args = build_parser().parse_args(
-        ["host", "--scripts", "a", "--scripts", "b", "--realtime", "--wav", "o.wav"]
+        [
+            "host",
+            "--scripts",
+            "a",
+            "--scripts",
+            "b",
+            "--realtime",
+            "--wav",
+            "o.wav",
+            "--trace",
+            "t.jsonl",
+        ]
     )
     cmd = host.host_command(args)
     assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "--scripts"] == ["a", "b"]
     assert "--realtime" in cmd
     assert _value(cmd, "--wav") == "o.wav"
+    assert _value(cmd, "--trace") == "t.jsonl"
+
+
+# Each mistake is found before the first frame: the host never prints its report, and it
+# exits 2 (a usage error) naming the option, not 0 after a run that did nothing, nor 1
+# after a whole run (or with "embedded Python could not start").
+@pytest.mark.parametrize(
+    ("args", "option", "reason"),
+    [
+        (["--report", "{tmp}/no-such-folder/r.json"], "--report", "cannot be written"),
+        (["--trace", "{tmp}/no-such-folder/t.jsonl"], "--trace", "cannot be written"),
+        (["--wav", "{tmp}"], "--wav", "is a folder"),
+        (["--save", "{tmp}/a-file/save"], "--save", "cannot be created"),
+        (["--scripts", "{tmp}/no-such-folder"], "--scripts", "does not exist"),
+        (["--content", "{tmp}/no-such-folder"], "--content", "does not exist"),
+        (["--content", "{tmp}/a-file"], "--content", "is not a folder"),
+        (
+            ["--kinds", "townsfolk,townsflok"],
+            "--kinds",
+            "defines kind 'townsflok' (defined: aethelred, ghoul, ",
+        ),
+    ],
+)
+def test_a_mistake_on_the_command_line_stops_the_host_before_any_frame(
+    venv_bin: Path,
+    clean_env: dict[str, str],
+    tmp_path: Path,
+    args: list[str],
+    option: str,
+    reason: str,
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    args = [a.format(tmp=tmp_path) for a in args]
+    out = _run(
+        [str(venv_bin / "aicore"), "host", "--npcs", "3", "--frames", "600", *args],
+        clean_env,
+        tmp_path,
+    )
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert f"aicore-host: {option}" in out.stderr
+    assert reason in out.stderr
+    assert "could not start" not in out.stderr
+    assert "frames," not in out.stdout  # the run's report: no frame ran
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o755)
+        return
+
+    # Root ignores permission bits: a read-only bind mount is a folder it cannot write.
+    def mount(*args: str) -> bool:
+        done = subprocess.run(["mount", *args], capture_output=True, check=False)
+        return done.returncode == 0
+
+    if not mount("--bind", str(folder), str(folder)):
+        pytest.skip("root, and no bind mount here to make a read-only folder with")
+    try:
+        if not mount("-o", "remount,bind,ro", str(folder)):
+            pytest.skip("root, and no read-only remount here")
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True, check=False)
+
+
+def test_a_read_only_save_folder_is_a_usage_error_not_a_python_failure(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, read_only_folder: Path
+) -> None:
+    out = _run(
+        [
+            str(venv_bin / "aicore"),
+            "host",
+            "--npcs",
+            "1",
+            "--frames",
+            "1",
+            "--save",
+            str(read_only_folder),
+        ],
+        clean_env,
+        tmp_path,
+    )
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert f"aicore-host: --save {read_only_folder}: cannot be written" in out.stderr
+    assert "could not start" not in out.stderr
+
+
+def test_the_trace_says_which_npc_of_which_kind_did_and_said_what(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, repo: Path
+) -> None:
+    from engine_bridge.scheduler import classes_in
+    from engine_bridge.script_host import ScriptHost
+
+    frames, npcs = 600, 120
+    kinds = ["zombie", "vampire", "ghoul", "wraith", "werewolf", "townsfolk"]
+    out = _run(
+        [
+            str(venv_bin / "aicore"),
+            "host",
+            "--npcs",
+            str(npcs),
+            "--frames",
+            str(frames),
+            "--kinds",
+            ",".join(kinds),
+            "--trace",
+            str(tmp_path / "trace.jsonl"),
+            "--report",
+            str(tmp_path / "report.json"),
+            "--save",
+            str(tmp_path / "save"),
+            "--quiet",
+        ],
+        clean_env,
+        tmp_path,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    lines = [json.loads(line) for line in (tmp_path / "trace.jsonl").read_text().splitlines()]
+    # One line per command the runtime gave, in frame order.
+    assert len(lines) == report["commands_out"]
+    assert [line["frame"] for line in lines] == sorted(line["frame"] for line in lines)
+
+    scripts = ScriptHost([repo / "npc_scripts"])
+    scripts.load_all()
+    archetypes = {
+        cls.kind: cls.archetype for module in scripts.modules.values() for cls in classes_in(module)
+    }
+    for line in lines:
+        assert list(line)[:5] == ["frame", "time_s", "npc", "kind", "type"], line
+        assert 0 <= line["frame"] < frames
+        assert line["time_s"] == pytest.approx(line["frame"] / 60)
+        assert 0 <= line["npc"] < npcs
+        # The host spawns the kinds round-robin into slots 0, 1, 2...
+        assert line["kind"] == kinds[line["npc"] % len(kinds)], line
+        assert line["type"] in COMMAND_TYPES
+    said = [line for line in lines if line["type"] == "say"]
+    assert said, "no NPC said anything in ten seconds"
+    assert len(said) == report["commands_applied"]["say"]
+    for line in said:
+        assert isinstance(line["text"], str), line
+        assert line["text"], line
+        if archetypes[line["kind"]]:
+            assert line["archetype"] == archetypes[line["kind"]], line
+        else:
+            assert "archetype" not in line, line
+
+    # The lines docs/protocol.md shows are lines the host writes.
+    doc = (repo / "docs" / "protocol.md").read_text()
+    section = doc.split("## The command trace", 1)[1].split("\n## ", 1)[0]
+    examples = [
+        json.loads(line)
+        for block in re.findall(r"```json\n(.*?)```", section, re.S)
+        for line in block.splitlines()
+    ]
+    assert examples
+    for example in examples:
+        assert list(example)[:5] == ["frame", "time_s", "npc", "kind", "type"], example
+        assert any(set(line) == set(example) for line in lines), example

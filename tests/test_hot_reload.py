@@ -3,9 +3,12 @@ save keeps the last good version; the time from save to new code running is meas
 
 from __future__ import annotations
 
+import logging
 import statistics
 import time
 from pathlib import Path
+
+import pytest
 
 from engine_bridge.sandbox import Sandbox
 
@@ -100,5 +103,34 @@ def test_save_to_new_code_running_latency(tmp_path: Path) -> None:
             latencies.append(_wait_for(sandbox, emote))
         print(f"save-to-running latency: median {statistics.median(latencies) * 1000:.0f} ms")
         assert statistics.median(latencies) < 2.0
+    finally:
+        sandbox.close()
+
+
+def test_a_broken_save_is_reported_at_the_scripts_own_file_and_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    script = tmp_path / "bell.py"
+    script.write_text(VERSION_1)
+    sandbox = Sandbox(script_dirs=[tmp_path], watch=False)
+    try:
+        sandbox.spawn("bell")
+        sandbox.step(1)
+        # Line 5 of the new version is the broken one; the compiler, not a frame, names it.
+        script.write_text(VERSION_1.replace("    kind = ", "    kind = = ", 1))
+        with caplog.at_level(logging.ERROR, logger="aicore"):
+            assert sandbox.runtime.reload(script) is False
+        failure = sandbox.runtime.scripts.failures[-1]
+        assert failure.kind == "SyntaxError"
+        assert (failure.file, failure.line) == (str(script), 5)
+        assert failure.where == f"{script}:5"
+        assert any(r.getMessage().startswith(f"{script}:5: SyntaxError") for r in caplog.records)
+
+        # An import error points at the script's import line, not at importlib's frames.
+        script.write_text("\n\nimport no_such_module\n")
+        assert sandbox.runtime.reload(script) is False
+        failure = sandbox.runtime.scripts.failures[-1]
+        assert failure.kind == "ModuleNotFoundError"
+        assert (failure.file, failure.line) == (str(script), 3)
     finally:
         sandbox.close()

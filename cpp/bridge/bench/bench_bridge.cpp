@@ -56,17 +56,20 @@ void BM_BridgeFrame(benchmark::State& state) {
     const auto events = eventBatch(4);
     std::vector<std::uint8_t> commands(1 << 16);
     std::size_t written = 0;
-    double bridgeUs = 0.0;
+    double bridgeUs = 0.0, gcUs = 0.0;
     for (auto _ : state) {
         world.position[0] += 0.01f;  // the engine writes; Python sees it without a copy
         aicore_push_events(rt, events.data(), events.size());
         aicore_tick(rt, 1.0 / 60.0);
         aicore_drain_commands(rt, commands.data(), commands.size(), &written);
         aicore_metrics m{};
+        m.struct_size = sizeof m;
         aicore_metrics_get(rt, &m);
         bridgeUs += m.last_bridge_us;
+        gcUs += m.last_gc_us;
     }
     state.counters["bridge_us"] = benchmark::Counter(bridgeUs, benchmark::Counter::kAvgIterations);
+    state.counters["gc_us"] = benchmark::Counter(gcUs, benchmark::Counter::kAvgIterations);
     aicore_runtime_destroy(rt);
 }
 BENCHMARK(BM_BridgeFrame)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);

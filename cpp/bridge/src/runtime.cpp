@@ -64,11 +64,13 @@ struct aicore_runtime {
 
     // Messages.
     ValidatedEvents events;               // pending for the next tick
+    std::vector<std::uint8_t> eventBatch; // the tick's events as one array, reused per tick
     std::vector<std::uint8_t> commands;   // elements of the pending command array, back to back
     std::uint32_t commandCount = 0;
 
     aicore_metrics metrics{};
     std::string lastError;
+    std::string kindArchetype;  // aicore_kind_find's answer, valid until the next call
 
     // Audio: the voice engine lives here; Python starts lines, the audio thread renders.
     std::unique_ptr<aicore::vocal::ClipBank> bank;
@@ -380,6 +382,27 @@ aicore_result aicore_npc_spawn(aicore_runtime* rt, const char* kind, uint32_t* o
     return AICORE_OK;
 }
 
+aicore_result aicore_kind_find(aicore_runtime* rt, const char* kind, const char** out_archetype) {
+    if (rt == nullptr || kind == nullptr) return AICORE_INVALID_ARGUMENT;
+    py::gil_scoped_acquire gil;
+    try {
+        const py::object archetype = rt->runtime->attr("kind_archetype")(kind);
+        if (archetype.is_none()) {
+            // The kinds that do exist: a misspelling is obvious next to the right name.
+            std::string defined;
+            for (const py::handle name : rt->runtime->attr("defined_kinds"))
+                defined += (defined.empty() ? "" : ", ") + name.cast<std::string>();
+            return rt->fail(AICORE_NOT_FOUND, std::string("no loaded NPC script defines kind '") + kind +
+                                                  "' (defined: " + (defined.empty() ? "none" : defined) + ")");
+        }
+        rt->kindArchetype = archetype.cast<std::string>();
+    } catch (py::error_already_set& e) {
+        return rt->fail(AICORE_ERROR, e.what());
+    }
+    if (out_archetype != nullptr) *out_archetype = rt->kindArchetype.c_str();
+    return AICORE_OK;
+}
+
 aicore_result aicore_npc_despawn(aicore_runtime* rt, uint32_t slot) {
     if (rt == nullptr || slot >= rt->capacity) return AICORE_INVALID_ARGUMENT;
     if (rt->alive[slot] == 0) return rt->fail(AICORE_NOT_FOUND, "slot " + std::to_string(slot) + " is not in use");
@@ -411,7 +434,7 @@ aicore_result aicore_push_events(aicore_runtime* rt, const uint8_t* data, size_t
 aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
     if (rt == nullptr || !(dt_seconds >= 0.0)) return AICORE_INVALID_ARGUMENT;
     const auto t0 = std::chrono::steady_clock::now();
-    double scriptSeconds = 0.0;
+    double scriptSeconds = 0.0, gcSeconds = 0.0;
     aicore_result result = AICORE_OK;
     {
         py::gil_scoped_acquire gil;
@@ -419,22 +442,30 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
         // not a runaway, so no budget is enforced (the watchdog never fires without begin).
         const bool budgeted = rt->debugPort == 0;
         if (budgeted) rt->watchdog->begin(PyThreadState_Get()->thread_id);
-        std::vector<std::uint8_t> batch;
-        batch.reserve(rt->events.accepted.size() + 5);
-        aicore::bridge::appendArrayHeader(batch, rt->events.acceptedCount);
-        batch.insert(batch.end(), rt->events.accepted.begin(), rt->events.accepted.end());
+        // Most frames carry no event: then the runtime gets b"" and decodes nothing.
+        std::vector<std::uint8_t>& batch = rt->eventBatch;
+        batch.clear();
+        if (rt->events.acceptedCount > 0) {
+            aicore::bridge::appendArrayHeader(batch, rt->events.acceptedCount);
+            batch.insert(batch.end(), rt->events.accepted.begin(), rt->events.accepted.end());
+        }
         rt->events.accepted.clear();
         rt->events.acceptedCount = 0;
         try {
             py::bytes events(reinterpret_cast<const char*>(batch.data()), batch.size());
             py::tuple out = rt->runtime->attr("tick")(dt_seconds, events);
             scriptSeconds = out[1].cast<double>();
-            const std::string commands = out[0].cast<std::string>();
+            gcSeconds = out[2].cast<double>();
+            // Read in place: the tuple keeps the bytes alive, no copy into a std::string.
+            char* data = nullptr;
+            Py_ssize_t size = 0;
+            if (PyBytes_AsStringAndSize(out[0].ptr(), &data, &size) != 0) throw py::error_already_set();
             std::uint32_t count = 0;
             std::size_t header = 0;
-            const auto* bytes = reinterpret_cast<const std::uint8_t*>(commands.data());
-            if (aicore::bridge::readArrayHeader(bytes, commands.size(), count, header)) {
-                rt->commands.insert(rt->commands.end(), bytes + header, bytes + commands.size());
+            const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
+            const auto length = static_cast<std::size_t>(size);
+            if (aicore::bridge::readArrayHeader(bytes, length, count, header) && count > 0) {
+                rt->commands.insert(rt->commands.end(), bytes + header, bytes + length);
                 rt->commandCount += count;
                 rt->metrics.commands_out += count;
             }
@@ -455,7 +486,10 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
     }
     ++rt->metrics.frames;
     rt->metrics.last_tick_us = microsSince(t0);
-    rt->metrics.last_bridge_us = rt->metrics.last_tick_us - scriptSeconds * 1e6;
+    rt->metrics.last_gc_us = gcSeconds * 1e6;
+    // The garbage collection runs inside the Python call but is not crossing the boundary:
+    // it is reported on its own so that neither figure hides the other.
+    rt->metrics.last_bridge_us = rt->metrics.last_tick_us - (scriptSeconds + gcSeconds) * 1e6;
     return result == AICORE_SCRIPT_ERROR ? AICORE_OK : result;
 }
 
@@ -504,9 +538,16 @@ aicore_result aicore_audio_render(aicore_runtime* rt, float* left, float* right,
 }
 
 aicore_result aicore_metrics_get(const aicore_runtime* rt, aicore_metrics* out) {
-    if (rt == nullptr || out == nullptr) return AICORE_INVALID_ARGUMENT;
-    *out = rt->metrics;
-    out->active_voices = rt->voices ? static_cast<std::uint32_t>(rt->voices->activeVoices()) : 0;
+    // The caller's struct_size says which version of the struct it was compiled with: the
+    // fields up to active_voices are the first version, later ones are appended, and only
+    // what fits is written, so an older engine's smaller struct is never overrun.
+    constexpr std::uint32_t kFirstVersionSize = offsetof(aicore_metrics, active_voices) + sizeof(std::uint32_t);
+    if (rt == nullptr || out == nullptr || out->struct_size < kFirstVersionSize) return AICORE_INVALID_ARGUMENT;
+    aicore_metrics m = rt->metrics;
+    m.active_voices = rt->voices ? static_cast<std::uint32_t>(rt->voices->activeVoices()) : 0;
+    const std::size_t size = std::min<std::size_t>(out->struct_size, sizeof m);
+    m.struct_size = static_cast<std::uint32_t>(size);
+    std::memcpy(out, &m, size);
     return AICORE_OK;
 }
 

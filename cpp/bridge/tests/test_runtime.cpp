@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -325,4 +326,94 @@ TEST(ContentRoots, AConfigFromBeforeContentRootsIsStillAcceptedAndTheirFieldsUnr
     ASSERT_NE(rt, nullptr);
     EXPECT_EQ(aicore_runtime_content_problem_count(rt), 0u);
     aicore_runtime_destroy(rt);
+}
+
+TEST(Runtime, MetricsWriteOnlyTheFieldsTheCallersStructHas) {
+    Runtime r;
+    ASSERT_EQ(aicore_tick(r.rt, 0.016), AICORE_OK);
+    // An engine built against the first header: its struct ends after active_voices, and
+    // whatever it keeps behind that must not be touched.
+    constexpr std::uint32_t kFirstVersionSize = offsetof(aicore_metrics, active_voices) + sizeof(std::uint32_t);
+    alignas(aicore_metrics) unsigned char memory[sizeof(aicore_metrics) + 16];
+    std::memset(memory, 0xAB, sizeof memory);
+    std::memcpy(memory, &kFirstVersionSize, sizeof kFirstVersionSize);
+    ASSERT_EQ(aicore_metrics_get(r.rt, reinterpret_cast<aicore_metrics*>(memory)), AICORE_OK);
+    aicore_metrics old{};
+    std::memcpy(&old, memory, kFirstVersionSize);
+    EXPECT_EQ(old.struct_size, kFirstVersionSize);
+    EXPECT_EQ(old.frames, 1u);
+    for (std::size_t i = kFirstVersionSize; i < sizeof memory; ++i)
+        ASSERT_EQ(memory[i], 0xAB) << "byte " << i << " past the caller's struct was written";
+
+    aicore_metrics current{};
+    current.struct_size = sizeof current;
+    ASSERT_EQ(aicore_metrics_get(r.rt, &current), AICORE_OK);
+    EXPECT_EQ(current.struct_size, sizeof current);
+    EXPECT_GE(current.last_gc_us, 0.0);
+
+    aicore_metrics tooSmall{};
+    tooSmall.struct_size = sizeof(std::uint32_t);
+    EXPECT_EQ(aicore_metrics_get(r.rt, &tooSmall), AICORE_INVALID_ARGUMENT);
+}
+
+TEST(Runtime, GarbageCollectionIsTimedApartFromTheBridgeCrossing) {
+    ScriptDir dir("gc");
+    // Frame 1 leaves thousands of reference cycles behind: only the collector frees them.
+    dir.write("litter.py", R"(
+import weakref
+
+class Node:
+    pass
+
+probe = []
+
+def on_frame(runtime, dt, events):
+    if runtime.frame == 1:
+        for _ in range(5000):
+            a, b = Node(), Node()
+            a.other, b.other = b, a
+        probe.append(weakref.ref(a))
+    if runtime.frame == 2:
+        runtime.emit({"type": "say", "npc": 0, "text": "alive" if probe[0]() else "collected"})
+)");
+    Runtime r(&dir);
+    ASSERT_EQ(aicore_tick(r.rt, 0.016), AICORE_OK);
+    const double quietGc = r.metrics().last_gc_us;
+    ASSERT_EQ(aicore_tick(r.rt, 0.016), AICORE_OK);
+    const aicore_metrics litter = r.metrics();
+    // The collection ran after the scripts of the littering frame and was counted as GC,
+    // not as crossing; a quiet frame's check costs next to nothing and is no collection.
+    EXPECT_GT(litter.last_gc_us, 0.0);
+    EXPECT_GE(quietGc, 0.0);
+    EXPECT_GE(litter.last_bridge_us, 0.0);
+    EXPECT_LE(litter.last_gc_us + litter.last_bridge_us, litter.last_tick_us);
+    ASSERT_EQ(aicore_tick(r.rt, 0.016), AICORE_OK);
+    EXPECT_EQ(r.saidTexts().back(), "collected");
+}
+
+TEST(Runtime, KindFindTellsALoadedKindFromAMisspeltOne) {
+    ScriptDir dir("kinds");
+    dir.write("bell.py", R"(
+from engine_bridge.api import Npc
+
+class Bell(Npc):
+    kind = "bell"
+    archetype = "wraith"
+
+class Stone(Npc):
+    kind = "stone"
+)");
+    Runtime r(&dir);
+    const char* archetype = nullptr;
+    ASSERT_EQ(aicore_kind_find(r.rt, "bell", &archetype), AICORE_OK);
+    EXPECT_STREQ(archetype, "wraith");
+    ASSERT_EQ(aicore_kind_find(r.rt, "stone", &archetype), AICORE_OK);
+    EXPECT_STREQ(archetype, "");
+    EXPECT_EQ(aicore_kind_find(r.rt, "stone", nullptr), AICORE_OK);
+    EXPECT_EQ(aicore_kind_find(r.rt, "bel", &archetype), AICORE_NOT_FOUND);
+    const std::string why = aicore_runtime_last_error(r.rt);
+    EXPECT_NE(why.find("'bel'"), std::string::npos) << why;
+    EXPECT_NE(why.find("defined: bell, stone"), std::string::npos) << why;
+    EXPECT_EQ(aicore_kind_find(r.rt, nullptr, &archetype), AICORE_INVALID_ARGUMENT);
+    EXPECT_EQ(aicore_kind_find(nullptr, "bell", &archetype), AICORE_INVALID_ARGUMENT);
 }

@@ -37,7 +37,8 @@ std::vector<std::string> splitKinds(const std::string& text) {
 const char* hostUsage() {
     return "usage: aicore-host [--npcs N] [--frames F] [--realtime] [--scripts DIR]...\n"
            "                   [--content DIR]... [--save DIR] [--python-home DIR] [--venv DIR]\n"
-           "                   [--wav OUT.wav] [--report OUT.json] [--seed S] [--kinds a,b,c]\n"
+           "                   [--wav OUT.wav] [--report OUT.json] [--trace OUT.jsonl]\n"
+           "                   [--seed S] [--kinds a,b,c]\n"
            "                   [--debug PORT] [--play] [--quiet] [--version] [--help]\n"
            "\n"
            "The headless engine of AI Core: it drives the runtime through the C ABI exactly\n"
@@ -56,6 +57,9 @@ const char* hostUsage() {
            "  --venv DIR        a virtual environment to use (default $AICORE_VENV)\n"
            "  --wav OUT.wav     write the voice mix (32-bit float stereo, 48 kHz)\n"
            "  --report OUT.json write the timing report as JSON\n"
+           "  --trace OUT.jsonl write one JSON line per command the scripts gave: frame,\n"
+           "                    npc, kind, type, and its fields (a say's text, line and\n"
+           "                    archetype), to see who did and said what\n"
            "  --seed S          world seed (default 1): same seed, same world\n"
            "  --kinds a,b,c     NPC script kinds, spawned round-robin (default townsfolk)\n"
            "  --debug PORT      let a debugpy client attach on 127.0.0.1:PORT\n"
@@ -64,12 +68,14 @@ const char* hostUsage() {
            "  --version         print the host, library and C ABI versions\n"
            "  --help            show this message\n"
            "\n"
-           "Exit status: 0 done, 1 the runtime failed (create, tick, audio), 2 usage error.\n";
+           "Folders and output files are checked before the runtime starts, and the kinds as\n"
+           "soon as the scripts are loaded, before any frame runs.\n"
+           "Exit status: 0 done, 1 the runtime failed (create, tick, audio), 2 usage error\n"
+           "(a bad option, a missing folder, an unwritable file, a kind no script defines).\n";
 }
 
 ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
     HostOptions o;
-    bool kindsGiven = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string name = args[i];
         std::optional<std::string> inlineValue;
@@ -107,7 +113,8 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
         const bool known = name == "--npcs" || name == "--frames" || name == "--scripts" ||
                            name == "--content" || name == "--save" || name == "--python-home" ||
                            name == "--venv" || name == "--wav" || name == "--report" ||
-                           name == "--seed" || name == "--kinds" || name == "--debug";
+                           name == "--trace" || name == "--seed" || name == "--kinds" ||
+                           name == "--debug";
         if (!known) return {std::nullopt, "unknown option '" + args[i] + "'"};
         if (!value(v)) return fail("needs a value");
         if (name == "--npcs") {
@@ -126,8 +133,8 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
         } else if (name == "--kinds") {
             auto kinds = splitKinds(v);
             if (kinds.empty()) return fail("names no kind");
-            if (!kindsGiven) o.kinds.clear();
-            kindsGiven = true;
+            if (!o.kindsGiven) o.kinds.clear();
+            o.kindsGiven = true;
             o.kinds.insert(o.kinds.end(), kinds.begin(), kinds.end());
         } else if (v.empty()) {
             return fail("needs a non-empty value");
@@ -145,6 +152,8 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
             o.wavPath = v;
         } else if (name == "--report") {
             o.reportPath = v;
+        } else if (name == "--trace") {
+            o.tracePath = v;
         }
     }
     if (o.play && !o.wavPath.empty())

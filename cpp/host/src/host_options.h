@@ -19,8 +19,10 @@ struct HostOptions {
     std::string venv;        // "" = $AICORE_VENV, else none
     std::string wavPath;
     std::string reportPath;
+    std::string tracePath;  // one JSON line per command the runtime gave ("" = none)
     std::uint64_t seed = 1;
     std::vector<std::string> kinds{"townsfolk"};
+    bool kindsGiven = false;  // --kinds was on the command line (else the default above)
     std::uint32_t debugPort = 0;
     bool play = false;
     bool quiet = false;  // no progress line, only the final report

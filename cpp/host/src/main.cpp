@@ -1,6 +1,9 @@
 // aicore-host — the headless engine used by tests and the demo.
 // It links only against the C ABI (aicore.h), so whatever it does, UE5 can do.
 //
+// Before any of that: the paths named on the command line (preflight.h), then, once the
+// scripts are loaded, the kinds to spawn; a mistake in either is a usage error (exit 2).
+//
 // One frame, on this (the game) thread, at a fixed step of 1/60 s:
 //   world sim step -> events (msgpack) -> aicore_push_events -> aicore_tick
 //   -> aicore_drain_commands -> commands applied to the world
@@ -11,14 +14,18 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "aicore/aicore.h"
 #include "audio_output.h"
+#include "command_trace.h"
 #include "host_options.h"
+#include "preflight.h"
 #include "timing_report.h"
 #include "world_sim.h"
 
@@ -123,6 +130,25 @@ int run(const HostOptions& o) {
         return 1;
     }
 
+    // --- the kinds: every one must be a loaded script's, before anything is spawned ------
+    std::map<std::string, std::string> archetypeOfKind;
+    for (const std::string& kind : o.kinds) {
+        if (archetypeOfKind.contains(kind)) continue;
+        const char* archetype = nullptr;
+        const aicore_result r = aicore_kind_find(rt.get(), kind.c_str(), &archetype);
+        if (r == AICORE_NOT_FOUND) {
+            // A misspelt kind would otherwise spawn idle NPCs and "succeed".
+            std::fprintf(stderr, "aicore-host: --kinds: %s%s\n", aicore_runtime_last_error(rt.get()),
+                         o.kindsGiven ? "" : "; it is the default, choose kinds with --kinds");
+            return 2;
+        }
+        if (r != AICORE_OK) return fail("aicore_kind_find", r, aicore_runtime_last_error(rt.get()));
+        archetypeOfKind[kind] = archetype;
+    }
+    std::optional<CommandTrace> trace;
+    if (!o.tracePath.empty()) trace.emplace(o.tracePath);
+    std::vector<NpcIdentity> npcIdentity(world.capacity);  // by slot, for the trace
+
     // --- the world ----------------------------------------------------------------------
     WorldConfig worldConfig;
     worldConfig.seed = o.seed;
@@ -140,6 +166,7 @@ int run(const HostOptions& o) {
                 "cannot spawn NPC " + std::to_string(i) + " of kind '" + kind + "'";
             return fail(what.c_str(), r, aicore_runtime_last_error(rt.get()));
         }
+        npcIdentity[slot] = {kind, archetypeOfKind[kind]};
         if (!sim.spawn(slot)) {
             std::fprintf(stderr,
                          "aicore-host: the runtime gave slot %u, which is out of range or taken\n",
@@ -164,9 +191,10 @@ int run(const HostOptions& o) {
     }
 
     // --- the frames ---------------------------------------------------------------------
-    TimingSeries frameMs, bridgeUs, simUs;
+    TimingSeries frameMs, bridgeUs, gcUs, simUs;
     frameMs.reserve(o.frames);
     bridgeUs.reserve(o.frames);
+    gcUs.reserve(o.frames);
     simUs.reserve(o.frames);
     std::vector<std::uint8_t> commands(64 * 1024);
     int reasonsPrinted = 0;
@@ -207,7 +235,9 @@ int run(const HostOptions& o) {
             exitCode = fail("aicore_tick", ticked, aicore_runtime_last_error(rt.get()));
             break;
         }
-        bridgeUs.add(readMetrics(rt.get()).last_bridge_us);
+        const aicore_metrics tickMetrics = readMetrics(rt.get());
+        bridgeUs.add(tickMetrics.last_bridge_us);
+        gcUs.add(tickMetrics.last_gc_us);
 
         std::size_t written = 0;
         aicore_result drained =
@@ -220,6 +250,8 @@ int run(const HostOptions& o) {
             exitCode = fail("aicore_drain_commands", drained, aicore_runtime_last_error(rt.get()));
             break;
         }
+
+        if (trace) trace->record(frame, kFrameSeconds, {commands.data(), written}, npcIdentity);
 
         t0 = std::chrono::steady_clock::now();
         const CommandReport applied = sim.applyCommands({commands.data(), written});
@@ -261,6 +293,7 @@ int run(const HostOptions& o) {
     report.wallSeconds = wallSeconds;
     report.frameMs = frameMs.summarize();
     report.bridgeUs = bridgeUs.summarize();
+    report.gcUs = gcUs.summarize();
     report.simUs = simUs.summarize();
     report.audioBlockUs = audio->renderTimings().summarize();
     report.scriptErrors = m.script_errors;
@@ -298,6 +331,14 @@ int run(const HostOptions& o) {
         std::fprintf(stderr, "aicore-host: %s: writing the WAV failed\n", o.wavPath.c_str());
         exitCode = exitCode != 0 ? exitCode : 1;
     }
+    if (trace) {
+        try {
+            trace->close();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "aicore-host: trace: %s\n", e.what());
+            exitCode = exitCode != 0 ? exitCode : 1;
+        }
+    }
     if (!o.reportPath.empty()) {
         try {
             writeJson(report, o.reportPath);
@@ -334,6 +375,10 @@ int main(int argc, char** argv) {
         return 2;
     }
     applyEnvironmentDefaults(o);
+    if (const auto problem = checkPaths(o)) {
+        std::fprintf(stderr, "aicore-host: %s\n", describe(*problem).c_str());
+        return 2;
+    }
     try {
         return run(o);
     } catch (const std::exception& e) {

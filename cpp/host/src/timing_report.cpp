@@ -73,6 +73,7 @@ nlohmann::json toJson(const RunReport& r) {
         {"wall_seconds", r.wallSeconds},
         {"frame_ms", toJson(r.frameMs)},
         {"bridge_us", toJson(r.bridgeUs)},
+        {"gc_us", toJson(r.gcUs)},
         {"sim_us", toJson(r.simUs)},
         {"audio_block_us", toJson(r.audioBlockUs)},
         {"script_errors", r.scriptErrors},
@@ -130,6 +131,7 @@ std::string formatText(const RunReport& r) {
     std::string out = head;
     out += line("frame (aicore_tick)", r.frameMs, "ms");
     out += line("bridge crossing", r.bridgeUs, "us");
+    out += line("garbage collection", r.gcUs, "us");
     out += line("world sim", r.simUs, "us");
     out += line("audio block render", r.audioBlockUs, "us");
     out += "  events: " + std::to_string(r.eventsIn) + " accepted, " +

@@ -56,6 +56,7 @@ struct RunReport {
     double wallSeconds = 0.0;
     TimingSummary frameMs;            // aicore_tick as the host measured it
     TimingSummary bridgeUs;           // of which the bridge crossing (runtime's metrics)
+    TimingSummary gcUs;               // of which Python garbage collection (runtime's metrics)
     TimingSummary simUs;              // the host's own world step + command application
     TimingSummary audioBlockUs;       // one aicore_audio_render call
     std::uint64_t scriptErrors = 0;

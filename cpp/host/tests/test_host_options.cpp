@@ -15,13 +15,15 @@ TEST(HostOptions, DefaultsAreAHundredNpcsForTenSecondsFasterThanRealTime) {
     EXPECT_EQ(p.options->frames, 600u);
     EXPECT_FALSE(p.options->realtime);
     EXPECT_EQ(p.options->kinds, std::vector<std::string>{"townsfolk"});
+    EXPECT_FALSE(p.options->kindsGiven);  // so a missing default kind is explained as such
+    EXPECT_TRUE(p.options->tracePath.empty());
     EXPECT_EQ(p.options->debugPort, 0u);
 }
 
 TEST(HostOptions, EveryOptionIsReadInBothSpellings) {
     const auto p = parse({"--npcs", "12", "--frames=90", "--realtime", "--scripts", "a",
                           "--scripts=b", "--content", "c", "--content=d", "--save", "s", "--python-home", "/py",
-                          "--venv", "/venv", "--wav", "o.wav", "--report", "r.json", "--seed",
+                          "--venv", "/venv", "--wav", "o.wav", "--report", "r.json", "--trace=t.jsonl", "--seed",
                           "18446744073709551615", "--kinds", "vampire, zombie,,werewolf",
                           "--debug", "5678", "--quiet"});
     ASSERT_TRUE(p.options) << p.error;
@@ -36,8 +38,10 @@ TEST(HostOptions, EveryOptionIsReadInBothSpellings) {
     EXPECT_EQ(o.venv, "/venv");
     EXPECT_EQ(o.wavPath, "o.wav");
     EXPECT_EQ(o.reportPath, "r.json");
+    EXPECT_EQ(o.tracePath, "t.jsonl");
     EXPECT_EQ(o.seed, 18446744073709551615ull);
     EXPECT_EQ(o.kinds, (std::vector<std::string>{"vampire", "zombie", "werewolf"}));
+    EXPECT_TRUE(o.kindsGiven);
     EXPECT_EQ(o.debugPort, 5678u);
     EXPECT_TRUE(o.quiet);
 }
@@ -47,6 +51,8 @@ TEST(HostOptions, UsageErrorsNameTheOption) {
         {{"--npcs", "0"}, "--npcs"},
         {{"--npcs", "ten"}, "--npcs"},
         {{"--frames"}, "--frames"},
+        {{"--trace"}, "--trace"},
+        {{"--trace="}, "--trace"},
         {{"--debug", "70000"}, "--debug"},
         {{"--kinds", ","}, "--kinds"},
         {{"--realtime=yes"}, "--realtime"},

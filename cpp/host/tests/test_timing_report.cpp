@@ -47,12 +47,12 @@ TEST(RunReport, JsonHasEveryKeyTheTestsAndDashboardsRead) {
     r.commandsApplied = {{"move_to", 3}, {"say", 2}};
     r.audioBlocks = 938;
     const nlohmann::json j = toJson(r);
-    for (const char* key : {"frames", "npcs", "frame_ms", "bridge_us", "sim_us", "audio_block_us",
+    for (const char* key : {"frames", "npcs", "frame_ms", "bridge_us", "gc_us", "sim_us", "audio_block_us",
                             "script_errors", "rejected_messages", "events_in", "commands_out",
                             "commands_applied", "audio_blocks", "seconds_simulated",
                             "wall_seconds"})
         EXPECT_TRUE(j.contains(key)) << key;
-    for (const char* timing : {"frame_ms", "bridge_us", "sim_us", "audio_block_us"})
+    for (const char* timing : {"frame_ms", "bridge_us", "gc_us", "sim_us", "audio_block_us"})
         for (const char* stat : {"mean", "p50", "p99", "max"})
             EXPECT_TRUE(j[timing].contains(stat)) << timing << "." << stat;
     EXPECT_EQ(j["frames"], 600);
@@ -84,6 +84,7 @@ TEST(RunReport, TextNamesEachTimingAndTheCounts) {
     r.commandsApplied = {{"flee", 1}};
     const std::string text = formatText(r);
     for (const char* part : {"60 frames", "5 NPCs", "frame (aicore_tick)", "bridge crossing",
+                             "garbage collection",
                              "world sim", "audio block render", "flee 1", "script errors: 0"})
         EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
 }

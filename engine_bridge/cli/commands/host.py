@@ -4,7 +4,9 @@ The host drives the runtime through the C ABI exactly as a game does (world sim,
 60 Hz step, audio thread) and prints a timing report. This command only fills in what the
 environment knows — the Python to embed (``sys.base_prefix``), this virtual environment
 (``sys.prefix``), the repository's content and NPC scripts — then streams the host's
-output and returns its exit status (0 done, 1 the runtime failed, 2 a usage error).
+output and returns its exit status (0 done, 1 the runtime failed, 2 a usage error: a bad
+option, a folder that does not exist, a file that cannot be written, a kind no script
+defines; the host checks these before any frame runs).
 """
 
 from __future__ import annotations
@@ -64,6 +66,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--report", type=Path, metavar="OUT.json", help="write the timing report as JSON"
     )
     parser.add_argument(
+        "--trace",
+        type=Path,
+        metavar="OUT.jsonl",
+        help="write one JSON line per command the scripts gave (frame, NPC, kind, type, "
+        "a say's text and voice): who did and said what",
+    )
+    parser.add_argument(
         "--debug", type=int, metavar="PORT", help="let a debugpy client attach on PORT"
     )
     parser.add_argument(
@@ -121,6 +130,7 @@ def host_command(args: argparse.Namespace) -> list[str]:
         "--seed": args.seed,
         "--wav": args.wav,
         "--report": args.report,
+        "--trace": args.trace,
         "--debug": args.debug,
     }
     for flag, value in optional.items():

@@ -162,8 +162,18 @@ typedef struct aicore_world {
 
 AICORE_API aicore_result aicore_world_get(aicore_runtime* rt, aicore_world* out);
 
-/* Gives an NPC slot to a new NPC of script kind `kind` (borrowed during the call). */
+/* Gives an NPC slot to a new NPC of script kind `kind` (borrowed during the call). A kind
+   no loaded script defines still gets a slot, as an idle NPC: ask aicore_kind_find first
+   to tell a misspelt kind from a real one. */
 AICORE_API aicore_result aicore_npc_spawn(aicore_runtime* rt, const char* kind, uint32_t* out_slot);
+
+/* Whether a loaded NPC script defines kind `kind` (borrowed during the call): AICORE_OK if
+   one does, AICORE_NOT_FOUND (the reason in the last error) if none does. On AICORE_OK and
+   if `out_archetype` is not NULL, *out_archetype gets the voice archetype the kind's lines
+   are spoken in ("" if it has none); owned by the runtime, valid until the next call on it.
+   Takes the GIL: a start-up query, not one for every frame. */
+AICORE_API aicore_result aicore_kind_find(aicore_runtime* rt, const char* kind,
+                                          const char** out_archetype);
 AICORE_API aicore_result aicore_npc_despawn(aicore_runtime* rt, uint32_t slot);
 
 /* ------------------------------------------------------------------------------------
@@ -201,19 +211,29 @@ AICORE_API aicore_result aicore_audio_render(aicore_runtime* rt, float* left, fl
  * Metrics
  * ---------------------------------------------------------------------------------- */
 
+/* Set struct_size to sizeof(aicore_metrics) before the call: the library writes only the
+   fields that fit in it, so an engine built against an older header (a smaller struct)
+   keeps working. Fields are only ever appended. */
 typedef struct aicore_metrics {
-    uint32_t struct_size;
+    uint32_t struct_size;        /* set by the caller; the library sets the bytes it wrote */
     uint64_t frames;             /* ticks run */
     uint64_t script_errors;      /* handler exceptions, interrupted runaways, ... */
     uint64_t rejected_messages;  /* malformed events refused by push_events */
     uint64_t events_in;          /* events accepted */
     uint64_t commands_out;       /* commands produced */
     double last_tick_us;         /* wall time of the last tick */
-    double last_bridge_us;       /* of which spent crossing the boundary (GIL, views, msgpack) */
+    double last_bridge_us;       /* of which spent crossing the boundary (GIL, views, msgpack):
+                                    neither in scripts nor in garbage collection */
     uint32_t npcs;               /* NPC slots in use */
     uint32_t active_voices;      /* voices the audio engine is playing */
+    /* Appended after the first version (API version 1 still): */
+    double last_gc_us;           /* of the last tick, spent collecting Python garbage after
+                                    the scripts (usually ~0: young objects are collected only
+                                    when enough have been allocated) */
 } aicore_metrics;
 
+/* AICORE_INVALID_ARGUMENT if rt or out is NULL or out->struct_size is smaller than the
+   first version of the struct (up to and including active_voices). */
 AICORE_API aicore_result aicore_metrics_get(const aicore_runtime* rt, aicore_metrics* out);
 
 #ifdef __cplusplus
