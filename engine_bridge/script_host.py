@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any, Protocol
 
 from engine_bridge.errors import ScriptTimeoutError
+from engine_bridge.failure_report import describe_failure
 
 __all__ = ["Budget", "ScriptFailure", "ScriptHost"]
 
@@ -67,6 +68,10 @@ class ScriptHost:
     errors: int = 0
     on_failure: Callable[[ScriptFailure], None] | None = None
     budget: Budget | None = None  # puts each call under the handler budget when set
+    quarantine_after: int = 5  # failures of one script's hooks before they stop being called
+    quarantined: set[str] = field(default_factory=set)
+    _failures_since_load: dict[str, int] = field(default_factory=dict)
+    _reported: set[tuple[str, str, str]] = field(default_factory=set)
 
     def load_all(self) -> None:
         for directory in self.directories:
@@ -75,17 +80,27 @@ class ScriptHost:
                     self.load(path)
 
     def load(self, path: Path) -> ModuleType | None:
-        """(Re)load one script; a syntax or import error is reported and returns None."""
+        """(Re)load one script; a syntax or import error is reported and returns None.
+
+        The source is compiled from the file every time, never from a cached ``.pyc``:
+        CPython validates those by the source's mtime in whole seconds and its size, so an
+        edit of the same size within the same second would run the old code."""
         name = f"npc_scripts.{path.stem}"
         spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
+        if spec is None:
             return None
         module = importlib.util.module_from_spec(spec)
-        ok = self.call(path.stem, f"{path}:1", spec.loader.exec_module, module)
+        failures = self._failures_since_load.get(path.stem, 0)
+        self.quarantined.discard(path.stem)  # a new version gets its chance to load
+        ok = self.call(path.stem, f"{path}:1", _run_source, module, path)
         if ok is _FAILED:
+            # A broken save is not the running version failing: it does not count toward
+            # quarantining the last good version, which keeps running.
+            self._failures_since_load[path.stem] = failures
             return None
         sys.modules[name] = module
         self.modules[path.stem] = module
+        self._failures_since_load[path.stem] = 0
         return module
 
     def call(self, script: str, where: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -93,6 +108,8 @@ class ScriptHost:
         MemoryError or a budget interrupt is reported and ``_FAILED`` returned. With a
         ``budget``, the call runs under it; the report never does (formatting a deep
         traceback must not be taken for the script overrunning)."""
+        if script in self.quarantined:
+            return _FAILED
         budget = self.budget
         if budget is not None:
             budget.arm()
@@ -108,22 +125,50 @@ class ScriptHost:
         return result
 
     def _report(self, script: str, where: str, exc: BaseException) -> None:
+        """Count, report once per place, and quarantine a script whose hooks keep failing
+        (until it is loaded again). Never raises: the exception is the script's."""
         self.errors += 1
-        location = _location(exc)
+        location = _location_guarded(exc)
+        report = describe_failure(exc, location[0] if location else None, where, self.budget)
         failure = ScriptFailure(
             script=script,
             where=f"{location[0]}:{location[1]}" if location else where,
-            kind=type(exc).__name__,
-            message=str(exc) or type(exc).__name__,
-            traceback="".join(traceback.format_exception(exc)),
+            kind=report.kind,
+            message=report.message or report.kind,
+            traceback=report.traceback,
             file=location[0] if location else None,
             line=location[1] if location else None,
         )
         self.failures.append(failure)
         del self.failures[:-100]  # keep the recent ones
-        log.error("%s: %s in %s: %s", failure.where, failure.kind, script, failure.message)
+        key = (script, failure.where, failure.kind)
+        if key not in self._reported:
+            self._reported.add(key)
+            log.error("%s: %s in %s: %s", failure.where, failure.kind, script, failure.message)
+        failures = self._failures_since_load.get(script, 0) + 1
+        self._failures_since_load[script] = failures
+        if failures >= self.quarantine_after and script in self.modules:
+            self.quarantined.add(script)
+            log.error(
+                "script %s quarantined after %d failures of its hooks; edit it to retry",
+                script,
+                failures,
+            )
         if self.on_failure is not None:
             self.on_failure(failure)
+
+
+def _location_guarded(exc: BaseException) -> tuple[str, int] | None:
+    try:
+        return _location(exc)
+    except BaseException:  # a hostile exception's traceback or attributes
+        return None
+
+
+def _run_source(module: ModuleType, path: Path) -> None:
+    # compile() reads a coding cookie and a UTF-8 BOM from the bytes, as import does.
+    code = compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+    exec(code, module.__dict__)
 
 
 class _Failed:

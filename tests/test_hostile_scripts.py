@@ -247,3 +247,33 @@ def test_events_and_timers_wait_for_the_next_frame_when_the_budget_runs_out(
     assert box.runtime.scheduler.bus.deferred > 0
     box.step(60)
     assert box.npc(slot).recall("heard") == 40  # ...and nothing was dropped
+
+
+@pytest.mark.parametrize(
+    "hook",
+    [
+        "def on_frame(runtime, dt, events):\n    raise ValueError('every frame')\n",
+        "def on_frame(runtime, dt, events):\n    while True:\n        pass\n",
+        "class Typo(Exception):\n    def __str__(self):\n        return self.nope\n\n"
+        "def on_frame(runtime, dt, events):\n    raise Typo()\n",
+    ],
+    ids=["raises", "loops", "str_raises"],
+)
+def test_a_failing_module_hook_is_reported_once_and_quarantined(
+    tmp_path: Path, hook: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="aicore")
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "good.py").write_text(HEALTHY)
+    (scripts / "hook.py").write_text(hook)
+    box = Sandbox(script_dirs=[scripts], capacity=4)
+    box.runtime.scheduler.frame_budget_s = 60.0
+    good = box.spawn("good")
+    commands = box.step(FRAMES)
+    assert len([c for c in commands if c["npc"] == good]) == FRAMES
+    assert "hook" in box.runtime.scripts.quarantined
+    hook_file = str(scripts / "hook.py")
+    places = [r.getMessage() for r in caplog.records if r.getMessage().startswith(hook_file)]
+    assert len(places) == 1  # once, not once a frame
+    assert box.runtime.scripts.errors == box.runtime.scripts.quarantine_after

@@ -134,3 +134,30 @@ def test_a_broken_save_is_reported_at_the_scripts_own_file_and_line(
         assert (failure.file, failure.line) == (str(script), 3)
     finally:
         sandbox.close()
+
+
+def test_saves_of_the_same_size_in_the_same_second_each_run_their_own_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CPython's .pyc cache is keyed by the source's mtime in whole seconds and its size:
+    the runtime must compile each saved version itself, or version 38 of 49 runs."""
+    import os
+    import sys
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as in a game, which caches
+
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    path = scripts / "bell.py"
+    path.write_text(VERSION_1.replace('"ding"', '"v10"'))
+    stamp = time.time()
+    os.utime(path, (stamp, stamp))
+    sandbox = Sandbox(script_dirs=[scripts])
+    slot = sandbox.spawn("bell")
+    for version in range(11, 60):
+        path.write_text(VERSION_1.replace('"ding"', f'"v{version}"'))
+        os.utime(path, (stamp, stamp))  # the same second, the same size
+        assert sandbox.runtime.reload(path)
+        commands = sandbox.step(1)
+        assert {c["emote"] for c in commands if c["npc"] == slot} == {f"v{version}"}
+    assert not (scripts / "__pycache__").exists()  # nothing cached beside the designer's files
