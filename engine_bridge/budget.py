@@ -73,10 +73,13 @@ def new_gate() -> memoryview:
     return memoryview(bytearray(32)).cast("Q")
 
 
-def set_budget(gate: memoryview, cpu_seconds: float) -> None:
-    """Set the CPU budget of the handlers guarded next, and its wall-time backstop."""
+def set_budget(gate: memoryview, cpu_seconds: float, wall_seconds: float | None = None) -> None:
+    """Set the CPU budget of the code guarded next, and its wall-time backstop (by default
+    ``WALL_BACKSTOP_FACTOR`` times the CPU budget)."""
+    if wall_seconds is None:
+        wall_seconds = cpu_seconds * WALL_BACKSTOP_FACTOR
     gate[GATE_CPU_NS] = max(1, int(cpu_seconds * 1e9))
-    gate[GATE_WALL_NS] = max(1, int(cpu_seconds * WALL_BACKSTOP_FACTOR * 1e9))
+    gate[GATE_WALL_NS] = max(1, int(wall_seconds * 1e9))
 
 
 class ThreadDeadline:

@@ -100,9 +100,9 @@ class Runtime:
         )
         self._load_content()
         self.scripts = ScriptHost([Path(d) for d in script_dirs])
-        self.scripts.load_all()
-        # Loading is not budgeted yet; from here on every script call is (on_frame, ...).
+        # Every script call is budgeted, from loading (import, class bodies) on.
         self.scripts.budget = self.scheduler
+        self.scripts.load_all()
         for module in self.scripts.modules.values():
             for cls in classes_in(module):
                 self.scheduler.register(cls)

@@ -181,9 +181,14 @@ class Scheduler:
             )
         return profile
 
-    def arm(self) -> None:
-        """Put the script code that runs next under the handler budget (for code the runtime
-        calls outside :meth:`_call`, such as a module's ``on_frame``); :meth:`disarm` after."""
+    def arm(self, cpu_s: float | None = None, wall_s: float | None = None) -> None:
+        """Put the script code that runs next under the handler budget, or under ``cpu_s``
+        of CPU time (and ``wall_s`` of wall time) when given — for code the runtime calls
+        outside :meth:`_call`: a module's ``on_frame``, a script's loading. :meth:`disarm`
+        after."""
+        if cpu_s is not None:
+            set_budget(self._gate, cpu_s, wall_s)
+            self._gate_budget_s = -1.0  # restored by disarm
         self._serial += 1
         self._gate[GATE_SERIAL] = self._serial
 
@@ -191,6 +196,9 @@ class Scheduler:
         self._gate[GATE_SERIAL] = 0
         if self._gate[GATE_RAISED]:
             self.deadline.cancel_pending()
+        if self._gate_budget_s != self.handler_budget_s:
+            self._gate_budget_s = self.handler_budget_s
+            set_budget(self._gate, self.handler_budget_s)
 
     def _call(self, npc: Npc, handler: str, *args: Any) -> bool:
         """Run one of ``npc``'s handlers under its budget and guard."""

@@ -22,9 +22,10 @@ log = logging.getLogger("aicore.scripts")
 
 
 class Budget(Protocol):
-    """Arms the watchdog for the script code about to run, and disarms it."""
+    """Arms the watchdog for the script code about to run (with the handler budget, or the
+    CPU and wall seconds given), and disarms it."""
 
-    def arm(self) -> None: ...
+    def arm(self, cpu_s: float | None = None, wall_s: float | None = None) -> None: ...
 
     def disarm(self) -> None: ...
 
@@ -69,6 +70,10 @@ class ScriptHost:
     on_failure: Callable[[ScriptFailure], None] | None = None
     budget: Budget | None = None  # puts each call under the handler budget when set
     quarantine_after: int = 5  # failures of one script's hooks before they stop being called
+    # Loading (module code, class bodies) may import libraries: a budget of its own, in CPU
+    # seconds, and a wall-time backstop for a script that waits instead of computing.
+    load_budget_s: float = 2.0
+    load_wall_s: float = 10.0
     quarantined: set[str] = field(default_factory=set)
     _failures_since_load: dict[str, int] = field(default_factory=dict)
     _reported: set[tuple[str, str, str]] = field(default_factory=set)
@@ -92,7 +97,8 @@ class ScriptHost:
         module = importlib.util.module_from_spec(spec)
         failures = self._failures_since_load.get(path.stem, 0)
         self.quarantined.discard(path.stem)  # a new version gets its chance to load
-        ok = self.call(path.stem, f"{path}:1", _run_source, module, path)
+        limits = (self.load_budget_s, self.load_wall_s)
+        ok = self._call(path.stem, f"{path}:1", limits, _run_source, module, path)
         if ok is _FAILED:
             # A broken save is not the running version failing: it does not count toward
             # quarantining the last good version, which keeps running.
@@ -106,13 +112,26 @@ class ScriptHost:
     def call(self, script: str, where: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn(*args)``; any exception, SystemExit, KeyboardInterrupt, RecursionError,
         MemoryError or a budget interrupt is reported and ``_FAILED`` returned. With a
-        ``budget``, the call runs under it; the report never does (formatting a deep
-        traceback must not be taken for the script overrunning)."""
+        ``budget``, the call runs under the handler budget; the report never does
+        (formatting a deep traceback must not be taken for the script overrunning)."""
+        return self._call(script, where, None, fn, *args)
+
+    def _call(
+        self,
+        script: str,
+        where: str,
+        limits: tuple[float, float] | None,
+        fn: Callable[..., Any],
+        *args: Any,
+    ) -> Any:
         if script in self.quarantined:
             return _FAILED
         budget = self.budget
         if budget is not None:
-            budget.arm()
+            if limits is None:
+                budget.arm()
+            else:
+                budget.arm(*limits)
         try:
             result = fn(*args)
         except (Exception, SystemExit, KeyboardInterrupt, ScriptTimeoutError) as exc:

@@ -277,3 +277,40 @@ def test_a_failing_module_hook_is_reported_once_and_quarantined(
     places = [r.getMessage() for r in caplog.records if r.getMessage().startswith(hook_file)]
     assert len(places) == 1  # once, not once a frame
     assert box.runtime.scripts.errors == box.runtime.scripts.quarantine_after
+
+
+def test_a_script_looping_at_import_is_reported_and_skipped_and_the_game_starts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="aicore")
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "good.py").write_text(HEALTHY)
+    box = Sandbox(script_dirs=[scripts], capacity=4)
+    (scripts / "stuck.py").write_text("x = 0\nwhile True:\n    x += 1\n")
+    box.runtime.scripts.load_budget_s = 0.2  # the same path as the default 2 s, sooner
+    assert box.runtime.reload(scripts / "stuck.py") is False
+    assert "stuck" not in box.runtime.scripts.modules
+    good = box.spawn("good")
+    assert any(c["npc"] == good for c in box.step(2))
+    assert any(r.getMessage().startswith(f"{scripts / 'stuck.py'}:") for r in caplog.records)
+    assert box.runtime.scripts.failures[-1].kind == "timeout"
+
+
+def test_a_looping_on_spawn_is_interrupted_and_the_npc_falls_back(tmp_path: Path) -> None:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "good.py").write_text(HEALTHY)
+    (scripts / "probe.py").write_text(
+        "from engine_bridge.api import Npc\n\n"
+        "class Probe(Npc):\n"
+        "    kind = 'probe'\n\n"
+        "    def on_spawn(self):\n"
+        "        while True:\n"
+        "            pass\n"
+    )
+    box = Sandbox(script_dirs=[scripts], capacity=4)
+    box.spawn("probe")  # returns
+    good = box.spawn("good")
+    assert any(c["npc"] == good for c in box.step(2))
+    assert "over its time budget" in box.runtime.profile()["probe"]["last_error"]

@@ -189,6 +189,29 @@ void ensureBridgeModule() {
     }
 }
 
+// A call into Python under the watchdog, from begin to end of scope (GIL held throughout).
+// With a debugger attached a handler may sit at a breakpoint for minutes: that is not a
+// runaway, so nothing is watched then.
+class WatchedCall {
+public:
+    WatchedCall(aicore_runtime& rt, double cpuLimitMs, double wallLimitMs) : rt_(rt) {
+        if (rt_.debugPort == 0 && rt_.watchdog) rt_.watchdog->begin(PyThreadState_Get()->thread_id, cpuLimitMs, wallLimitMs);
+    }
+    ~WatchedCall() {
+        if (rt_.debugPort == 0 && rt_.watchdog) rt_.watchdog->end();
+    }
+    WatchedCall(const WatchedCall&) = delete;
+    WatchedCall& operator=(const WatchedCall&) = delete;
+
+private:
+    aicore_runtime& rt_;
+};
+
+// A tick's (or spawn's) backstop, for runtime code between handlers: the scheduler defers
+// work at the frame budget itself, and each handler has its own budget.
+double callCpuLimitMs(const aicore_runtime& rt) { return std::max(100.0, 20.0 * rt.frameBudgetMs); }
+double callWallLimitMs(const aicore_runtime& rt) { return std::max(500.0, 50.0 * rt.frameBudgetMs); }
+
 aicore_result createPythonSide(aicore_runtime& rt) {
     const std::string error = aicore::bridge::ensureInterpreter(rt.pythonHome, rt.venv);
     if (!error.empty()) return rt.fail(AICORE_PYTHON_ERROR, error);
@@ -199,6 +222,12 @@ aicore_result createPythonSide(aicore_runtime& rt) {
         py::module_ worldMod = py::module_::import("engine_bridge.world");
         py::object world = worldMod.attr("World").attr("from_buffers")(bridgeObj.attr("world_buffers")(), rt.capacity,
                                                                        rt.channels);
+        PyObject* timeout = py::module_::import("engine_bridge.errors").attr("ScriptTimeoutError").ptr();
+        Py_INCREF(timeout);  // kept for the life of the process, like the interpreter
+        rt.watchdog = std::make_unique<aicore::bridge::Watchdog>(timeout, rt.gate);
+        // Scripts load (module code, class bodies) under the gate's load budget, set by the
+        // runtime; the creation as a whole has only a distant backstop.
+        WatchedCall watched(rt, 60'000.0, 120'000.0);
         py::object runtimeCls = py::module_::import("engine_bridge.runtime").attr("Runtime");
         py::list dirs;
         for (const auto& d : rt.scriptDirs) dirs.append(d);
@@ -227,12 +256,6 @@ aicore_result createPythonSide(aicore_runtime& rt) {
             rt.contentProblems.push_back(std::move(p));
         }
         rt.runtime = std::make_unique<py::object>(std::move(runtime));
-        PyObject* timeout = py::module_::import("engine_bridge.errors").attr("ScriptTimeoutError").ptr();
-        Py_INCREF(timeout);  // kept for the life of the process, like the interpreter
-        // The tick's limits are a backstop for runtime code between handlers: the scheduler
-        // defers work at the frame budget itself, and each handler has its own budget.
-        rt.watchdog = std::make_unique<aicore::bridge::Watchdog>(timeout, rt.gate, std::max(100.0, 20.0 * rt.frameBudgetMs),
-                                                                 std::max(500.0, 50.0 * rt.frameBudgetMs));
     } catch (py::error_already_set& e) {
         return rt.fail(AICORE_PYTHON_ERROR, std::string("the Python runtime could not start: ") + e.what());
     }
@@ -372,6 +395,7 @@ aicore_result aicore_npc_spawn(aicore_runtime* rt, const char* kind, uint32_t* o
     if (slot == rt->capacity) return rt->fail(AICORE_FULL, "every NPC slot is in use (max_npcs)");
     py::gil_scoped_acquire gil;
     try {
+        WatchedCall watched(*rt, callCpuLimitMs(*rt), callWallLimitMs(*rt));  // on_spawn is script code
         rt->runtime->attr("spawn")(slot, kind);
     } catch (py::error_already_set& e) {
         return rt->fail(AICORE_SCRIPT_ERROR, e.what());
@@ -438,10 +462,7 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
     aicore_result result = AICORE_OK;
     {
         py::gil_scoped_acquire gil;
-        // With a debugger attached a handler may sit at a breakpoint for minutes: that is
-        // not a runaway, so no budget is enforced (the watchdog never fires without begin).
-        const bool budgeted = rt->debugPort == 0;
-        if (budgeted) rt->watchdog->begin(PyThreadState_Get()->thread_id);
+        WatchedCall watched(*rt, callCpuLimitMs(*rt), callWallLimitMs(*rt));
         // Most frames carry no event: then the runtime gets b"" and decodes nothing.
         std::vector<std::uint8_t>& batch = rt->eventBatch;
         batch.clear();
@@ -482,7 +503,6 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
                 std::max<std::uint64_t>(rt->metrics.script_errors, rt->runtime->attr("script_errors").cast<std::uint64_t>());
         } catch (py::error_already_set&) {
         }
-        if (budgeted) rt->watchdog->end();
     }
     ++rt->metrics.frames;
     rt->metrics.last_tick_us = microsSince(t0);

@@ -18,12 +18,8 @@ std::int64_t clockNs(clockid_t clock) {
 }
 }  // namespace
 
-Watchdog::Watchdog(PyObject* exception, std::uint64_t* gate, double frameCpuMs, double frameWallMs)
-    : exception_(exception),
-      gate_(gate),
-      frameCpuNs_(static_cast<std::int64_t>(frameCpuMs * 1e6)),
-      frameWallNs_(static_cast<std::int64_t>(frameWallMs * 1e6)),
-      thread_([this] { run(); }) {}
+Watchdog::Watchdog(PyObject* exception, std::uint64_t* gate)
+    : exception_(exception), gate_(gate), thread_([this] { run(); }) {}
 
 Watchdog::~Watchdog() {
     {
@@ -45,7 +41,9 @@ void Watchdog::setGateWord(int word, std::uint64_t value) noexcept {
 
 std::int64_t Watchdog::threadCpuNs() const noexcept { return clockNs(cpuClock_.load()); }
 
-void Watchdog::begin(unsigned long threadId) noexcept {
+void Watchdog::begin(unsigned long threadId, double cpuLimitMs, double wallLimitMs) noexcept {
+    limitCpuNs_.store(static_cast<std::int64_t>(cpuLimitMs * 1e6));
+    limitWallNs_.store(static_cast<std::int64_t>(wallLimitMs * 1e6));
     threadId_.store(threadId);
     clockid_t clock = CLOCK_MONOTONIC;  // no per-thread CPU clock: wall time
     if (pthread_getcpuclockid(pthread_self(), &clock) != 0) clock = CLOCK_MONOTONIC;
@@ -96,7 +94,7 @@ void Watchdog::run() {
             handlerOver = cpu - cpu0 >= static_cast<std::int64_t>(gateWord(kGateCpuNs)) ||
                           wall - wall0 >= static_cast<std::int64_t>(gateWord(kGateWallNs));
         }
-        const bool frameOver = cpu - tickCpu0 >= frameCpuNs_ || wall - tickWall0 >= frameWallNs_;
+        const bool frameOver = cpu - tickCpu0 >= limitCpuNs_.load() || wall - tickWall0 >= limitWallNs_.load();
         if (!handlerOver && !frameOver) continue;
         lock.unlock();
         // The runaway loop gives the GIL up every switch interval, so this returns.

@@ -30,16 +30,17 @@ class Watchdog {
 public:
     /// `exception` is the (borrowed, immortal for the process) exception type to raise;
     /// `gate` (kGateWords words, owned by the caller, outliving this) is shared with Python.
-    /// A tick is interrupted when it has used `frameCpuMs` of the game thread's CPU time or
-    /// lasted `frameWallMs`.
-    Watchdog(PyObject* exception, std::uint64_t* gate, double frameCpuMs, double frameWallMs);
+    Watchdog(PyObject* exception, std::uint64_t* gate);
     ~Watchdog();
     Watchdog(const Watchdog&) = delete;
     Watchdog& operator=(const Watchdog&) = delete;
 
-    /// Game thread, GIL held: a tick begins / ends. end() also cancels an interrupt that
-    /// was raised but not yet delivered, so it can never land in the next tick.
-    void begin(unsigned long threadId) noexcept;
+    /// Game thread, GIL held: a call into Python (a tick, a spawn, the runtime's creation)
+    /// begins / ends. The call as a whole is interrupted when it has used `cpuLimitMs` of
+    /// the game thread's CPU time or lasted `wallLimitMs`; its handlers have the gate's
+    /// budgets. end() also cancels an interrupt that was raised but not yet delivered, so
+    /// it can never land in the next call.
+    void begin(unsigned long threadId, double cpuLimitMs, double wallLimitMs) noexcept;
     void end() noexcept;
     std::uint64_t interrupts() const noexcept { return interrupts_.load(); }
 
@@ -58,7 +59,7 @@ private:
 
     PyObject* exception_;
     std::uint64_t* gate_;
-    std::int64_t frameCpuNs_, frameWallNs_;
+    std::atomic<std::int64_t> limitCpuNs_{0}, limitWallNs_{0};
     std::atomic<bool> ticking_{false};
     std::atomic<std::uint64_t> tick_{0};
     std::atomic<unsigned long> threadId_{0};

@@ -1,0 +1,159 @@
+"""Hostile scripts through the real engine path (`aicore host`, the C ABI, the C++
+watchdog) beside a healthy kind: the game starts, reaches every frame and exits 0; the
+healthy NPCs keep acting; the faulty script is reported at its own file:line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+HEALTHY = """
+from engine_bridge.api import Npc
+
+
+class Good(Npc):
+    kind = "good"
+    decision_rate = 60.0
+
+    def on_tick(self, dt):
+        self.emote("wave")
+"""
+
+PROBES = {
+    # A loop at a script's module level: the engine's runtime_create never returned.
+    "loops_at_import": """
+        while True:
+            pass
+    """,
+    # A loop in on_spawn: aicore_npc_spawn never returned.
+    "loops_in_on_spawn": """
+        from engine_bridge.api import Npc
+
+        class Probe(Npc):
+            kind = "probe"
+
+            def on_spawn(self):
+                while True:
+                    pass
+    """,
+    # A slow handler whose first say() used to start the clip worker thread inside the
+    # handler's budget: the interrupt hit the unstarted thread and Thread.start() hung.
+    "slow_then_first_say": """
+        from engine_bridge.api import Npc
+
+        class Probe(Npc):
+            kind = "probe"
+            archetype = "ghoul"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                try:
+                    while True:  # past its budget: interrupted...
+                        pass
+                except BaseException:
+                    pass
+                self.say("ghoul_hunger")  # ...then its first line
+    """,
+    # A RecursionError: formatting its traceback once outlasted the frame watchdog and the
+    # log said only "ScriptTimeoutError <EMPTY MESSAGE>".
+    "recursion": """
+        from engine_bridge.api import Npc
+
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                def down(n):
+                    return down(n + 1)
+                down(0)
+    """,
+    # An exception whose __str__ has a typo: the guard itself raised and every frame was
+    # lost (a healthy kind beside it produced 0 of 240 commands).
+    "str_raises": """
+        from engine_bridge.api import Npc
+
+        class Typo(Exception):
+            def __str__(self):
+                return self.mesage
+
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                raise Typo()
+    """,
+}
+
+FRAMES = 60
+
+
+def _host(
+    venv_bin: Path, env: dict[str, str], tmp_path: Path, kinds: str
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, object]], dict[str, object]]:
+    out = subprocess.run(
+        [
+            str(venv_bin / "aicore"),
+            "host",
+            "--npcs",
+            "4",
+            "--frames",
+            str(FRAMES),
+            "--scripts",
+            str(tmp_path / "scripts"),
+            "--kinds",
+            kinds,
+            "--trace",
+            str(tmp_path / "trace.jsonl"),
+            "--report",
+            str(tmp_path / "report.json"),
+            "--save",
+            str(tmp_path / "save"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+    trace_file = tmp_path / "trace.jsonl"
+    lines = (
+        [json.loads(x) for x in trace_file.read_text().splitlines()] if trace_file.exists() else []
+    )
+    report_file = tmp_path / "report.json"
+    report = json.loads(report_file.read_text()) if report_file.exists() else {}
+    return out, lines, report
+
+
+@pytest.mark.parametrize("probe", sorted(PROBES))
+def test_a_hostile_script_in_the_game_beside_a_healthy_one(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, probe: str
+) -> None:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "good.py").write_text(HEALTHY)
+    (scripts / "probe.py").write_text(textwrap.dedent(PROBES[probe]))
+    # A script that never finishes loading defines no kind: the game starts without it.
+    kinds = "good" if probe == "loops_at_import" else "good,probe"
+    out, lines, report = _host(venv_bin, clean_env, tmp_path, kinds)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert report["frames"] == FRAMES
+    healthy_slots = {0, 2} if kinds == "good,probe" else {0, 1, 2, 3}
+    for slot in healthy_slots:
+        waves = [x["frame"] for x in lines if x["type"] == "emote" and x["npc"] == slot]
+        # Every healthy NPC keeps acting to the end (a frame over its budget may move its
+        # turn to the next frame, so not necessarily in every single frame).
+        assert len(waves) >= FRAMES // 2, (slot, waves)
+        assert max(waves) >= FRAMES - 3, (slot, waves)
+    assert "<EMPTY MESSAGE>" not in out.stdout + out.stderr
+    if probe == "slow_then_first_say":  # it caught its interrupt: no failure, and it spoke
+        said = [x for x in lines if x["type"] == "say" and x["kind"] == "probe"]
+        assert len(said) >= FRAMES // 2
+        return
+    assert f"{scripts / 'probe.py'}:" in out.stdout + out.stderr  # its own file:line
