@@ -11,6 +11,7 @@ word        meaning
 1 raised    non-zero once the watchdog has raised an interrupt that may be undelivered
 2 cpu_ns    the running handler's budget in thread CPU nanoseconds
 3 wall_ns   the wall-time backstop in nanoseconds (for a handler blocked, not computing)
+4 escalated non-zero while the interrupt is escalated (see below)
 ==========  =========================================================================
 
 Guarding a handler is two stores into the gate — no lock, no call into C, no clock read —
@@ -23,6 +24,13 @@ poll (about 1 ms) after it began. Before it interrupts, the watchdog takes the G
 checks the serial again: under the GIL the game thread cannot move, so a late interrupt
 can never land in the next handler.
 
+A handler that swallows its interrupt (``except BaseException``) and runs on is interrupted
+again a budget later, and the second time the interrupt is *escalated*: a trace function on
+the game thread raises it at every line of script code, the first line of the script's own
+``except`` block included, so no Python handler can hold it; the runtime's own frames are
+spared, and the scheduler removes the trace (``sys.settrace(None)``) when it disarms. The
+trace function is native (``cpp/bridge/src/escalation.cpp``, ``engine_bridge._guard``).
+
 Inside the engine the C++ bridge's watchdog (``cpp/bridge/src/watchdog.cpp``) reads the
 same gate without the GIL; :class:`ThreadDeadline` is its twin for tools and tests that
 run without the bridge.
@@ -31,6 +39,8 @@ run without the bridge.
 from __future__ import annotations
 
 import ctypes
+import os
+import sys
 import threading
 import time
 import weakref
@@ -38,8 +48,16 @@ from typing import ClassVar, Protocol
 
 from engine_bridge.errors import ScriptTimeoutError
 
+try:
+    from engine_bridge._guard import escalate as _escalate
+except ImportError:  # a source checkout without the native build: no escalation
+    _escalate = None
+
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
+
 __all__ = [
     "GATE_CPU_NS",
+    "GATE_ESCALATED",
     "GATE_RAISED",
     "GATE_SERIAL",
     "GATE_WALL_NS",
@@ -49,7 +67,8 @@ __all__ = [
     "set_budget",
 ]
 
-GATE_SERIAL, GATE_RAISED, GATE_CPU_NS, GATE_WALL_NS = 0, 1, 2, 3
+GATE_SERIAL, GATE_RAISED, GATE_CPU_NS, GATE_WALL_NS, GATE_ESCALATED = 0, 1, 2, 3, 4
+_GATE_WORDS = 5
 
 # A handler blocked in a sleep or a lock uses no CPU; it is stopped when it has held the
 # frame this many times its CPU budget in wall time (0.25 s for the default 5 ms).
@@ -70,7 +89,7 @@ class Deadline(Protocol):
 
 def new_gate() -> memoryview:
     """A gate that Python owns (the bridge hands one over C++ memory instead)."""
-    return memoryview(bytearray(32)).cast("Q")
+    return memoryview(bytearray(8 * _GATE_WORDS)).cast("Q")
 
 
 def set_budget(gate: memoryview, cpu_seconds: float, wall_seconds: float | None = None) -> None:
@@ -101,6 +120,8 @@ class ThreadDeadline:
         self._seen = 0
         self._cpu0 = 0
         self._wall0 = 0
+        self._fired_serial = 0  # the handler last interrupted, and how many times
+        self._fired = 0
         self.enter()
         _Poller.watch(self)
 
@@ -124,6 +145,9 @@ class ThreadDeadline:
         if self._gate[GATE_RAISED]:
             self._gate[GATE_RAISED] = 0
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._target), None)
+        if self._gate[GATE_ESCALATED]:
+            self._gate[GATE_ESCALATED] = 0
+            sys.settrace(None)  # the escalation's trace, on this (the game) thread
 
     def poll(self) -> None:
         """Called by the poller thread (holding the GIL, so the game thread is still)."""
@@ -143,8 +167,14 @@ class ThreadDeadline:
             ctypes.c_ulong(self._target), ctypes.py_object(ScriptTimeoutError)
         )
         gate[GATE_RAISED] = 1
-        # Re-arm: a handler that swallows the interrupt is interrupted again a budget later.
+        # Re-arm: a handler that swallows the interrupt is interrupted again a budget later,
+        # and the second time the interrupt is escalated.
         self._cpu0, self._wall0 = cpu, wall
+        self._fired = self._fired + 1 if self._fired_serial == serial else 1
+        self._fired_serial = serial
+        swallowed = self._fired >= 2 and not gate[GATE_ESCALATED]
+        if swallowed and _escalate is not None:
+            gate[GATE_ESCALATED] = int(_escalate(self._target, ScriptTimeoutError, _RUNTIME_DIR))
 
 
 class _Poller:

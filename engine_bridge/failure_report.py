@@ -45,8 +45,6 @@ def describe_failure(
     kind = "timeout" if isinstance(exc, ScriptTimeoutError) else _type_name(exc)
     where = _where(exc, script_file, default_where)
     message = _guarded(lambda: str(exc), budget, f"<{kind} whose message could not be read>")
-    if not message and kind == "timeout":
-        message = "over its time budget"
     text = _guarded(
         lambda: "".join(traceback.format_exception(exc, limit=-_TRACEBACK_FRAMES)),
         budget,

@@ -303,7 +303,9 @@ class Scheduler:
         script = self._script_name(npc)
         report = describe_failure(exc, _script_file(npc), f"{script}.py", self)
         what = "over its time budget" if report.kind == "timeout" else report.kind
-        profile.last_error = f"{report.where}: {what}: {report.message}"
+        profile.last_error = f"{report.where}: {what}" + (
+            f": {report.message}" if report.message else ""
+        )
         key = (script, f"{report.where}:{report.kind}")
         if key not in self.reported:  # report each failure place once, count the rest
             self.reported.add(key)

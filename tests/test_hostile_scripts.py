@@ -148,6 +148,19 @@ CASES = {
             def on_tick(self, dt):
                 raise SystemExit(3)
     """,
+    "swallows_the_interrupt": """
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                while True:
+                    try:
+                        while True:
+                            pass
+                    except BaseException:
+                        pass
+    """,
 }
 
 FRAMES = 30

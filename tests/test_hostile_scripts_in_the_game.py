@@ -88,6 +88,22 @@ PROBES = {
             def on_tick(self, dt):
                 raise Typo()
     """,
+    # It catches the interrupt (nested except BaseException) and loops on: escalated.
+    "swallows_the_interrupt": """
+        from engine_bridge.api import Npc
+
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_tick(self, dt):
+                while True:
+                    try:
+                        while True:
+                            pass
+                    except BaseException:
+                        pass
+    """,
 }
 
 FRAMES = 60

@@ -224,7 +224,11 @@ aicore_result createPythonSide(aicore_runtime& rt) {
                                                                        rt.channels);
         PyObject* timeout = py::module_::import("engine_bridge.errors").attr("ScriptTimeoutError").ptr();
         Py_INCREF(timeout);  // kept for the life of the process, like the interpreter
-        rt.watchdog = std::make_unique<aicore::bridge::Watchdog>(timeout, rt.gate);
+        const std::string runtimeDir =
+            py::module_::import("os.path")
+                .attr("dirname")(py::module_::import("engine_bridge").attr("__file__"))
+                .cast<std::string>();
+        rt.watchdog = std::make_unique<aicore::bridge::Watchdog>(timeout, rt.gate, runtimeDir);
         // Scripts load (module code, class bodies) under the gate's load budget, set by the
         // runtime; the creation as a whole has only a distant backstop.
         WatchedCall watched(rt, 60'000.0, 120'000.0);

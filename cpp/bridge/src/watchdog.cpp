@@ -2,6 +2,10 @@
 
 #include <pthread.h>
 
+#include <utility>
+
+#include "escalation.h"
+
 #include <chrono>
 
 namespace aicore::bridge {
@@ -18,8 +22,8 @@ std::int64_t clockNs(clockid_t clock) {
 }
 }  // namespace
 
-Watchdog::Watchdog(PyObject* exception, std::uint64_t* gate)
-    : exception_(exception), gate_(gate), thread_([this] { run(); }) {}
+Watchdog::Watchdog(PyObject* exception, std::uint64_t* gate, std::string runtimeDir)
+    : exception_(exception), gate_(gate), runtimeDir_(std::move(runtimeDir)), thread_([this] { run(); }) {}
 
 Watchdog::~Watchdog() {
     {
@@ -64,10 +68,15 @@ void Watchdog::cancelPendingInterrupt() noexcept {
         setGateWord(kGateRaised, 0);
         PyThreadState_SetAsyncExc(threadId_.load(), nullptr);
     }
+    if (gateWord(kGateEscalated) != 0) {
+        setGateWord(kGateEscalated, 0);
+        PyEval_SetTrace(nullptr, nullptr);  // this thread's: the game thread's
+    }
 }
 
 void Watchdog::run() {
-    std::uint64_t seenTick = 0, seenSerial = 0;
+    std::uint64_t seenTick = 0, seenSerial = 0, firedSerial = 0;
+    int firedTimes = 0;  // interrupts raised in handler firedSerial
     std::int64_t tickCpu0 = 0, tickWall0 = 0, cpu0 = 0, wall0 = 0;
     std::unique_lock lock(mutex_);
     while (!stop_) {
@@ -107,6 +116,15 @@ void Watchdog::run() {
             raised_.store(true);
             setGateWord(kGateRaised, 1);
             interrupts_.fetch_add(1);
+            if (handlerOver && sameHandler) {
+                firedTimes = firedSerial == serial ? firedTimes + 1 : 1;
+                firedSerial = serial;
+                // Interrupted before and still running: it swallowed the interrupt.
+                if (firedTimes >= 2 && gateWord(kGateEscalated) == 0 &&
+                    escalateInterrupt(threadId_.load(), exception_, runtimeDir_)) {
+                    setGateWord(kGateEscalated, 1);
+                }
+            }
         }
         PyGILState_Release(gil);
         // Re-arm from now: a runaway that swallows the interrupt is interrupted again.

@@ -18,19 +18,31 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
 
 namespace aicore::bridge {
 
 /// The gate's words (engine_bridge/budget.py): the running handler's serial (0: none),
 /// "an interrupt was raised", its CPU budget and its wall backstop in nanoseconds.
-enum GateWord : int { kGateSerial = 0, kGateRaised = 1, kGateCpuNs = 2, kGateWallNs = 3, kGateWords = 4 };
+/// The last word says the interrupt was escalated (escalation.h) and must be removed.
+enum GateWord : int {
+    kGateSerial = 0,
+    kGateRaised = 1,
+    kGateCpuNs = 2,
+    kGateWallNs = 3,
+    kGateEscalated = 4,
+    kGateWords = 5
+};
 
 class Watchdog {
 public:
     /// `exception` is the (borrowed, immortal for the process) exception type to raise;
     /// `gate` (kGateWords words, owned by the caller, outliving this) is shared with Python.
-    Watchdog(PyObject* exception, std::uint64_t* gate);
+    /// A handler that swallows its interrupt and runs on is interrupted again a budget later;
+    /// the second time, the interrupt is escalated (escalation.h), sparing frames whose file
+    /// starts with `runtimeDir` (the runtime's own package).
+    Watchdog(PyObject* exception, std::uint64_t* gate, std::string runtimeDir);
     ~Watchdog();
     Watchdog(const Watchdog&) = delete;
     Watchdog& operator=(const Watchdog&) = delete;
@@ -44,7 +56,8 @@ public:
     void end() noexcept;
     std::uint64_t interrupts() const noexcept { return interrupts_.load(); }
 
-    /// Game thread, GIL held: cancel an interrupt raised but not yet delivered, if any.
+    /// Game thread, GIL held: cancel an interrupt raised but not yet delivered, if any, and
+    /// remove an escalation.
     /// Clearing when none was raised is not free: CPython 3.11's
     /// PyThreadState_SetAsyncExc(id, NULL) leaves the interpreter's "async exception"
     /// eval-breaker bit set, and under a trace function (debugpy, coverage) every new
@@ -59,6 +72,7 @@ private:
 
     PyObject* exception_;
     std::uint64_t* gate_;
+    std::string runtimeDir_;
     std::atomic<std::int64_t> limitCpuNs_{0}, limitWallNs_{0};
     std::atomic<bool> ticking_{false};
     std::atomic<std::uint64_t> tick_{0};
