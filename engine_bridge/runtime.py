@@ -17,18 +17,23 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgpack
 
 from engine_bridge.api import Event, Npc
 from engine_bridge.budget import Deadline, ThreadDeadline
 from engine_bridge.clip_loader import ClipLoader
+from engine_bridge.errors import ScriptTimeoutError
+from engine_bridge.failure_report import describe_failure
 from engine_bridge.hot_reload import ScriptWatcher
 from engine_bridge.protocol import decode
 from engine_bridge.scheduler import Scheduler, classes_in
 from engine_bridge.script_host import ScriptHost
 from engine_bridge.world import World
+
+if TYPE_CHECKING:
+    from engine_bridge.story import StoryBook
 
 __all__ = ["AudioBridge", "Runtime"]
 
@@ -195,7 +200,7 @@ class Runtime:
             for event in batch:
                 slot = event.get("npc")
                 npc = self.scheduler.npcs.get(slot) if isinstance(slot, int) else None
-                story.observe(event, kind=npc.kind if npc else None)
+                self._observe(story, event, npc.kind if npc else None)
         self.scheduler.tick(dt, batch, self._voice_events())
         script_seconds = time.perf_counter() - began
         gc_seconds = self._collect_garbage() if self._manage_gc else 0.0
@@ -236,6 +241,18 @@ class Runtime:
         else:
             gc.collect(2 if old > old_limit else 1 if middle > middle_limit else 0)
         return time.perf_counter() - began
+
+    def _observe(self, story: StoryBook, event: dict[str, Any], kind: str | None) -> None:
+        """Feed one event to the story. The hooks it runs are script code: under the handler
+        budget, and a hook that loops is stopped without losing the frame."""
+        self.scheduler.arm()
+        try:
+            story.observe(event, kind=kind)
+        except (Exception, SystemExit, KeyboardInterrupt, ScriptTimeoutError) as exc:
+            self.scheduler.disarm()
+            report = describe_failure(exc, None, "a story hook", self.scheduler)
+            log.error("%s: %s in a story hook: %s", report.where, report.kind, report.message)
+        self.scheduler.disarm()
 
     def close(self) -> None:
         """Stop the runtime's threads and detach it from logging. The bridge calls this when

@@ -447,7 +447,7 @@ class Story:
             for hook in list(self._hooks.get(beat_id, ())):
                 try:
                     hook(self)
-                except Exception:
+                except (Exception, SystemExit, KeyboardInterrupt):  # not a budget interrupt
                     _log.exception(
                         "story: hook %s for beat %r raised; the story goes on",
                         getattr(hook, "__qualname__", repr(hook)),

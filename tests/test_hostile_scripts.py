@@ -327,3 +327,35 @@ def test_a_looping_on_spawn_is_interrupted_and_the_npc_falls_back(tmp_path: Path
     good = box.spawn("good")
     assert any(c["npc"] == good for c in box.step(2))
     assert "over its time budget" in box.runtime.profile()["probe"]["last_error"]
+
+
+@pytest.mark.parametrize(
+    "hook_body",
+    ["raise SystemExit(3)", "raise KeyboardInterrupt", "while True:\n        pass"],
+    ids=["system_exit", "keyboard_interrupt", "loops"],
+)
+def test_a_story_hook_that_exits_or_loops_never_escapes_the_frame(
+    tmp_path: Path, hook_body: str, repo: Path
+) -> None:
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "good.py").write_text(HEALTHY)
+    (scripts / "hooks.py").write_text(
+        "from engine_bridge.api import Npc\n\n"
+        "class Hooker(Npc):\n"
+        "    kind = 'hooker'\n\n"
+        "    def on_spawn(self):\n"
+        "        self.story.on_beat('a_door_on_tanners_row')(bad_hook)\n\n\n"
+        f"def bad_hook(story):\n    {hook_body}\n"
+    )
+    box = Sandbox(
+        script_dirs=[scripts, repo / "npc_scripts"], content_roots=[repo / "content"], capacity=8
+    )
+    box.runtime.scheduler.frame_budget_s = 60.0
+    good = box.spawn("good")
+    box.spawn("hooker")
+    broker = box.spawn("aethelred")
+    box.send("player_seen", npc=broker)  # completes the beat: the hook runs
+    commands = box.step(3)  # returns: nothing escaped
+    assert len([c for c in commands if c["npc"] == good]) == 3
+    assert box.runtime.scheduler.story.flag("met_broker") is True  # the story went on
