@@ -86,9 +86,14 @@ typedef struct aicore_runtime_config {
     void* log_user;               /* passed back to `log` */
     uint32_t max_npcs;            /* NPC slots (world buffer capacity); default 1024 */
     uint32_t custom_channels;     /* extra float channels per NPC; default 4 */
-    double frame_budget_ms;       /* scripts past this are deferred to the next frame, and a tick
-                                     running twice as long is interrupted; default 10 */
-    double handler_budget_ms;     /* one script handler's budget, then it is interrupted; default 5 */
+    double frame_budget_ms;       /* wall time: scripts past this are deferred to the next frame;
+                                     a tick that used 20x this of the game thread's CPU time (at
+                                     least 100 ms), or lasted 50x (at least 500 ms), is interrupted
+                                     as a backstop; default 10 */
+    double handler_budget_ms;     /* one script handler's budget in the game thread's own CPU time
+                                     (a busy machine does not count), then it is interrupted; a
+                                     handler blocked without computing is stopped at 50x in wall
+                                     time; default 5 */
     uint32_t debug_port;          /* > 0: listen for a debugpy client on 127.0.0.1:port */
     /* Appended later: a config whose struct_size ends before them leaves them unset.
        More content roots, layered in order over content_root (or over each other when
