@@ -62,11 +62,14 @@ _LINE_ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding: where (``line`` None when the file has no line to point at) and what."""
+    """One finding: where (``line`` None when the file has no line to point at), what kind
+    of problem (``code``, stable: tests and tools match on it, never on the message) and
+    the ``message`` for a person."""
 
     path: str
     line: int | None
     message: str
+    code: str = "content"
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
@@ -87,8 +90,8 @@ class Report:
     def ok(self) -> bool:
         return not self.problems
 
-    def add(self, path: Path | str, line: int | None, message: str) -> None:
-        self.problems.append(Problem(_shown(path), line, message))
+    def add(self, path: Path | str, line: int | None, message: str, *, code: str) -> None:
+        self.problems.append(Problem(_shown(path), line, message, code))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -167,7 +170,7 @@ def _check_content(roots: list[Path], report: Report) -> _Content:
     content = _Content()
     missing = [root for root in roots if not root.is_dir()]
     for root in missing:
-        report.add(root, None, "no such content folder")
+        report.add(root, None, "no such content folder", code="no-content-folder")
     if missing:
         return content
     presets_ok = True
@@ -227,7 +230,7 @@ def _check_voice_lines(roots: list[Path], content: _Content, report: Report) -> 
             try:
                 load_line(line)
             except Exception as exc:  # a missing or unreadable WAV, whatever the library says
-                report.add(manifest, _key_line(manifest, "id", line.id), str(exc))
+                report.add(manifest, _key_line(manifest, "id", line.id), str(exc), code="content")
         merged.update({line.id: line for line in lines})  # merged by line id, later wins
     if content.manifest is None:
         report.notes.append(f"{MANIFEST_PATH}: missing; voice lines not checked")
@@ -345,6 +348,7 @@ def _check_scenes(root: Path, content: _Content, report: Report) -> None:
                     _key_line(path, "line", npc.line),
                     f"{npc.name}: line {npc.line!r} is not in the voice-line manifest"
                     f"{_did_you_mean(npc.line, content.line_ids)}",
+                    code="unknown-line-id",
                 )
     if files:
         report.checked.append(_plural(len(files), "scene"))
@@ -495,7 +499,7 @@ def _check_scripts(paths: list[Path], content: _Content, report: Report) -> set[
         elif path.is_file():
             files.append(path)
         else:
-            report.add(path, None, "no such script folder or file")
+            report.add(path, None, "no such script folder or file", code="no-such-script")
     seen: dict[str, Path] = {}
     scripts = []
     for path in files:
@@ -505,6 +509,7 @@ def _check_scripts(paths: list[Path], content: _Content, report: Report) -> set[
                 1,
                 f"another script is also named {path.name} ({_shown(seen[path.stem])}); the "
                 f"runtime loads both as npc_scripts.{path.stem} and keeps only the last",
+                code="duplicate-script-name",
             )
         seen[path.stem] = path
         script = _load_script(path, report)
@@ -523,7 +528,7 @@ def _load_script(path: Path, report: Report) -> _Script | None:
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        report.add(path, None, f"cannot read: {exc}")
+        report.add(path, None, f"cannot read: {exc}", code="unreadable")
         return None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -531,13 +536,15 @@ def _load_script(path: Path, report: Report) -> _Script | None:
             tree = ast.parse(source, str(path))
             compile(tree, str(path), "exec", dont_inherit=True)
         except SyntaxError as exc:
-            report.add(path, exc.lineno, f"{type(exc).__name__}: {exc.msg}")
+            report.add(path, exc.lineno, f"{type(exc).__name__}: {exc.msg}", code="syntax")
             return None
         except ValueError as exc:  # a NUL byte in the source
-            report.add(path, 1, f"SyntaxError: {exc}")
+            report.add(path, 1, f"SyntaxError: {exc}", code="syntax")
             return None
     for warning in caught:
-        report.add(path, warning.lineno, f"{warning.category.__name__}: {warning.message}")
+        report.add(
+            path, warning.lineno, f"{warning.category.__name__}: {warning.message}", code="warning"
+        )
     module = _import_script(path, report)
     return None if module is None else _Script(path, module, tree)
 
@@ -547,7 +554,7 @@ def _import_script(path: Path, report: Report) -> ModuleType | None:
     its top level run, no handler called, nothing left in ``sys.modules``."""
     spec = importlib.util.spec_from_file_location(f"npc_scripts.{path.stem}", path)
     if spec is None or spec.loader is None:
-        report.add(path, None, "cannot be imported as a Python module")
+        report.add(path, None, "cannot be imported as a Python module", code="unimportable")
         return None
     module = importlib.util.module_from_spec(spec)
     try:
@@ -561,7 +568,7 @@ def _import_script(path: Path, report: Report) -> ModuleType | None:
             ),
             1,
         )
-        report.add(path, line, f"import failed: {type(exc).__name__}: {exc}")
+        report.add(path, line, f"import failed: {type(exc).__name__}: {exc}", code="import-failed")
         return None
     on_frame = getattr(module, "on_frame", None)
     if callable(on_frame) and not _accepts(on_frame, 3):
@@ -570,6 +577,7 @@ def _import_script(path: Path, report: Report) -> ModuleType | None:
             _first_line(on_frame),
             f"on_frame{_signature(on_frame)} takes the wrong parameters: the runtime calls "
             "on_frame(runtime, dt, events) once a frame",
+            code="hook-parameters",
         )
     return module
 
@@ -614,6 +622,7 @@ def _check_class(
             line_of("archetype"),
             f"{name}.archetype {archetype!r} is not a voice archetype; use one of "
             f"{', '.join(known)}, or None for a human voice",
+            code="unknown-archetype",
         )
     rate = cls.decision_rate
     if (
@@ -626,6 +635,7 @@ def _check_class(
             line_of("decision_rate"),
             f"{name}.decision_rate must be on_tick calls per second, above 0 and at most "
             f"{MAX_DECISION_RATE:g} (the frame rate); got {rate!r}",
+            code="bad-decision-rate",
         )
     _check_handlers(path, cls, node, nodes, report)
     if node is not None:
@@ -642,7 +652,7 @@ def _check_kind(
 ) -> None:
     kind, name = cls.kind, cls.__name__
     if not isinstance(kind, str):
-        report.add(path, line, f"{name}.kind must be a string, got {kind!r}")
+        report.add(path, line, f"{name}.kind must be a string, got {kind!r}", code="bad-kind")
         return
     if not kind:
         # A base class other NPC classes extend needs no kind of its own.
@@ -652,6 +662,7 @@ def _check_kind(
                 line,
                 f'{name} has no kind: set kind = "..." (the name the engine spawns it by); '
                 "without one the engine never uses this class",
+                code="no-kind",
             )
         return
     claim = claims.get(kind)
@@ -661,6 +672,7 @@ def _check_kind(
             line,
             f"{name} claims kind {kind!r}, already claimed by {claim.owner} ({claim.where}); "
             "the engine would use only one of them",
+            code="duplicate-kind",
         )
         return
     claims[kind] = _Claim(name, f"{_shown(path)}:{line}")
@@ -682,13 +694,16 @@ def _check_handlers(
         where = f"{cls.__name__}.{handler}"
         line = _member_line(node, handler)
         if isinstance(value, staticmethod | classmethod) or not inspect.isfunction(value):
-            report.add(path, line, f"{where} must be a method: def {expected}")
+            report.add(
+                path, line, f"{where} must be a method: def {expected}", code="handler-not-a-method"
+            )
         elif inspect.iscoroutinefunction(value) or inspect.isasyncgenfunction(value):
             report.add(
                 path,
                 line,
                 f"{where} is async: the engine calls {expected} and never awaits it, so its "
                 "body would never run",
+                code="handler-async",
             )
         elif inspect.isgeneratorfunction(value):
             report.add(
@@ -696,6 +711,7 @@ def _check_handlers(
                 line,
                 f"{where} is a generator (it yields): the engine calls {expected} and never "
                 "iterates it, so its body would never run",
+                code="handler-generator",
             )
         elif not _accepts(value, 1 + len(arguments)):
             report.add(
@@ -703,6 +719,7 @@ def _check_handlers(
                 line,
                 f"{where}{_signature(value)} takes the wrong parameters: the engine calls "
                 f"{expected}",
+                code="handler-parameters",
             )
     if "__init__" in vars(cls):
         report.add(
@@ -710,6 +727,7 @@ def _check_handlers(
             _member_line(node, "__init__"),
             f"{cls.__name__}.__init__ is never called: the engine creates NPCs without it; "
             "set up state in on_spawn",
+            code="init-never-called",
         )
 
 
@@ -761,7 +779,7 @@ def _check_self_attributes(
             message = (
                 f"self.{attribute} is neither an Npc attribute nor set (self.{attribute} = ...) in"
             )
-        report.add(path, line, f"{message} {cls.__name__}{hint}")
+        report.add(path, line, f"{message} {cls.__name__}{hint}", code="unknown-attribute")
 
 
 def _check_handler_names(
@@ -781,6 +799,7 @@ def _check_handler_names(
                 item.lineno,
                 f"{cls.__name__}.{item.name} is not a handler the engine calls; did you mean "
                 f"{match[0]}?",
+                code="handler-typo",
             )
 
 
@@ -796,6 +815,7 @@ def _check_say(path: Path, call: ast.Call, content: _Content, report: Report) ->
                 f"self.say({text!r}) looks like a voice line id, but {manifest} has no such "
                 f"line (it would be spoken as the text {text!r})"
                 f"{_did_you_mean(text, content.line_ids)}",
+                code="unknown-line-id",
             )
 
 
@@ -812,6 +832,7 @@ def _check_speak(
                 line,
                 f"self.speak({topic!r}): kind {kind!r} has no dialogue table "
                 f"(dialogue/{kind}.toml), so no line can be found",
+                code="no-dialogue-table",
             )
         elif topic not in (topics := tables.topics(kind)):
             report.add(
@@ -820,6 +841,7 @@ def _check_speak(
                 f"self.speak({topic!r}): the {kind} dialogue table has no line on topic "
                 f"{topic!r} (topics: {', '.join(sorted(topics))})"
                 f"{_did_you_mean(topic, topics)}",
+                code="unknown-topic",
             )
 
 
