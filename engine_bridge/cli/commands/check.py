@@ -23,10 +23,15 @@ import difflib
 import importlib
 import importlib.util
 import inspect
+import json
 import math
 import os
+import queue
 import re
+import signal
+import subprocess
 import sys
+import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -37,6 +42,7 @@ from typing import Any
 
 from engine_bridge.api import Npc
 from engine_bridge.content_layers import ContentError
+from engine_bridge.script_imports import ForbiddenImportError, find_forbidden_imports, refusal
 
 __all__ = ["HELP", "NAME", "Problem", "Report", "add_arguments", "check", "run"]
 
@@ -51,6 +57,9 @@ HANDLERS: dict[str, tuple[str, ...]] = {
     "fallback": ("dt",),
 }
 """Each handler the engine calls, with the arguments it passes after ``self``."""
+
+DEFAULT_TIMEOUT_S = 10.0
+"""Seconds one script may take to load and be checked before it counts as hanging."""
 
 MAX_DECISION_RATE = 60.0
 """on_tick runs at most once a frame, and the engine steps 60 frames a second."""
@@ -110,6 +119,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a content folder, repeatable: later ones are layered over earlier ones "
         "(default: the shipped content)",
     )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="S",
+        help="seconds each script may take to load and be checked, in the checker's own "
+        f"process, before it is reported as hanging (default {DEFAULT_TIMEOUT_S:g})",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be above 0 seconds: {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -119,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         from vocal.content import content_root
 
         content = [content_root()]
-    report = check(args.dirs or [_repo_root() / "npc_scripts"], content)
+    report = check(args.dirs or [_repo_root() / "npc_scripts"], content, timeout=args.timeout)
     for problem in report.problems:
         print(problem)
     for note in report.notes:
@@ -134,15 +161,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def check(script_paths: Sequence[Path], content_roots: Path | Sequence[Path]) -> Report:
+def check(
+    script_paths: Sequence[Path],
+    content_roots: Path | Sequence[Path],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> Report:
     """Check the scripts in ``script_paths`` (folders or files) against the content of
     ``content_roots`` (one folder, or several layered as the game layers them: later ones
-    replace or extend earlier ones), and that content itself. Nothing of the game runs."""
+    replace or extend earlier ones), and that content itself. Nothing of the game runs.
+
+    Script code runs only in a child process (:mod:`._script_checker`), each script with
+    ``timeout`` seconds to load and be checked: a script that loops, ends the process or
+    crashes it is reported at its file, and the others are still checked."""
     report = Report()
     roots = [Path(content_roots)] if isinstance(content_roots, str | Path) else list(content_roots)
     with _content_at(roots[-1]), _no_bytecode_files():
         content = _check_content(roots, report)
-        kinds = _check_scripts([Path(p) for p in script_paths], content, report)
+        kinds = _check_scripts([Path(p) for p in script_paths], content, report, timeout)
     _check_kinds_have_scripts(content, kinds, report)
     # Loaders read each other's files (dialogue reads the voice lines): report each once.
     report.problems = list(dict.fromkeys(report.problems))
@@ -160,10 +196,32 @@ class _Content:
 
     archetypes: list[str] | None = None
     line_ids: frozenset[str] | None = None
-    dialogue: Any = None
+    topics: dict[str, frozenset[str]] | None = None
+    """Each kind's dialogue topics."""
     manifest: Path | None = None
     kinds_named: dict[str, set[tuple[Path, str]]] = field(default_factory=dict)
     """Per content system, (file, kind) for each NPC kind the content names."""
+
+    def to_json(self) -> dict[str, Any]:
+        """What the script checks use, for the checker process."""
+        return {
+            "archetypes": self.archetypes,
+            "line_ids": None if self.line_ids is None else sorted(self.line_ids),
+            "topics": None
+            if self.topics is None
+            else {kind: sorted(topics) for kind, topics in self.topics.items()},
+            "manifest": None if self.manifest is None else str(self.manifest),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> _Content:
+        line_ids, topics, manifest = data["line_ids"], data["topics"], data["manifest"]
+        return cls(
+            archetypes=data["archetypes"],
+            line_ids=None if line_ids is None else frozenset(line_ids),
+            topics=None if topics is None else {k: frozenset(v) for k, v in topics.items()},
+            manifest=None if manifest is None else Path(manifest),
+        )
 
 
 def _check_content(roots: list[Path], report: Report) -> _Content:
@@ -265,7 +323,7 @@ def _check_dialogue(roots: list[Path], content: _Content, report: Report) -> Non
         report.notes.append(f"{_folders(roots, 'dialogue')}: missing; dialogue not checked")
         return
     _report_content_errors(tables.errors, report)
-    content.dialogue = tables
+    content.topics = {kind: frozenset(tables.topics(kind)) for kind in tables.kinds()}
     content.kinds_named["dialogue"] = {
         (path, path.stem)
         for root in roots
@@ -490,18 +548,22 @@ class _Claim:
     where: str
 
 
-def _check_scripts(paths: list[Path], content: _Content, report: Report) -> set[str]:
-    """Check each script; returns the NPC kinds they define."""
+def _check_scripts(
+    paths: list[Path], content: _Content, report: Report, timeout: float
+) -> set[str]:
+    """Check each script; returns the NPC kinds they define. What can be read from the
+    source is checked here; what needs the script's code run, in the checker process."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files += [p for p in sorted(path.glob("*.py")) if not p.name.startswith("_")]
+            _check_nested_scripts(path, report)
         elif path.is_file():
             files.append(path)
         else:
             report.add(path, None, "no such script folder or file", code="no-such-script")
     seen: dict[str, Path] = {}
-    scripts = []
+    readable = []
     for path in files:
         if path.stem in seen:
             report.add(
@@ -512,22 +574,38 @@ def _check_scripts(paths: list[Path], content: _Content, report: Report) -> set[
                 code="duplicate-script-name",
             )
         seen[path.stem] = path
-        script = _load_script(path, report)
-        if script is not None:
-            scripts.append(script)
-    classes = [(s.path, cls, _class_node(s.tree, cls)) for s in scripts for cls in _classes(s)]
-    nodes = {cls: node for _, cls, node in classes}
-    claims: dict[str, _Claim] = {}
-    for path, cls, node in classes:
-        _check_class(path, cls, node, nodes, content, claims, report)
-    report.checked[:0] = [_plural(len(files), "script"), _plural(len(claims), "NPC kind")]
-    return set(claims)
+        if _read_script(path, report) is not None:
+            readable.append(path)
+    kinds = _run_checker(readable, content, timeout, report)
+    report.checked[:0] = [_plural(len(files), "script"), _plural(len(kinds), "NPC kind")]
+    return kinds
 
 
-def _load_script(path: Path, report: Report) -> _Script | None:
+def _check_nested_scripts(folder: Path, report: Report) -> None:
+    """The runtime loads ``DIR/*.py`` only: a script in a subfolder never runs. Files and
+    folders named ``_*`` or ``.*`` are kept out on purpose (as ``_*.py`` is beside the
+    scripts) and are left alone."""
+    for path in sorted(folder.rglob("*.py")):
+        inner = path.relative_to(folder).parts
+        if len(inner) == 1 or any(part.startswith(("_", ".")) for part in inner):
+            continue
+        report.add(
+            path,
+            None,
+            f"not loaded by the runtime: scripts must be directly in {_shown(folder)}/ "
+            "(the runtime loads no subfolder); move it there, or name the file or its "
+            "folder _* to keep it out on purpose",
+            code="not-loaded",
+        )
+
+
+def _read_script(path: Path, report: Report) -> ast.Module | None:
+    """The script's syntax tree, read from its bytes as the runtime compiles them (a
+    coding cookie and a UTF-8 BOM are honoured), with its syntax errors, compiler
+    warnings and imports the runtime would refuse reported; None if it does not compile."""
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        source = path.read_bytes()
+    except OSError as exc:
         report.add(path, None, f"cannot read: {exc}", code="unreadable")
         return None
     with warnings.catch_warnings(record=True) as caught:
@@ -545,20 +623,168 @@ def _load_script(path: Path, report: Report) -> _Script | None:
         report.add(
             path, warning.lineno, f"{warning.category.__name__}: {warning.message}", code="warning"
         )
-    module = _import_script(path, report)
-    return None if module is None else _Script(path, module, tree)
+    for refused in find_forbidden_imports(tree):
+        report.add(path, refused.line, refused.reason, code="forbidden-import")
+    return tree
+
+
+# -- the checker process ----------------------------------------------------------------
+
+_STARTUP_S = 60.0
+"""The checker process's own start (Python, numpy) is not a script's time; it gets this
+long, a machine busy building being slow, not stuck."""
+
+
+@dataclass
+class _Outcome:
+    """How one checker process ended."""
+
+    result: dict[str, Any] | None  # its answer, when it gave one
+    at: Path | None  # the script whose code it was running last
+    stage: str  # "load" or "check"
+    returncode: int | None  # None: killed after the timeout
+
+
+def _run_checker(files: list[Path], content: _Content, timeout: float, report: Report) -> set[str]:
+    """Run the scripts' code in checker processes: a script that hangs or ends its process
+    is reported at its file and left out, and the others are checked in a new one."""
+    remaining = list(files)
+    while remaining:
+        outcome = _run_checker_once(remaining, content, timeout)
+        if outcome.result is not None and outcome.returncode == 0:
+            for path, line, message, code in outcome.result["problems"]:
+                report.problems.append(Problem(path, line, message, code))
+            return set(outcome.result["kinds"])
+        how = _how_it_ended(outcome.returncode, timeout)
+        if outcome.at is None or outcome.at not in remaining:
+            report.add(
+                remaining[0],
+                None,
+                f"the script checker process {how} before it ran a script; scripts not checked",
+                code="checker-failed",
+            )
+            return set()
+        doing = "loading this script" if outcome.stage == "load" else "checking its classes"
+        if outcome.returncode is None:
+            report.add(
+                outcome.at,
+                None,
+                f"timed out after {timeout:g} s while {doing} (a loop at its top level, or "
+                "a blocking call?); the game would freeze the same way",
+                code="load-timeout",
+            )
+        else:
+            report.add(
+                outcome.at,
+                None,
+                f"{doing} ended the process ({how}); the game would end the same way",
+                code="load-ended-process",
+            )
+        remaining.remove(outcome.at)
+    return set()
+
+
+def _how_it_ended(returncode: int | None, timeout: float) -> str:
+    if returncode is None:
+        return f"timed out after {timeout:g} s"
+    if returncode < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by signal {signal.Signals(-returncode).name}"
+        return f"killed by signal {-returncode}"
+    return f"exit code {returncode}"
+
+
+def _run_checker_once(files: list[Path], content: _Content, timeout: float) -> _Outcome:
+    from engine_bridge.cli.commands import _script_checker
+
+    request = json.dumps({"scripts": [str(f) for f in files], "content": content.to_json()})
+    process = subprocess.Popen(
+        [sys.executable, "-B", "-m", _script_checker.__name__],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    with contextlib.suppress(BrokenPipeError):  # it ended first: told by its exit code
+        process.stdin.write(request.encode())
+        process.stdin.close()
+    lines: queue.Queue[bytes | None] = queue.Queue()
+    # A thread, not select(): pipes cannot be polled on Windows, where designers work too.
+    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
+    at: Path | None = None
+    stage, result, wait_s = "load", None, max(_STARTUP_S, timeout)
+    while True:
+        try:
+            raw = lines.get(timeout=wait_s)
+        except queue.Empty:
+            process.kill()
+            process.wait()
+            return _Outcome(None, at, stage, None)
+        if raw is None:
+            break
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            break  # not the checker speaking: ended abnormally
+        if "at" in message:
+            at, stage, wait_s = Path(message["at"]), message["stage"], timeout
+        else:
+            result = message
+    try:
+        returncode = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:  # it closed its output but lives on
+        process.kill()
+        process.wait()
+        return _Outcome(None, at, stage, None)
+    return _Outcome(result, at, stage, returncode)
+
+
+def _read_lines(stream: Any, lines: queue.Queue[bytes | None]) -> None:
+    with stream:
+        for raw in stream:
+            lines.put(raw)
+    lines.put(None)
+
+
+def check_in_this_process(
+    paths: list[Path], content: _Content, emit: Callable[[Path, str], None]
+) -> tuple[list[Problem], set[str]]:
+    """The checker process's part: import each script as the runtime does and check its
+    classes. ``emit(path, stage)`` is called before each script's code runs, so that the
+    parent knows which script to blame when this process hangs or ends."""
+    report = Report()
+    scripts = []
+    for path in paths:
+        emit(path, "load")
+        module = _import_script(path, report)
+        if module is not None:
+            scripts.append(_Script(path, module, ast.parse(path.read_bytes(), str(path))))
+    classes = [(s.path, cls, _class_node(s.tree, cls)) for s in scripts for cls in _classes(s)]
+    nodes = {cls: node for _, cls, node in classes}
+    claims: dict[str, _Claim] = {}
+    for script in scripts:
+        emit(script.path, "check")
+        _check_plain_classes(script, report)
+        for path, cls, node in classes:
+            if path == script.path:
+                _check_class(path, cls, node, nodes, content, claims, report)
+    return report.problems, set(claims)
 
 
 def _import_script(path: Path, report: Report) -> ModuleType | None:
-    """Import as :class:`engine_bridge.script_host.ScriptHost` does: a fresh module object,
-    its top level run, no handler called, nothing left in ``sys.modules``."""
-    spec = importlib.util.spec_from_file_location(f"npc_scripts.{path.stem}", path)
-    if spec is None or spec.loader is None:
+    """Import as :class:`engine_bridge.script_host.ScriptHost` does: a fresh module
+    ``npc_scripts.<stem>`` run by the runtime's own loader, with the import allow-list,
+    no handler called."""
+    from engine_bridge.script_host import _run_source  # the runtime's way, not a copy
+
+    name = f"npc_scripts.{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None:
         report.add(path, None, "cannot be imported as a Python module", code="unimportable")
         return None
     module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
+        _run_source(module, path)
     except (Exception, SystemExit, KeyboardInterrupt) as exc:
         line = next(
             (
@@ -568,8 +794,13 @@ def _import_script(path: Path, report: Report) -> ModuleType | None:
             ),
             1,
         )
-        report.add(path, line, f"import failed: {type(exc).__name__}: {exc}", code="import-failed")
+        if isinstance(exc, ForbiddenImportError) and exc.name:
+            report.add(path, line, refusal(exc.name), code="forbidden-import")
+        else:
+            message = f"import failed: {type(exc).__name__}: {exc}"
+            report.add(path, line, message, code="import-failed")
         return None
+    sys.modules[name] = module  # as the runtime does, once it has loaded
     on_frame = getattr(module, "on_frame", None)
     if callable(on_frame) and not _accepts(on_frame, 3):
         report.add(
@@ -594,6 +825,26 @@ def _classes(script: _Script) -> list[type[Npc]]:
         and obj.__module__ == module.__name__
     ]
     return sorted(found, key=lambda cls: _member_line(_class_node(script.tree, cls), None))
+
+
+def _check_plain_classes(script: _Script, report: Report) -> None:
+    """A class with a ``kind`` and handlers that forgot to subclass ``Npc``: the engine
+    never sees it, and nothing else would say so."""
+    module = script.module
+    for obj in list(vars(module).values()):
+        if not inspect.isclass(obj) or issubclass(obj, Npc) or obj.__module__ != module.__name__:
+            continue
+        own = vars(obj)
+        handlers = sorted(h for h in HANDLERS if h in own)
+        if isinstance(own.get("kind"), str) and handlers:
+            node = _class_node(script.tree, obj)
+            report.add(
+                script.path,
+                _member_line(node, None),
+                f"{obj.__name__} has a kind and handlers ({', '.join(handlers)}) but does not "
+                f"subclass Npc, so the engine never spawns it: class {obj.__name__}(Npc)",
+                code="not-an-npc",
+            )
 
 
 def _check_class(
@@ -822,11 +1073,11 @@ def _check_say(path: Path, call: ast.Call, content: _Content, report: Report) ->
 def _check_speak(
     path: Path, cls: type[Npc], call: ast.Call, content: _Content, report: Report
 ) -> None:
-    tables, kind = content.dialogue, cls.kind
+    tables, kind = content.topics, cls.kind
     if tables is None or not isinstance(kind, str) or not kind:
         return
     for topic, line in _strings(_argument(call, 0, "topic")):
-        if kind not in tables.kinds():
+        if kind not in tables:
             report.add(
                 path,
                 line,
@@ -834,7 +1085,7 @@ def _check_speak(
                 f"(dialogue/{kind}.toml), so no line can be found",
                 code="no-dialogue-table",
             )
-        elif topic not in (topics := tables.topics(kind)):
+        elif topic not in (topics := tables[kind]):
             report.add(
                 path,
                 line,

@@ -1,0 +1,60 @@
+"""The process in which ``aicore check`` runs script code (``python -m`` this module).
+
+A script's top level is arbitrary code: it can loop, end the process, crash it or leave a
+thread running. Run here, none of that can hang or fool ``aicore check``, which starts
+this process and watches it.
+
+Protocol. Input, on stdin: one JSON object ``{"scripts": [path, ...], "content": {...}}``
+(``_Content.to_json``). Output, on stdout, one JSON object a line: ``{"at": path,
+"stage": "load" | "check"}`` before a script's code runs (so the parent knows whom to
+blame if this process hangs or ends), then, last, ``{"problems": [[path, line, message,
+code], ...], "kinds": [kind, ...]}``. What the scripts print goes to stderr, never into
+the protocol. The process ends with ``os._exit(0)`` once it has answered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+
+def main() -> None:
+    protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # print() in a script lands on stderr, not in the protocol
+    request = json.load(sys.stdin)
+
+    from engine_bridge.cli.commands.check import _Content, check_in_this_process
+
+    # The game has numpy loaded before any script runs: its import is not a script's time.
+    with contextlib.suppress(ImportError):
+        import numpy  # noqa: F401
+
+    def emit(path: Path, stage: str) -> None:
+        _send(protocol, {"at": str(path), "stage": stage})
+
+    problems, kinds = check_in_this_process(
+        [Path(p) for p in request["scripts"]], _Content.from_json(request["content"]), emit
+    )
+    _send(
+        protocol,
+        {
+            "problems": [[p.path, p.line, p.message, p.code] for p in problems],
+            "kinds": sorted(kinds),
+        },
+    )
+    # Not sys.exit: a thread a script started, or an atexit handler it registered, would
+    # keep the process (and aicore check) waiting, or change its exit code.
+    os._exit(0)
+
+
+def _send(protocol: TextIO, message: dict[str, object]) -> None:
+    protocol.write(json.dumps(message) + "\n")
+    protocol.flush()
+
+
+if __name__ == "__main__":
+    main()
