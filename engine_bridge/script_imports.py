@@ -116,7 +116,10 @@ def is_allowed(module: str, names: tuple[str, ...] = ()) -> bool:
 
 def refusal(module: str) -> str:
     """Why ``module`` cannot be imported, for the ImportError and ``aicore check``."""
-    why = FORBIDDEN_EXAMPLES.get(module.split(".", maxsplit=1)[0])
+    if module.startswith("."):
+        why = "a relative import: scripts are loaded one by one, not as a package"
+    else:
+        why = FORBIDDEN_EXAMPLES.get(module.split(".", maxsplit=1)[0])
     because = f" ({why})" if why else ""
     return f"NPC scripts may not import {module!r}{because}; see {DOCS}"
 

@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import TextIO
 
@@ -26,6 +27,9 @@ def main() -> None:
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # print() in a script lands on stderr, not in the protocol
     request = json.load(sys.stdin)
+    # aicore check reports the compiler's warnings from the source already: loading the
+    # script would print them again.
+    warnings.simplefilter("ignore", SyntaxWarning)
 
     from engine_bridge.cli.commands.check import _Content, check_in_this_process
 

@@ -1007,10 +1007,147 @@ def _check_methods(
                 known |= _SelfUses.of(other_node).stores
         _check_self_attributes(path, cls, uses, known, report)
     for method, call in uses.calls:
+        _check_call_arguments(path, cls, method, call, report)
         if method == "say":
             _check_say(path, call, content, report)
         elif method == "speak":
             _check_speak(path, cls, call, content, report)
+        elif method == "after":
+            _check_after(path, cls, call, report)
+
+
+def _method(cls: type, name: str) -> tuple[Callable[..., Any], bool] | None:
+    """The plain Python function ``self.<name>`` calls, and whether ``self`` (or the class)
+    is passed to it first; None for a property, a builtin, or what is not there."""
+    try:
+        value = inspect.getattr_static(cls, name)
+    except AttributeError:
+        return None
+    if isinstance(value, staticmethod):
+        value, bound = value.__func__, False
+    elif isinstance(value, classmethod):
+        value, bound = value.__func__, True
+    else:
+        bound = True
+    return (value, bound) if inspect.isfunction(value) else None
+
+
+def _binding_error(
+    function: Callable[..., Any], bound: bool, positional: int, keywords: list[str]
+) -> str | None:
+    """Why calling ``function`` with that many arguments fails, or None if it fits."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+    try:
+        signature.bind(*([None] * (int(bound) + positional)), **dict.fromkeys(keywords))
+    except TypeError as exc:
+        return str(exc)
+    return None
+
+
+def _check_call_arguments(
+    path: Path, cls: type[Npc], method: str, call: ast.Call, report: Report
+) -> None:
+    """``self.say()``, ``self.move_to(1, 2, 3, 4, 5)``: a call that does not fit the
+    action's (or the class's own method's) signature raises TypeError when it runs."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords
+    ):
+        return  # f(*args) or f(**options): the count is not in the source
+    found = _method(cls, method)
+    if found is None:
+        return
+    function, bound = found
+    keywords = [k.arg for k in call.keywords if k.arg is not None]
+    error = _binding_error(function, bound, len(call.args), keywords)
+    if error is not None:
+        report.add(
+            path,
+            call.lineno,
+            f"self.{method}(...) does not fit {method}{_signature(function)}: {error}",
+            code="api-arguments",
+        )
+
+
+def _check_after(path: Path, cls: type[Npc], call: ast.Call, report: Report) -> None:
+    """``self.after(seconds, fn, *args)``: a delay that is a negative number (refused
+    when it runs) and a callback that cannot take the arguments given (a TypeError when
+    it fires, long after the line that scheduled it)."""
+    seconds = _argument(call, 0, "seconds")
+    delay = _number(seconds)
+    if seconds is not None and delay is not None and delay < 0:
+        report.add(
+            path,
+            seconds.lineno,
+            f"self.after({delay:g}, ...): a timer cannot fire in the past; the delay is "
+            "in seconds from now, 0 or more",
+            code="timer-negative-delay",
+        )
+    callback = _argument(call, 1, "fn")
+    extra = call.args[2:]
+    if callback is None or any(isinstance(a, ast.Starred) for a in extra):
+        return
+    error: str | None = None
+    shown = ast.unparse(callback)
+    if isinstance(callback, ast.Lambda):
+        error = _lambda_error(callback, len(extra))
+    elif isinstance(callback, ast.Attribute) and isinstance(callback.value, ast.Name):
+        found = _method(cls, callback.attr) if callback.value.id in _self_names(call) else None
+        if found is not None:
+            error = _binding_error(found[0], found[1], len(extra), [])
+            shown = f"{shown}{_signature(found[0])}"
+    if error is not None:
+        given = _plural(len(extra), "argument")
+        report.add(
+            path,
+            call.lineno,
+            f"self.after(...) will call {shown} with {given} and fail: {error}",
+            code="timer-callback-arguments",
+        )
+
+
+def _self_names(call: ast.Call) -> set[str]:
+    """The name ``self.after`` was called on: its callback ``<that>.cb`` is a method."""
+    function = call.func
+    if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+        return {function.value.id}
+    return set()
+
+
+def _number(node: ast.expr | None) -> float | None:
+    """The value of a number literal, ``-1`` included."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        inner = _number(node.operand)
+        if inner is None:
+            return None
+        return -inner if isinstance(node.op, ast.USub) else inner
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+    ):
+        return float(node.value)
+    return None
+
+
+def _lambda_error(function: ast.Lambda, given: int) -> str | None:
+    arguments = function.args
+    positional = arguments.posonlyargs + arguments.args
+    required = len(positional) - len(arguments.defaults)
+    required_keywords = [
+        a.arg
+        for a, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        if default is None
+    ]
+    if required_keywords:
+        return f"missing a required keyword-only argument: {required_keywords[0]!r}"
+    if given < required:
+        return f"the lambda needs {_plural(required, 'argument')}"
+    if given > len(positional) and arguments.vararg is None:
+        return f"the lambda takes {_plural(len(positional), 'argument')}"
+    return None
 
 
 def _check_self_attributes(

@@ -1,0 +1,3 @@
+# expect-file: load-timeout
+while True:
+    pass
