@@ -443,15 +443,15 @@ def test_a_script_that_loops_while_loading_times_out_and_the_others_are_still_ch
 ) -> None:
     folder = tmp_path / "scripts"
     folder.mkdir()
-    (folder / "a_loops.py").write_text(HEADER + "while True:\n    pass\n")
+    (folder / "a_loops.py").write_text(HEADER + "while True: pass\n")
     (folder / "b_walker.py").write_text(
         HEADER + 'class Walker(Npc):\n    kind = "walker"\n\n'
         "    def on_tick(self, dt: float) -> None:\n        self.mvoe_to((0.0, 0.0, 0.0))\n"
     )
     problems = check([folder], repo / "content", timeout=1.0).problems
-    assert [(Path(p.path).name, p.code) for p in problems] == [
-        ("a_loops.py", "load-timeout"),
-        ("b_walker.py", "unknown-attribute"),
+    assert [(Path(p.path).name, p.line, p.code) for p in problems] == [
+        ("a_loops.py", 4, "load-timeout"),  # the loop's line, asked of the stuck process
+        ("b_walker.py", 8, "unknown-attribute"),
     ]
     assert problems[0].message.startswith("timed out after 1 s while loading this script")
 

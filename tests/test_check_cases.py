@@ -1,8 +1,8 @@
 """`aicore check` over a library of broken and valid scripts (tests/check_cases/): each
 broken script is reported at its file and line with the problem's code, each valid one
 passes. A broken case marks the line it expects a problem on with ``# expect: <code>``, or
-its file with ``# expect-file: <code>`` when the problem has no line (the script hung or
-ended the process while loading, or the runtime never loads it)."""
+its file with ``# expect-file: <code>`` when the problem has no line (the script ended the
+process while loading, or the runtime never loads it)."""
 
 from __future__ import annotations
 

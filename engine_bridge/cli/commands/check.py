@@ -643,6 +643,7 @@ class _Outcome:
     at: Path | None  # the script whose code it was running last
     stage: str  # "load" or "check"
     returncode: int | None  # None: killed after the timeout
+    line: int | None = None  # where in that script it was stuck, when it could say
 
 
 def _run_checker(files: list[Path], content: _Content, timeout: float, report: Report) -> set[str]:
@@ -668,7 +669,7 @@ def _run_checker(files: list[Path], content: _Content, timeout: float, report: R
         if outcome.returncode is None:
             report.add(
                 outcome.at,
-                None,
+                outcome.line,
                 f"timed out after {timeout:g} s while {doing} (a loop at its top level, or "
                 "a blocking call?); the game would freeze the same way",
                 code="load-timeout",
@@ -705,38 +706,71 @@ def _run_checker_once(files: list[Path], content: _Content, timeout: float) -> _
     )
     assert process.stdin is not None
     assert process.stdout is not None
-    with contextlib.suppress(BrokenPipeError):  # it ended first: told by its exit code
-        process.stdin.write(request.encode())
-        process.stdin.close()
+    # stdin stays open: on a timeout, a line on it asks the checker where it is stuck.
+    with contextlib.suppress(OSError):  # it ended first: told by its exit code
+        process.stdin.write(request.encode() + b"\n")
+        process.stdin.flush()
     lines: queue.Queue[bytes | None] = queue.Queue()
     # A thread, not select(): pipes cannot be polled on Windows, where designers work too.
     threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
     at: Path | None = None
     stage, result, wait_s = "load", None, max(_STARTUP_S, timeout)
-    while True:
+    try:
+        while True:
+            try:
+                raw = lines.get(timeout=wait_s)
+            except queue.Empty:
+                line = _ask_where_stuck(process.stdin, lines)
+                process.kill()
+                process.wait()
+                return _Outcome(None, at, stage, None, line)
+            if raw is None:
+                break
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                break  # not the checker speaking: ended abnormally
+            if "at" in message:
+                at, stage, wait_s = Path(message["at"]), message["stage"], timeout
+            elif "problems" in message:
+                result = message
         try:
-            raw = lines.get(timeout=wait_s)
-        except queue.Empty:
+            returncode = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:  # it closed its output but lives on
             process.kill()
             process.wait()
             return _Outcome(None, at, stage, None)
-        if raw is None:
-            break
-        try:
-            message = json.loads(raw)
-        except ValueError:
-            break  # not the checker speaking: ended abnormally
-        if "at" in message:
-            at, stage, wait_s = Path(message["at"]), message["stage"], timeout
-        else:
-            result = message
+        return _Outcome(result, at, stage, returncode)
+    finally:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+
+
+_ANSWER_S = 2.0
+"""How long a stuck checker has to say where: its watchdog thread needs the GIL, which a
+script looping in Python code gives up every few milliseconds (and one blocked inside a
+single C call never does: then the line is unknown)."""
+
+
+def _ask_where_stuck(control: Any, lines: queue.Queue[bytes | None]) -> int | None:
+    """The line of the script the checker's main thread is running, if it can say."""
     try:
-        returncode = process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:  # it closed its output but lives on
-        process.kill()
-        process.wait()
-        return _Outcome(None, at, stage, None)
-    return _Outcome(result, at, stage, returncode)
+        control.write(b"where\n")
+        control.flush()
+    except OSError:
+        return None
+    while True:
+        try:
+            raw = lines.get(timeout=_ANSWER_S)
+        except queue.Empty:
+            return None
+        if raw is None:
+            return None
+        with contextlib.suppress(ValueError):
+            message = json.loads(raw)
+            if "stuck" in message:
+                line = message["stuck"]
+                return line if isinstance(line, int) else None
 
 
 def _read_lines(stream: Any, lines: queue.Queue[bytes | None]) -> None:
