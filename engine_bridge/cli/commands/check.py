@@ -1132,6 +1132,13 @@ def _check_after(path: Path, cls: type[Npc], call: ast.Call, report: Report) -> 
         if found is not None:
             error = _binding_error(found[0], found[1], len(extra), [])
             shown = f"{shown}{_signature(found[0])}"
+    elif isinstance(callback, ast.Name):
+        # A function of the script's own module (a local of that name would shadow it, but
+        # naming a local after a module function is rare enough to read the module's).
+        value = getattr(sys.modules.get(cls.__module__), callback.id, None)
+        if inspect.isfunction(value):
+            error = _binding_error(value, False, len(extra), [])
+            shown = f"{callback.id}{_signature(value)}"
     if error is not None:
         given = _plural(len(extra), "argument")
         report.add(
