@@ -1,13 +1,21 @@
 """``aicore check``: load every NPC script and content file without running the game and
 report each problem as ``path:line: message`` (exit 1), or print one summary line (exit 0).
 
-Scripts (``*.py`` in each folder, ``_*.py`` skipped, as the runtime does) are compiled,
-imported the way the runtime imports them — a fresh module ``npc_scripts.<stem>``, no
-handler called — and then read, class by class, for misuse of the designer API
-(:mod:`engine_bridge.api`): a missing or doubly claimed ``kind``, a handler with the wrong
-parameters, an unknown ``archetype``, a ``decision_rate`` out of range, ``self.X`` that is
-neither part of ``Npc`` nor of the class, ``self.say("an_id")`` naming no voice line and
-``self.speak("topic")`` naming no topic of the kind's dialogue table.
+Scripts (``*.py`` in each folder, ``_*.py`` skipped, as the runtime does; a ``.py`` in a
+subfolder is reported, the runtime never loads it) are read from their bytes as the
+runtime compiles them, for syntax errors, compiler warnings and imports off the
+allow-list (:mod:`engine_bridge.script_imports`). Their code then runs only in a checker
+process of its own (:mod:`._script_checker`), each script under a timeout: imported as
+the runtime imports it — a fresh module ``npc_scripts.<stem>``, the runtime's loader and
+import guard, no handler called — and read, class by class, for misuse of the designer API
+(:mod:`engine_bridge.api`): a missing or doubly claimed ``kind``, a class with a kind that
+is no ``Npc``, a handler with the wrong parameters, an unknown ``archetype``, a
+``decision_rate`` out of range, ``self.X`` that is neither part of ``Npc`` nor of the
+class, a ``self.`` call that does not fit its signature, ``self.after`` with a negative
+delay or a callback that cannot take its arguments, ``self.say("an_id")`` naming no voice
+line and ``self.speak("topic")`` naming no topic of the kind's dialogue table. A script
+that hangs or ends that process is reported at its file; the others are checked in a new
+one.
 
 Content is read by the same loaders the game uses (voice presets, voice-line manifest,
 story, dialogue, lore, scenes); their messages name the file and the field, and the line
