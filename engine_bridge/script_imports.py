@@ -44,6 +44,7 @@ ALLOWED_MODULES: Mapping[str, str] = {
     "enum": "enumerations",
     "contextlib": "context managers",
     "copy": "copy and deepcopy",
+    "weakref": "weak references: a cache that does not keep what it holds alive",
     # Pure computation: no files, no processes, no threads, no clocks, no network.
     "math": "mathematics",
     "cmath": "complex mathematics",
