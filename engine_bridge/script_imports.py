@@ -89,6 +89,8 @@ FORBIDDEN_EXAMPLES: Mapping[str, str] = {
     "pickle": "loading a pickle runs code",
     "inspect": "frames of the runtime",
     "logging": "the game's log configuration",
+    "engine_bridge": "the runtime itself, past the designer API (engine_bridge.api, "
+    "engine_bridge.errors)",
 }
 """Modules scripts ask for that are left out on purpose, and why (for the docs)."""
 
