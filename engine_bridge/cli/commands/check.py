@@ -673,13 +673,19 @@ def _run_checker(files: list[Path], content: _Content, timeout: float, report: R
                 code="checker-failed",
             )
             return set()
-        doing = "loading this script" if outcome.stage == "load" else "checking its classes"
+        loading = outcome.stage == "load"
+        doing = "loading this script" if loading else "checking its classes"
         if outcome.returncode is None:
+            likely = (
+                "a loop at its top level, or a blocking call?"
+                if loading
+                else "code that runs when a class is read: a metaclass, a descriptor?"
+            )
             report.add(
                 outcome.at,
                 outcome.line,
-                f"timed out after {timeout:g} s while {doing} (a loop at its top level, or "
-                "a blocking call?); the game would freeze the same way",
+                f"timed out after {timeout:g} s while {doing} ({likely}); the game would "
+                "freeze the same way",
                 code="load-timeout",
             )
         else:
