@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from engine_bridge.errors import ScriptTimeoutError
 from engine_bridge.failure_report import describe_failure
+from engine_bridge.script_imports import script_builtins
 
 __all__ = ["Budget", "ScriptFailure", "ScriptHost"]
 
@@ -187,6 +188,9 @@ def _location_guarded(exc: BaseException) -> tuple[str, int] | None:
 def _run_source(module: ModuleType, path: Path) -> None:
     # compile() reads a coding cookie and a UTF-8 BOM from the bytes, as import does.
     code = compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+    # The import allow-list (engine_bridge.script_imports) for the module and every
+    # function it defines, which look their builtins up in the module's globals.
+    module.__dict__["__builtins__"] = script_builtins()
     exec(code, module.__dict__)
 
 

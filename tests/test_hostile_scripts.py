@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
+from engine_bridge.api import Event, Npc
 from engine_bridge.sandbox import Sandbox
 from engine_bridge.timers import MAX_PENDING_PER_NPC
 
@@ -228,28 +230,22 @@ def test_a_tell_storm_is_bounded_and_reported(tmp_path: Path) -> None:
     assert "ScriptLimitError" in box.runtime.profile()["probe"]["last_error"]
 
 
-def test_events_and_timers_wait_for_the_next_frame_when_the_budget_runs_out(
-    tmp_path: Path,
-) -> None:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "slow.py").write_text(
-        textwrap.dedent("""
-        import time
-        from engine_bridge.api import Npc
+class _Slow(Npc):
+    """A millisecond of work per event. A class, not a script file: scripts may not
+    import ``time`` (engine_bridge.script_imports), and this is about the frame budget."""
 
-        class Slow(Npc):
-            kind = "slow"
-            decision_rate = 1.0
+    kind = "slow"
+    decision_rate = 1.0
 
-            def on_event(self, event):
-                self.remember("heard", self.recall("heard", 0) + 1)
-                end = time.thread_time() + 0.001  # a millisecond of work per event
-                while time.thread_time() < end:
-                    pass
-        """)
-    )
-    box = Sandbox(script_dirs=[scripts], capacity=4)
+    def on_event(self, event: Event) -> None:
+        self.remember("heard", self.recall("heard", 0) + 1)
+        end = time.thread_time() + 0.001
+        while time.thread_time() < end:
+            pass
+
+
+def test_events_and_timers_wait_for_the_next_frame_when_the_budget_runs_out() -> None:
+    box = Sandbox(_Slow, capacity=4)
     box.runtime.scheduler.frame_budget_s = 0.005
     slot = box.spawn("slow")
     for _ in range(40):

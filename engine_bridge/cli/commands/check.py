@@ -1,13 +1,21 @@
 """``aicore check``: load every NPC script and content file without running the game and
 report each problem as ``path:line: message`` (exit 1), or print one summary line (exit 0).
 
-Scripts (``*.py`` in each folder, ``_*.py`` skipped, as the runtime does) are compiled,
-imported the way the runtime imports them — a fresh module ``npc_scripts.<stem>``, no
-handler called — and then read, class by class, for misuse of the designer API
-(:mod:`engine_bridge.api`): a missing or doubly claimed ``kind``, a handler with the wrong
-parameters, an unknown ``archetype``, a ``decision_rate`` out of range, ``self.X`` that is
-neither part of ``Npc`` nor of the class, ``self.say("an_id")`` naming no voice line and
-``self.speak("topic")`` naming no topic of the kind's dialogue table.
+Scripts (``*.py`` in each folder, ``_*.py`` skipped, as the runtime does; a ``.py`` in a
+subfolder is reported, the runtime never loads it) are read from their bytes as the
+runtime compiles them, for syntax errors, compiler warnings and imports off the
+allow-list (:mod:`engine_bridge.script_imports`). Their code then runs only in a checker
+process of its own (:mod:`._script_checker`), each script under a timeout: imported as
+the runtime imports it — a fresh module ``npc_scripts.<stem>``, the runtime's loader and
+import guard, no handler called — and read, class by class, for misuse of the designer API
+(:mod:`engine_bridge.api`): a missing or doubly claimed ``kind``, a class with a kind that
+is no ``Npc``, a handler with the wrong parameters, an unknown ``archetype``, a
+``decision_rate`` out of range, ``self.X`` that is neither part of ``Npc`` nor of the
+class, a ``self.`` call that does not fit its signature, ``self.after`` with a negative
+delay or a callback that cannot take its arguments, ``self.say("an_id")`` naming no voice
+line and ``self.speak("topic")`` naming no topic of the kind's dialogue table. A script
+that hangs or ends that process is reported at its file; the others are checked in a new
+one.
 
 Content is read by the same loaders the game uses (voice presets, voice-line manifest,
 story, dialogue, lore, scenes); their messages name the file and the field, and the line
@@ -23,10 +31,15 @@ import difflib
 import importlib
 import importlib.util
 import inspect
+import json
 import math
 import os
+import queue
 import re
+import signal
+import subprocess
 import sys
+import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -37,6 +50,7 @@ from typing import Any
 
 from engine_bridge.api import Npc
 from engine_bridge.content_layers import ContentError
+from engine_bridge.script_imports import ForbiddenImportError, find_forbidden_imports, refusal
 
 __all__ = ["HELP", "NAME", "Problem", "Report", "add_arguments", "check", "run"]
 
@@ -52,6 +66,9 @@ HANDLERS: dict[str, tuple[str, ...]] = {
 }
 """Each handler the engine calls, with the arguments it passes after ``self``."""
 
+DEFAULT_TIMEOUT_S = 10.0
+"""Seconds one script may take to load and be checked before it counts as hanging."""
+
 MAX_DECISION_RATE = 60.0
 """on_tick runs at most once a frame, and the engine steps 60 frames a second."""
 
@@ -62,11 +79,14 @@ _LINE_ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding: where (``line`` None when the file has no line to point at) and what."""
+    """One finding: where (``line`` None when the file has no line to point at), what kind
+    of problem (``code``, stable: tests and tools match on it, never on the message) and
+    the ``message`` for a person."""
 
     path: str
     line: int | None
     message: str
+    code: str = "content"
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
@@ -87,8 +107,8 @@ class Report:
     def ok(self) -> bool:
         return not self.problems
 
-    def add(self, path: Path | str, line: int | None, message: str) -> None:
-        self.problems.append(Problem(_shown(path), line, message))
+    def add(self, path: Path | str, line: int | None, message: str, *, code: str) -> None:
+        self.problems.append(Problem(_shown(path), line, message, code))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,6 +127,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a content folder, repeatable: later ones are layered over earlier ones "
         "(default: the shipped content)",
     )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="S",
+        help="seconds each script may take to load and be checked, in the checker's own "
+        f"process, before it is reported as hanging (default {DEFAULT_TIMEOUT_S:g})",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be above 0 seconds: {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
         from vocal.content import content_root
 
         content = [content_root()]
-    report = check(args.dirs or [_repo_root() / "npc_scripts"], content)
+    report = check(args.dirs or [_repo_root() / "npc_scripts"], content, timeout=args.timeout)
     for problem in report.problems:
         print(problem)
     for note in report.notes:
@@ -131,15 +169,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def check(script_paths: Sequence[Path], content_roots: Path | Sequence[Path]) -> Report:
+def check(
+    script_paths: Sequence[Path],
+    content_roots: Path | Sequence[Path],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> Report:
     """Check the scripts in ``script_paths`` (folders or files) against the content of
     ``content_roots`` (one folder, or several layered as the game layers them: later ones
-    replace or extend earlier ones), and that content itself. Nothing of the game runs."""
+    replace or extend earlier ones), and that content itself. Nothing of the game runs.
+
+    Script code runs only in a child process (:mod:`._script_checker`), each script with
+    ``timeout`` seconds to load and be checked: a script that loops, ends the process or
+    crashes it is reported at its file, and the others are still checked."""
     report = Report()
     roots = [Path(content_roots)] if isinstance(content_roots, str | Path) else list(content_roots)
     with _content_at(roots[-1]), _no_bytecode_files():
         content = _check_content(roots, report)
-        kinds = _check_scripts([Path(p) for p in script_paths], content, report)
+        kinds = _check_scripts([Path(p) for p in script_paths], content, report, timeout)
     _check_kinds_have_scripts(content, kinds, report)
     # Loaders read each other's files (dialogue reads the voice lines): report each once.
     report.problems = list(dict.fromkeys(report.problems))
@@ -157,17 +204,39 @@ class _Content:
 
     archetypes: list[str] | None = None
     line_ids: frozenset[str] | None = None
-    dialogue: Any = None
+    topics: dict[str, frozenset[str]] | None = None
+    """Each kind's dialogue topics."""
     manifest: Path | None = None
     kinds_named: dict[str, set[tuple[Path, str]]] = field(default_factory=dict)
     """Per content system, (file, kind) for each NPC kind the content names."""
+
+    def to_json(self) -> dict[str, Any]:
+        """What the script checks use, for the checker process."""
+        return {
+            "archetypes": self.archetypes,
+            "line_ids": None if self.line_ids is None else sorted(self.line_ids),
+            "topics": None
+            if self.topics is None
+            else {kind: sorted(topics) for kind, topics in self.topics.items()},
+            "manifest": None if self.manifest is None else str(self.manifest),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> _Content:
+        line_ids, topics, manifest = data["line_ids"], data["topics"], data["manifest"]
+        return cls(
+            archetypes=data["archetypes"],
+            line_ids=None if line_ids is None else frozenset(line_ids),
+            topics=None if topics is None else {k: frozenset(v) for k, v in topics.items()},
+            manifest=None if manifest is None else Path(manifest),
+        )
 
 
 def _check_content(roots: list[Path], report: Report) -> _Content:
     content = _Content()
     missing = [root for root in roots if not root.is_dir()]
     for root in missing:
-        report.add(root, None, "no such content folder")
+        report.add(root, None, "no such content folder", code="no-content-folder")
     if missing:
         return content
     presets_ok = True
@@ -227,7 +296,7 @@ def _check_voice_lines(roots: list[Path], content: _Content, report: Report) -> 
             try:
                 load_line(line)
             except Exception as exc:  # a missing or unreadable WAV, whatever the library says
-                report.add(manifest, _key_line(manifest, "id", line.id), str(exc))
+                report.add(manifest, _key_line(manifest, "id", line.id), str(exc), code="content")
         merged.update({line.id: line for line in lines})  # merged by line id, later wins
     if content.manifest is None:
         report.notes.append(f"{MANIFEST_PATH}: missing; voice lines not checked")
@@ -262,7 +331,7 @@ def _check_dialogue(roots: list[Path], content: _Content, report: Report) -> Non
         report.notes.append(f"{_folders(roots, 'dialogue')}: missing; dialogue not checked")
         return
     _report_content_errors(tables.errors, report)
-    content.dialogue = tables
+    content.topics = {kind: frozenset(tables.topics(kind)) for kind in tables.kinds()}
     content.kinds_named["dialogue"] = {
         (path, path.stem)
         for root in roots
@@ -345,6 +414,7 @@ def _check_scenes(root: Path, content: _Content, report: Report) -> None:
                     _key_line(path, "line", npc.line),
                     f"{npc.name}: line {npc.line!r} is not in the voice-line manifest"
                     f"{_did_you_mean(npc.line, content.line_ids)}",
+                    code="unknown-line-id",
                 )
     if files:
         report.checked.append(_plural(len(files), "scene"))
@@ -486,18 +556,22 @@ class _Claim:
     where: str
 
 
-def _check_scripts(paths: list[Path], content: _Content, report: Report) -> set[str]:
-    """Check each script; returns the NPC kinds they define."""
+def _check_scripts(
+    paths: list[Path], content: _Content, report: Report, timeout: float
+) -> set[str]:
+    """Check each script; returns the NPC kinds they define. What can be read from the
+    source is checked here; what needs the script's code run, in the checker process."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files += [p for p in sorted(path.glob("*.py")) if not p.name.startswith("_")]
+            _check_nested_scripts(path, report)
         elif path.is_file():
             files.append(path)
         else:
-            report.add(path, None, "no such script folder or file")
+            report.add(path, None, "no such script folder or file", code="no-such-script")
     seen: dict[str, Path] = {}
-    scripts = []
+    readable = []
     for path in files:
         if path.stem in seen:
             report.add(
@@ -505,25 +579,42 @@ def _check_scripts(paths: list[Path], content: _Content, report: Report) -> set[
                 1,
                 f"another script is also named {path.name} ({_shown(seen[path.stem])}); the "
                 f"runtime loads both as npc_scripts.{path.stem} and keeps only the last",
+                code="duplicate-script-name",
             )
         seen[path.stem] = path
-        script = _load_script(path, report)
-        if script is not None:
-            scripts.append(script)
-    classes = [(s.path, cls, _class_node(s.tree, cls)) for s in scripts for cls in _classes(s)]
-    nodes = {cls: node for _, cls, node in classes}
-    claims: dict[str, _Claim] = {}
-    for path, cls, node in classes:
-        _check_class(path, cls, node, nodes, content, claims, report)
-    report.checked[:0] = [_plural(len(files), "script"), _plural(len(claims), "NPC kind")]
-    return set(claims)
+        if _read_script(path, report) is not None:
+            readable.append(path)
+    kinds = _run_checker(readable, content, timeout, report)
+    report.checked[:0] = [_plural(len(files), "script"), _plural(len(kinds), "NPC kind")]
+    return kinds
 
 
-def _load_script(path: Path, report: Report) -> _Script | None:
+def _check_nested_scripts(folder: Path, report: Report) -> None:
+    """The runtime loads ``DIR/*.py`` only: a script in a subfolder never runs. Files and
+    folders named ``_*`` or ``.*`` are kept out on purpose (as ``_*.py`` is beside the
+    scripts) and are left alone."""
+    for path in sorted(folder.rglob("*.py")):
+        inner = path.relative_to(folder).parts
+        if len(inner) == 1 or any(part.startswith(("_", ".")) for part in inner):
+            continue
+        report.add(
+            path,
+            None,
+            f"not loaded by the runtime: scripts must be directly in {_shown(folder)}/ "
+            "(the runtime loads no subfolder); move it there, or name the file or its "
+            "folder _* to keep it out on purpose",
+            code="not-loaded",
+        )
+
+
+def _read_script(path: Path, report: Report) -> ast.Module | None:
+    """The script's syntax tree, read from its bytes as the runtime compiles them (a
+    coding cookie and a UTF-8 BOM are honoured), with its syntax errors, compiler
+    warnings and imports the runtime would refuse reported; None if it does not compile."""
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        report.add(path, None, f"cannot read: {exc}")
+        source = path.read_bytes()
+    except OSError as exc:
+        report.add(path, None, f"cannot read: {exc}", code="unreadable")
         return None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -531,27 +622,217 @@ def _load_script(path: Path, report: Report) -> _Script | None:
             tree = ast.parse(source, str(path))
             compile(tree, str(path), "exec", dont_inherit=True)
         except SyntaxError as exc:
-            report.add(path, exc.lineno, f"{type(exc).__name__}: {exc.msg}")
+            report.add(path, exc.lineno, f"{type(exc).__name__}: {exc.msg}", code="syntax")
             return None
         except ValueError as exc:  # a NUL byte in the source
-            report.add(path, 1, f"SyntaxError: {exc}")
+            report.add(path, 1, f"SyntaxError: {exc}", code="syntax")
             return None
     for warning in caught:
-        report.add(path, warning.lineno, f"{warning.category.__name__}: {warning.message}")
-    module = _import_script(path, report)
-    return None if module is None else _Script(path, module, tree)
+        report.add(
+            path, warning.lineno, f"{warning.category.__name__}: {warning.message}", code="warning"
+        )
+    for refused in find_forbidden_imports(tree):
+        report.add(path, refused.line, refused.reason, code="forbidden-import")
+    return tree
+
+
+# -- the checker process ----------------------------------------------------------------
+
+_STARTUP_S = 60.0
+"""The checker process's own start (Python, numpy) is not a script's time; it gets this
+long, a machine busy building being slow, not stuck."""
+
+
+@dataclass
+class _Outcome:
+    """How one checker process ended."""
+
+    result: dict[str, Any] | None  # its answer, when it gave one
+    at: Path | None  # the script whose code it was running last
+    stage: str  # "load" or "check"
+    returncode: int | None  # None: killed after the timeout
+    line: int | None = None  # where in that script it was stuck, when it could say
+
+
+def _run_checker(files: list[Path], content: _Content, timeout: float, report: Report) -> set[str]:
+    """Run the scripts' code in checker processes: a script that hangs or ends its process
+    is reported at its file and left out, and the others are checked in a new one."""
+    remaining = list(files)
+    while remaining:
+        outcome = _run_checker_once(remaining, content, timeout)
+        if outcome.result is not None and outcome.returncode == 0:
+            for path, line, message, code in outcome.result["problems"]:
+                report.problems.append(Problem(path, line, message, code))
+            return set(outcome.result["kinds"])
+        how = _how_it_ended(outcome.returncode, timeout)
+        if outcome.at is None or outcome.at not in remaining:
+            report.add(
+                remaining[0],
+                None,
+                f"the script checker process {how} before it ran a script; scripts not checked",
+                code="checker-failed",
+            )
+            return set()
+        loading = outcome.stage == "load"
+        doing = "loading this script" if loading else "checking its classes"
+        if outcome.returncode is None:
+            likely = (
+                "a loop at its top level, or a blocking call?"
+                if loading
+                else "code that runs when a class is read: a metaclass, a descriptor?"
+            )
+            report.add(
+                outcome.at,
+                outcome.line,
+                f"timed out after {timeout:g} s while {doing} ({likely}); the game would "
+                "freeze the same way",
+                code="load-timeout",
+            )
+        else:
+            report.add(
+                outcome.at,
+                None,
+                f"{doing} ended the process ({how}); the game would end the same way",
+                code="load-ended-process",
+            )
+        remaining.remove(outcome.at)
+    return set()
+
+
+def _how_it_ended(returncode: int | None, timeout: float) -> str:
+    if returncode is None:
+        return f"timed out after {timeout:g} s"
+    if returncode < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by signal {signal.Signals(-returncode).name}"
+        return f"killed by signal {-returncode}"
+    return f"exit code {returncode}"
+
+
+def _run_checker_once(files: list[Path], content: _Content, timeout: float) -> _Outcome:
+    from engine_bridge.cli.commands import _script_checker
+
+    request = json.dumps({"scripts": [str(f) for f in files], "content": content.to_json()})
+    process = subprocess.Popen(
+        [sys.executable, "-B", "-m", _script_checker.__name__],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    # stdin stays open: on a timeout, a line on it asks the checker where it is stuck.
+    with contextlib.suppress(OSError):  # it ended first: told by its exit code
+        process.stdin.write(request.encode() + b"\n")
+        process.stdin.flush()
+    lines: queue.Queue[bytes | None] = queue.Queue()
+    # A thread, not select(): pipes cannot be polled on Windows, where designers work too.
+    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
+    at: Path | None = None
+    stage, result, wait_s = "load", None, max(_STARTUP_S, timeout)
+    try:
+        while True:
+            try:
+                raw = lines.get(timeout=wait_s)
+            except queue.Empty:
+                line = _ask_where_stuck(process.stdin, lines)
+                process.kill()
+                process.wait()
+                return _Outcome(None, at, stage, None, line)
+            if raw is None:
+                break
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                break  # not the checker speaking: ended abnormally
+            if "at" in message:
+                at, stage, wait_s = Path(message["at"]), message["stage"], timeout
+            elif "problems" in message:
+                result = message
+        try:
+            returncode = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:  # it closed its output but lives on
+            process.kill()
+            process.wait()
+            return _Outcome(None, at, stage, None)
+        return _Outcome(result, at, stage, returncode)
+    finally:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+
+
+_ANSWER_S = 2.0
+"""How long a stuck checker has to say where: its watchdog thread needs the GIL, which a
+script looping in Python code gives up every few milliseconds (and one blocked inside a
+single C call never does: then the line is unknown)."""
+
+
+def _ask_where_stuck(control: Any, lines: queue.Queue[bytes | None]) -> int | None:
+    """The line of the script the checker's main thread is running, if it can say."""
+    try:
+        control.write(b"where\n")
+        control.flush()
+    except OSError:
+        return None
+    while True:
+        try:
+            raw = lines.get(timeout=_ANSWER_S)
+        except queue.Empty:
+            return None
+        if raw is None:
+            return None
+        with contextlib.suppress(ValueError):
+            message = json.loads(raw)
+            if "stuck" in message:
+                line = message["stuck"]
+                return line if isinstance(line, int) else None
+
+
+def _read_lines(stream: Any, lines: queue.Queue[bytes | None]) -> None:
+    with stream:
+        for raw in stream:
+            lines.put(raw)
+    lines.put(None)
+
+
+def check_in_this_process(
+    paths: list[Path], content: _Content, emit: Callable[[Path, str], None]
+) -> tuple[list[Problem], set[str]]:
+    """The checker process's part: import each script as the runtime does and check its
+    classes. ``emit(path, stage)`` is called before each script's code runs, so that the
+    parent knows which script to blame when this process hangs or ends."""
+    report = Report()
+    scripts = []
+    for path in paths:
+        emit(path, "load")
+        module = _import_script(path, report)
+        if module is not None:
+            scripts.append(_Script(path, module, ast.parse(path.read_bytes(), str(path))))
+    classes = [(s.path, cls, _class_node(s.tree, cls)) for s in scripts for cls in _classes(s)]
+    nodes = {cls: node for _, cls, node in classes}
+    claims: dict[str, _Claim] = {}
+    for script in scripts:
+        emit(script.path, "check")
+        _check_plain_classes(script, report)
+        for path, cls, node in classes:
+            if path == script.path:
+                _check_class(path, cls, node, nodes, content, claims, report)
+    return report.problems, set(claims)
 
 
 def _import_script(path: Path, report: Report) -> ModuleType | None:
-    """Import as :class:`engine_bridge.script_host.ScriptHost` does: a fresh module object,
-    its top level run, no handler called, nothing left in ``sys.modules``."""
-    spec = importlib.util.spec_from_file_location(f"npc_scripts.{path.stem}", path)
-    if spec is None or spec.loader is None:
-        report.add(path, None, "cannot be imported as a Python module")
+    """Import as :class:`engine_bridge.script_host.ScriptHost` does: a fresh module
+    ``npc_scripts.<stem>`` run by the runtime's own loader, with the import allow-list,
+    no handler called."""
+    from engine_bridge.script_host import _run_source  # the runtime's way, not a copy
+
+    name = f"npc_scripts.{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None:
+        report.add(path, None, "cannot be imported as a Python module", code="unimportable")
         return None
     module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
+        _run_source(module, path)
     except (Exception, SystemExit, KeyboardInterrupt) as exc:
         line = next(
             (
@@ -561,8 +842,13 @@ def _import_script(path: Path, report: Report) -> ModuleType | None:
             ),
             1,
         )
-        report.add(path, line, f"import failed: {type(exc).__name__}: {exc}")
+        if isinstance(exc, ForbiddenImportError) and exc.name:
+            report.add(path, line, refusal(exc.name), code="forbidden-import")
+        else:
+            message = f"import failed: {type(exc).__name__}: {exc}"
+            report.add(path, line, message, code="import-failed")
         return None
+    sys.modules[name] = module  # as the runtime does, once it has loaded
     on_frame = getattr(module, "on_frame", None)
     if callable(on_frame) and not _accepts(on_frame, 3):
         report.add(
@@ -570,6 +856,7 @@ def _import_script(path: Path, report: Report) -> ModuleType | None:
             _first_line(on_frame),
             f"on_frame{_signature(on_frame)} takes the wrong parameters: the runtime calls "
             "on_frame(runtime, dt, events) once a frame",
+            code="hook-parameters",
         )
     return module
 
@@ -586,6 +873,26 @@ def _classes(script: _Script) -> list[type[Npc]]:
         and obj.__module__ == module.__name__
     ]
     return sorted(found, key=lambda cls: _member_line(_class_node(script.tree, cls), None))
+
+
+def _check_plain_classes(script: _Script, report: Report) -> None:
+    """A class with a ``kind`` and handlers that forgot to subclass ``Npc``: the engine
+    never sees it, and nothing else would say so."""
+    module = script.module
+    for obj in list(vars(module).values()):
+        if not inspect.isclass(obj) or issubclass(obj, Npc) or obj.__module__ != module.__name__:
+            continue
+        own = vars(obj)
+        handlers = sorted(h for h in HANDLERS if h in own)
+        if isinstance(own.get("kind"), str) and handlers:
+            node = _class_node(script.tree, obj)
+            report.add(
+                script.path,
+                _member_line(node, None),
+                f"{obj.__name__} has a kind and handlers ({', '.join(handlers)}) but does not "
+                f"subclass Npc, so the engine never spawns it: class {obj.__name__}(Npc)",
+                code="not-an-npc",
+            )
 
 
 def _check_class(
@@ -614,6 +921,7 @@ def _check_class(
             line_of("archetype"),
             f"{name}.archetype {archetype!r} is not a voice archetype; use one of "
             f"{', '.join(known)}, or None for a human voice",
+            code="unknown-archetype",
         )
     rate = cls.decision_rate
     if (
@@ -626,6 +934,7 @@ def _check_class(
             line_of("decision_rate"),
             f"{name}.decision_rate must be on_tick calls per second, above 0 and at most "
             f"{MAX_DECISION_RATE:g} (the frame rate); got {rate!r}",
+            code="bad-decision-rate",
         )
     _check_handlers(path, cls, node, nodes, report)
     if node is not None:
@@ -642,7 +951,7 @@ def _check_kind(
 ) -> None:
     kind, name = cls.kind, cls.__name__
     if not isinstance(kind, str):
-        report.add(path, line, f"{name}.kind must be a string, got {kind!r}")
+        report.add(path, line, f"{name}.kind must be a string, got {kind!r}", code="bad-kind")
         return
     if not kind:
         # A base class other NPC classes extend needs no kind of its own.
@@ -652,6 +961,7 @@ def _check_kind(
                 line,
                 f'{name} has no kind: set kind = "..." (the name the engine spawns it by); '
                 "without one the engine never uses this class",
+                code="no-kind",
             )
         return
     claim = claims.get(kind)
@@ -661,6 +971,7 @@ def _check_kind(
             line,
             f"{name} claims kind {kind!r}, already claimed by {claim.owner} ({claim.where}); "
             "the engine would use only one of them",
+            code="duplicate-kind",
         )
         return
     claims[kind] = _Claim(name, f"{_shown(path)}:{line}")
@@ -682,13 +993,16 @@ def _check_handlers(
         where = f"{cls.__name__}.{handler}"
         line = _member_line(node, handler)
         if isinstance(value, staticmethod | classmethod) or not inspect.isfunction(value):
-            report.add(path, line, f"{where} must be a method: def {expected}")
+            report.add(
+                path, line, f"{where} must be a method: def {expected}", code="handler-not-a-method"
+            )
         elif inspect.iscoroutinefunction(value) or inspect.isasyncgenfunction(value):
             report.add(
                 path,
                 line,
                 f"{where} is async: the engine calls {expected} and never awaits it, so its "
                 "body would never run",
+                code="handler-async",
             )
         elif inspect.isgeneratorfunction(value):
             report.add(
@@ -696,6 +1010,7 @@ def _check_handlers(
                 line,
                 f"{where} is a generator (it yields): the engine calls {expected} and never "
                 "iterates it, so its body would never run",
+                code="handler-generator",
             )
         elif not _accepts(value, 1 + len(arguments)):
             report.add(
@@ -703,6 +1018,7 @@ def _check_handlers(
                 line,
                 f"{where}{_signature(value)} takes the wrong parameters: the engine calls "
                 f"{expected}",
+                code="handler-parameters",
             )
     if "__init__" in vars(cls):
         report.add(
@@ -710,6 +1026,7 @@ def _check_handlers(
             _member_line(node, "__init__"),
             f"{cls.__name__}.__init__ is never called: the engine creates NPCs without it; "
             "set up state in on_spawn",
+            code="init-never-called",
         )
 
 
@@ -738,10 +1055,154 @@ def _check_methods(
                 known |= _SelfUses.of(other_node).stores
         _check_self_attributes(path, cls, uses, known, report)
     for method, call in uses.calls:
+        _check_call_arguments(path, cls, method, call, report)
         if method == "say":
             _check_say(path, call, content, report)
         elif method == "speak":
             _check_speak(path, cls, call, content, report)
+        elif method == "after":
+            _check_after(path, cls, call, report)
+
+
+def _method(cls: type, name: str) -> tuple[Callable[..., Any], bool] | None:
+    """The plain Python function ``self.<name>`` calls, and whether ``self`` (or the class)
+    is passed to it first; None for a property, a builtin, or what is not there."""
+    try:
+        value = inspect.getattr_static(cls, name)
+    except AttributeError:
+        return None
+    if isinstance(value, staticmethod):
+        value, bound = value.__func__, False
+    elif isinstance(value, classmethod):
+        value, bound = value.__func__, True
+    else:
+        bound = True
+    return (value, bound) if inspect.isfunction(value) else None
+
+
+def _binding_error(
+    function: Callable[..., Any], bound: bool, positional: int, keywords: list[str]
+) -> str | None:
+    """Why calling ``function`` with that many arguments fails, or None if it fits."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+    try:
+        signature.bind(*([None] * (int(bound) + positional)), **dict.fromkeys(keywords))
+    except TypeError as exc:
+        return str(exc)
+    return None
+
+
+def _check_call_arguments(
+    path: Path, cls: type[Npc], method: str, call: ast.Call, report: Report
+) -> None:
+    """``self.say()``, ``self.move_to(1, 2, 3, 4, 5)``: a call that does not fit the
+    action's (or the class's own method's) signature raises TypeError when it runs."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords
+    ):
+        return  # f(*args) or f(**options): the count is not in the source
+    found = _method(cls, method)
+    if found is None:
+        return
+    function, bound = found
+    keywords = [k.arg for k in call.keywords if k.arg is not None]
+    error = _binding_error(function, bound, len(call.args), keywords)
+    if error is not None:
+        report.add(
+            path,
+            call.lineno,
+            f"self.{method}(...) does not fit {method}{_signature(function)}: {error}",
+            code="api-arguments",
+        )
+
+
+def _check_after(path: Path, cls: type[Npc], call: ast.Call, report: Report) -> None:
+    """``self.after(seconds, fn, *args)``: a delay that is a negative number (refused
+    when it runs) and a callback that cannot take the arguments given (a TypeError when
+    it fires, long after the line that scheduled it)."""
+    seconds = _argument(call, 0, "seconds")
+    delay = _number(seconds)
+    if seconds is not None and delay is not None and delay < 0:
+        report.add(
+            path,
+            seconds.lineno,
+            f"self.after({delay:g}, ...): a timer cannot fire in the past; the delay is "
+            "in seconds from now, 0 or more",
+            code="timer-negative-delay",
+        )
+    callback = _argument(call, 1, "fn")
+    extra = call.args[2:]
+    if callback is None or any(isinstance(a, ast.Starred) for a in extra):
+        return
+    error: str | None = None
+    shown = ast.unparse(callback)
+    if isinstance(callback, ast.Lambda):
+        error = _lambda_error(callback, len(extra))
+    elif isinstance(callback, ast.Attribute) and isinstance(callback.value, ast.Name):
+        found = _method(cls, callback.attr) if callback.value.id in _self_names(call) else None
+        if found is not None:
+            error = _binding_error(found[0], found[1], len(extra), [])
+            shown = f"{shown}{_signature(found[0])}"
+    elif isinstance(callback, ast.Name):
+        # A function of the script's own module (a local of that name would shadow it, but
+        # naming a local after a module function is rare enough to read the module's).
+        value = getattr(sys.modules.get(cls.__module__), callback.id, None)
+        if inspect.isfunction(value):
+            error = _binding_error(value, False, len(extra), [])
+            shown = f"{callback.id}{_signature(value)}"
+    if error is not None:
+        given = _plural(len(extra), "argument")
+        report.add(
+            path,
+            call.lineno,
+            f"self.after(...) will call {shown} with {given} and fail: {error}",
+            code="timer-callback-arguments",
+        )
+
+
+def _self_names(call: ast.Call) -> set[str]:
+    """The name ``self.after`` was called on: its callback ``<that>.cb`` is a method."""
+    function = call.func
+    if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
+        return {function.value.id}
+    return set()
+
+
+def _number(node: ast.expr | None) -> float | None:
+    """The value of a number literal, ``-1`` included."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        inner = _number(node.operand)
+        if inner is None:
+            return None
+        return -inner if isinstance(node.op, ast.USub) else inner
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+    ):
+        return float(node.value)
+    return None
+
+
+def _lambda_error(function: ast.Lambda, given: int) -> str | None:
+    arguments = function.args
+    positional = arguments.posonlyargs + arguments.args
+    required = len(positional) - len(arguments.defaults)
+    required_keywords = [
+        a.arg
+        for a, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        if default is None
+    ]
+    if required_keywords:
+        return f"missing a required keyword-only argument: {required_keywords[0]!r}"
+    if given < required:
+        return f"the lambda needs {_plural(required, 'argument')}"
+    if given > len(positional) and arguments.vararg is None:
+        return f"the lambda takes {_plural(len(positional), 'argument')}"
+    return None
 
 
 def _check_self_attributes(
@@ -761,7 +1222,7 @@ def _check_self_attributes(
             message = (
                 f"self.{attribute} is neither an Npc attribute nor set (self.{attribute} = ...) in"
             )
-        report.add(path, line, f"{message} {cls.__name__}{hint}")
+        report.add(path, line, f"{message} {cls.__name__}{hint}", code="unknown-attribute")
 
 
 def _check_handler_names(
@@ -781,6 +1242,7 @@ def _check_handler_names(
                 item.lineno,
                 f"{cls.__name__}.{item.name} is not a handler the engine calls; did you mean "
                 f"{match[0]}?",
+                code="handler-typo",
             )
 
 
@@ -796,30 +1258,33 @@ def _check_say(path: Path, call: ast.Call, content: _Content, report: Report) ->
                 f"self.say({text!r}) looks like a voice line id, but {manifest} has no such "
                 f"line (it would be spoken as the text {text!r})"
                 f"{_did_you_mean(text, content.line_ids)}",
+                code="unknown-line-id",
             )
 
 
 def _check_speak(
     path: Path, cls: type[Npc], call: ast.Call, content: _Content, report: Report
 ) -> None:
-    tables, kind = content.dialogue, cls.kind
+    tables, kind = content.topics, cls.kind
     if tables is None or not isinstance(kind, str) or not kind:
         return
     for topic, line in _strings(_argument(call, 0, "topic")):
-        if kind not in tables.kinds():
+        if kind not in tables:
             report.add(
                 path,
                 line,
                 f"self.speak({topic!r}): kind {kind!r} has no dialogue table "
                 f"(dialogue/{kind}.toml), so no line can be found",
+                code="no-dialogue-table",
             )
-        elif topic not in (topics := tables.topics(kind)):
+        elif topic not in (topics := tables[kind]):
             report.add(
                 path,
                 line,
                 f"self.speak({topic!r}): the {kind} dialogue table has no line on topic "
                 f"{topic!r} (topics: {', '.join(sorted(topics))})"
                 f"{_did_you_mean(topic, topics)}",
+                code="unknown-topic",
             )
 
 

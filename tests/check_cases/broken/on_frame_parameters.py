@@ -1,0 +1,2 @@
+def on_frame(runtime):  # expect: hook-parameters
+    pass
