@@ -191,7 +191,19 @@ def _run_source(module: ModuleType, path: Path) -> None:
     # The import allow-list (engine_bridge.script_imports) for the module and every
     # function it defines, which look their builtins up in the module's globals.
     module.__dict__["__builtins__"] = script_builtins()
-    exec(code, module.__dict__)
+    # As import does: the module is in sys.modules while its code runs (dataclasses and
+    # typing look it up there), and the previous version is put back if the new one fails.
+    name = module.__name__
+    previous = sys.modules.get(name)
+    sys.modules[name] = module
+    try:
+        exec(code, module.__dict__)
+    except BaseException:
+        if previous is not None:
+            sys.modules[name] = previous
+        else:
+            sys.modules.pop(name, None)
+        raise
 
 
 class _Failed:

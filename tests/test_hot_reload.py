@@ -162,3 +162,27 @@ def test_saves_of_the_same_size_in_the_same_second_each_run_their_own_code(
         commands = sandbox.step(1)
         assert {c["emote"] for c in commands if c["npc"] == slot} == {f"v{version}"}
     assert not (scripts / "__pycache__").exists()  # nothing cached beside the designer's files
+
+
+def test_a_script_with_dataclasses_and_postponed_annotations_loads(tmp_path: Path) -> None:
+    """dataclasses looks the module up in sys.modules while the class body runs."""
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "ledger.py").write_text(
+        "from __future__ import annotations\n"
+        "from dataclasses import dataclass, field\n"
+        "from engine_bridge.api import Npc\n\n"
+        "@dataclass\n"
+        "class Entry:\n"
+        "    what: str\n"
+        "    tags: list[str] = field(default_factory=list)\n\n"
+        "class Clerk(Npc):\n"
+        "    kind = 'clerk'\n"
+        "    decision_rate = 60.0\n\n"
+        "    def on_tick(self, dt: float) -> None:\n"
+        "        self.emote(Entry('ink').what)\n"
+    )
+    sandbox = Sandbox(script_dirs=[scripts])
+    assert sandbox.runtime.scripts.failures == []
+    slot = sandbox.spawn("clerk")
+    assert [c["emote"] for c in sandbox.step(1) if c["npc"] == slot] == ["ink"]
