@@ -5,6 +5,7 @@ frames and objects, never by the clock, so these frames always give the same ver
 
 from __future__ import annotations
 
+import gc
 import logging
 import textwrap
 from pathlib import Path
@@ -301,4 +302,23 @@ def test_the_census_never_runs_a_scripts_code(tmp_path: Path) -> None:
     assert box.runtime.memory.censuses >= 2
     assert box.runtime.profile()["probe"]["memory_bytes"] > 300 * 8
     assert box.runtime.script_errors == 0
+    box.close()
+
+
+class _Attributes:
+    def __init__(self) -> None:
+        self.a = 1
+
+
+def test_the_census_leaves_the_npcs_attributes_where_cpython_keeps_them(tmp_path: Path) -> None:
+    # CPython 3.11+ keeps an object's attributes inline until something reads its
+    # __dict__, which builds a dict and slows every later attribute access of that NPC.
+    if any(type(r) is dict for r in gc.get_referents(_Attributes())):
+        pytest.skip("this interpreter keeps every object's attributes in a dict")
+    box = _box(tmp_path, STABLE, probes=2)
+    box.step(40)
+    assert box.runtime.memory.censuses >= 2
+    assert box.runtime.profile()["probe"]["memory_bytes"] > 100_000 * 28
+    for npc in box.runtime.scheduler.npcs.values():
+        assert not any(type(r) is dict for r in gc.get_referents(npc)), npc
     box.close()
