@@ -23,7 +23,11 @@ rule keeps the walk inside what the script owns: an NPC's ``_scheduler``, a logg
 numpy view over the engine's world are the runtime's, and following them would charge the
 whole game to whichever script mentioned them first. Another NPC is never followed either
 (it is charged to its own script). Each object is counted once per census (a visited set
-of ids), charged to the first script that reaches it.
+of ids), charged to the first script that reaches it; an object that dies during a census
+may lend its id to a new one, which that census then skips — a few bytes, never a trend.
+Attributes are read through ``gc.get_referents``, never ``__dict__`` (see
+:func:`_attributes_of`), and no method a script could define is ever called: the census
+runs outside every budget, so a script's ``__sizeof__`` or ``__len__`` must not run in it.
 
 A container wider than ``MemoryLimits.sample`` items is measured through ``sample`` of
 them, evenly spread for sequences, the first ones for dicts and sets, and the rest
@@ -33,7 +37,9 @@ estimated from them: a history of a million entries costs as much to measure as 
 The census is paced by work and frames, never by the clock: at most
 ``objects_per_frame`` objects a frame (a census of a big town spans many frames and
 resumes where it stopped), and a new census at most every ``census_every_frames`` frames.
-The same frames therefore always give the same figures, on any machine.
+The same frames therefore always give the same figures, on any machine. In the 1 000-NPC
+mixed town a step of 128 objects takes about 60-100 µs (``tests/bench/test_bench_frame.py``
+``test_memory_census_step_in_a_town_of_1000``) and a census about 100 frames.
 
 When a census ends, each script's bytes go to its :class:`ScriptProfile` (and so to
 ``runtime.profile()``), and a script is quarantined — its NPCs fall back, its module hooks

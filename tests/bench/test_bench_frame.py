@@ -139,6 +139,7 @@ def mixed_town() -> Iterator[Sandbox]:
     box = _town(MIXED, 1_000)
     # A census always under way: every step below does a whole frame's share of one.
     box.runtime.memory.limits = replace(box.runtime.memory.limits, census_every_frames=1)
+    box.step(200)  # a whole census at least (about 90 frames), whether timed or not
     yield box
     box.close()
 
