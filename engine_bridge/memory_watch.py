@@ -211,9 +211,9 @@ class MemoryWatch:
                 if root is None:
                     self._finish(frame)
                     break
-                self._script, obj = root
-                children, weight = [obj], 1.0
-                work -= 1
+                self._script, children = root
+                weight = 1.0
+                work -= 1 + len(children)
             for child in children:
                 key = id(child)
                 if key in visited:
@@ -243,34 +243,41 @@ class MemoryWatch:
         self._npcs = {}
         self._modules = {}
 
-    def _each_root(self) -> Iterator[tuple[str, Any]]:
-        """Every root of every script, produced lazily so that a census of a big town
-        spreads over frames. Snapshots (list(...)) because scripts, NPCs and globals may
-        change between two frames of one census."""
+    def _each_root(self) -> Iterator[tuple[str, list[Any]]]:
+        """The roots of every script, a module's or an NPC's at a time, produced lazily so
+        that a census of a big town spreads over frames. Snapshots (list(...)) because
+        scripts, NPCs and globals may change between two frames of one census."""
+        chunk = 2 * max(1, self.limits.sample)  # as many as one container may bring
         for name, module in list(self.scripts.modules.items()):
             self._modules[name] = module
             self._files[name] = getattr(module, "__file__", None)
             self._bytes.setdefault(name, 0.0)
-            for value in _data_of(module):
-                yield name, value
+            data = _data_of(module)
+            for start in range(0, len(data), chunk):  # a frame's work stays bounded
+                yield name, data[start : start + chunk]
         scheduler = self.scheduler
+        memories = scheduler.memory
+        classes: dict[type, tuple[str, int]] = {}  # NPC class -> its script, its NPCs' size
         for slot in list(scheduler.npcs):
             npc = scheduler.npcs.get(slot)
-            if npc is None or type(npc) is Npc:  # despawned meanwhile, or scriptless
-                continue
-            script = scheduler.script_of(npc)
-            self._npcs[script] = self._npcs.get(script, 0) + 1
-            if script not in self._files:
-                module = sys.modules.get(type(npc).__module__)
-                self._files[script] = getattr(module, "__file__", None)
             cls = type(npc)
-            self._bytes[script] = self._bytes.get(script, 0.0) + _size(npc, cls)
-            if type(cls) is type:
-                for attributes in _attributes_of(npc):
-                    yield script, attributes
-            memory = scheduler.memory.get(slot)
+            if npc is None or cls is Npc:  # despawned meanwhile, or scriptless
+                continue
+            known = classes.get(cls)
+            if known is None:
+                known = classes[cls] = (scheduler.script_of(npc), _size(npc, cls))
+                if known[0] not in self._files:
+                    module = sys.modules.get(cls.__module__)
+                    self._files[known[0]] = getattr(module, "__file__", None)
+            script, size = known
+            self._npcs[script] = self._npcs.get(script, 0) + 1
+            self._bytes[script] = self._bytes.get(script, 0.0) + size
+            roots = _attributes_of(npc) if type(cls) is type else []
+            memory = memories.get(slot)
             if memory is not None:
-                yield script, memory
+                roots.append(memory)
+            for start in range(0, len(roots), chunk):
+                yield script, roots[start : start + chunk]
 
     # -- the verdict --------------------------------------------------------------------
 

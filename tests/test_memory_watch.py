@@ -245,7 +245,8 @@ def test_saving_the_script_again_lifts_the_memory_quarantine(tmp_path: Path) -> 
 
 def test_the_census_spreads_over_frames_by_its_work_budget(tmp_path: Path) -> None:
     limits = MemoryLimits(census_every_frames=1, objects_per_frame=16, sample=4)
-    box = _box(tmp_path, STABLE, limits, probes=8)
+    many_globals = "".join(f"    G{n} = [{n}]\n" for n in range(100))
+    box = _box(tmp_path, many_globals + STABLE, limits, probes=8)
     watch = box.runtime.memory
     frames = 0
     while watch.censuses == 0:
