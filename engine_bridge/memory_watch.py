@@ -51,7 +51,10 @@ stop, it is reported once with its file and the figures — when
   population last changed) and by at least ``growth_floor_bytes`` (1 MiB): a leak, caught
   long before the cap. A spawn or despawn restarts that count, since more NPCs is not a
   leak; state that grows to a bound (a ``deque(maxlen=...)``) stops growing, and so stops
-  counting, when it reaches it.
+  counting, when it reaches it; or
+* its module's own data (globals, class attributes) grew the same way, whatever its NPCs
+  did: spawns do not change it, so a module-level leak is found in a game whose NPCs come
+  and go. (An NPC's own state cannot outlive the NPC; under churn, only the cap holds it.)
 
 Saving the script again lifts the quarantine, as for failures.
 """
@@ -164,7 +167,9 @@ class MemoryWatch:
         self._npcs: dict[str, int] = {}
         self._modules: dict[str, object] = {}
         self._files: dict[str, str | None] = {}
-        self._history: dict[str, _History] = {}
+        self._history: dict[str, _History] = {}  # the whole script's figures
+        self._module_history: dict[str, _History] = {}  # its module's data alone
+        self._module_bytes: dict[str, float] = {}  # this census's, for the latter
 
     # -- between frames -----------------------------------------------------------------
 
@@ -242,6 +247,7 @@ class MemoryWatch:
         self._bytes = {}
         self._npcs = {}
         self._modules = {}
+        self._module_bytes = {}
 
     def _each_root(self) -> Iterator[tuple[str, list[Any]]]:
         """The roots of every script, a module's or an NPC's at a time, produced lazily so
@@ -255,6 +261,7 @@ class MemoryWatch:
             data = _data_of(module)
             for start in range(0, len(data), chunk):  # a frame's work stays bounded
                 yield name, data[start : start + chunk]
+        self._module_bytes = dict(self._bytes)  # all counted: the stack was empty
         scheduler = self.scheduler
         memories = scheduler.memory
         classes: dict[type, tuple[str, int]] = {}  # NPC class -> its script, its NPCs' size
@@ -291,46 +298,70 @@ class MemoryWatch:
             total = int(measured)
             profile = profiles.setdefault(script, ScriptProfile())
             profile.memory_bytes = total
-            history = self._history.get(script)
-            npcs = self._npcs.get(script, 0)
             module = self._modules.get(script)
-            if (
-                history is None
-                or history.module is not module
-                or history.npcs != npcs
-                or (history.quarantined and not profile.quarantined)  # saved again
-            ):
-                history = self._history[script] = _History(module, npcs, total)
-            history.settled = min(history.settled, total)
-            history.totals.append(total)
-            while len(history.totals) > self.limits.growth_censuses + 1:
-                history.totals.popleft()
-            profile.memory_growth_bytes = total - history.settled
+            npcs = self._npcs.get(script, 0)
+            # The whole script, compared only while its NPCs are as many; and its module's
+            # own data, which spawns and despawns do not change: a module-level leak is
+            # found in a game whose NPCs come and go.
+            whole = self._observe(self._history, script, module, npcs, total, profile)
+            own = self._observe(
+                self._module_history,
+                script,
+                module,
+                0,
+                int(self._module_bytes.get(script, 0)),
+                profile,
+            )
+            profile.memory_growth_bytes = max(_growth(whole), _growth(own))
             if not profile.quarantined:
-                reason = self._verdict(history, total)
-                if reason is not None:
-                    self._quarantine(script, profile, history, reason, frame)
-            history.quarantined = profile.quarantined
+                if total > self.limits.limit_bytes:
+                    self._quarantine(script, profile, "limit", whole, frame)
+                elif self._grows(whole):
+                    self._quarantine(script, profile, "growth", whole, frame)
+                elif self._grows(own):
+                    self._quarantine(script, profile, "growth", own, frame)
+            whole.quarantined = own.quarantined = profile.quarantined
         for script, profile in profiles.items():
             if script not in self._bytes:  # nothing of it is left (its NPCs despawned)
                 profile.memory_bytes = profile.memory_growth_bytes = 0
 
-    def _verdict(self, history: _History, total: int) -> str | None:
-        limits = self.limits
-        if total > limits.limit_bytes:
-            return "limit"
-        totals = history.totals
+    def _observe(
+        self,
+        histories: dict[str, _History],
+        script: str,
+        module: object,
+        npcs: int,
+        size: int,
+        profile: ScriptProfile,
+    ) -> _History:
+        """Add a census's figure to one of a script's histories; a new history when the
+        figures stop being comparable (the script was saved again, its NPCs changed)."""
+        history = histories.get(script)
         if (
+            history is None
+            or history.module is not module
+            or history.npcs != npcs
+            or (history.quarantined and not profile.quarantined)  # saved again
+        ):
+            history = histories[script] = _History(module, npcs, size)
+        history.settled = min(history.settled, size)
+        history.totals.append(size)
+        while len(history.totals) > self.limits.growth_censuses + 1:
+            history.totals.popleft()
+        return history
+
+    def _grows(self, history: _History) -> bool:
+        limits = self.limits
+        totals = history.totals
+        return (
             len(totals) > limits.growth_censuses
             and all(a < b for a, b in zip(totals, islice(totals, 1, None), strict=False))
-            and total >= limits.growth_factor * history.settled
-            and total - history.settled >= limits.growth_floor_bytes
-        ):
-            return "growth"
-        return None
+            and totals[-1] >= limits.growth_factor * history.settled
+            and _growth(history) >= limits.growth_floor_bytes
+        )
 
     def _quarantine(
-        self, script: str, profile: ScriptProfile, history: _History, reason: str, frame: int
+        self, script: str, profile: ScriptProfile, reason: str, history: _History, frame: int
     ) -> None:
         """The scheduler's quarantine (its NPCs fall back, its timers and events stop) and
         the script host's (its module hooks stop), reported once with the figures."""
@@ -339,23 +370,27 @@ class MemoryWatch:
             self.scripts.quarantined.add(script)
         file = self._files.get(script)
         total = profile.memory_bytes
-        growth = profile.memory_growth_bytes
-        report = MemoryReport(script, file, total, growth, reason, frame)
+        report = MemoryReport(script, file, total, _growth(history), reason, frame)
         self.reports.append(report)
         if reason == "limit":
-            why = f"keeps {_mib(total)}, over the limit of {_mib(self.limits.limit_bytes)}"
+            why = f"it keeps {_mib(total)}, over the limit of {_mib(self.limits.limit_bytes)}"
         else:
+            what = "its module's data" if history in self._module_history.values() else "it"
             why = (
-                f"grew at each of the last {self.limits.growth_censuses} measurements, "
-                f"from {_mib(history.settled)} to {_mib(total)}"
+                f"{what} grew at each of the last {self.limits.growth_censuses} "
+                f"measurements, from {_mib(history.settled)} to {_mib(history.totals[-1])}"
             )
         profile.last_error = f"{file or script}: memory: {why}"
         key = (script, "memory")
         if key not in self.scheduler.reported:
             self.scheduler.reported.add(key)
             log.error(
-                "%s: script %s quarantined: it %s; edit it to retry", file or script, script, why
+                "%s: script %s quarantined: %s; edit it to retry", file or script, script, why
             )
+
+
+def _growth(history: _History) -> int:
+    return history.totals[-1] - history.settled if history.totals else 0
 
 
 def _mib(size: int) -> str:

@@ -210,6 +210,24 @@ def test_spawning_more_npcs_is_not_growth(tmp_path: Path) -> None:
     box.close()
 
 
+def test_a_module_that_leaks_while_its_npcs_come_and_go_is_quarantined(tmp_path: Path) -> None:
+    box = _box(tmp_path, LEAKS["module_list"], probes=1)
+    extra = None
+    for _ in range(FRAMES // QUICK.census_every_frames):
+        # Two probes at one census, one at the next: the script's NPCs never stay as many
+        # from a census to the next, so only its module's own figures show the leak.
+        if extra is None:
+            extra = box.spawn("probe")
+        else:
+            box.runtime.despawn(extra)
+            extra = None
+        box.step(QUICK.census_every_frames)
+    [report] = box.runtime.memory.reports
+    assert (report.script, report.reason) == ("probe", "growth")
+    assert "its module's data grew" in box.runtime.profile()["probe"]["last_error"]
+    box.close()
+
+
 def test_a_module_hook_that_leaks_is_stopped(tmp_path: Path) -> None:
     scripts = tmp_path / "scripts"
     scripts.mkdir()
