@@ -4,14 +4,14 @@ bounded slice at a time, and the quarantine of a script whose memory runs away.
 Why a census of the object graph, not ``tracemalloc``: tracing hooks every allocation of
 the process, the engine's own included, inside handlers too. On the 1 000-NPC mixed town
 of ``tests/bench/test_bench_frame.py`` it made the median frame 7 times dearer (0.55 ms
-to 3.7-4.5 ms, with one frame of traceback), and one snapshot to read the figures took
+to 3.7-4.5 ms under ``tracemalloc.start(1)``), and one snapshot to read the figures took
 0.45 s — a cost paid in every frame to learn something that changes over seconds. A census
 costs nothing while handlers run, and its cost between frames is a number of objects we
 choose.
 
 What a census measures, for each script (``npc_scripts.<stem>``):
 
-* each of its NPCs: the NPC object, its ``__dict__`` (its attributes) and its
+* each of its NPCs: the NPC object, its attributes and its
   ``remember``/``recall`` memory (``scheduler.memory[slot]``);
 * its module: the module's globals and the data attributes of the classes it defines
   (functions, classes, modules and dunder names are code, not data, and are left out).
@@ -82,7 +82,7 @@ __all__ = ["MemoryLimits", "MemoryReport", "MemoryWatch"]
 
 log = logging.getLogger("aicore.memory")
 
-MiB = 1 << 20
+_MIB = 1 << 20
 
 # Counted, never followed: they hold no references a script could grow through.
 _LEAVES: frozenset[type] = frozenset(
@@ -110,9 +110,9 @@ _BUILTIN_METHODS = (types.MethodDescriptorType, types.WrapperDescriptorType)
 class MemoryLimits:
     """How much a script may keep, and how the census is paced (docs/designers.md)."""
 
-    limit_bytes: int = 64 * MiB  # a script past this is quarantined at once
+    limit_bytes: int = 64 * _MIB  # a script past this is quarantined at once
     growth_factor: float = 4.0  # ...or past this multiple of its settled size
-    growth_floor_bytes: int = 1 * MiB  # ...having grown by at least this much
+    growth_floor_bytes: int = 1 * _MIB  # ...having grown by at least this much
     growth_censuses: int = 8  # ...at each of this many censuses in a row
     census_every_frames: int = 120  # a new census starts at most this often (2 s at 60 fps)
     objects_per_frame: int = 128  # the census's work between two frames (about 80 µs)
@@ -159,7 +159,7 @@ class MemoryWatch:
         self.last_work = 0  # objects examined by the last step (for tests and tuning)
         self._frame = 0  # frames stepped
         self._next_census = 0  # the frame the next census may start on
-        self._roots: Iterator[tuple[str, Any]] | None = None  # None: no census under way
+        self._roots: Iterator[tuple[str, list[Any]]] | None = None  # None: no census under way
         self._stack: list[tuple[Any, float]] = []  # objects to measure, with their weight
         self._script = ""  # the script the objects on the stack are charged to
         self._visited: set[int] = set()
@@ -394,7 +394,7 @@ def _growth(history: _History) -> int:
 
 
 def _mib(size: int) -> str:
-    return f"{size / MiB:.1f} MiB"
+    return f"{size / _MIB:.1f} MiB"
 
 
 def _data_of(module: types.ModuleType) -> list[Any]:
