@@ -394,7 +394,7 @@ def _growth(history: _History) -> int:
 
 
 def _mib(size: int) -> str:
-    return f"{size / _MIB:.1f} MiB"
+    return f"{size / _MIB:.1f} MiB" if size >= _MIB else f"{size / 1024:.0f} KiB"
 
 
 def _data_of(module: types.ModuleType) -> list[Any]:

@@ -203,7 +203,7 @@ class Runtime:
         self.scheduler.tick(dt, batch, self._voice_events())
         script_seconds = time.perf_counter() - began
         gc_seconds = self._collect_garbage() if self._manage_gc else 0.0
-        self.memory.step()  # between frames too, its work bounded by its limits
+        self.memory.step()  # like the collector, between frames: never inside a handler
         self.frame += 1
         self.time += dt
         if not self._commands:
