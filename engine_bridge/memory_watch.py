@@ -46,7 +46,9 @@ When a census ends, each script's bytes go to its :class:`ScriptProfile` (and so
 ``runtime.profile()``), and a script is quarantined — its NPCs fall back, its module hooks
 stop, it is reported once with its file and the figures — when
 
-* its bytes pass ``limit_bytes`` (64 MiB): the process is in danger whatever the cause; or
+* its bytes pass ``limit_bytes`` (64 MiB): the process is in danger whatever the cause.
+  Checked as the census goes, not only at its end: what it counted so far is a lower
+  bound; or
 * it grew at each of the last ``growth_censuses`` censuses (8) while its NPCs stayed as
   many, to ``growth_factor`` (4) times its settled size (the least it measured since its
   population last changed) and by at least ``growth_floor_bytes`` (1 MiB): a leak, caught
@@ -211,7 +213,7 @@ class MemoryWatch:
                 work -= 1 + len(children)
             else:
                 if counted:
-                    self._bytes[self._script] += counted
+                    self._charge(counted, frame)
                     counted = 0.0
                 root = next(self._roots, None)  # type: ignore[arg-type]
                 if root is None:
@@ -237,8 +239,20 @@ class MemoryWatch:
                     stack.append((child, weight))
         else:
             if counted:
-                self._bytes[self._script] += counted
+                self._charge(counted, frame)
         return budget - work
+
+    def _charge(self, counted: float, frame: int) -> None:
+        """Add bytes to the current script; past the cap already, quarantine it now: what
+        a census has counted so far is a lower bound, and a census of a big town spans
+        many frames that a fast leak must not have."""
+        script = self._script
+        total = self._bytes[script] = self._bytes[script] + counted
+        if total > self.limits.limit_bytes:
+            profile = self.scheduler.profiles.setdefault(script, ScriptProfile())
+            if not profile.quarantined:
+                profile.memory_bytes = int(total)
+                self._quarantine(script, profile, "limit", None, frame)
 
     def _begin(self, frame: int) -> None:
         self._next_census = frame + max(1, self.limits.census_every_frames)
@@ -362,7 +376,12 @@ class MemoryWatch:
         )
 
     def _quarantine(
-        self, script: str, profile: ScriptProfile, reason: str, history: _History, frame: int
+        self,
+        script: str,
+        profile: ScriptProfile,
+        reason: str,
+        history: _History | None,
+        frame: int,
     ) -> None:
         """The scheduler's quarantine (its NPCs fall back, its timers and events stop) and
         the script host's (its module hooks stop), reported once with the figures."""
@@ -371,9 +390,10 @@ class MemoryWatch:
             self.scripts.quarantined.add(script)
         file = self._files.get(script)
         total = profile.memory_bytes
-        report = MemoryReport(script, file, total, _growth(history), reason, frame)
+        growth = _growth(history) if history is not None else profile.memory_growth_bytes
+        report = MemoryReport(script, file, total, growth, reason, frame)
         self.reports.append(report)
-        if reason == "limit":
+        if reason == "limit" or history is None:
             why = f"it keeps {_mib(total)}, over the limit of {_mib(self.limits.limit_bytes)}"
         else:
             what = "its module's data" if history in self._module_history.values() else "it"

@@ -164,6 +164,37 @@ def test_a_script_past_the_limit_is_quarantined_at_the_first_census(tmp_path: Pa
     box.close()
 
 
+def test_a_script_past_the_limit_is_quarantined_before_the_census_ends(tmp_path: Path) -> None:
+    # A census of a big town spans many frames; a fast leak is stopped as soon as what is
+    # counted of it so far passes the cap.
+    limits = MemoryLimits(limit_bytes=1 << 20, objects_per_frame=16, census_every_frames=1000)
+    probe = """
+        class Probe(Npc):
+            kind = "probe"
+            decision_rate = 60.0
+
+            def on_spawn(self):
+                self.blobs = [bytes(100_000 + n) for n in range(30)]
+                self.after(0.0, self.more)
+
+            def more(self):
+                self.later = [[n] for n in range(200)]  # more to count after the blobs
+    """
+    box = _box(tmp_path, probe, limits, probes=1)
+    watch = box.runtime.memory
+    for _ in range(20):
+        box.step(1)
+        if watch.reports:
+            break
+    [report] = watch.reports
+    assert report.reason == "limit"
+    assert report.bytes > 1 << 20
+    assert watch.censuses == 0  # the census that found it was still under way
+    assert box.runtime.profile()["probe"]["quarantined"]
+    assert not box.runtime.profile()["good"]["quarantined"]
+    box.close()
+
+
 STABLE = """
     class Probe(Npc):
         kind = "probe"
