@@ -271,7 +271,7 @@ class MemoryWatch:
         chunk = 2 * max(1, self.limits.sample)  # as many as one container may bring
         for name, module in list(self.scripts.modules.items()):
             self._modules[name] = module
-            self._files[name] = getattr(module, "__file__", None)
+            self._files[name] = _file_of(module)
             self._bytes.setdefault(name, 0.0)
             data = _data_of(module)
             for start in range(0, len(data), chunk):  # a frame's work stays bounded
@@ -280,6 +280,7 @@ class MemoryWatch:
         scheduler = self.scheduler
         memories = scheduler.memory
         classes: dict[type, tuple[str, int]] = {}  # NPC class -> its script, its NPCs' size
+        names = {id(profile): name for name, profile in scheduler.profiles.items()}
         for slot in list(scheduler.npcs):
             npc = scheduler.npcs.get(slot)
             cls = type(npc)
@@ -287,10 +288,15 @@ class MemoryWatch:
                 continue
             known = classes.get(cls)
             if known is None:
-                known = classes[cls] = (scheduler.script_of(npc), _size(npc, cls))
-                if known[0] not in self._files:
-                    module = sys.modules.get(cls.__module__)
-                    self._files[known[0]] = getattr(module, "__file__", None)
+                # The scheduler's profile of the class, cached at spawn, names its script:
+                # no reading of the class's __module__, which a script's metaclass could
+                # make run code.
+                script = names.get(id(scheduler.profile_of(npc)))
+                if script is None:
+                    continue
+                known = classes[cls] = (script, _size(npc, cls))
+                if script not in self._files and type(cls) is type:
+                    self._files[script] = _file_of(sys.modules.get(cls.__module__))
             script, size = known
             self._npcs[script] = self._npcs.get(script, 0) + 1
             self._bytes[script] = self._bytes.get(script, 0.0) + size
@@ -408,6 +414,12 @@ class MemoryWatch:
             log.error(
                 "%s: script %s quarantined: %s; edit it to retry", file or script, script, why
             )
+
+
+def _file_of(module: object) -> str | None:
+    # vars(), not getattr(): a module's __getattr__ is the script's code.
+    file = vars(module).get("__file__") if type(module) is types.ModuleType else None
+    return file if type(file) is str else None
 
 
 def _growth(history: _History) -> int:
