@@ -27,6 +27,7 @@ from engine_bridge.clip_loader import ClipLoader
 from engine_bridge.errors import ScriptTimeoutError
 from engine_bridge.failure_report import describe_failure
 from engine_bridge.hot_reload import ScriptWatcher
+from engine_bridge.memory_watch import MemoryLimits, MemoryWatch
 from engine_bridge.protocol import decode
 from engine_bridge.scheduler import Scheduler, classes_in
 from engine_bridge.script_host import ScriptHost
@@ -81,6 +82,7 @@ class Runtime:
         deadline: Deadline | None = None,
         handler_budget_s: float = 0.005,
         frame_budget_s: float = 0.010,
+        memory_limits: MemoryLimits | None = None,
     ) -> None:
         self._sink_handler = _route_logging(log_sink) if log_sink is not None else None
         self.world = world
@@ -111,6 +113,8 @@ class Runtime:
         for module in self.scripts.modules.values():
             for cls in classes_in(module):
                 self.scheduler.register(cls)
+        # What each script keeps, measured a slice at a time between frames.
+        self.memory = MemoryWatch(self.scheduler, self.scripts, memory_limits)
         self.watcher = ScriptWatcher(self.scripts.directories)
         if watch:
             self.watcher.start()
@@ -204,6 +208,7 @@ class Runtime:
         self.scheduler.tick(dt, batch, self._voice_events())
         script_seconds = time.perf_counter() - began
         gc_seconds = self._collect_garbage() if self._manage_gc else 0.0
+        self.memory.step()  # like the collector, between frames: never inside a handler
         self.frame += 1
         self.time += dt
         if not self._commands:
@@ -380,7 +385,8 @@ class Runtime:
         return self.scripts.errors + sum(map(_ERRORS, self.scheduler.profiles.values()))
 
     def profile(self) -> dict[str, dict[str, float | int | bool | str]]:
-        """Per-script calls, mean time, errors and quarantine: what designers look at."""
+        """Per-script calls, mean time, errors, quarantine and memory (bytes it keeps, and
+        their growth over its settled size): what designers look at."""
         return {
             name: {
                 "calls": p.calls,
@@ -388,6 +394,8 @@ class Runtime:
                 "errors": p.errors,
                 "quarantined": p.quarantined,
                 "last_error": p.last_error,
+                "memory_bytes": p.memory_bytes,
+                "memory_growth_bytes": p.memory_growth_bytes,
             }
             for name, p in sorted(self.scheduler.profiles.items())
         }

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from engine_bridge.api import Npc
+from engine_bridge.memory_watch import MemoryLimits
 from engine_bridge.protocol import decode, encode
 from engine_bridge.runtime import Runtime
 from engine_bridge.world import PERCEIVES_PLAYER, World
@@ -45,11 +46,13 @@ class Sandbox:
         content_roots: Iterable[str | Path] = (),
         save_dir: str | Path | None = None,
         watch: bool = False,
+        memory_limits: MemoryLimits | None = None,
     ) -> None:
         """``content_root`` is the game's content (default: the shipped content);
         ``content_roots`` are layered over it the way ``aicore host --content A --content
         B`` layers them (a file of the same path replaces the earlier one, other files are
-        added; docs/designers.md). Without ``save_dir`` the lore index lives in memory."""
+        added; docs/designers.md). Without ``save_dir`` the lore index lives in memory.
+        ``memory_limits`` are what each script may keep (docs/designers.md)."""
         self.world = World.allocate(capacity)
         roots = list(content_roots)
         if roots and content_root is None:
@@ -61,6 +64,7 @@ class Sandbox:
             content_roots=roots,
             save_dir=save_dir,
             watch=watch,
+            memory_limits=memory_limits,
         )
         for cls in kinds:
             self.runtime.scheduler.register(cls)

@@ -46,7 +46,7 @@ _FPS = 60.0
 
 @dataclass(slots=True)
 class ScriptProfile:
-    """What designers look at: time and failures per script."""
+    """What designers look at: time, failures and memory per script."""
 
     calls: int = 0
     seconds: float = 0.0
@@ -54,6 +54,8 @@ class ScriptProfile:
     quarantined: bool = False
     last_error: str = ""
     fallback_broken: bool = False  # its fallback failed: its NPCs idle instead
+    memory_bytes: int = 0  # what it keeps, at the last census (memory_watch.py)
+    memory_growth_bytes: int = 0  # over its settled size, the least it measured since
 
     @property
     def mean_us(self) -> float:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -131,3 +132,28 @@ def test_plain_loop_of_1000_empty_calls(benchmark: BenchmarkFixture) -> None:
 
     benchmark.pedantic(loop, rounds=2_000, iterations=1, warmup_rounds=20)
     _p99_extra(benchmark, "plain loop of 1000 empty calls")
+
+
+@pytest.fixture(scope="module")
+def mixed_town() -> Iterator[Sandbox]:
+    box = _town(MIXED, 1_000)
+    # A census always under way: every step below does a whole frame's share of one.
+    box.runtime.memory.limits = replace(box.runtime.memory.limits, census_every_frames=1)
+    box.step(200)  # a whole census at least (about 90 frames), whether timed or not
+    yield box
+    box.close()
+
+
+@pytest.mark.benchmark(group="memory-census")
+def test_memory_census_step_in_a_town_of_1000(
+    benchmark: BenchmarkFixture, mixed_town: Sandbox
+) -> None:
+    """The memory census's share of a frame (engine_bridge/memory_watch.py): one step,
+    ``objects_per_frame`` objects, between two frames of the 1 000-NPC mixed town."""
+    watch = mixed_town.runtime.memory
+    benchmark.pedantic(watch.step, rounds=2_000, iterations=1, warmup_rounds=20)
+    assert watch.censuses >= 1
+    profile = mixed_town.runtime.profile()
+    assert all(p["memory_bytes"] > 0 for p in profile.values())
+    assert not any(p["quarantined"] for p in profile.values())  # the shipped scripts keep
+    _p99_extra(benchmark, "memory census step")
