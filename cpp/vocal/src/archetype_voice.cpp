@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "aicore/vocal/multiversion.h"
 #include "aicore/vocal/sine_oscillator.h"  // sineOfPhase
 
 namespace aicore::vocal {
@@ -34,7 +35,7 @@ float heartbeatEnvelope(double phase) noexcept {
 // band after band): band b at sample i and band b - 1 at sample i + 1 are independent, so
 // the bands' recursions overlap instead of adding up.
 template <std::size_t Bands>
-void runCascade(const Biquad* filters, std::array<float, 2>* state, float* x, std::size_t n) noexcept {
+[[gnu::always_inline]] inline void runCascade(const Biquad* filters, std::array<float, 2>* state, float* x, std::size_t n) noexcept {
     std::array<BiquadCoefficients, Bands> c;
     std::array<float, Bands> z1, z2;
     for (std::size_t b = 0; b < Bands; ++b) {
@@ -123,6 +124,7 @@ void ArchetypeVoice::reset() noexcept {
     intensitySmoothed_.setCurrentAndTargetValue(intensityTarget_);
     clip_ = nullptr;
     dryPosition_ = clipPosition_ = 0;
+    dryFraction_ = 0.0;
     dryLag_ = latency_;
     if (preset_ != nullptr) applyParameters(intensityTarget_);
 }
@@ -247,21 +249,67 @@ void ArchetypeVoice::applyParameters(float intensity) noexcept {
     breath_.setLevelDb(f(p.breathLevelDb + 20.0 * std::log10(std::max(i, 1e-4))));
 }
 
-void ArchetypeVoice::readDry(float* out, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::readDry(float* out, std::size_t n) noexcept {
+    // out == nullptr: the dry voice is not heard (full blend), so only its place advances.
     const std::size_t silent = std::min(dryLag_, n);
-    std::fill(out, out + silent, 0.0f);
+    if (out != nullptr) std::fill(out, out + silent, 0.0f);
     dryLag_ -= silent;
     std::size_t k = silent;
     if (clip_ != nullptr && dryPosition_ < clip_->samples.size()) {
-        const std::size_t m = std::min(n - k, clip_->samples.size() - dryPosition_);
-        std::copy_n(clip_->samples.data() + dryPosition_, m, out + k);
-        dryPosition_ += m;
-        k += m;
+        const std::size_t size = clip_->samples.size();
+        if (clip_->sampleRate == spec_.sampleRate) {
+            const std::size_t m = std::min(n - k, size - dryPosition_);
+            if (out != nullptr) std::copy_n(clip_->samples.data() + dryPosition_, m, out + k);
+            dryPosition_ += m;
+            k += m;
+        } else {
+            // A clip at another rate (the shipped lines are 22.05 kHz; the runtime hands them
+            // over as they are) is resampled as it is read, at the rate the shifter reads it,
+            // so the dry voice of a far NPC keeps its speed and stays aligned with the wet one.
+            // Linear: the dry path is only heard below a tenth of intensity, i.e. far away.
+            const double step = clip_->sampleRate / spec_.sampleRate;
+            // Output samples whose right-hand neighbour lies in the clip: one branchless,
+            // vectorisable loop over positions dryFraction_ + j * step from dryPosition_.
+            const double room = static_cast<double>(size - 1 - dryPosition_) - dryFraction_;
+            // (One fewer than fits, a margin against rounding; the loop below reads the rest.)
+            const auto inside = room < step ? std::size_t{0} : static_cast<std::size_t>(room / step);
+            const std::size_t m = std::min(n - k, inside);
+            if (out != nullptr) {
+                const float* x = clip_->samples.data() + dryPosition_;
+                const double start = dryFraction_;
+                float* o = out + k;
+                const int count = static_cast<int>(m);
+                for (int j = 0; j < count; ++j) {
+                    const double position = start + static_cast<double>(j) * step;
+                    const int i = static_cast<int>(position);
+                    const auto f = static_cast<float>(position - static_cast<double>(i));
+                    o[j] = x[i] + f * (x[i + 1] - x[i]);
+                }
+            }
+            const double advanced = dryFraction_ + static_cast<double>(m) * step;
+            const double whole = std::floor(advanced);
+            dryPosition_ += static_cast<std::size_t>(whole);
+            dryFraction_ = advanced - whole;
+            k += m;
+            // The last sample, faded towards the silence after it.
+            while (k < n && dryPosition_ < size) {
+                if (out != nullptr) {
+                    const float now = clip_->samples[dryPosition_];
+                    const float next = dryPosition_ + 1 < size ? clip_->samples[dryPosition_ + 1] : 0.0f;
+                    out[k] = now + static_cast<float>(dryFraction_) * (next - now);
+                }
+                ++k;
+                dryFraction_ += step;
+                const double w = std::floor(dryFraction_);
+                dryPosition_ += static_cast<std::size_t>(w);
+                dryFraction_ -= w;
+            }
+        }
     }
-    std::fill(out + k, out + n, 0.0f);
+    if (out != nullptr) std::fill(out + k, out + n, 0.0f);
 }
 
-void ArchetypeVoice::readReversed(float* out, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::readReversed(float* out, std::size_t n) noexcept {
     // Two readers half a grain apart, each playing its grain backwards under a triangle
     // window; the windows sum to one, so the layer has no grain-rate flutter. Within a
     // grain a reader's clip index falls by one per sample and its window is linear, so each
@@ -303,7 +351,7 @@ void ArchetypeVoice::readReversed(float* out, std::size_t n) noexcept {
     layerPosition_ += static_cast<double>(n);
 }
 
-void ArchetypeVoice::levelLayer(const float* voice, float* out, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::levelLayer(const float* voice, float* out, std::size_t n) noexcept {
     // Hold the layer at its level relative to the voice's running RMS: the ratio is what
     // the preset promises (never above -26 dB), whatever the line's loudness.
     const float* weight = squareWeight_.data() + (kControlInterval - n);
@@ -333,7 +381,7 @@ void ArchetypeVoice::levelLayer(const float* voice, float* out, std::size_t n) n
     for (int j = 0; j < count; ++j) out[j] *= start + static_cast<float>(j + 1) * step;
 }
 
-void ArchetypeVoice::renderSubliminal(const float* voice, float* out, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::renderSubliminal(const float* voice, float* out, std::size_t n) noexcept {
     const auto layer = preset_ == nullptr ? SubliminalLayer::None : preset_->subliminal;
     if (layer == SubliminalLayer::None || clip_ == nullptr) {
         std::fill(out, out + n, 0.0f);
@@ -372,7 +420,7 @@ void ArchetypeVoice::renderSubliminal(const float* voice, float* out, std::size_
         levelLayer(voice + done, out + done, std::min(kControlInterval, n - done));
 }
 
-void ArchetypeVoice::processEq(float* samples, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::processEq(float* samples, std::size_t n) noexcept {
     switch (preset_->eqBandCount) {
         case 0: break;
         case 1: runCascade<1>(eq_.data(), eqState_.data(), samples, n); break;
@@ -382,7 +430,7 @@ void ArchetypeVoice::processEq(float* samples, std::size_t n) noexcept {
     }
 }
 
-void ArchetypeVoice::processChunk(float* voice, float* subliminal, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::processChunk(float* voice, float* subliminal, std::size_t n) noexcept {
     const bool moving = intensitySmoothed_.isSmoothing();
     if (moving) {
         for (std::size_t k = 0; k < n; ++k)
@@ -416,6 +464,16 @@ void ArchetypeVoice::processChunk(float* voice, float* subliminal, std::size_t n
         const float gain = dbToGain(p.outputGainDb * intensitySmoothed_.getCurrentValue());
         if (gain != 1.0f)
             for (std::size_t k = 0; k < n; ++k) wet[k] *= gain;
+    }
+    const float settledBlend = std::min(1.0f, intensitySmoothed_.getTargetValue() / kDryBlendEnd);
+    if (!moving && settledBlend == 1.0f) {
+        // The full monster (most voices, most blocks): the dry voice is not heard, so it is
+        // not read, only kept in step.
+        readDry(nullptr, n);
+        std::copy_n(wet, n, voice);
+        clipPosition_ += n;
+        renderSubliminal(voice, subliminal, n);
+        return;
     }
     float* dry = dry_.data();
     readDry(dry, n);

@@ -117,6 +117,7 @@ private:
     float intensityTarget_ = 0.0f;
     std::size_t latency_ = 0;
     std::size_t dryPosition_ = 0;    // next clip index of the dry path (may lag by latency)
+    double dryFraction_ = 0.0;       // between dryPosition_ and the next sample, for a clip at another rate
     std::size_t dryLag_ = 0;         // samples still to output as silence before the dry clip
     std::size_t clipPosition_ = 0;   // samples of clip time elapsed in the voice
 
