@@ -83,11 +83,11 @@ void ArchetypeVoice::prepare(const ProcessSpec& spec) {
     intensitySmoothed_.prepare(spec, kIntensityRampMs);
     layerGain_.prepare(spec, kLayerRmsWindowMs / 3.0);
     const double meanSquareCoeff = 1.0 - std::exp(-1.0 / (0.001 * kLayerRmsWindowMs * spec.sampleRate));
-    for (std::size_t n = 0; n <= kControlInterval; ++n)
+    for (std::size_t n = 0; n <= kLayerInterval; ++n)
         meanSquareDecay_[n] = static_cast<float>(std::pow(1.0 - meanSquareCoeff, static_cast<double>(n)));
-    for (std::size_t k = 0; k < kControlInterval; ++k)
+    for (std::size_t k = 0; k < kLayerInterval; ++k)
         squareWeight_[k] = static_cast<float>(
-            meanSquareCoeff * std::pow(1.0 - meanSquareCoeff, static_cast<double>(kControlInterval - 1 - k)));
+            meanSquareCoeff * std::pow(1.0 - meanSquareCoeff, static_cast<double>(kLayerInterval - 1 - k)));
     heartbeatStep_ = kHeartbeatHz / spec.sampleRate;
     reversedGrain_ = std::floor(kReversedGrainSeconds * spec.sampleRate);
 
@@ -354,12 +354,13 @@ AICORE_VOCAL_HOT void ArchetypeVoice::readReversed(float* out, std::size_t n) no
 AICORE_VOCAL_HOT void ArchetypeVoice::levelLayer(const float* voice, float* out, std::size_t n) noexcept {
     // Hold the layer at its level relative to the voice's running RMS: the ratio is what
     // the preset promises (never above -26 dB), whatever the line's loudness.
-    const float* weight = squareWeight_.data() + (kControlInterval - n);
-    // Four partial sums each: without -ffast-math a single float sum cannot be vectorised.
-    std::array<float, 4> voiceSums{}, layerSums{};
+    const float* weight = squareWeight_.data() + (kLayerInterval - n);
+    // Eight partial sums each: without -ffast-math a single float sum cannot be vectorised,
+    // and eight fill an AVX2 register.
+    std::array<float, 8> voiceSums{}, layerSums{};
     std::size_t k = 0;
-    for (; k + 4 <= n; k += 4)
-        for (std::size_t l = 0; l < 4; ++l) {
+    for (; k + 8 <= n; k += 8)
+        for (std::size_t l = 0; l < 8; ++l) {
             voiceSums[l] += weight[k + l] * voice[k + l] * voice[k + l];
             layerSums[l] += weight[k + l] * out[k + l] * out[k + l];
         }
@@ -367,8 +368,11 @@ AICORE_VOCAL_HOT void ArchetypeVoice::levelLayer(const float* voice, float* out,
         voiceSums[0] += weight[k] * voice[k] * voice[k];
         layerSums[0] += weight[k] * out[k] * out[k];
     }
-    const float voicePower = (voiceSums[0] + voiceSums[1]) + (voiceSums[2] + voiceSums[3]);
-    const float layerPower = (layerSums[0] + layerSums[1]) + (layerSums[2] + layerSums[3]);
+    float voicePower = 0.0f, layerPower = 0.0f;
+    for (std::size_t l = 0; l < 8; ++l) {
+        voicePower += voiceSums[l];
+        layerPower += layerSums[l];
+    }
     meanSquareVoice_ = meanSquareDecay_[n] * meanSquareVoice_ + voicePower;
     meanSquareLayer_ = meanSquareDecay_[n] * meanSquareLayer_ + layerPower;
     const float level = layerLevel_;
@@ -415,9 +419,10 @@ AICORE_VOCAL_HOT void ArchetypeVoice::renderSubliminal(const float* voice, float
         case SubliminalLayer::None:
             break;
     }
-    // The level follows the voice every kControlInterval samples, however long the chunk.
-    for (std::size_t done = 0; done < n; done += kControlInterval)
-        levelLayer(voice + done, out + done, std::min(kControlInterval, n - done));
+    // The level follows the voice every kLayerInterval samples, however long the chunk (a
+    // gliding intensity's 32-sample chunks are one step each).
+    for (std::size_t done = 0; done < n; done += kLayerInterval)
+        levelLayer(voice + done, out + done, std::min(kLayerInterval, n - done));
 }
 
 AICORE_VOCAL_HOT void ArchetypeVoice::processEq(float* samples, std::size_t n) noexcept {
