@@ -2,8 +2,6 @@
 // Target (docs/vocal.md): <= 20 us per voice per 512-sample block for every archetype.
 #include <benchmark/benchmark.h>
 
-#include <cmath>
-#include <numbers>
 #include <string>
 #include <vector>
 

@@ -7,7 +7,7 @@
 //
 // Why: the voice chain's inner loops are gathers (PSOLA's cubic taps, modulated delay
 // reads) and short biquad recursions; eight lanes with hardware gathers and fused
-// multiply-adds take about a quarter off a voice's cost (docs/vocal.md, "What it costs").
+// multiply-adds take about a sixth off a voice's cost (docs/vocal.md, "What it costs").
 //
 // Only functions whose loops are hot are marked: a clone covers its own body and what is
 // inlined into it, not out-of-line callees. Results may differ in the last bits between the
