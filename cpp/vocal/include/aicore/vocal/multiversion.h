@@ -13,7 +13,11 @@
 // inlined into it, not out-of-line callees. Results may differ in the last bits between the
 // two copies (FMA rounds once), never between two runs on one machine, so renders stay
 // bit-identical per seed on a given CPU.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+//
+// Not under ThreadSanitizer: the loader runs ifunc resolvers before TSan's runtime starts,
+// and TSan instruments them, so the build for `make sanitize` keeps one copy of each.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && \
+    !defined(__SANITIZE_THREAD__)
 #define AICORE_VOCAL_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define AICORE_VOCAL_HOT
