@@ -1,7 +1,8 @@
 """Turns lines into playable clips on a worker thread: a shipped recording is read, a new
-text is synthesised (espeak-ng), and either is analysed for the voice engine — never on the
-game thread, never on the audio thread. Clips are cached by line, so a line said twice is
-analysed once."""
+text is synthesised (espeak-ng), then normalised to the documented loudness as its monster
+will say it (``vocal.loudness``: -23 LUFS at 1 m) and analysed for the voice engine — never
+on the game thread, never on the audio thread. Clips are cached by line and archetype, so a
+line said twice by one monster is prepared once."""
 
 from __future__ import annotations
 
@@ -21,20 +22,23 @@ class ClipLoader:
         self.bridge = bridge
         self.lines = lines
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aicore-clips")
-        self._clips: dict[str, Future[ClipHandle | None]] = {}
+        self._clips: dict[tuple[str, str | None], Future[ClipHandle | None]] = {}
         # The pool starts its thread at the first submit: do it now, on the thread that
         # creates the runtime, with the modules the worker needs imported up front.
         self._pool.submit(_import_loaders).result()
 
-    def clip(self, line: str) -> Future[ClipHandle | None]:
-        """The clip of a shipped line id or a text; loaded once, in the background."""
-        future = self._clips.get(line)
+    def clip(self, line: str, archetype: str | None = None) -> Future[ClipHandle | None]:
+        """The clip of a shipped line id or a text, as ``archetype`` says it (its loudness
+        is set through that archetype's chain; None: the dry line's); prepared once, in the
+        background."""
+        key = (line, archetype)
+        future = self._clips.get(key)
         if future is None:
-            future = self._pool.submit(self._load, line)
-            self._clips[line] = future
+            future = self._pool.submit(self._load, line, archetype)
+            self._clips[key] = future
         return future
 
-    def _load(self, line: str) -> ClipHandle | None:
+    def _load(self, line: str, archetype: str | None) -> ClipHandle | None:
         known = self.lines.get(line)
         if known is not None:
             from vocal.voice_lines import load_line
@@ -44,6 +48,9 @@ class ClipLoader:
             from vocal.tts import synthesize
 
             samples, rate = synthesize(line)
+        from vocal.loudness import normalise_loudness
+
+        samples = normalise_loudness(samples, rate, archetype)
         handle = self.bridge.add_clip(samples, float(rate))
         if handle is None:
             log.warning("no room in the clip bank for %r", line)
@@ -54,5 +61,6 @@ class ClipLoader:
 
 
 def _import_loaders() -> None:
+    import vocal.loudness
     import vocal.tts
     import vocal.voice_lines  # noqa: F401

@@ -310,7 +310,7 @@ class Runtime:
         if self._clips is None:
             return
         # Loaded (and synthesised, for new text) on the clip worker; started when ready.
-        self._speech.append((npc, self._clips.clip(line), intensity))
+        self._speech.append((npc, self._clips.clip(line, str(type(npc).archetype)), intensity))
 
     def _start_ready_lines(self) -> None:
         pending, self._speech = self._speech, []

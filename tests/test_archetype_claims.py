@@ -1,6 +1,8 @@
 """Every measurable claim docs/vocal.md makes about the archetypes, checked on real speech.
 
 The claims table is read from the doc itself, so the doc and the test cannot drift apart.
+What the final voice sounds like is measured by Praat (praat-parselmouth), a standard
+tracker independent of this project's analysis.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import re
 from pathlib import Path
 
 import numpy as np
+import parselmouth
 import pytest
 import voice_analysis as va
+from parselmouth.praat import call
 
 import vocal
 from vocal import _native
@@ -26,7 +30,7 @@ def _claims() -> dict[str, dict[str, str]]:
     doc = (REPO / "docs" / "vocal.md").read_text()
     table = doc.split("<!-- claims -->", 2)[1]
     rows = [r.strip().strip("|").split("|") for r in table.strip().splitlines()[2:]]
-    header = ["archetype", "f0", "formant", "rasp", "subliminal"]
+    header = ["archetype", "f0", "formant", "heard_f0", "heard_formant", "rasp", "subliminal"]
     return {r[0].strip(): dict(zip(header, (c.strip() for c in r), strict=True)) for r in rows}
 
 
@@ -72,6 +76,65 @@ def test_f0_shift_and_formant_ratio_on_real_speech(
         scales.append(va.spectral_envelope_scale(x, out, rate))
     assert np.median(shifts) == pytest.approx(claimed_st, abs=0.5)
     assert np.median(scales) == pytest.approx(claimed_formant, rel=0.03)
+
+
+def _praat_f0_hz(x: np.ndarray, rate: int) -> float:
+    """Median F0 of the voiced frames, Praat's autocorrelation tracker (floor 40 Hz: a
+    werewolf six semitones under a low man's voice, or a sub-octave, is still in range)."""
+    pitch = parselmouth.Sound(x.astype(np.float64), rate).to_pitch(pitch_floor=40.0)
+    f0 = pitch.selected_array["frequency"]
+    assert np.count_nonzero(f0) >= 20, "too few voiced frames"
+    return float(np.median(f0[f0 > 0]))
+
+
+def _praat_formants_hz(x: np.ndarray, rate: int) -> np.ndarray:
+    """Median F1, F2, F3 over voiced frames, from Praat's FormantPath: Burg LPC at eleven
+    ceilings from 3.7 to 6.7 kHz, the best path through them chosen per frame, so a
+    smaller or larger vocal tract is tracked without saying which to expect."""
+    sound = parselmouth.Sound(x.astype(np.float64), rate)
+    pitch = sound.to_pitch(pitch_floor=40.0)
+    # time step, formants, middle ceiling, window, pre-emphasis from, ceiling step, steps
+    path = call(sound, "To FormantPath (burg)", 0.01, 5.0, 5000.0, 0.025, 50.0, 0.05, 6)
+    # Praat's defaults: Q, frequency change, stress and ceiling change weights, intensity
+    # modulation step, window, coefficients per track, power.
+    call(path, "Path finder", 1.0, 1.0, 1.0, 1.0, 5.0, 0.035, "3 3 3 3", 1.25)
+    formant = call(path, "Extract Formant")
+    voiced = [t for t in formant.ts() if pitch.get_value_at_time(t) > 0]
+    medians = []
+    for n in (1, 2, 3):
+        values = np.array([formant.get_value_at_time(n, t) for t in voiced])
+        medians.append(float(np.median(values[np.isfinite(values)])))
+    return np.array(medians)
+
+
+@pytest.fixture(scope="module")
+def dry_praat(speech: list[tuple[np.ndarray, int]]) -> list[tuple[float, np.ndarray]]:
+    return [(_praat_f0_hz(x, rate), _praat_formants_hz(x, rate)) for x, rate in speech]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("archetype", sorted(CLAIMS))
+def test_the_final_voice_has_the_heard_f0_and_formants_praat_measures(
+    speech: list[tuple[np.ndarray, int]],
+    dry_praat: list[tuple[float, np.ndarray]],
+    archetype: str,
+) -> None:
+    claimed_st = _number(CLAIMS[archetype]["heard_f0"])
+    claimed_formant = _number(CLAIMS[archetype]["heard_formant"])
+    shifts, ratios = [], []
+    for (x, rate), (dry_f0, dry_formants) in zip(speech, dry_praat, strict=True):
+        # The whole chain, as a player hears it up close (seeded: the same every run).
+        wet = vocal.render(x, rate, archetype, environment="none", seed=0)
+        shifts.append(va.semitones(_praat_f0_hz(wet, rate) / dry_f0))
+        ratios.append(_praat_formants_hz(wet, rate) / dry_formants)
+    heard_st = float(np.median(shifts))
+    heard_formant = float(np.median(np.median(ratios, axis=0)))
+    assert heard_st == pytest.approx(claimed_st, abs=0.5), (
+        f"{archetype}: Praat F0 {heard_st:+.2f} st"
+    )
+    assert heard_formant == pytest.approx(claimed_formant, rel=0.05), (
+        f"{archetype}: Praat formants x{heard_formant:.3f}"
+    )
 
 
 @pytest.mark.parametrize("archetype", sorted(CLAIMS))

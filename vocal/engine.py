@@ -28,6 +28,7 @@ import numpy as np
 
 from vocal import _native
 from vocal.content import archetype_preset, archetypes, environment_preset, environments
+from vocal.loudness import normalise_loudness
 
 __all__ = ["Engine", "EngineEvent", "QueueFullError"]
 
@@ -117,9 +118,12 @@ class Engine:
         sample_rate: int | None = None,
         seed: int = 0,
         send: float = 1.0,
+        normalise: bool = True,
     ) -> int:
         """Start a line; returns its voice id. ``intensity=None`` follows the archetype's
-        proximity curve as the voice moves. The clip is analysed here, on this thread."""
+        proximity curve as the voice moves. The clip is prepared here, on this thread: set
+        to the documented loudness as ``archetype`` says it (``vocal.loudness``: -23 LUFS
+        at 1 m; ``normalise=False`` plays the samples at their own level), then analysed."""
         if archetype not in self._archetypes:
             raise ValueError(
                 f"unknown archetype {archetype!r} (known: {', '.join(self._archetypes)})"
@@ -130,6 +134,8 @@ class Engine:
         if x.ndim != 1 or x.size == 0 or not np.isfinite(x).all():
             raise ValueError("samples must be a non-empty, finite, mono (1-D) array")
         x = _resample(x, sample_rate or self.sample_rate, self.sample_rate)
+        if normalise:
+            x = normalise_loudness(x, self.sample_rate, archetype)
         self._reclaim()
         clip = self._native.add_clip(x, float(self.sample_rate))
         voice = self._native.new_handle()

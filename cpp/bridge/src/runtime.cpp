@@ -508,6 +508,15 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
         } catch (py::error_already_set&) {
         }
     }
+    if (rt->voices) {
+        // The voices are heard where the player stands (the engine writes player_position
+        // every frame), not from the world's origin. Same thread as play_clip: one producer.
+        aicore::vocal::VoiceCommand listener;
+        listener.type = aicore::vocal::VoiceCommand::Type::SetListener;
+        listener.position = {rt->playerPosition[0], rt->playerPosition[1], rt->playerPosition[2]};
+        listener.forward = {0.0f, 1.0f, 0.0f};
+        rt->voices->trySend(listener);
+    }
     ++rt->metrics.frames;
     rt->metrics.last_tick_us = microsSince(t0);
     rt->metrics.last_gc_us = gcSeconds * 1e6;

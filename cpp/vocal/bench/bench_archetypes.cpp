@@ -2,14 +2,13 @@
 // Target (docs/vocal.md): <= 20 us per voice per 512-sample block for every archetype.
 #include <benchmark/benchmark.h>
 
-#include <cmath>
-#include <numbers>
 #include <string>
 #include <vector>
 
 #include "aicore/vocal/archetype_voice.h"
 #include "aicore/vocal/environment.h"
 #include "aicore/vocal/presets.h"
+#include "shipped_lines.h"
 
 using namespace aicore::vocal;
 
@@ -17,25 +16,6 @@ namespace {
 
 constexpr double kRate = 48000.0;
 const char* const kArchetypes[] = {"vampire", "zombie", "werewolf", "wraith", "ghoul"};
-
-// Three seconds of a speech-like buzz with pauses, analysed like a loaded clip.
-const Clip& speechClip() {
-    static const Clip clip = [] {
-        std::vector<float> x(static_cast<std::size_t>(3.0 * kRate));
-        double phase = 0.0;
-        for (std::size_t i = 0; i < x.size(); ++i) {
-            const double t = static_cast<double>(i) / kRate;
-            phase += (120.0 + 30.0 * std::sin(2.0 * std::numbers::pi * 0.7 * t)) / kRate;
-            phase -= std::floor(phase);
-            const double syllable = std::max(0.0, std::sin(2.0 * std::numbers::pi * 3.0 * t));
-            double s = 0.0;
-            for (int h = 1; h <= 10; ++h) s += std::sin(2.0 * std::numbers::pi * h * phase) / h;
-            x[i] = static_cast<float>(0.2 * s * syllable);
-        }
-        return analyseClip(std::move(x), kRate);
-    }();
-    return clip;
-}
 
 void BM_ArchetypeVoice(benchmark::State& state, const std::string& name) {
     const auto block = static_cast<std::size_t>(state.range(0));
@@ -45,7 +25,8 @@ void BM_ArchetypeVoice(benchmark::State& state, const std::string& name) {
     voice.setPreset(&preset);
     voice.setIntensity(1.0f);
     std::vector<float> out(block), layer(block);
-    const Clip& clip = speechClip();
+    // The archetype's own shipped lines, end to end: continuous speech, not a test buzz.
+    const Clip clip = bench::shippedSpeech(name);
     voice.start(&clip);
     for (auto _ : state) {
         if (voice.clipFinished()) voice.start(&clip);

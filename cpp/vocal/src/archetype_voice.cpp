@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "aicore/vocal/multiversion.h"
 #include "aicore/vocal/sine_oscillator.h"  // sineOfPhase
 
 namespace aicore::vocal {
@@ -34,7 +35,7 @@ float heartbeatEnvelope(double phase) noexcept {
 // band after band): band b at sample i and band b - 1 at sample i + 1 are independent, so
 // the bands' recursions overlap instead of adding up.
 template <std::size_t Bands>
-void runCascade(const Biquad* filters, std::array<float, 2>* state, float* x, std::size_t n) noexcept {
+[[gnu::always_inline]] inline void runCascade(const Biquad* filters, std::array<float, 2>* state, float* x, std::size_t n) noexcept {
     std::array<BiquadCoefficients, Bands> c;
     std::array<float, Bands> z1, z2;
     for (std::size_t b = 0; b < Bands; ++b) {
@@ -82,11 +83,11 @@ void ArchetypeVoice::prepare(const ProcessSpec& spec) {
     intensitySmoothed_.prepare(spec, kIntensityRampMs);
     layerGain_.prepare(spec, kLayerRmsWindowMs / 3.0);
     const double meanSquareCoeff = 1.0 - std::exp(-1.0 / (0.001 * kLayerRmsWindowMs * spec.sampleRate));
-    for (std::size_t n = 0; n <= kControlInterval; ++n)
+    for (std::size_t n = 0; n <= kLayerInterval; ++n)
         meanSquareDecay_[n] = static_cast<float>(std::pow(1.0 - meanSquareCoeff, static_cast<double>(n)));
-    for (std::size_t k = 0; k < kControlInterval; ++k)
+    for (std::size_t k = 0; k < kLayerInterval; ++k)
         squareWeight_[k] = static_cast<float>(
-            meanSquareCoeff * std::pow(1.0 - meanSquareCoeff, static_cast<double>(kControlInterval - 1 - k)));
+            meanSquareCoeff * std::pow(1.0 - meanSquareCoeff, static_cast<double>(kLayerInterval - 1 - k)));
     heartbeatStep_ = kHeartbeatHz / spec.sampleRate;
     reversedGrain_ = std::floor(kReversedGrainSeconds * spec.sampleRate);
 
@@ -123,6 +124,7 @@ void ArchetypeVoice::reset() noexcept {
     intensitySmoothed_.setCurrentAndTargetValue(intensityTarget_);
     clip_ = nullptr;
     dryPosition_ = clipPosition_ = 0;
+    dryFraction_ = 0.0;
     dryLag_ = latency_;
     if (preset_ != nullptr) applyParameters(intensityTarget_);
 }
@@ -247,21 +249,67 @@ void ArchetypeVoice::applyParameters(float intensity) noexcept {
     breath_.setLevelDb(f(p.breathLevelDb + 20.0 * std::log10(std::max(i, 1e-4))));
 }
 
-void ArchetypeVoice::readDry(float* out, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::readDry(float* out, std::size_t n) noexcept {
+    // out == nullptr: the dry voice is not heard (full blend), so only its place advances.
     const std::size_t silent = std::min(dryLag_, n);
-    std::fill(out, out + silent, 0.0f);
+    if (out != nullptr) std::fill(out, out + silent, 0.0f);
     dryLag_ -= silent;
     std::size_t k = silent;
     if (clip_ != nullptr && dryPosition_ < clip_->samples.size()) {
-        const std::size_t m = std::min(n - k, clip_->samples.size() - dryPosition_);
-        std::copy_n(clip_->samples.data() + dryPosition_, m, out + k);
-        dryPosition_ += m;
-        k += m;
+        const std::size_t size = clip_->samples.size();
+        if (clip_->sampleRate == spec_.sampleRate) {
+            const std::size_t m = std::min(n - k, size - dryPosition_);
+            if (out != nullptr) std::copy_n(clip_->samples.data() + dryPosition_, m, out + k);
+            dryPosition_ += m;
+            k += m;
+        } else {
+            // A clip at another rate (the shipped lines are 22.05 kHz; the runtime hands them
+            // over as they are) is resampled as it is read, at the rate the shifter reads it,
+            // so the dry voice of a far NPC keeps its speed and stays aligned with the wet one.
+            // Linear: the dry path is only heard below a tenth of intensity, i.e. far away.
+            const double step = clip_->sampleRate / spec_.sampleRate;
+            // Output samples whose right-hand neighbour lies in the clip: one branchless,
+            // vectorisable loop over positions dryFraction_ + j * step from dryPosition_.
+            const double room = static_cast<double>(size - 1 - dryPosition_) - dryFraction_;
+            // (One fewer than fits, a margin against rounding; the loop below reads the rest.)
+            const auto inside = room < step ? std::size_t{0} : static_cast<std::size_t>(room / step);
+            const std::size_t m = std::min(n - k, inside);
+            if (out != nullptr) {
+                const float* x = clip_->samples.data() + dryPosition_;
+                const double start = dryFraction_;
+                float* o = out + k;
+                const int count = static_cast<int>(m);
+                for (int j = 0; j < count; ++j) {
+                    const double position = start + static_cast<double>(j) * step;
+                    const int i = static_cast<int>(position);
+                    const auto f = static_cast<float>(position - static_cast<double>(i));
+                    o[j] = x[i] + f * (x[i + 1] - x[i]);
+                }
+            }
+            const double advanced = dryFraction_ + static_cast<double>(m) * step;
+            const double whole = std::floor(advanced);
+            dryPosition_ += static_cast<std::size_t>(whole);
+            dryFraction_ = advanced - whole;
+            k += m;
+            // The last sample, faded towards the silence after it.
+            while (k < n && dryPosition_ < size) {
+                if (out != nullptr) {
+                    const float now = clip_->samples[dryPosition_];
+                    const float next = dryPosition_ + 1 < size ? clip_->samples[dryPosition_ + 1] : 0.0f;
+                    out[k] = now + static_cast<float>(dryFraction_) * (next - now);
+                }
+                ++k;
+                dryFraction_ += step;
+                const double w = std::floor(dryFraction_);
+                dryPosition_ += static_cast<std::size_t>(w);
+                dryFraction_ -= w;
+            }
+        }
     }
-    std::fill(out + k, out + n, 0.0f);
+    if (out != nullptr) std::fill(out + k, out + n, 0.0f);
 }
 
-void ArchetypeVoice::readReversed(float* out, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::readReversed(float* out, std::size_t n) noexcept {
     // Two readers half a grain apart, each playing its grain backwards under a triangle
     // window; the windows sum to one, so the layer has no grain-rate flutter. Within a
     // grain a reader's clip index falls by one per sample and its window is linear, so each
@@ -303,15 +351,16 @@ void ArchetypeVoice::readReversed(float* out, std::size_t n) noexcept {
     layerPosition_ += static_cast<double>(n);
 }
 
-void ArchetypeVoice::levelLayer(const float* voice, float* out, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::levelLayer(const float* voice, float* out, std::size_t n) noexcept {
     // Hold the layer at its level relative to the voice's running RMS: the ratio is what
     // the preset promises (never above -26 dB), whatever the line's loudness.
-    const float* weight = squareWeight_.data() + (kControlInterval - n);
-    // Four partial sums each: without -ffast-math a single float sum cannot be vectorised.
-    std::array<float, 4> voiceSums{}, layerSums{};
+    const float* weight = squareWeight_.data() + (kLayerInterval - n);
+    // Eight partial sums each: without -ffast-math a single float sum cannot be vectorised,
+    // and eight fill an AVX2 register.
+    std::array<float, 8> voiceSums{}, layerSums{};
     std::size_t k = 0;
-    for (; k + 4 <= n; k += 4)
-        for (std::size_t l = 0; l < 4; ++l) {
+    for (; k + 8 <= n; k += 8)
+        for (std::size_t l = 0; l < 8; ++l) {
             voiceSums[l] += weight[k + l] * voice[k + l] * voice[k + l];
             layerSums[l] += weight[k + l] * out[k + l] * out[k + l];
         }
@@ -319,8 +368,11 @@ void ArchetypeVoice::levelLayer(const float* voice, float* out, std::size_t n) n
         voiceSums[0] += weight[k] * voice[k] * voice[k];
         layerSums[0] += weight[k] * out[k] * out[k];
     }
-    const float voicePower = (voiceSums[0] + voiceSums[1]) + (voiceSums[2] + voiceSums[3]);
-    const float layerPower = (layerSums[0] + layerSums[1]) + (layerSums[2] + layerSums[3]);
+    float voicePower = 0.0f, layerPower = 0.0f;
+    for (std::size_t l = 0; l < 8; ++l) {
+        voicePower += voiceSums[l];
+        layerPower += layerSums[l];
+    }
     meanSquareVoice_ = meanSquareDecay_[n] * meanSquareVoice_ + voicePower;
     meanSquareLayer_ = meanSquareDecay_[n] * meanSquareLayer_ + layerPower;
     const float level = layerLevel_;
@@ -333,7 +385,7 @@ void ArchetypeVoice::levelLayer(const float* voice, float* out, std::size_t n) n
     for (int j = 0; j < count; ++j) out[j] *= start + static_cast<float>(j + 1) * step;
 }
 
-void ArchetypeVoice::renderSubliminal(const float* voice, float* out, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::renderSubliminal(const float* voice, float* out, std::size_t n) noexcept {
     const auto layer = preset_ == nullptr ? SubliminalLayer::None : preset_->subliminal;
     if (layer == SubliminalLayer::None || clip_ == nullptr) {
         std::fill(out, out + n, 0.0f);
@@ -367,12 +419,13 @@ void ArchetypeVoice::renderSubliminal(const float* voice, float* out, std::size_
         case SubliminalLayer::None:
             break;
     }
-    // The level follows the voice every kControlInterval samples, however long the chunk.
-    for (std::size_t done = 0; done < n; done += kControlInterval)
-        levelLayer(voice + done, out + done, std::min(kControlInterval, n - done));
+    // The level follows the voice every kLayerInterval samples, however long the chunk (a
+    // gliding intensity's 32-sample chunks are one step each).
+    for (std::size_t done = 0; done < n; done += kLayerInterval)
+        levelLayer(voice + done, out + done, std::min(kLayerInterval, n - done));
 }
 
-void ArchetypeVoice::processEq(float* samples, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::processEq(float* samples, std::size_t n) noexcept {
     switch (preset_->eqBandCount) {
         case 0: break;
         case 1: runCascade<1>(eq_.data(), eqState_.data(), samples, n); break;
@@ -382,7 +435,7 @@ void ArchetypeVoice::processEq(float* samples, std::size_t n) noexcept {
     }
 }
 
-void ArchetypeVoice::processChunk(float* voice, float* subliminal, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void ArchetypeVoice::processChunk(float* voice, float* subliminal, std::size_t n) noexcept {
     const bool moving = intensitySmoothed_.isSmoothing();
     if (moving) {
         for (std::size_t k = 0; k < n; ++k)
@@ -416,6 +469,16 @@ void ArchetypeVoice::processChunk(float* voice, float* subliminal, std::size_t n
         const float gain = dbToGain(p.outputGainDb * intensitySmoothed_.getCurrentValue());
         if (gain != 1.0f)
             for (std::size_t k = 0; k < n; ++k) wet[k] *= gain;
+    }
+    const float settledBlend = std::min(1.0f, intensitySmoothed_.getTargetValue() / kDryBlendEnd);
+    if (!moving && settledBlend == 1.0f) {
+        // The full monster (most voices, most blocks): the dry voice is not heard, so it is
+        // not read, only kept in step.
+        readDry(nullptr, n);
+        std::copy_n(wet, n, voice);
+        clipPosition_ += n;
+        renderSubliminal(voice, subliminal, n);
+        return;
     }
     float* dry = dry_.data();
     readDry(dry, n);

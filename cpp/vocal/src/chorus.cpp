@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "aicore/vocal/multiversion.h"
 #include "aicore/vocal/sine_oscillator.h"
 
 namespace aicore::vocal {
@@ -141,7 +142,7 @@ void Chorus::startInterval() noexcept {
     intervalPosition_ = 0;
 }
 
-void Chorus::process(float* samples, std::size_t count) noexcept {
+AICORE_VOCAL_HOT void Chorus::process(float* samples, std::size_t count) noexcept {
     while (count > 0) {
         if (intervalPosition_ == kControlInterval) startInterval();
         const std::size_t n = std::min(count, kControlInterval - intervalPosition_);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "aicore/vocal/multiversion.h"
+
 namespace aicore::vocal {
 
 void DelayLine::prepare(const ProcessSpec& spec, double maxDelaySeconds) {
@@ -22,7 +24,7 @@ void DelayLine::reset() noexcept {
     write_ = 0;
 }
 
-void DelayLine::push(const float* x, std::size_t count) noexcept {
+AICORE_VOCAL_HOT void DelayLine::push(const float* x, std::size_t count) noexcept {
     const std::size_t size = mask_ + 1;
     while (count > 0) {
         // Up to the end of the ring in one copy, then wrap.
@@ -43,7 +45,7 @@ namespace {
 
 // A run whose integer delay falls by exactly one per sample: sample m's taps are
 // taps[m .. m + 3], so the loop is plain vector loads (it auto-vectorises; no gathers).
-void addSlidingRun(const float* __restrict taps, float f0, float fStep, float g0, float gStep,
+[[gnu::always_inline]] inline void addSlidingRun(const float* __restrict taps, float f0, float fStep, float g0, float gStep,
                    float* __restrict out, int count) noexcept {
     for (int m = 0; m < count; ++m) {
         const auto mf = static_cast<float>(m);
@@ -54,7 +56,7 @@ void addSlidingRun(const float* __restrict taps, float f0, float fStep, float g0
 
 }  // namespace
 
-void DelayLine::addModulatedTap(float firstDelay, float delayStep, float firstGain, float gainStep, float* out,
+AICORE_VOCAL_HOT void DelayLine::addModulatedTap(float firstDelay, float delayStep, float firstGain, float gainStep, float* out,
                                 std::size_t count) const noexcept {
     const float* buffer = buffer_.data();
     // Sample j reads delay firstDelay + j * delayStep; against the write position that
@@ -110,7 +112,7 @@ void Delay::setFeedback(float gain) noexcept { feedback_.setTargetValue(std::cla
 
 void Delay::setMix(float mix) noexcept { mix_.setTargetValue(std::clamp(mix, 0.0f, 1.0f)); }
 
-void Delay::process(float* samples, std::size_t count) noexcept {
+AICORE_VOCAL_HOT void Delay::process(float* samples, std::size_t count) noexcept {
     // A fading echo tail must not recirculate as denormals (slow on x86) for the minute before it underflows.
     const auto flushed = [](float x) { return std::abs(x) < 1e-20f ? 0.0f : x; };
     // Read before the push: the line's newest sample is then one step old, hence -1.

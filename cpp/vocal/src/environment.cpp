@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "aicore/vocal/multiversion.h"
+
 namespace aicore::vocal {
 
 namespace {
@@ -77,7 +79,7 @@ void Environment::setPreset(const EnvironmentPreset* preset) noexcept {
     }
 }
 
-void Environment::processReverb(const float* in, float* wetLeft, float* wetRight,
+AICORE_VOCAL_HOT void Environment::processReverb(const float* in, float* wetLeft, float* wetRight,
                                 std::size_t n) noexcept {
     std::fill(wetLeft, wetLeft + n, 0.0f);
     std::fill(wetRight, wetRight + n, 0.0f);
@@ -95,7 +97,7 @@ void Environment::processReverb(const float* in, float* wetLeft, float* wetRight
 
 }
 
-void Environment::processDirect(float* first, float* second, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void Environment::processDirect(float* first, float* second, std::size_t n) noexcept {
     if (!occlusionAmount_.isSmoothing() && occlusionAmount_.getTargetValue() == 0.0f) {
         occlusion_.reset();  // open air: bit-exact, and no stale state when a wall comes back
         return;

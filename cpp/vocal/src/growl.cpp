@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "aicore/vocal/multiversion.h"
 #include "aicore/vocal/sine_oscillator.h"
 
 namespace aicore::vocal {
@@ -58,7 +59,7 @@ void Growl::setAmDepth(float depth) noexcept { amDepth_.setTargetValue(std::clam
 void Growl::setRoughness(float amount) noexcept { roughness_ = std::clamp(amount, 0.0f, 1.0f); }
 void Growl::setMix(float mix) noexcept { mix_.setTargetValue(std::clamp(mix, 0.0f, 1.0f)); }
 
-void Growl::process(float* samples, std::size_t count) noexcept {
+AICORE_VOCAL_HOT void Growl::process(float* samples, std::size_t count) noexcept {
     const double inverseRate = 1.0 / sampleRate_;
     for (std::size_t i = 0; i < count; ++i) {
         const float x = samples[i];

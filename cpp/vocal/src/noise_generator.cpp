@@ -5,6 +5,8 @@
 #include <complex>
 #include <numbers>
 
+#include "aicore/vocal/multiversion.h"
+
 namespace aicore::vocal {
 
 namespace {
@@ -142,8 +144,9 @@ void NoiseGenerator::updateNormalisation() noexcept {
     updateLevelTarget();
 }
 
+// Always inlined: each marked process() copy then holds its own AVX2 or baseline loop.
 template <bool Pink, bool BandPass, bool Follow>
-void NoiseGenerator::render(const float* sidechain, float* out, std::size_t count) noexcept {
+[[gnu::always_inline]] inline void NoiseGenerator::render(const float* sidechain, float* out, std::size_t count) noexcept {
     if (normalisationDirty_) updateNormalisation();
     // Every recursion lives in a local for the whole call, so none round-trips through memory.
     float p0 = pink_[0], p1 = pink_[1], p2 = pink_[2], p3 = pink_[3], p4 = pink_[4], p5 = pink_[5],
@@ -210,7 +213,7 @@ void NoiseGenerator::render(const float* sidechain, float* out, std::size_t coun
 }
 
 template <bool Follow>
-void NoiseGenerator::dispatch(const float* sidechain, float* out, std::size_t count) noexcept {
+[[gnu::always_inline]] inline void NoiseGenerator::dispatch(const float* sidechain, float* out, std::size_t count) noexcept {
     if (colour_ == NoiseColour::Pink) {
         if (bandPassEnabled_) render<true, true, Follow>(sidechain, out, count);
         else render<true, false, Follow>(sidechain, out, count);
@@ -220,9 +223,9 @@ void NoiseGenerator::dispatch(const float* sidechain, float* out, std::size_t co
     }
 }
 
-void NoiseGenerator::process(float* out, std::size_t count) noexcept { dispatch<false>(nullptr, out, count); }
+AICORE_VOCAL_HOT void NoiseGenerator::process(float* out, std::size_t count) noexcept { dispatch<false>(nullptr, out, count); }
 
-void NoiseGenerator::process(const float* sidechain, float* out, std::size_t count) noexcept {
+AICORE_VOCAL_HOT void NoiseGenerator::process(const float* sidechain, float* out, std::size_t count) noexcept {
     dispatch<true>(sidechain, out, count);
 }
 

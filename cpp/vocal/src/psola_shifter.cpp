@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "aicore/vocal/multiversion.h"
+
 namespace aicore::vocal {
 
 namespace {
@@ -47,7 +49,7 @@ inline float readCubic(const std::vector<float>& x, double position) noexcept {
 // (position >= 1, so the cubic's left tap is in bounds), half window at table coordinate
 // u + q * uStep (entries up to tableEnd + 1). No branches and int/float arithmetic only:
 // the loop vectorises, the four taps per sample becoming emulated gathers.
-void addGrainPiece(const float* __restrict input, float position, float step, const float* __restrict window,
+[[gnu::always_inline]] inline void addGrainPiece(const float* __restrict input, float position, float step, const float* __restrict window,
                    int tableEnd, float u, float uStep, float gain, float* __restrict out, int count) noexcept {
     for (int q = 0; q < count; ++q) {
         const auto qf = static_cast<float>(q);
@@ -168,7 +170,7 @@ float PsolaShifter::windowAt(double x) const noexcept {
     return halfHann_[i] + f * (halfHann_[i + 1] - halfHann_[i]);
 }
 
-void PsolaShifter::addGrainSide(std::ptrdiff_t first, std::ptrdiff_t last, double mark, double markInput,
+AICORE_VOCAL_HOT void PsolaShifter::addGrainSide(std::ptrdiff_t first, std::ptrdiff_t last, double mark, double markInput,
                                 double step, double windowRate, float gain) noexcept {
     if (first > last) return;
     // Output sample j reads the clip at markInput + (j - mark) * step and the half window
@@ -278,7 +280,7 @@ void PsolaShifter::layGrain() noexcept {
     nextGrain_ += std::max(interval / inputPerOutput_ / pitch, 2.0);
 }
 
-void PsolaShifter::process(float* out, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void PsolaShifter::process(float* out, std::size_t n) noexcept {
     while (n > 0) {
         // Grains are laid a short stretch at a time, so a parameter change reaches the grains
         // just as soon in a long block as in a short one.

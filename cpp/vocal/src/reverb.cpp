@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "aicore/vocal/multiversion.h"
+
 namespace aicore::vocal {
 
 namespace {
@@ -213,7 +215,7 @@ void Reverb::advanceBlockSmoothing() noexcept {
     }
 }
 
-void Reverb::process(const float* in, float* outLeft, float* outRight, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void Reverb::process(const float* in, float* outLeft, float* outRight, std::size_t n) noexcept {
     if (!prepared_) {
         std::fill(outLeft, outLeft + n, 0.0f);
         std::fill(outRight, outRight + n, 0.0f);

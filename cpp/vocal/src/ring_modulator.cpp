@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "aicore/vocal/multiversion.h"
+
 namespace aicore::vocal {
 
 namespace {
@@ -12,7 +14,7 @@ constexpr std::size_t kChunk = 64;
 
 // sineOfPhase() with its quarter-wave fold (x -> +-(0.5 - |x|) beyond +-1/4) written as
 // min and copysign, bit for bit the same values, so a loop of it vectorises.
-inline float sineOfPhaseBranchless(float phase) noexcept {
+[[gnu::always_inline]] inline float sineOfPhaseBranchless(float phase) noexcept {
     const float x = 0.5f - phase;
     const float folded = std::copysign(std::min(std::fabs(x), 0.5f - std::fabs(x)), x);
     const float t = folded * 6.28318530717958647692f;
@@ -48,7 +50,7 @@ void BlockSine::reset() noexcept {
 
 void BlockSine::setFrequencyHz(float hz) noexcept { frequencyHz_.setTargetValue(std::clamp(hz, 0.0f, nyquistHz_)); }
 
-void BlockSine::fill(float* out, std::size_t count) noexcept {
+AICORE_VOCAL_HOT void BlockSine::fill(float* out, std::size_t count) noexcept {
     const float startHz = frequencyHz_.getCurrentValue();
     const float endHz = frequencyHz_.skip(count);
     const double step = 0.5 * (static_cast<double>(startHz) + static_cast<double>(endHz)) * inverseSampleRate_;
@@ -89,7 +91,7 @@ void RingModulator::setCarrierHz(float hz) noexcept { carrier_.setFrequencyHz(st
 void RingModulator::setDepth(float depth) noexcept { depth_.setTargetValue(std::clamp(depth, 0.0f, 1.0f)); }
 void RingModulator::setMix(float mix) noexcept { mix_.setTargetValue(std::clamp(mix, 0.0f, 1.0f)); }
 
-void RingModulator::process(float* samples, std::size_t count) noexcept {
+AICORE_VOCAL_HOT void RingModulator::process(float* samples, std::size_t count) noexcept {
     float carrier[kChunk], depth[kChunk], mix[kChunk];
     for (std::size_t done = 0; done < count; done += kChunk) {
         const std::size_t m = std::min(kChunk, count - done);
@@ -118,7 +120,7 @@ void Tremolo::reset() noexcept {
 void Tremolo::setRateHz(float hz) noexcept { lfo_.setFrequencyHz(std::clamp(hz, 0.0f, 200.0f)); }
 void Tremolo::setDepth(float depth) noexcept { depth_.setTargetValue(std::clamp(depth, 0.0f, 1.0f)); }
 
-void Tremolo::process(float* samples, std::size_t count) noexcept {
+AICORE_VOCAL_HOT void Tremolo::process(float* samples, std::size_t count) noexcept {
     float lfo[kChunk], depth[kChunk];
     for (std::size_t done = 0; done < count; done += kChunk) {
         const std::size_t m = std::min(kChunk, count - done);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "aicore/vocal/multiversion.h"
+
 namespace aicore::vocal {
 
 namespace {
@@ -240,7 +242,7 @@ void VoiceEngine::updateSpatial(Slot& s, bool snap) noexcept {
     s.voice.setIntensity(intensity);
 }
 
-void VoiceEngine::process(float* left, float* right, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void VoiceEngine::process(float* left, float* right, std::size_t n) noexcept {
     n = std::min<std::size_t>(n, spec_.maximumBlockSize);
     for (std::size_t i = 0; i < kMaxCommandsPerBlock; ++i) {
         auto c = commands_.try_pop();
@@ -299,7 +301,7 @@ void VoiceEngine::process(float* left, float* right, std::size_t n) noexcept {
     sampleTime_ += n;
 }
 
-void VoiceEngine::limit(float* left, float* right, std::size_t n) noexcept {
+AICORE_VOCAL_HOT void VoiceEngine::limit(float* left, float* right, std::size_t n) noexcept {
     // A fast peak limiter, then a soft ceiling that no sample can pass: the limiter does the
     // audible work; the ceiling only catches what its 0.5 ms attack lets through.
     const float ceiling = config_.limiterCeiling;

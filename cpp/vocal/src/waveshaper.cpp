@@ -3,6 +3,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "aicore/vocal/multiversion.h"
+
 namespace aicore::vocal {
 
 void Waveshaper::prepare(const ProcessSpec& spec) noexcept {
@@ -34,7 +36,7 @@ void Waveshaper::setAsymmetry(float amount) noexcept {
 
 void Waveshaper::setMix(float mix) noexcept { mix_.setTargetValue(std::clamp(mix, 0.0f, 1.0f)); }
 
-void Waveshaper::process(float* samples, std::size_t count) noexcept {
+AICORE_VOCAL_HOT void Waveshaper::process(float* samples, std::size_t count) noexcept {
     constexpr float ref = kCompensationReferenceLevel;
     const auto makeupFor = [](float drive, float compensation) noexcept {
         return 1.0f + compensation * (ref / curve(drive * ref) - 1.0f);

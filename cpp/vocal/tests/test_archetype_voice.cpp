@@ -86,6 +86,35 @@ TEST(ArchetypeVoice, AtIntensityZeroTheVoiceIsTheDryClipLatencyCompensated) {
     for (float s : stems.subliminal) ASSERT_EQ(s, 0.0f);
 }
 
+TEST(ArchetypeVoice, AtIntensityZeroAClipAtHalfTheRateKeepsItsSpeedAndPitch) {
+    // The runtime hands the shipped 22.05 kHz lines to a 48 kHz engine as they are: the dry
+    // path (all a far NPC's voice is) must play them at their own speed, not 2.2 times faster.
+    constexpr double clipRate = kRate / 2.0;
+    std::vector<float> x(static_cast<std::size_t>(1.0 * clipRate));
+    for (std::size_t i = 0; i < x.size(); ++i)
+        x[i] = 0.5f * static_cast<float>(std::sin(2.0 * std::numbers::pi * 200.0 * static_cast<double>(i) / clipRate));
+    const Clip clip = analyseClip(std::move(x), clipRate);
+    const auto preset = monster();
+    ArchetypeVoice voice;
+    voice.prepare({kRate, 256, 1});
+    voice.setPreset(&preset);
+    voice.setIntensity(0.0f);
+    voice.start(&clip);
+    std::vector<float> y(static_cast<std::size_t>(1.5 * kRate)), layer(y.size());
+    for (std::size_t done = 0; done < y.size(); done += 256)
+        voice.process(y.data() + done, layer.data() + done, std::min<std::size_t>(256, y.size() - done));
+    // Sounding for one second of output, not half of one.
+    std::size_t last = 0;
+    for (std::size_t i = 0; i < y.size(); ++i)
+        if (std::fabs(y[i]) > 0.1f) last = i;
+    EXPECT_NEAR(static_cast<double>(last) / kRate, 1.0, 0.01);
+    // At 200 Hz: 400 zero crossings a second.
+    std::size_t crossings = 0;
+    const std::size_t from = static_cast<std::size_t>(0.1 * kRate), to = static_cast<std::size_t>(0.9 * kRate);
+    for (std::size_t i = from + 1; i < to; ++i) crossings += (y[i - 1] < 0.0f) != (y[i] < 0.0f) ? 1 : 0;
+    EXPECT_NEAR(static_cast<double>(crossings) / 0.8, 400.0, 4.0);
+}
+
 TEST(ArchetypeVoice, AtFullIntensityTheVoiceIsClearlyNotTheDryClip) {
     const Clip clip = makeVowel();
     const auto stems = renderOffline(clip, monster(), dryRoom(), RenderSettings{});

@@ -1,7 +1,8 @@
 """Demo step: every shipped voice line as every monster, and a picture of what each does.
 
 Writes ``voices/dry/<line>.wav`` (the shipped lines), ``voices/<archetype>/<line>.wav``
-(each line at full intensity in the archetype's room, float32) and ``voices/<archetype>.png``
+(each line at full intensity in the archetype's room, at the documented loudness of a voice
+at 1 m plus the room, float32) and ``voices/<archetype>.png``
 (one line dry beside wet: waveform above, spectrogram below).
 """
 
@@ -17,6 +18,7 @@ from matplotlib.figure import Figure
 
 import vocal
 from vocal.content import archetype_preset, content_root, environment_preset
+from vocal.loudness import normalise_loudness
 from vocal.voice_lines import VoiceLine, load_line, load_manifest
 
 TITLE = "monster voices"
@@ -65,10 +67,10 @@ def run(out_dir: Path) -> list[str]:
         (folder / archetype).mkdir(exist_ok=True)
         wet_of: dict[str, np.ndarray] = {}
         for line in lines:
+            # At the level the engine plays it: -23 LUFS as this monster says it at 1 m.
+            dry = normalise_loudness(dry_of[line.id], line.sample_rate, archetype)
             started = time.perf_counter()
-            wet = vocal.render(
-                dry_of[line.id], line.sample_rate, archetype, environment=environment, seed=SEED
-            )
+            wet = vocal.render(dry, line.sample_rate, archetype, environment=environment, seed=SEED)
             render_seconds += time.perf_counter() - started
             assert isinstance(wet, np.ndarray)
             soundfile.write(

@@ -35,6 +35,9 @@ class ArchetypeVoice {
 public:
     /// Parameters are re-derived from the smoothed intensity this often (samples).
     static constexpr std::size_t kControlInterval = 32;
+    /// How often the subliminal layer's gain follows the voice's running RMS (a 1 s window
+    /// smoothed over a third of a second: 2.7 ms at 48 kHz is still far finer than either).
+    static constexpr std::size_t kLayerInterval = 128;
     /// Longest stretch run through the chain in one go once intensity has settled (nothing
     /// is re-derived then, so longer runs only save each block's per-call overhead).
     static constexpr std::size_t kSteadyChunk = 256;
@@ -68,7 +71,7 @@ private:
     void applyParameters(float intensity) noexcept;
     void processChunk(float* voice, float* subliminal, std::size_t n) noexcept;
     void renderSubliminal(const float* voice, float* out, std::size_t n) noexcept;
-    /// Holds the layer's level against the voice's running RMS over n <= kControlInterval samples.
+    /// Holds the layer's level against the voice's running RMS over n <= kLayerInterval samples.
     void levelLayer(const float* voice, float* out, std::size_t n) noexcept;
     void processEq(float* samples, std::size_t n) noexcept;
     void readDry(float* out, std::size_t n) noexcept;
@@ -107,9 +110,9 @@ private:
     float meanSquareVoice_ = 0.0f, meanSquareLayer_ = 0.0f;
     // The running mean squares advance a sub-block at a time: after n samples the state is
     // decay[n] times what it was plus a weighted sum of the squares (weight of sample k of
-    // n is squareWeight[kControlInterval - n + k]): one vectorisable dot product.
-    std::array<float, kControlInterval + 1> meanSquareDecay_{};
-    std::array<float, kControlInterval> squareWeight_{};
+    // n is squareWeight[kLayerInterval - n + k]): one vectorisable dot product.
+    std::array<float, kLayerInterval + 1> meanSquareDecay_{};
+    std::array<float, kLayerInterval> squareWeight_{};
     SmoothedValue layerGain_{0.0f};
     float layerLevel_ = 0.0f;  // the preset's layer level, linear
 
@@ -117,6 +120,7 @@ private:
     float intensityTarget_ = 0.0f;
     std::size_t latency_ = 0;
     std::size_t dryPosition_ = 0;    // next clip index of the dry path (may lag by latency)
+    double dryFraction_ = 0.0;       // between dryPosition_ and the next sample, for a clip at another rate
     std::size_t dryLag_ = 0;         // samples still to output as silence before the dry clip
     std::size_t clipPosition_ = 0;   // samples of clip time elapsed in the voice
 

@@ -55,6 +55,7 @@ private:
     float jitterCents_ = 0.0f;
     float shimmerDb_ = 0.0f;
     float rateHz_ = 50.0f;
+    std::size_t maxBlock_ = 1;
     float centreDelay_ = 0.0f;
     float maxExcursion_ = 0.0f;
     float delay_ = 0.0f;
