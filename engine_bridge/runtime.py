@@ -188,9 +188,9 @@ class Runtime:
 
     def tick(self, dt: float, events: bytes) -> tuple[bytes, float, float]:
         """Run one frame. ``events`` is one msgpack array, or empty for none. Returns the
-        frame's commands (one msgpack array), the seconds spent in scripts and the seconds
-        spent collecting garbage after them; the rest of the call is the bridge's
-        overhead."""
+        frame's commands (one msgpack array), the seconds spent in scripts and the runtime's
+        own Python work (scheduler, memory census) and the seconds spent collecting garbage
+        after them; the rest of the call is the bridge's overhead."""
         batch = decode(events) if events else []
         began = time.perf_counter()
         self._apply_reloads()
@@ -206,9 +206,12 @@ class Runtime:
                 npc = self.scheduler.npcs.get(slot) if isinstance(slot, int) else None
                 self._observe(story, event, npc.kind if npc else None)
         self.scheduler.tick(dt, batch, self._voice_events())
+        # The memory census runs after the handlers, never inside one; its time is the
+        # runtime's Python work of the frame, counted with the scripts', so that what the
+        # bridge reports as its crossing is only the crossing.
+        self.memory.step()
         script_seconds = time.perf_counter() - began
         gc_seconds = self._collect_garbage() if self._manage_gc else 0.0
-        self.memory.step()  # like the collector, between frames: never inside a handler
         self.frame += 1
         self.time += dt
         if not self._commands:
