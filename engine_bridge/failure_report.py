@@ -32,10 +32,12 @@ class Budget(Protocol):
 class FailureReport:
     """What went wrong in a script, as fields: nothing needs to parse it."""
 
-    where: str  # "file:line" in the script, or the script's file when no frame is in it
+    where: str  # "file:line" in the script, or the default given when no frame is in it
     kind: str  # the exception's type name, or "timeout" for a budget interrupt
     message: str
     traceback: str
+    file: str | None = None  # the file and line of ``where``, when a frame or the
+    line: int | None = None  # SyntaxError named them
 
 
 def describe_failure(
@@ -43,14 +45,16 @@ def describe_failure(
 ) -> FailureReport:
     """Describe ``exc``, raised by the script at ``script_file``. Never raises."""
     kind = "timeout" if isinstance(exc, ScriptTimeoutError) else _type_name(exc)
-    where = _where(exc, script_file, default_where)
+    place = _place(exc, script_file)
     message = _guarded(lambda: str(exc), budget, f"<{kind} whose message could not be read>")
     text = _guarded(
         lambda: "".join(traceback.format_exception(exc, limit=-_TRACEBACK_FRAMES)),
         budget,
         "<traceback unavailable>",
     )
-    return FailureReport(where, kind, message[:_MESSAGE_CHARS], text)
+    where = f"{place[0]}:{place[1]}" if place else default_where
+    file, line = place if place else (None, None)
+    return FailureReport(where, kind, message[:_MESSAGE_CHARS], text, file, line)
 
 
 def _type_name(exc: BaseException) -> str:
@@ -60,23 +64,25 @@ def _type_name(exc: BaseException) -> str:
         return "Exception"
 
 
-def _where(exc: BaseException, script_file: str | None, default: str) -> str:
+def _place(exc: BaseException, script_file: str | None) -> tuple[str, int] | None:
+    """The innermost frame in ``script_file``; else the innermost outside the runtime and
+    importlib (``<frozen ...>``); else the file and line a SyntaxError names; else None."""
     try:
-        found = None
-        fallback = None
+        found = fallback = None
         tb = exc.__traceback__
         while tb is not None:
             filename = tb.tb_frame.f_code.co_filename
             if script_file is not None and filename == script_file:
-                found = f"{filename}:{tb.tb_lineno}"
+                found = (filename, tb.tb_lineno)
             elif "engine_bridge" not in Path(filename).parts and not filename.startswith("<"):
-                fallback = f"{filename}:{tb.tb_lineno}"
+                fallback = (filename, tb.tb_lineno)
             tb = tb.tb_next
         if found is None and isinstance(exc, SyntaxError) and exc.filename:
-            found = f"{exc.filename}:{exc.lineno or 1}"
-        return found or fallback or default
-    except BaseException:
-        return default
+            # No frame in the script: the compiler names the file and line on the exception.
+            found = (str(exc.filename), exc.lineno or 1)
+        return found or fallback
+    except BaseException:  # a hostile exception's traceback or attributes
+        return None
 
 
 def _guarded(read: object, budget: Budget | None, default: str) -> str:

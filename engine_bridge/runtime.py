@@ -136,7 +136,7 @@ class Runtime:
         # inside one. Between frames it runs the collections CPython would have started on
         # its own (_collect_garbage).
         # Worker threads (clip loading, TTS, the watcher) hand the GIL back to the game thread
-        # within half a millisecond instead of Python's default 5 ms: a handler's budget is
+        # within half a millisecond instead of Python's default 5 ms: the frame's budget is
         # wall time, and waiting for the GIL must not eat it.
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.0005))
         self._manage_gc = manage_gc
@@ -308,9 +308,7 @@ class Runtime:
         if known is not None:
             command["line"] = line
         self.scheduler.emit(command)
-        if self.audio is None or not type(npc).archetype or not hasattr(self.audio, "add_clip"):
-            return
-        if self._clips is None:
+        if self._clips is None or not type(npc).archetype:  # no voice engine, or a human
             return
         # Loaded (and synthesised, for new text) on the clip worker; started when ready.
         self._speech.append((npc, self._clips.clip(line, str(type(npc).archetype)), intensity))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import logging
 import sys
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,22 +41,6 @@ class ScriptFailure:
     traceback: str
     file: str | None = None  # the script file that failed, when the exception names it
     line: int | None = None  # its line there
-
-
-def _location(exc: BaseException) -> tuple[str, int] | None:
-    """The script file and line an exception points at, or None if only the runtime's
-    own frames are on its traceback."""
-    # A syntax error has no frame in the script: the compiler names the file and line on
-    # the exception itself, and the traceback holds only importlib's frozen frames.
-    if isinstance(exc, SyntaxError) and exc.filename:
-        return exc.filename, exc.lineno or 1
-    frames = traceback.extract_tb(exc.__traceback__)
-    for frame in reversed(frames):
-        if frame.filename.startswith("<frozen "):
-            continue  # importlib's own frames, not the designer's code
-        if "engine_bridge" not in Path(frame.filename).parts:
-            return frame.filename, frame.lineno or 1
-    return None
 
 
 @dataclass
@@ -148,16 +131,15 @@ class ScriptHost:
         """Count, report once per place, and quarantine a script whose hooks keep failing
         (until it is loaded again). Never raises: the exception is the script's."""
         self.errors += 1
-        location = _location_guarded(exc)
-        report = describe_failure(exc, location[0] if location else None, where, self.budget)
+        report = describe_failure(exc, None, where, self.budget)
         failure = ScriptFailure(
             script=script,
-            where=f"{location[0]}:{location[1]}" if location else where,
+            where=report.where,
             kind=report.kind,
             message=report.message or report.kind,
             traceback=report.traceback,
-            file=location[0] if location else None,
-            line=location[1] if location else None,
+            file=report.file,
+            line=report.line,
         )
         self.failures.append(failure)
         del self.failures[:-100]  # keep the recent ones
@@ -176,13 +158,6 @@ class ScriptHost:
             )
         if self.on_failure is not None:
             self.on_failure(failure)
-
-
-def _location_guarded(exc: BaseException) -> tuple[str, int] | None:
-    try:
-        return _location(exc)
-    except BaseException:  # a hostile exception's traceback or attributes
-        return None
 
 
 def _run_source(module: ModuleType, path: Path) -> None:

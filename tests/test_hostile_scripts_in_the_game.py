@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from test_hostile_scripts import CASES as HOSTILE_CASES
 
 HEALTHY = """
 from engine_bridge.api import Npc
@@ -72,71 +73,18 @@ PROBES = {
                     return down(n + 1)
                 down(0)
     """,
-    # An exception whose __str__ has a typo: the guard itself raised and every frame was
-    # lost (a healthy kind beside it produced 0 of 240 commands).
-    "str_raises": """
-        from engine_bridge.api import Npc
-
-        class Typo(Exception):
-            def __str__(self):
-                return self.mesage
-
-        class Probe(Npc):
-            kind = "probe"
-            decision_rate = 60.0
-
-            def on_tick(self, dt):
-                raise Typo()
-    """,
-    # It catches the interrupt (nested except BaseException) and loops on: escalated.
-    "swallows_the_interrupt": """
-        from engine_bridge.api import Npc
-
-        class Probe(Npc):
-            kind = "probe"
-            decision_rate = 60.0
-
-            def on_tick(self, dt):
-                while True:
-                    try:
-                        while True:
-                            pass
-                    except BaseException:
-                        pass
-    """,
-    # Each message answered twice: an echo storm that grew ~1.7 MB a frame with nothing
-    # reported, and 40-330 ms frames.
-    "tell_storm": """
-        from engine_bridge.api import Npc
-
-        class Probe(Npc):
-            kind = "probe"
-            decision_rate = 1.0
-
-            def on_spawn(self):
-                self.tell("probe", "ping")
-
-            def on_event(self, event):
-                if event.type == "custom":
-                    self.tell("probe", "ping")
-                    self.tell("probe", "ping")
-    """,
-    # A timer that schedules itself twice: doubling every frame.
-    "timers_double": """
-        from engine_bridge.api import Npc
-
-        class Probe(Npc):
-            kind = "probe"
-            decision_rate = 1.0
-
-            def on_spawn(self):
-                self.after(0.0, self.again)
-
-            def again(self):
-                self.after(0.0, self.again)
-                self.after(0.0, self.again)
-    """,
 }
+
+# The sandbox's reproducers that also broke the engine, run here through it unchanged: an
+# exception whose __str__ has a typo (the guard raised and every frame was lost: a healthy
+# kind beside it produced 0 of 240 commands), a handler that swallows its interrupt, an
+# echo storm of tells and self-doubling timers (frames of 40-330 ms, memory growing).
+PROBES.update(
+    {
+        name: HOSTILE_CASES[name]
+        for name in ("str_raises", "swallows_the_interrupt", "tell_storm", "timers_double")
+    }
+)
 
 FRAMES = 60
 
@@ -186,7 +134,8 @@ def test_a_hostile_script_in_the_game_beside_a_healthy_one(
     scripts = tmp_path / "scripts"
     scripts.mkdir()
     (scripts / "good.py").write_text(HEALTHY)
-    (scripts / "probe.py").write_text(textwrap.dedent(PROBES[probe]))
+    header = "from engine_bridge.api import Npc\n\n"  # the sandbox's cases leave it out
+    (scripts / "probe.py").write_text(header + textwrap.dedent(PROBES[probe]))
     # A script that never finishes loading defines no kind: the game starts without it.
     kinds = "good" if probe == "loops_at_import" else "good,probe"
     out, lines, report = _host(venv_bin, clean_env, tmp_path, kinds)
