@@ -73,6 +73,10 @@ class Metrics(ctypes.Structure):
         ("npcs", ctypes.c_uint32),
         ("active_voices", ctypes.c_uint32),
         ("last_gc_us", ctypes.c_double),
+        ("incomplete_ticks", ctypes.c_uint64),
+        ("pending_events", ctypes.c_uint32),
+        ("dropped_events", ctypes.c_uint64),
+        ("busy_renders", ctypes.c_uint64),
     ]
 
 

@@ -24,6 +24,8 @@ const char* aicore_result_string(aicore_result result) {
         case AICORE_FULL: return "queue or pool full";
         case AICORE_SCRIPT_ERROR: return "script error (the runtime carried on)";
         case AICORE_PYTHON_ERROR: return "embedded Python could not start";
+        case AICORE_BUSY: return "busy: another call is in flight; nothing was changed, call again";
+        case AICORE_INCOMPLETE: return "incomplete: the rest of the work was kept for the next call";
     }
     return "unknown result code";
 }

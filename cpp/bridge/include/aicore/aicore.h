@@ -41,7 +41,14 @@ typedef enum aicore_result {
     AICORE_BAD_MESSAGE = 5,      /* a malformed or unsupported msgpack message */
     AICORE_FULL = 6,             /* a queue or pool is full; nothing was waited on */
     AICORE_SCRIPT_ERROR = 7,     /* a designer script failed; the runtime carried on */
-    AICORE_PYTHON_ERROR = 8      /* the embedded interpreter could not start */
+    AICORE_PYTHON_ERROR = 8,     /* the embedded interpreter could not start */
+    /* Added in API version 1 still (an older engine never sees them unless it calls the
+       functions whose contract names them): */
+    AICORE_BUSY = 9,             /* the call would race another in flight (aicore_audio_prepare
+                                    while aicore_audio_render runs); nothing was changed:
+                                    call again */
+    AICORE_INCOMPLETE = 10       /* the call did part of its work within its budget and kept
+                                    the rest for the next call (aicore_tick); nothing was lost */
 } aicore_result;
 
 /* Library version "MAJOR.MINOR.PATCH". Static string, owned by the library. */
@@ -235,6 +242,14 @@ typedef struct aicore_metrics {
     double last_gc_us;           /* of the last tick, spent collecting Python garbage after
                                     the scripts (usually ~0: young objects are collected only
                                     when enough have been allocated) */
+    uint64_t incomplete_ticks;   /* ticks that returned AICORE_INCOMPLETE (work carried over) */
+    uint32_t pending_events;     /* events waiting for the next tick: pushed since the last
+                                    tick plus those a tick carried over */
+    uint64_t dropped_events;     /* events push_events accepted that the runtime could not
+                                    deliver after all; 0 unless there is a bug (each is logged) */
+    uint64_t busy_renders;       /* aicore_audio_render calls that wrote silence and returned
+                                    AICORE_BUSY because aicore_audio_prepare was swapping the
+                                    voice engine */
 } aicore_metrics;
 
 /* AICORE_INVALID_ARGUMENT if rt or out is NULL or out->struct_size is smaller than the
