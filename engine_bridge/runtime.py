@@ -172,6 +172,12 @@ class Runtime:
         self.world.alive[slot] = 0
 
     @property
+    def carried(self) -> tuple[int, int]:
+        """What the last frame left for the next: (events, timers and messages still
+        queued; NPCs whose on_tick waits). Both 0 when the frame did all its work."""
+        return self.scheduler.carried_events, self.scheduler.carried_handlers
+
+    @property
     def kinds(self) -> dict[int, str]:
         return {slot: npc.kind for slot, npc in self.scheduler.npcs.items()}
 
@@ -190,7 +196,8 @@ class Runtime:
         """Run one frame. ``events`` is one msgpack array, or empty for none. Returns the
         frame's commands (one msgpack array), the seconds spent in scripts and the runtime's
         own Python work (scheduler, memory census) and the seconds spent collecting garbage
-        after them; the rest of the call is the bridge's overhead."""
+        after them; the rest of the call is the bridge's overhead. What the frame had no
+        time for is in :attr:`carried` afterwards."""
         batch = decode(events) if events else []
         began = time.perf_counter()
         self._apply_reloads()
@@ -199,12 +206,9 @@ class Runtime:
             if on_frame is not None:
                 self.scripts.call(name, f"{module.__file__}:1", on_frame, self, dt, batch)
         self._start_ready_lines()
-        story = self.scheduler.story
-        if story is not None:
-            for event in batch:
-                slot = event.get("npc")
-                npc = self.scheduler.npcs.get(slot) if isinstance(slot, int) else None
-                self._observe(story, event, npc.kind if npc else None)
+        # The story sees each engine event as the scheduler delivers it (event_observer),
+        # under the same frame budget: a burst of events is spread over frames, not lost.
+        self.scheduler.event_observer = self._observe_event if self.scheduler.story else None
         self.scheduler.tick(dt, batch, self._voice_events())
         # The memory census runs after the handlers, never inside one; its time is the
         # runtime's Python work of the frame, counted with the scripts', so that what the
@@ -249,6 +253,11 @@ class Runtime:
         else:
             gc.collect(2 if old > old_limit else 1 if middle > middle_limit else 0)
         return time.perf_counter() - began
+
+    def _observe_event(self, event: dict[str, Any], kind: str | None) -> None:
+        story = self.scheduler.story
+        if story is not None:
+            self._observe(story, event, kind)
 
     def _observe(self, story: StoryBook, event: dict[str, Any], kind: str | None) -> None:
         """Feed one event to the story. The hooks it runs are script code: under the handler

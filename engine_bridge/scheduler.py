@@ -75,6 +75,10 @@ class Scheduler:
     speak_sink: Callable[[Npc, str, dict[str, Any]], bool] | None = None
     story: Any = None
     knowledge: Any = None
+    # Sees each engine event (the message as pushed, and the kind of its NPC) once, just
+    # before the event is delivered: a burst spread over frames reaches the story and the
+    # NPCs in the same order, and within the same frame budget.
+    event_observer: Callable[[dict[str, Any], str | None], None] | None = None
 
     classes: dict[str, type[Npc]] = field(default_factory=dict)
     npcs: dict[int, Npc] = field(default_factory=dict)
@@ -93,6 +97,13 @@ class Scheduler:
         self._entries: dict[int, _Entry] = {}  # slot -> what its on_tick needs
         self.player_distance = np.full(self.world.capacity, np.inf, np.float32)
         self._backlog: list[_Entry] = []  # on_ticks pushed to the next frame
+        # Engine events posted but not yet seen by event_observer: id(event) -> (event,
+        # message); the event is kept so that its id stays its own until it is observed.
+        self._unobserved: dict[int, tuple[Event, dict[str, Any]]] = {}
+        # What the last frame had no time for: queued events, timers and messages, and
+        # NPCs whose on_tick waits (the runtime reports a frame that left work as incomplete).
+        self.carried_events = 0
+        self.carried_handlers = 0
         self._profile_of: dict[type, ScriptProfile] = {}  # class -> its script's profile
         self._serial = 0  # numbers the guarded calls, for the watchdog's gate
         self._gate = self.deadline.gate
@@ -353,14 +364,22 @@ class Scheduler:
         self.player_distance[~alive] = np.inf
 
         # 2. events, in the documented order.
-        self.bus.post(
-            (e.get("npc"), Event(e["type"], e.get("npc"), _fields(e))) for e in engine_events
-        )
+        if self.event_observer is None:
+            self.bus.post(
+                (e.get("npc"), Event(e["type"], e.get("npc"), _fields(e))) for e in engine_events
+            )
+        else:
+            unobserved = self._unobserved
+            for e in engine_events:
+                event = Event(e["type"], e.get("npc"), _fields(e))
+                unobserved[id(event)] = (event, e)
+                self.bus.post([(e.get("npc"), event)])
         self.bus.post((e.npc, e) for e in voice_events)
         for timer in self.timers.due(self.time):
             self.bus.post([(timer.slot, timer)])
         budget_end = began + self.frame_budget_s
         self._deliver_events(self.bus.take(), budget_end)
+        self.carried_events = len(self.bus)  # before end_frame: this frame's tells are not late
         self.bus.end_frame()
 
         # 3. on_tick for those whose turn it is (staggered), plus last frame's backlog.
@@ -380,37 +399,62 @@ class Scheduler:
             due = waiting + [e for e in turns if e[0].slot not in queued]
             self._backlog = []
         self._tick_handlers(due, dt, budget_end)
+        self.carried_handlers = len(self._backlog)
         self.frame += 1
 
     def _deliver_events(self, taken: list[tuple[int | None, Any]], budget_end: float) -> None:
         """Events and due timers, in order, until the frame budget runs out; what is left
         goes back to the front of the queue for the next frame. The first always runs, so
-        events move on however busy frames are."""
+        events move on however busy frames are. If the frame is interrupted between two
+        deliveries (the tick's backstop), what was not delivered goes back too: an
+        interrupted frame loses no event."""
         clock = time.perf_counter
         npcs = self.npcs
-        for index, (target, payload) in enumerate(taken):
-            if target is None:  # a broadcast: one call per NPC, each may be the last
-                slots = list(npcs)
-                for j, slot in enumerate(slots):
-                    if (index or j) and clock() > budget_end:
-                        rest = taken[index + 1 :]
-                        tells = self.bus.tells_in(len(taken), index + 1)
-                        self.bus.put_back([(s, payload) for s in slots[j:]] + rest, tells)
-                        return
-                    npc = npcs.get(slot)
-                    if npc is not None:
-                        self._call(npc, "on_event", payload)
-                continue
-            if index and clock() > budget_end:
-                self.bus.put_back(taken[index:], self.bus.tells_in(len(taken), index))
-                return
-            npc = npcs.get(target)
-            if npc is None:
-                continue
-            if isinstance(payload, Event):
-                self._call(npc, "on_event", payload)
-            else:  # a timer, charged to its NPC's script
-                self._guarded(npc, "timer", payload.fn, payload.args)
+        unobserved = self._unobserved
+        index = 0
+        try:
+            for index, (target, payload) in enumerate(taken):
+                if target is None:  # a broadcast: one call per NPC, each may be the last
+                    if unobserved:
+                        self._observe(payload, None)
+                    slots = list(npcs)
+                    for j, slot in enumerate(slots):
+                        if (index or j) and clock() > budget_end:
+                            rest = taken[index + 1 :]
+                            tells = self.bus.tells_in(len(taken), index + 1)
+                            self.bus.put_back([(s, payload) for s in slots[j:]] + rest, tells)
+                            index = len(taken)  # all of it is back in the queue
+                            return
+                        npc = npcs.get(slot)
+                        if npc is not None:
+                            self._call(npc, "on_event", payload)
+                    continue
+                if index and clock() > budget_end:
+                    self.bus.put_back(taken[index:], self.bus.tells_in(len(taken), index))
+                    index = len(taken)
+                    return
+                npc = npcs.get(target)
+                if unobserved:
+                    self._observe(payload, npc)
+                if npc is None:
+                    continue
+                if isinstance(payload, Event):
+                    self._call(npc, "on_event", payload)
+                else:  # a timer, charged to its NPC's script
+                    self._guarded(npc, "timer", payload.fn, payload.args)
+            index = len(taken)
+        finally:
+            # Only an interrupt that escaped every handler gets here with work left: the
+            # item being delivered counts as done (its handler was the one stopped).
+            if index + 1 < len(taken):
+                rest = index + 1
+                self.bus.put_back(taken[rest:], self.bus.tells_in(len(taken), rest))
+
+    def _observe(self, payload: Any, npc: Npc | None) -> None:
+        """Show an engine event to the observer (the story) the first time it is delivered."""
+        pending = self._unobserved.pop(id(payload), None)
+        if pending is not None and self.event_observer is not None:
+            self.event_observer(pending[1], npc.kind if npc is not None else None)
 
     # -- actions ------------------------------------------------------------------------
 

@@ -161,6 +161,7 @@ void validateEvents(const std::uint8_t* data, std::size_t size, ValidatedEvents&
             return;
         }
         msgpack_pack_object(&pk, event);
+        out.ends.push_back(out.accepted.size());
         ++out.acceptedCount;
     };
     if (root.type == MSGPACK_OBJECT_ARRAY) {

@@ -9,6 +9,7 @@ namespace aicore::bridge {
 
 struct ValidatedEvents {
     std::vector<std::uint8_t> accepted;  // the valid maps, each re-packed, back to back
+    std::vector<std::size_t> ends;       // where each accepted map ends in `accepted`
     std::uint32_t acceptedCount = 0;
     std::uint32_t rejectedCount = 0;
     std::string firstRejection;          // "event 3: damaged: missing field 'amount'"

@@ -63,7 +63,9 @@ struct aicore_runtime {
     std::vector<std::uint8_t> alive;
 
     // Messages.
-    ValidatedEvents events;               // pending for the next tick
+    ValidatedEvents events;               // pending for the next ticks
+    std::uint32_t eventsTaken = 0;        // of `events`, how many earlier ticks handed over
+    std::uint32_t carriedEvents = 0;      // queued in Python after the last tick
     std::vector<std::uint8_t> eventBatch; // the tick's events as one array, reused per tick
     std::vector<std::uint8_t> commands;   // elements of the pending command array, back to back
     std::uint32_t commandCount = 0;
@@ -211,6 +213,10 @@ private:
 // work at the frame budget itself, and each handler has its own budget.
 double callCpuLimitMs(const aicore_runtime& rt) { return std::max(100.0, 20.0 * rt.frameBudgetMs); }
 double callWallLimitMs(const aicore_runtime& rt) { return std::max(500.0, 50.0 * rt.frameBudgetMs); }
+
+// At most this many of the pending events enter the scripts' queue per tick (the scheduler
+// then delivers them within the frame budget): decoding thousands at once would eat the frame.
+constexpr std::uint32_t kEventsPerTick = 1024;
 
 aicore_result createPythonSide(aicore_runtime& rt) {
     const std::string error = aicore::bridge::ensureInterpreter(rt.pythonHome, rt.venv);
@@ -464,18 +470,31 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
     const auto t0 = std::chrono::steady_clock::now();
     double scriptSeconds = 0.0, gcSeconds = 0.0;
     aicore_result result = AICORE_OK;
+    bool interrupted = false;  // something escaped the scripts' guards: the frame was cut short
     {
         py::gil_scoped_acquire gil;
         WatchedCall watched(*rt, callCpuLimitMs(*rt), callWallLimitMs(*rt));
-        // Most frames carry no event: then the runtime gets b"" and decodes nothing.
+        // Most frames carry no event: then the runtime gets b"" and decodes nothing. A burst
+        // enters the scripts' queue kEventsPerTick at a time, so that decoding it never
+        // eats the frame; the rest waits here, in order.
         std::vector<std::uint8_t>& batch = rt->eventBatch;
         batch.clear();
-        if (rt->events.acceptedCount > 0) {
-            aicore::bridge::appendArrayHeader(batch, rt->events.acceptedCount);
-            batch.insert(batch.end(), rt->events.accepted.begin(), rt->events.accepted.end());
+        ValidatedEvents& pending = rt->events;
+        const std::uint32_t handed = std::min(pending.acceptedCount - rt->eventsTaken, kEventsPerTick);
+        if (handed > 0) {
+            const std::size_t begin = rt->eventsTaken == 0 ? 0 : pending.ends[rt->eventsTaken - 1];
+            const std::size_t end = pending.ends[rt->eventsTaken + handed - 1];
+            aicore::bridge::appendArrayHeader(batch, handed);
+            batch.insert(batch.end(), pending.accepted.begin() + static_cast<std::ptrdiff_t>(begin),
+                         pending.accepted.begin() + static_cast<std::ptrdiff_t>(end));
+            rt->eventsTaken += handed;
         }
-        rt->events.accepted.clear();
-        rt->events.acceptedCount = 0;
+        if (rt->eventsTaken == pending.acceptedCount) {
+            pending.accepted.clear();
+            pending.ends.clear();
+            pending.acceptedCount = 0;
+            rt->eventsTaken = 0;
+        }
         try {
             py::bytes events(reinterpret_cast<const char*>(batch.data()), batch.size());
             py::tuple out = rt->runtime->attr("tick")(dt_seconds, events);
@@ -496,18 +515,31 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
             }
         } catch (py::error_already_set& e) {
             // Scripts are guarded one by one in Python; reaching here means something escaped
-            // them (an interrupt between handlers, say). The frame is lost, the game is not.
+            // them (the tick's backstop interrupt between handlers, say). What the frame did
+            // not deliver went back to the queue (Scheduler._deliver_events): the frame is
+            // cut short, nothing is lost, and the caller is told.
             ++rt->metrics.script_errors;
-            result = AICORE_SCRIPT_ERROR;
-            rt->lastError = e.what();
+            interrupted = true;
+            rt->lastError = std::string("the tick was interrupted; its remaining work waits for the next tick: ") + e.what();
             rt->logMessage(AICORE_LOG_ERROR, std::string("tick: ") + e.what());
         }
         try {
             rt->metrics.script_errors =
                 std::max<std::uint64_t>(rt->metrics.script_errors, rt->runtime->attr("script_errors").cast<std::uint64_t>());
-        } catch (py::error_already_set&) {
+            const py::tuple carried = rt->runtime->attr("carried");
+            rt->carriedEvents = carried[0].cast<std::uint32_t>();
+            if (rt->carriedEvents > 0 || carried[1].cast<std::uint32_t>() > 0) result = AICORE_INCOMPLETE;
+        } catch (py::error_already_set& e) {
+            rt->logMessage(AICORE_LOG_ERROR, std::string("tick: reading the runtime's state: ") + e.what());
         }
     }
+    if (rt->eventsTaken < rt->events.acceptedCount) result = AICORE_INCOMPLETE;
+    if (interrupted) {
+        result = AICORE_INCOMPLETE;
+    } else if (result == AICORE_INCOMPLETE) {
+        rt->lastError = "the tick ran out of its frame budget; its remaining work waits for the next tick";
+    }
+    if (result == AICORE_INCOMPLETE) ++rt->metrics.incomplete_ticks;
     if (rt->voices) {
         // The voices are heard where the player stands (the engine writes player_position
         // every frame), not from the world's origin. Same thread as play_clip: one producer.
@@ -523,7 +555,7 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
     // The garbage collection runs inside the Python call but is not crossing the boundary:
     // it is reported on its own so that neither figure hides the other.
     rt->metrics.last_bridge_us = rt->metrics.last_tick_us - (scriptSeconds + gcSeconds) * 1e6;
-    return result == AICORE_SCRIPT_ERROR ? AICORE_OK : result;
+    return result;
 }
 
 aicore_result aicore_drain_commands(aicore_runtime* rt, uint8_t* buffer, size_t capacity, size_t* written) {
@@ -578,6 +610,7 @@ aicore_result aicore_metrics_get(const aicore_runtime* rt, aicore_metrics* out) 
     if (rt == nullptr || out == nullptr || out->struct_size < kFirstVersionSize) return AICORE_INVALID_ARGUMENT;
     aicore_metrics m = rt->metrics;
     m.active_voices = rt->voices ? static_cast<std::uint32_t>(rt->voices->activeVoices()) : 0;
+    m.pending_events = (rt->events.acceptedCount - rt->eventsTaken) + rt->carriedEvents;
     const std::size_t size = std::min<std::size_t>(out->struct_size, sizeof m);
     m.struct_size = static_cast<std::uint32_t>(size);
     std::memcpy(out, &m, size);

@@ -231,7 +231,9 @@ int run(const HostOptions& o) {
         t0 = std::chrono::steady_clock::now();
         const aicore_result ticked = aicore_tick(rt.get(), kFrameSeconds);
         frameMs.add(microsecondsSince(t0) / 1000.0);
-        if (ticked != AICORE_OK) {
+        // AICORE_INCOMPLETE: the frame budget ran out and the rest waits for the next tick
+        // (counted in the report); anything else is a failure.
+        if (ticked != AICORE_OK && ticked != AICORE_INCOMPLETE) {
             exitCode = fail("aicore_tick", ticked, aicore_runtime_last_error(rt.get()));
             break;
         }
@@ -297,6 +299,8 @@ int run(const HostOptions& o) {
     report.simUs = simUs.summarize();
     report.audioBlockUs = audio->renderTimings().summarize();
     report.scriptErrors = m.script_errors;
+    report.incompleteTicks = m.incomplete_ticks;
+    report.droppedEvents = m.dropped_events;
     report.rejectedMessages = m.rejected_messages;
     report.eventsIn = m.events_in;
     report.commandsOut = m.commands_out;

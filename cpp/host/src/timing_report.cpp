@@ -77,6 +77,8 @@ nlohmann::json toJson(const RunReport& r) {
         {"sim_us", toJson(r.simUs)},
         {"audio_block_us", toJson(r.audioBlockUs)},
         {"script_errors", r.scriptErrors},
+        {"incomplete_ticks", r.incompleteTicks},
+        {"dropped_events", r.droppedEvents},
         {"rejected_messages", r.rejectedMessages},
         {"events_in", r.eventsIn},
         {"commands_out", r.commandsOut},
@@ -141,6 +143,8 @@ std::string formatText(const RunReport& r) {
            std::to_string(r.commandsRejected) + " not applicable (applied: " +
            joinCounts(r.commandsApplied) + ")\n";
     out += "  script errors: " + std::to_string(r.scriptErrors) +
+           ", frames that carried work over: " + std::to_string(r.incompleteTicks) +
+           ", events dropped: " + std::to_string(r.droppedEvents) +
            ", subtitles: " + std::to_string(r.subtitles) +
            ", player hit " + std::to_string(r.playerHits) + " times\n";
     char audio[192];

@@ -60,6 +60,8 @@ struct RunReport {
     TimingSummary simUs;              // the host's own world step + command application
     TimingSummary audioBlockUs;       // one aicore_audio_render call
     std::uint64_t scriptErrors = 0;
+    std::uint64_t incompleteTicks = 0;   // frames whose leftover work waited for the next
+    std::uint64_t droppedEvents = 0;     // accepted events never delivered (0 unless a bug)
     std::uint64_t rejectedMessages = 0;  // events the runtime refused
     std::uint64_t eventsIn = 0;          // events the runtime accepted
     std::uint64_t commandsOut = 0;       // commands the runtime produced

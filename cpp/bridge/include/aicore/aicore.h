@@ -193,8 +193,20 @@ AICORE_API aicore_result aicore_npc_despawn(aicore_runtime* rt, uint32_t slot);
  * ---------------------------------------------------------------------------------- */
 
 /* Runs one frame of scripts: takes the GIL once, hands the world views and the pending
-   events to Python, collects its commands, releases the GIL. A failing script never
-   fails the tick: AICORE_OK is returned and the error is counted in the metrics. */
+   events to Python, collects its commands, releases the GIL.
+   - AICORE_OK: the frame did all its work: every pending event was delivered, every NPC
+     whose turn it was ran.
+   - AICORE_INCOMPLETE: the frame did what fitted in frame_budget_ms and kept the rest, in
+     order, for the next tick: events (at most 1024 enter the scripts' queue per tick, a
+     burst spreads over frames), timers, scripts' messages and NPCs whose on_tick waits.
+     Nothing is dropped; metrics.pending_events says how many events wait and
+     metrics.incomplete_ticks counts such ticks. Also returned when the tick's backstop
+     (see frame_budget_ms) interrupted the frame between handlers: the handler that was
+     running counts as failed, everything not yet delivered waits. Not an error: keep
+     ticking; a game that sees it every frame pushes more than its scripts can handle.
+   - A failing script never fails the tick: its error is counted (metrics.script_errors)
+     and logged once per place, and the tick returns OK or INCOMPLETE as above.
+   - AICORE_INVALID_ARGUMENT: rt is NULL or dt_seconds is negative or NaN. */
 AICORE_API aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds);
 
 /* Queues events for the next tick: `data` is one msgpack event map or an array of them
