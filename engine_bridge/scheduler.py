@@ -408,47 +408,64 @@ class Scheduler:
         events move on however busy frames are. If the frame is interrupted between two
         deliveries (the tick's backstop), what was not delivered goes back too: an
         interrupted frame loses no event."""
-        clock = time.perf_counter
-        npcs = self.npcs
-        unobserved = self._unobserved
-        index = 0
+        at = [0]  # the item being delivered; len(taken) once all are done or handed back
         try:
-            for index, (target, payload) in enumerate(taken):
-                if target is None:  # a broadcast: one call per NPC, each may be the last
-                    if unobserved:
-                        self._observe(payload, None)
-                    slots = list(npcs)
-                    for j, slot in enumerate(slots):
-                        if (index or j) and clock() > budget_end:
-                            rest = taken[index + 1 :]
-                            tells = self.bus.tells_in(len(taken), index + 1)
-                            self.bus.put_back([(s, payload) for s in slots[j:]] + rest, tells)
-                            index = len(taken)  # all of it is back in the queue
-                            return
-                        npc = npcs.get(slot)
-                        if npc is not None:
-                            self._call(npc, "on_event", payload)
-                    continue
-                if index and clock() > budget_end:
-                    self.bus.put_back(taken[index:], self.bus.tells_in(len(taken), index))
-                    index = len(taken)
-                    return
-                npc = npcs.get(target)
-                if unobserved:
-                    self._observe(payload, npc)
-                if npc is None:
-                    continue
-                if isinstance(payload, Event):
-                    self._call(npc, "on_event", payload)
-                else:  # a timer, charged to its NPC's script
-                    self._guarded(npc, "timer", payload.fn, payload.args)
-            index = len(taken)
+            self._deliver(taken, budget_end, at)
         finally:
             # Only an interrupt that escaped every handler gets here with work left: the
             # item being delivered counts as done (its handler was the one stopped).
-            if index + 1 < len(taken):
-                rest = index + 1
+            rest = at[0] + 1
+            if rest < len(taken):
                 self.bus.put_back(taken[rest:], self.bus.tells_in(len(taken), rest))
+
+    def _deliver(
+        self, taken: list[tuple[int | None, Any]], budget_end: float, at: list[int]
+    ) -> None:
+        clock = time.perf_counter
+        npcs = self.npcs
+        unobserved = self._unobserved
+        for index, (target, payload) in enumerate(taken):
+            at[0] = index
+            if target is None:  # a broadcast: one call per NPC, each may be the last
+                if unobserved:
+                    self._observe(payload, None)
+                if not self._broadcast(taken, index, payload, budget_end):
+                    at[0] = len(taken)  # the rest is back in the queue
+                    return
+                continue
+            if index and clock() > budget_end:
+                self.bus.put_back(taken[index:], self.bus.tells_in(len(taken), index))
+                at[0] = len(taken)
+                return
+            npc = npcs.get(target)
+            if unobserved:
+                self._observe(payload, npc)
+            if npc is None:
+                continue
+            if isinstance(payload, Event):
+                self._call(npc, "on_event", payload)
+            else:  # a timer, charged to its NPC's script
+                self._guarded(npc, "timer", payload.fn, payload.args)
+        at[0] = len(taken)
+
+    def _broadcast(
+        self, taken: list[tuple[int | None, Any]], index: int, payload: Any, budget_end: float
+    ) -> bool:
+        """One call per NPC, each may be the last of the frame: False if the budget ran
+        out, the NPCs not reached and the rest of ``taken`` then back in the queue."""
+        clock = time.perf_counter
+        npcs = self.npcs
+        slots = list(npcs)
+        for j, slot in enumerate(slots):
+            if (index or j) and clock() > budget_end:
+                rest = taken[index + 1 :]
+                tells = self.bus.tells_in(len(taken), index + 1)
+                self.bus.put_back([(s, payload) for s in slots[j:]] + rest, tells)
+                return False
+            npc = npcs.get(slot)
+            if npc is not None:
+                self._call(npc, "on_event", payload)
+        return True
 
     def _observe(self, payload: Any, npc: Npc | None) -> None:
         """Show an engine event to the observer (the story) the first time it is delivered."""
