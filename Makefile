@@ -71,7 +71,8 @@ ctest: setup
 	ctest --test-dir $(CTEST_DIR) --output-on-failure -j $(JOBS)
 
 # The concurrent voice-engine tests under ThreadSanitizer, every voice-core test under
-# AddressSanitizer + UBSan (CMakePresets.json). Incremental after the first run.
+# AddressSanitizer + UBSan, and libaicore itself (embedded Python and all) under ASan + UBSan
+# driven by the C99 suite (CMakePresets.json). Incremental after the first run.
 sanitize: setup
 	cmake --preset tsan > /dev/null
 	cmake --build build/tsan -j $(JOBS) --target vocal_tests
@@ -79,6 +80,9 @@ sanitize: setup
 	cmake --preset asan > /dev/null
 	cmake --build build/asan -j $(JOBS) --target vocal_tests
 	ctest --preset asan
+	cmake --preset asan-bridge -DPython_EXECUTABLE=$(abspath $(VPY)) > /dev/null
+	cmake --build build/asan-bridge -j $(JOBS) --target aicore_c_suite
+	ctest --preset asan-bridge
 
 pytest: setup
 	$(VPY) -m pytest
