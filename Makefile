@@ -33,6 +33,7 @@ bench: setup
 	cmake --build $(BENCH_DIR) -j $(JOBS)
 	$(BENCH_DIR)/cpp/vocal/vocal_bench --benchmark_min_time=0.2
 	$(BENCH_DIR)/cpp/bridge/bridge_bench --benchmark_min_time=0.5
+	$(BENCH_DIR)/cpp/bridge/c_frame_cost 1000 1200
 	$(VPY) -m pytest tests/bench --benchmark-enable --benchmark-only --benchmark-columns=median,mean,stddev,rounds
 
 setup: $(STAMPS)/system $(VENV)/.installed
