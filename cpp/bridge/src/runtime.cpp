@@ -21,6 +21,7 @@
 #include "aicore/vocal/clip_bank.h"
 #include "aicore/vocal/presets.h"
 #include "aicore/vocal/voice_engine.h"
+#include "aicore/vocal/voice_engine_slot.h"
 #include "event_validation.h"
 #include "python_interpreter.h"
 #include "watchdog.h"
@@ -74,9 +75,14 @@ struct aicore_runtime {
     std::string lastError;
     std::string kindArchetype;  // aicore_kind_find's answer, valid until the next call
 
-    // Audio: the voice engine lives here; Python starts lines, the audio thread renders.
-    std::unique_ptr<aicore::vocal::ClipBank> bank;
-    std::unique_ptr<aicore::vocal::VoiceEngine> voices;
+    // Audio: Python starts lines, the audio thread renders. The bank lives as long as the
+    // runtime (clips load before audio is prepared and survive a re-prepare; the loader
+    // thread never sees it replaced); declared before the engines that borrow from it.
+    // aicore_audio_prepare swaps a new engine into `audio` (voice_engine_slot.h).
+    aicore::vocal::ClipBank bank{512};
+    aicore::vocal::VoiceEngineSlot audio;
+    // The ends of the lines a re-prepare cut (game thread; line_events reports them first).
+    std::vector<aicore::vocal::VoiceNotification> endedLines;
 
     // Python side (touched only with the GIL held).
     std::unique_ptr<py::object> runtime;
@@ -133,38 +139,41 @@ void ensureBridgeModule() {
                  [](aicore_runtime& rt, py::array_t<float, py::array::c_style | py::array::forcecast> samples,
                     double sampleRate) -> py::object {
                      // Loader thread (the runtime's clip worker): analysis runs without the GIL.
-                     if (!rt.voices) return py::none();
+                     // The bank is never replaced, so this needs nothing from the audio
+                     // side: a clip loaded before aicore_audio_prepare plays after it.
                      std::vector<float> data(samples.data(), samples.data() + samples.size());
                      aicore::vocal::ClipId id;
                      {
                          py::gil_scoped_release release;
-                         rt.bank->collect();
-                         id = rt.bank->add(aicore::vocal::analyseClip(std::move(data), sampleRate));
+                         rt.bank.collect();
+                         id = rt.bank.add(aicore::vocal::analyseClip(std::move(data), sampleRate));
                      }
                      if (!id.valid()) return py::none();
                      return py::make_tuple(id.slot, id.generation);
                  })
             .def("free_clip",
                  [](aicore_runtime& rt, std::tuple<std::uint32_t, std::uint32_t> clip) {
-                     if (rt.bank) rt.bank->retire({std::get<0>(clip), std::get<1>(clip)});
+                     rt.bank.retire({std::get<0>(clip), std::get<1>(clip)});
                  })
             .def("play_clip",
                  [](aicore_runtime& rt, std::tuple<std::uint32_t, std::uint32_t> clip, const std::string& archetype,
                     std::tuple<float, float, float> position, float intensity, int priority,
                     std::uint64_t seed) -> long long {
-                     if (!rt.voices) return -1;  // audio not prepared: the line is silent
-                     const std::size_t index = rt.voices->archetypeIndex(archetype);
+                     // Game thread, like aicore_audio_prepare: the engine cannot change meanwhile.
+                     aicore::vocal::VoiceEngine* engine = rt.audio.engine();
+                     if (engine == nullptr) return -1;  // audio not prepared: the line is silent
+                     const std::size_t index = engine->archetypeIndex(archetype);
                      if (index == SIZE_MAX) throw py::value_error("unknown archetype '" + archetype + "'");
                      aicore::vocal::VoiceCommand c;
                      c.type = aicore::vocal::VoiceCommand::Type::Start;
-                     c.voice = rt.voices->newVoiceHandle();
+                     c.voice = rt.audio.newVoiceHandle();  // unique across re-prepares
                      c.clip = {std::get<0>(clip), std::get<1>(clip)};
                      c.archetype = static_cast<std::uint16_t>(index);
                      c.position = {std::get<0>(position), std::get<1>(position), std::get<2>(position)};
                      c.intensity = intensity;
                      c.priority = priority;
                      c.seed = seed;
-                     return rt.voices->trySend(c) ? static_cast<long long>(c.voice) : -1;
+                     return engine->trySend(c) ? static_cast<long long>(c.voice) : -1;
                  })
             .def_property_readonly("gate",
                                    [](aicore_runtime& rt) {
@@ -179,12 +188,15 @@ void ensureBridgeModule() {
             })
             .def("line_events", [](aicore_runtime& rt) {
                 std::vector<std::tuple<std::string, std::uint32_t, std::uint64_t>> out;
-                if (!rt.voices) return out;
+                static const char* names[] = {"started", "finished", "stolen", "rejected"};
+                // First the ends of lines cut by a re-prepare (their engine is gone), then the
+                // live engine's. sampleTime counts from each engine's prepare.
+                for (const auto& n : rt.endedLines) out.emplace_back(names[static_cast<int>(n.type)], n.voice, n.sampleTime);
+                rt.endedLines.clear();
                 aicore::vocal::VoiceNotification n;
-                while (rt.voices->tryReceive(n)) {
-                    static const char* names[] = {"started", "finished", "stolen", "rejected"};
+                aicore::vocal::VoiceEngine* engine = rt.audio.engine();
+                while (engine != nullptr && engine->tryReceive(n))
                     out.emplace_back(names[static_cast<int>(n.type)], n.voice, n.sampleTime);
-                }
                 return out;
             });
         py::module_::import("sys").attr("modules")["_aicore_bridge"] = mod;
@@ -540,14 +552,14 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
         rt->lastError = "the tick ran out of its frame budget; its remaining work waits for the next tick";
     }
     if (result == AICORE_INCOMPLETE) ++rt->metrics.incomplete_ticks;
-    if (rt->voices) {
+    if (aicore::vocal::VoiceEngine* engine = rt->audio.engine()) {
         // The voices are heard where the player stands (the engine writes player_position
         // every frame), not from the world's origin. Same thread as play_clip: one producer.
         aicore::vocal::VoiceCommand listener;
         listener.type = aicore::vocal::VoiceCommand::Type::SetListener;
         listener.position = {rt->playerPosition[0], rt->playerPosition[1], rt->playerPosition[2]};
         listener.forward = {0.0f, 1.0f, 0.0f};
-        rt->voices->trySend(listener);
+        engine->trySend(listener);
     }
     ++rt->metrics.frames;
     rt->metrics.last_tick_us = microsSince(t0);
@@ -575,6 +587,8 @@ aicore_result aicore_drain_commands(aicore_runtime* rt, uint8_t* buffer, size_t 
 aicore_result aicore_audio_prepare(aicore_runtime* rt, double sample_rate, uint32_t max_block) {
     if (rt == nullptr || !(sample_rate >= 8000.0 && sample_rate <= 192000.0) || max_block == 0 || max_block > 8192)
         return AICORE_INVALID_ARGUMENT;
+    // Built and prepared here, off the audio thread, while the old engine (if any) renders on.
+    std::unique_ptr<aicore::vocal::VoiceEngine> engine;
     try {
         std::vector<aicore::vocal::ArchetypePreset> archetypes;
         std::vector<aicore::vocal::EnvironmentPreset> environments;
@@ -584,22 +598,31 @@ aicore_result aicore_audio_prepare(aicore_runtime* rt, double sample_rate, uint3
                 if (e.path().extension() == ".json") archetypes.push_back(aicore::vocal::loadArchetypePreset(e.path().string()));
             environments = aicore::vocal::loadEnvironmentPresets((root / "vocal" / "environments.json").string());
         }
-        auto bank = std::make_unique<aicore::vocal::ClipBank>(512);
-        auto engine = std::make_unique<aicore::vocal::VoiceEngine>(std::move(archetypes), std::move(environments), *bank,
-                                                                   aicore::vocal::VoiceEngineConfig{});
+        engine = std::make_unique<aicore::vocal::VoiceEngine>(std::move(archetypes), std::move(environments), rt->bank,
+                                                              aicore::vocal::VoiceEngineConfig{});
         engine->prepare({sample_rate, max_block, 2});
-        rt->voices = std::move(engine);
-        rt->bank = std::move(bank);
     } catch (const std::exception& e) {
         return rt->fail(AICORE_NOT_FOUND, std::string("voice content could not load: ") + e.what());
     }
+    if (!rt->audio.trySwap(engine))
+        return rt->fail(AICORE_BUSY, "aicore_audio_render stayed in one call for over 100 ms; the voice engine was "
+                                     "not replaced, call again");
+    // `engine` is now the one swapped out, out of the audio thread's reach: its lines will
+    // never finish, so they end here (reported by line_events as "stolen", or "rejected" for
+    // lines not yet started), and it is freed on this thread.
+    if (engine) engine->abandonAll(rt->endedLines);
     return AICORE_OK;
 }
 
 aicore_result aicore_audio_render(aicore_runtime* rt, float* left, float* right, uint32_t frames) {
-    if (rt == nullptr || left == nullptr || right == nullptr || !rt->voices) return AICORE_INVALID_ARGUMENT;
-    rt->voices->process(left, right, frames);
-    return AICORE_OK;
+    // Audio thread: no lastError here (a std::string the game thread may be reading).
+    if (rt == nullptr || left == nullptr || right == nullptr) return AICORE_INVALID_ARGUMENT;
+    switch (rt->audio.render(left, right, frames)) {
+        case aicore::vocal::VoiceEngineSlot::Render::Rendered: return AICORE_OK;
+        case aicore::vocal::VoiceEngineSlot::Render::Busy: return AICORE_BUSY;
+        case aicore::vocal::VoiceEngineSlot::Render::NotPrepared: break;
+    }
+    return AICORE_INVALID_ARGUMENT;
 }
 
 aicore_result aicore_metrics_get(const aicore_runtime* rt, aicore_metrics* out) {
@@ -609,7 +632,9 @@ aicore_result aicore_metrics_get(const aicore_runtime* rt, aicore_metrics* out) 
     constexpr std::uint32_t kFirstVersionSize = offsetof(aicore_metrics, active_voices) + sizeof(std::uint32_t);
     if (rt == nullptr || out == nullptr || out->struct_size < kFirstVersionSize) return AICORE_INVALID_ARGUMENT;
     aicore_metrics m = rt->metrics;
-    m.active_voices = rt->voices ? static_cast<std::uint32_t>(rt->voices->activeVoices()) : 0;
+    const aicore::vocal::VoiceEngine* engine = rt->audio.engine();
+    m.active_voices = engine != nullptr ? static_cast<std::uint32_t>(engine->activeVoices()) : 0;
+    m.busy_renders = rt->audio.busyRenders();
     m.pending_events = (rt->events.acceptedCount - rt->eventsTaken) + rt->carriedEvents;
     const std::size_t size = std::min<std::size_t>(out->struct_size, sizeof m);
     m.struct_size = static_cast<std::uint32_t>(size);

@@ -43,6 +43,29 @@ VoiceEngine::VoiceEngine(std::vector<ArchetypePreset> archetypes,
     for (std::size_t i = 0; i < config_.voices; ++i) slots_.push_back(std::make_unique<Slot>());
 }
 
+VoiceEngine::~VoiceEngine() {
+    for (auto& s : slots_)
+        if (s->state != State::Idle && s->borrowed != nullptr) bank_.giveBack(s->clip);
+}
+
+void VoiceEngine::abandonAll(std::vector<VoiceNotification>& endings) {
+    VoiceNotification n;
+    while (tryReceive(n)) endings.push_back(n);
+    // This thread is the queue's consumer now: the swap that took the engine off the audio
+    // thread ordered the audio thread's last pop before these.
+    while (auto c = commands_.try_pop())
+        if (c->type == VoiceCommand::Type::Start) endings.push_back({VoiceNotification::Type::Rejected, c->voice, sampleTime_});
+    for (auto& s : slots_) {
+        if (s->state == State::Idle) continue;
+        if (s->borrowed != nullptr) bank_.giveBack(s->clip);
+        s->borrowed = nullptr;
+        s->voice.stop();
+        s->state = State::Idle;
+        endings.push_back({VoiceNotification::Type::Stolen, s->handle, sampleTime_});
+    }
+    active_.store(0, std::memory_order_relaxed);
+}
+
 std::size_t VoiceEngine::archetypeIndex(const std::string& name) const noexcept {
     for (std::size_t i = 0; i < archetypes_.size(); ++i)
         if (archetypes_[i].name == name) return i;
@@ -72,6 +95,7 @@ void VoiceEngine::prepare(const ProcessSpec& spec) {
     // Peak follower: ~0.5 ms attack, 200 ms release; one exp() each, here.
     limiterAttack_ = static_cast<float>(std::exp(-1.0 / (0.0005 * spec.sampleRate)));
     limiterRelease_ = static_cast<float>(std::exp(-1.0 / (0.2 * spec.sampleRate)));
+    prepared_ = true;
     reset();
 }
 

@@ -46,7 +46,8 @@ typedef enum aicore_result {
        functions whose contract names them): */
     AICORE_BUSY = 9,             /* the call would race another in flight (aicore_audio_prepare
                                     while aicore_audio_render runs); nothing was changed:
-                                    call again */
+                                    call again. aicore_audio_render while prepare swaps
+                                    engines: silence was written */
     AICORE_INCOMPLETE = 10       /* the call did part of its work within its budget and kept
                                     the rest for the next call (aicore_tick); nothing was lost */
 } aicore_result;
@@ -69,8 +70,8 @@ AICORE_API const char* aicore_python_version(void);
  *
  * One runtime per game. The embedded CPython is initialised by the first create and is
  * never finalised (restarting an interpreter with numpy loaded crashes), so a later
- * create in the same process reuses it. All calls on a runtime except the audio pair
- * (aicore_audio_render) come from one thread at a time, normally the game thread; the
+ * create in the same process reuses it. All calls on a runtime except aicore_audio_render
+ * come from one thread at a time, normally the game thread; the
  * GIL is taken exactly once per aicore_tick and released between ticks.
  * ---------------------------------------------------------------------------------- */
 
@@ -221,13 +222,41 @@ AICORE_API aicore_result aicore_drain_commands(aicore_runtime* rt, uint8_t* buff
                                                size_t* written);
 
 /* ------------------------------------------------------------------------------------
- * Audio: the voice engine. Prepare on any non-audio thread; render on the audio thread
- * (no Python, no locks, no allocation).
+ * Audio: the voice engine.
+ *
+ * Two threads: aicore_audio_prepare runs on the game thread (like every call but render);
+ * aicore_audio_render runs on the engine's audio thread, one render at a time, and may be
+ * called without pause, before, during and after any prepare. Render never takes the GIL,
+ * never waits, locks, allocates or frees, and never writes the runtime's last error (a
+ * string the game thread may be reading): its result code is all it reports.
+ *
+ * Re-preparing (a new sample rate or block size, the audio device restarted) is safe while
+ * the audio thread renders: the new voice engine is built off the audio thread, then
+ * swapped in between two renders; the old one is freed by prepare, never on the audio
+ * thread. The voice lines' clips live as long as the runtime and survive a re-prepare (a
+ * line loaded before the first prepare plays after it). The lines playing on the old
+ * engine are cut: each reaches its NPC's script as a line_finished event with
+ * how = "stolen" ("rejected" for a line not started yet), so no NPC is left speaking.
  * ---------------------------------------------------------------------------------- */
 
+/* Builds a voice engine for `sample_rate` (8000..192000 Hz) and blocks of at most
+   `max_block` (1..8192) frames, and makes it the one render uses. Game thread.
+   AICORE_INVALID_ARGUMENT for an argument out of range; AICORE_NOT_FOUND if the voice
+   presets under the content root could not load; AICORE_BUSY if a render in flight did
+   not return within about 100 ms (its thread was descheduled mid-block): nothing was
+   changed, the old engine renders on, call again. On AICORE_OK the new engine is live. */
 AICORE_API aicore_result aicore_audio_prepare(aicore_runtime* rt, double sample_rate,
                                               uint32_t max_block);
-/* Writes `frames` (<= max_block) samples of the stereo mix. */
+
+/* Writes `frames` samples of the stereo mix to `left` and `right`, each `frames` floats;
+   any number of frames (above max_block the engine renders them in max_block chunks; 0
+   writes nothing). Audio thread; real-time safe.
+     AICORE_OK                the mix was written;
+     AICORE_BUSY              aicore_audio_prepare was swapping the engine at that moment:
+                              silence was written and metrics.busy_renders counted it; the
+                              next call renders the new engine;
+     AICORE_INVALID_ARGUMENT  rt, left or right is NULL (nothing written), or no prepare
+                              has succeeded yet (silence was written). */
 AICORE_API aicore_result aicore_audio_render(aicore_runtime* rt, float* left, float* right,
                                              uint32_t frames);
 
@@ -261,7 +290,7 @@ typedef struct aicore_metrics {
                                     deliver after all; 0 unless there is a bug (each is logged) */
     uint64_t busy_renders;       /* aicore_audio_render calls that wrote silence and returned
                                     AICORE_BUSY because aicore_audio_prepare was swapping the
-                                    voice engine */
+                                    voice engine (counted since create, across re-prepares) */
 } aicore_metrics;
 
 /* AICORE_INVALID_ARGUMENT if rt or out is NULL or out->struct_size is smaller than the

@@ -30,4 +30,9 @@ private:
 /// Returns the number of process() calls made.
 std::size_t runEveryProcessor(RealtimeGuard& guard);
 
+/// The audio thread's side of VoiceEngineSlot (render, in blocks of any size), each call in
+/// a realtime section, while another thread swaps engines in. 0 if the swaps did not all
+/// happen.
+std::size_t runVoiceEngineSlot(RealtimeGuard& guard);
+
 }  // namespace aicore::vocal::testing

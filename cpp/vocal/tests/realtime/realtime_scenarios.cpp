@@ -337,7 +337,8 @@ std::size_t runEveryProcessor(RealtimeGuard& guard) {
     calls += runBlocks(guard);
     calls += runArchetypeVoices(guard);
     const std::size_t engineCalls = runVoiceEngine(guard);
-    return engineCalls == 0 ? 0 : calls + engineCalls;
+    const std::size_t slotCalls = runVoiceEngineSlot(guard);
+    return engineCalls == 0 || slotCalls == 0 ? 0 : calls + engineCalls + slotCalls;
 }
 
 }  // namespace aicore::vocal::testing

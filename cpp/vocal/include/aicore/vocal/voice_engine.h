@@ -72,6 +72,11 @@ public:
     /// from `bank`, which must outlive the engine.
     VoiceEngine(std::vector<ArchetypePreset> archetypes, std::vector<EnvironmentPreset> environments,
                 ClipBank& bank, const VoiceEngineConfig& config = {});
+    /// Gives back the clips its voices still hold, so the bank can free them once retired.
+    /// Off the audio thread, once nothing renders this engine any more.
+    ~VoiceEngine();
+    VoiceEngine(const VoiceEngine&) = delete;
+    VoiceEngine& operator=(const VoiceEngine&) = delete;
 
     /// Game thread, before audio starts (or with audio stopped): sizes everything.
     void prepare(const ProcessSpec& spec);
@@ -83,6 +88,12 @@ public:
     bool tryReceive(VoiceNotification& out) noexcept;
     /// A fresh voice handle for a Start command (game thread only).
     std::uint32_t newVoiceHandle() noexcept { return ++lastHandle_; }
+    /// Ends every line this engine will never finish, once nothing renders it any more (it
+    /// was swapped out, see VoiceEngineSlot): appends, in order, the notifications not yet
+    /// received, Rejected for each Start still queued, and Stolen for each voice in flight,
+    /// whose clip is given back. Without it the game thread would wait for ever for those
+    /// lines' ends. Allocates; never on the audio thread.
+    void abandonAll(std::vector<VoiceNotification>& endings);
 
     // --- audio thread ---
     /// Applies pending commands, then renders n <= maximumBlockSize stereo samples.
@@ -94,6 +105,8 @@ public:
     std::size_t archetypeIndex(const std::string& name) const noexcept;  // SIZE_MAX if unknown
     std::size_t environmentIndex(const std::string& name) const noexcept;
     std::size_t voiceCapacity() const noexcept { return slots_.size(); }
+    /// The largest block process() renders at once (0 before prepare()).
+    std::size_t maximumBlockSize() const noexcept { return prepared_ ? spec_.maximumBlockSize : 0; }
 
 private:
     enum class State : std::uint8_t { Idle, Playing, Releasing };
@@ -129,6 +142,7 @@ private:
     ClipBank& bank_;
     VoiceEngineConfig config_;
     ProcessSpec spec_{};
+    bool prepared_ = false;  // spec_ has defaults before prepare(), but no buffers
 
     std::vector<std::unique_ptr<Slot>> slots_;
     Environment room_;
