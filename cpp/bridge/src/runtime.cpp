@@ -505,6 +505,7 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
         try {
             rt->metrics.script_errors =
                 std::max<std::uint64_t>(rt->metrics.script_errors, rt->runtime->attr("script_errors").cast<std::uint64_t>());
+            rt->metrics.dropped_events = rt->runtime->attr("dropped_events").cast<std::uint64_t>();
         } catch (py::error_already_set&) {
         }
     }
