@@ -89,12 +89,12 @@ def _describe(value: Any) -> str:
         return "a string"
     if isinstance(value, bytes | bytearray):
         return "binary data"
+    if isinstance(value, msgpack.ExtType):
+        return f"a msgpack extension (ext type {value.code})"
     if isinstance(value, list | tuple):
         return "an array"
     if isinstance(value, dict):
         return "a map"
-    if isinstance(value, msgpack.ExtType):
-        return f"a msgpack extension (ext type {value.code})"
     if isinstance(value, msgpack.Timestamp):
         return "a msgpack extension (ext type -1)"
     return type(value).__name__
@@ -135,6 +135,8 @@ def _any_problem(value: Any, depth: int, path: str) -> tuple[str, str] | None:
         if len(value) > MAX_STRING_BYTES:
             return f"binary data of {len(value)} bytes, over the limit of {MAX_STRING_BYTES}", path
         return None
+    if isinstance(value, msgpack.ExtType | msgpack.Timestamp):
+        return f"{_describe(value)}: extensions are not accepted", path
     if isinstance(value, list | tuple | dict) and depth > MAX_DEPTH:
         return f"nested deeper than {MAX_DEPTH} levels of maps and arrays", path
     if isinstance(value, list | tuple):
@@ -152,8 +154,6 @@ def _any_problem(value: Any, depth: int, path: str) -> tuple[str, str] | None:
             if (found := _any_problem(item, depth + 1, f"{path}.{key[:64]}")) is not None:
                 return found
         return None
-    if isinstance(value, msgpack.ExtType | msgpack.Timestamp):
-        return f"{_describe(value)}: extensions are not accepted", path
     return f"{_describe(value)}, which msgpack cannot carry", path
 
 
@@ -178,7 +178,7 @@ def _field_problem(kind: str, name: str, value: Any) -> str | None:
             return f"must be a string, got {_describe(value)}"
         return _string_problem(value, "holds a string")
     if kind == "position":
-        if not isinstance(value, list | tuple):
+        if not isinstance(value, list | tuple) or isinstance(value, msgpack.ExtType):
             return f"must be an [x, y, z] array of numbers, got {_describe(value)}"
         if len(value) != 3:
             return f"must be an [x, y, z] array of numbers, got an array of {len(value)}"
@@ -309,9 +309,7 @@ def parse_event(data: bytes) -> dict[str, Any]:
     except Exception as exc:  # a timestamp extension of a bad length, truncated data, ...
         raise MessageError(f"does not decode: {type(exc).__name__}: {exc}") from None
     if isinstance(value, dict) and len(value) > _MAX_FIELDS:
-        raise MessageError(
-            f"{len(value)} fields, more than any event type has ({_MAX_FIELDS})"
-        )
+        raise MessageError(f"{len(value)} fields, more than any event type has ({_MAX_FIELDS})")
     return validate(value, EVENT_FIELDS)
 
 
