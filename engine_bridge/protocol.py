@@ -75,29 +75,26 @@ class MessageError(ValueError):
     """A message that does not follow the schema; the text says what is wrong."""
 
 
+# The msgpack kinds, in the words of the C++ validator's reasons (first match wins: an
+# ExtType is a tuple, a bool an int).
+_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (type(None), "nil"),
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a float"),
+    (str, "a string"),
+    ((bytes, bytearray), "binary data"),
+    (msgpack.Timestamp, "a msgpack extension (ext type -1)"),
+    ((list, tuple), "an array"),
+    (dict, "a map"),
+)
+
+
 def _describe(value: Any) -> str:
-    """The value's msgpack kind, in the words of the C++ validator's reasons."""
-    if value is None:
-        return "nil"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bytes | bytearray):
-        return "binary data"
+    """The value's msgpack kind, as the reasons name it."""
     if isinstance(value, msgpack.ExtType):
         return f"a msgpack extension (ext type {value.code})"
-    if isinstance(value, list | tuple):
-        return "an array"
-    if isinstance(value, dict):
-        return "a map"
-    if isinstance(value, msgpack.Timestamp):
-        return "a msgpack extension (ext type -1)"
-    return type(value).__name__
+    return next((name for t, name in _KINDS if isinstance(value, t)), type(value).__name__)
 
 
 def _is_int(value: Any) -> bool:
@@ -109,9 +106,7 @@ def _number_problem(value: Any) -> str | None:
         return None
     if not isinstance(value, float):
         return f"must be a number, got {_describe(value)}"
-    if not math.isfinite(value):
-        return f"must be a finite number, got {value!r}"
-    return None
+    return None if math.isfinite(value) else f"must be a finite number, got {value!r}"
 
 
 def _string_problem(value: str, what: str) -> str | None:
@@ -121,77 +116,97 @@ def _string_problem(value: str, what: str) -> str | None:
     return None
 
 
-def _any_problem(value: Any, depth: int, path: str) -> tuple[str, str] | None:
-    """What makes ``value`` (a field of kind "any"; a map or array at level ``depth`` if it
-    is one, at ``path``) unfit for the wire, and where it is; None if nothing does."""
+def _scalar_problem(value: Any) -> str | None:
+    """What makes a value that is not a map or an array unfit for the wire, or None."""
     if value is None or isinstance(value, bool | int):
         return None
     if isinstance(value, float):
-        return None if math.isfinite(value) else (f"a number that is not finite ({value!r})", path)
+        return None if math.isfinite(value) else f"a number that is not finite ({value!r})"
     if isinstance(value, str):
-        why = _string_problem(value, "a string")
-        return None if why is None else (why, path)
+        return _string_problem(value, "a string")
     if isinstance(value, bytes | bytearray):
-        if len(value) > MAX_STRING_BYTES:
-            return f"binary data of {len(value)} bytes, over the limit of {MAX_STRING_BYTES}", path
-        return None
-    if isinstance(value, msgpack.ExtType | msgpack.Timestamp):
-        return f"{_describe(value)}: extensions are not accepted", path
-    if isinstance(value, list | tuple | dict) and depth > MAX_DEPTH:
+        if len(value) <= MAX_STRING_BYTES:
+            return None
+        return f"binary data of {len(value)} bytes, over the limit of {MAX_STRING_BYTES}"
+    ext = isinstance(value, msgpack.ExtType | msgpack.Timestamp)
+    return f"{_describe(value)}: " + ("extensions are not accepted" if ext else "not msgpack")
+
+
+def _any_problem(value: Any, depth: int, path: str) -> tuple[str, str] | None:
+    """What makes ``value`` (a field of kind "any"; a map or array at level ``depth`` if it
+    is one, at ``path``) unfit for the wire, and where it is; None if nothing does."""
+    if isinstance(value, msgpack.ExtType) or not isinstance(value, list | tuple | dict):
+        why = _scalar_problem(value)
+        return None if why is None else (why, path)
+    if depth > MAX_DEPTH:
         return f"nested deeper than {MAX_DEPTH} levels of maps and arrays", path
-    if isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            if (found := _any_problem(item, depth + 1, f"{path}[{i}]")) is not None:
-                return found
-        return None
     if isinstance(value, dict):
         for key in value:
             if not isinstance(key, str):
                 return f"a map key that is not a string ({_describe(key)})", path
             if (why := _string_problem(key, "a map key")) is not None:
                 return why, path
-        for key, item in value.items():
-            if (found := _any_problem(item, depth + 1, f"{path}.{key[:64]}")) is not None:
-                return found
+        items = ((f"{path}.{key[:64]}", item) for key, item in value.items())
+    else:
+        items = ((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return next(
+        (found for where, item in items if (found := _any_problem(item, depth + 1, where))),
+        None,
+    )
+
+
+def _uint_problem(value: Any) -> str | None:
+    if not _is_int(value):
+        return f"must be an unsigned integer, got {_describe(value)}"
+    if value < 0:
+        return f"must be an unsigned integer, got {value}"
+    return (
+        None if value <= _SLOT_MAX else f"is out of range: {value} (an NPC slot is 0..{_SLOT_MAX})"
+    )
+
+
+def _unit_problem(value: Any) -> str | None:
+    if (why := _number_problem(value)) is not None:
+        return why
+    return None if 0 <= value <= 1 else f"must be within 0..1, got {value!r}"
+
+
+def _text_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"must be a string, got {_describe(value)}"
+    return _string_problem(value, "holds a string")
+
+
+def _position_problem(value: Any) -> str | None:
+    if not isinstance(value, list | tuple) or isinstance(value, msgpack.ExtType):
+        return f"must be an [x, y, z] array of numbers, got {_describe(value)}"
+    if len(value) != 3:
+        return f"must be an [x, y, z] array of numbers, got an array of {len(value)}"
+    return next((f"[{i}] {why}" for i, v in enumerate(value) if (why := _number_problem(v))), None)
+
+
+def _target_problem(value: Any) -> str | None:
+    if isinstance(value, str) and value == "player":
         return None
-    return f"{_describe(value)}, which msgpack cannot carry", path
+    why = _uint_problem(value)
+    return f"{why} (or 'player')" if why is not None and why.startswith("must") else why
+
+
+_FIELD_KINDS = {
+    "uint": _uint_problem,
+    "number": _number_problem,
+    "unit": _unit_problem,
+    "string": _text_problem,
+    "position": _position_problem,
+    "target": _target_problem,
+}
 
 
 def _field_problem(kind: str, name: str, value: Any) -> str | None:
     """Why ``value`` does not fit ``kind`` (the reason after "field 'name' "), or None."""
-    if kind == "uint":
-        if not _is_int(value):
-            return f"must be an unsigned integer, got {_describe(value)}"
-        if value < 0:
-            return f"must be an unsigned integer, got {value}"
-        if value > _SLOT_MAX:
-            return f"is out of range: {value} (an NPC slot is 0..{_SLOT_MAX})"
-        return None
-    if kind == "number":
-        return _number_problem(value)
-    if kind == "unit":
-        if (why := _number_problem(value)) is not None:
-            return why
-        return None if 0 <= value <= 1 else f"must be within 0..1, got {value!r}"
-    if kind == "string":
-        if not isinstance(value, str):
-            return f"must be a string, got {_describe(value)}"
-        return _string_problem(value, "holds a string")
-    if kind == "position":
-        if not isinstance(value, list | tuple) or isinstance(value, msgpack.ExtType):
-            return f"must be an [x, y, z] array of numbers, got {_describe(value)}"
-        if len(value) != 3:
-            return f"must be an [x, y, z] array of numbers, got an array of {len(value)}"
-        for i, v in enumerate(value):
-            if (why := _number_problem(v)) is not None:
-                return f"[{i}] {why}"
-        return None
-    if kind == "target":
-        if value == "player" and isinstance(value, str):
-            return None
-        if (why := _field_problem("uint", name, value)) is not None:
-            return f"{why} (or 'player')" if why.startswith("must") else why
-        return None
+    check = _FIELD_KINDS.get(kind)
+    if check is not None:
+        return check(value)
     found = _any_problem(value, 2, name)  # any
     if found is None:
         return None
@@ -199,9 +214,8 @@ def _field_problem(kind: str, name: str, value: Any) -> str | None:
     return f"holds {what}" + (f" at {where}" if where != name else "")
 
 
-def validate(message: Any, schema: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """Return ``message`` if it follows ``schema`` (EVENT_FIELDS or COMMAND_FIELDS), else
-    raise :class:`MessageError` with the reason (the same rules as the C++ validator)."""
+def _message_type(message: Any, schema: dict[str, dict[str, str]]) -> str:
+    """The type of ``message`` (a map with string field names, of version 1)."""
     if not isinstance(message, dict):
         raise MessageError(f"expected a map, got {_describe(message)}")
     for key in message:
@@ -224,6 +238,13 @@ def validate(message: Any, schema: dict[str, dict[str, str]]) -> dict[str, Any]:
         raise MessageError(f"field 'type' must be a string, got {_describe(kind)}")
     if kind not in schema:
         raise MessageError(f"unknown type {kind[:64]!r} (known: {', '.join(schema)})")
+    return kind
+
+
+def validate(message: Any, schema: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """Return ``message`` if it follows ``schema`` (EVENT_FIELDS or COMMAND_FIELDS), else
+    raise :class:`MessageError` with the reason (the same rules as the C++ validator)."""
+    kind = _message_type(message, schema)
     fields = schema[kind]
     for key in message:
         if key not in fields and key not in ("v", "type"):
@@ -322,79 +343,60 @@ class ParsedEvents:
     rejected: list[str] = field(default_factory=list)
 
 
+def _heads() -> list[tuple[int, int, int, int] | None]:
+    """For each first byte of a msgpack item: (header bytes, bytes of the length or count
+    after the first byte, items per count (0: not a map or array), the payload bytes or the
+    items it holds without a length); None for the reserved 0xc1."""
+    heads: list[tuple[int, int, int, int] | None] = [None] * 256
+    for b in range(256):
+        if b <= 0x7F or b >= 0xE0 or b in (0xC0, 0xC2, 0xC3):
+            heads[b] = (1, 0, 0, 0)
+        elif b <= 0x8F:
+            heads[b] = (1, 0, 2, 2 * (b & 0x0F))  # fixmap
+        elif b <= 0x9F:
+            heads[b] = (1, 0, 1, b & 0x0F)  # fixarray
+        elif b <= 0xBF:
+            heads[b] = (1, 0, 0, b & 0x1F)  # fixstr
+    sized = {0xC4: 1, 0xC5: 2, 0xC6: 4, 0xD9: 1, 0xDA: 2, 0xDB: 4}  # bin, str
+    for b, width in sized.items():
+        heads[b] = (1 + width, width, 0, 0)
+    for b, width in {0xC7: 1, 0xC8: 2, 0xC9: 4}.items():  # ext: the length, then the type
+        heads[b] = (2 + width, width, 0, 0)
+    fixed = {0xCA: 4, 0xCB: 8, 0xCC: 1, 0xCD: 2, 0xCE: 4, 0xCF: 8}  # float, uint
+    fixed |= {0xD0: 1, 0xD1: 2, 0xD2: 4, 0xD3: 8}  # int
+    fixed |= {0xD4: 2, 0xD5: 3, 0xD6: 5, 0xD7: 9, 0xD8: 17}  # fixext: the type, the data
+    for b, payload in fixed.items():
+        heads[b] = (1, 0, 0, payload)
+    for b, (width, per) in {0xDC: (2, 1), 0xDD: (4, 1), 0xDE: (2, 2), 0xDF: (4, 2)}.items():
+        heads[b] = (1 + width, width, per, 0)
+    return heads
+
+
+_HEADS = _heads()
+
+
 def _skip(data: bytes, pos: int) -> int:
     """The end of the msgpack value at ``pos``; ValueError if it is not complete. Iterative
     (like the bridge's): nesting costs no stack."""
     pending = 1
     size = len(data)
     while pending:
-        if pos >= size:
+        head = _HEADS[data[pos]] if pos < size else None
+        if head is None:
+            raise ValueError("cut short" if pos >= size else "the reserved byte 0xc1")
+        header, width, per, inline = head
+        if pos + header > size:
             raise ValueError("cut short")
-        b = data[pos]
+        n = int.from_bytes(data[pos + 1 : pos + 1 + width], "big") if width else 0
         pending -= 1
-        if b <= 0x7F or b >= 0xE0 or b in (0xC0, 0xC2, 0xC3):
-            pos += 1
-        elif 0x80 <= b <= 0x8F:
-            pending += 2 * (b & 0x0F)
-            pos += 1
-        elif 0x90 <= b <= 0x9F:
-            pending += b & 0x0F
-            pos += 1
-        elif 0xA0 <= b <= 0xBF:
-            pos += 1 + (b & 0x1F)
-        elif b in _SIZED:
-            width, header = _SIZED[b]
-            if pos + header > size:
-                raise ValueError("cut short")
-            length = int.from_bytes(data[pos + 1 : pos + 1 + width], "big")
-            pos += header + length
-        elif b in _FIXED:
-            pos += _FIXED[b]
-        elif b in _CONTAINERS:
-            width, pairs = _CONTAINERS[b]
-            if pos + 1 + width > size:
-                raise ValueError("cut short")
-            pending += pairs * int.from_bytes(data[pos + 1 : pos + 1 + width], "big")
-            pos += 1 + width
+        if per:
+            pending += inline + per * n
+            pos += header
         else:
-            raise ValueError("the reserved byte 0xc1")
+            pos += header + inline + n
     if pos > size:
         raise ValueError("cut short")
     return pos
-
-
-# first byte -> (bytes of the length, header bytes before the payload)
-_SIZED = {
-    0xC4: (1, 2),
-    0xC5: (2, 3),
-    0xC6: (4, 5),
-    0xC7: (1, 3),
-    0xC8: (2, 4),
-    0xC9: (4, 6),
-    0xD9: (1, 2),
-    0xDA: (2, 3),
-    0xDB: (4, 5),
-}
-# first byte -> whole size: floats, integers, fixext
-_FIXED = {
-    0xCA: 5,
-    0xCB: 9,
-    0xCC: 2,
-    0xCD: 3,
-    0xCE: 5,
-    0xCF: 9,
-    0xD0: 2,
-    0xD1: 3,
-    0xD2: 5,
-    0xD3: 9,
-    0xD4: 3,
-    0xD5: 4,
-    0xD6: 6,
-    0xD7: 10,
-    0xD8: 18,
-}
-# first byte -> (bytes of the count, items per count)
-_CONTAINERS = {0xDC: (2, 1), 0xDD: (4, 1), 0xDE: (2, 2), 0xDF: (4, 2)}
 
 
 def parse_events(data: bytes) -> ParsedEvents:

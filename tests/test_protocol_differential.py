@@ -10,7 +10,7 @@ import ctypes
 import math
 import random
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +128,12 @@ def _custom_with_data(data: bytes) -> bytes:
     """{"v": 1, "type": "custom", "name": "x", "data": <data as packed>}."""
     pack = msgpack.packb
     return _map(
-        [(pack("v"), pack(1)), (pack("type"), pack("custom")), (pack("name"), pack("x"))]
-        + [(pack("data"), data)]
+        [
+            (pack("v"), pack(1)),
+            (pack("type"), pack("custom")),
+            (pack("name"), pack("x")),
+            (pack("data"), data),
+        ]
     )
 
 
@@ -307,26 +311,25 @@ EXPLICIT: list[tuple[str, bytes, bool]] = [
 ]
 
 
+_SCALARS: list[Callable[[random.Random], Any]] = [
+    lambda rng: None,
+    lambda rng: rng.random() < 0.5,
+    lambda rng: rng.choice([0, 1, -1, 127, 128, -33, 2**31, 2**32, 2**63 - 1, -(2**63), 2**64 - 1]),
+    lambda rng: rng.choice([0.0, 0.5, -2.5, 1e300, math.nan, math.inf, -math.inf, 1e-300]),
+    lambda rng: "".join(rng.choice("ab \u00e9\U0001f987\x00") for _ in range(rng.randrange(6))),
+    lambda rng: bytes(rng.randrange(256) for _ in range(rng.randrange(4))),
+    lambda rng: rng.choice(["player", "x" * 70000]) if rng.random() < 0.05 else "s",
+]
+
+
 def _random_value(rng: random.Random, depth: int) -> Any:
-    choice = rng.randrange(10 if depth < 6 else 7)
-    if choice == 0:
-        return None
-    if choice == 1:
-        return rng.random() < 0.5
-    if choice == 2:
-        return rng.choice([0, 1, -1, 127, 128, -33, 2**31, 2**32, 2**63 - 1, -(2**63), 2**64 - 1])
-    if choice == 3:
-        return rng.choice([0.0, 0.5, -2.5, 1e300, math.nan, math.inf, -math.inf, 1e-300])
-    if choice == 4:
-        return "".join(rng.choice("ab é\U0001f987\x00") for _ in range(rng.randrange(6)))
-    if choice == 5:
-        return bytes(rng.randrange(256) for _ in range(rng.randrange(4)))
-    if choice == 6:
-        return rng.choice(["player", "x" * 70000]) if rng.random() < 0.05 else "s"
-    if choice in (7, 8):
+    choice = rng.randrange(len(_SCALARS) + (3 if depth < 6 else 0))
+    if choice < len(_SCALARS):
+        return _SCALARS[choice](rng)
+    if choice < len(_SCALARS) + 2:
         return [_random_value(rng, depth + 1) for _ in range(rng.randrange(4))]
     return {
-        rng.choice(["a", "b", "c", "é", ""]): _random_value(rng, depth + 1)
+        rng.choice(["a", "b", "c", "\u00e9", ""]): _random_value(rng, depth + 1)
         for _ in range(rng.randrange(4))
     }
 
