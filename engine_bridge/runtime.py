@@ -28,7 +28,7 @@ from engine_bridge.errors import ScriptTimeoutError
 from engine_bridge.failure_report import describe_failure
 from engine_bridge.hot_reload import ScriptWatcher
 from engine_bridge.memory_watch import MemoryLimits, MemoryWatch
-from engine_bridge.protocol import decode
+from engine_bridge.protocol import MessageError, decode, decode_each
 from engine_bridge.scheduler import Scheduler, classes_in
 from engine_bridge.script_host import ScriptHost
 from engine_bridge.world import World
@@ -120,6 +120,10 @@ class Runtime:
             self.watcher.start()
         self.frame = 0
         self.time = 0.0
+        # Events of a batch that could not be decoded or had no type, each logged and left
+        # out (the rest of their frame still runs); 0 unless the engine bypassed the bridge's
+        # validation or the two disagree. The bridge copies it into aicore_metrics.
+        self.dropped_events = 0
         self.reload_latencies: list[float] = []  # seconds from save noticed to new code live
         self._voices: dict[int, int] = {}  # voice id -> NPC slot
         self._speech: list[tuple[Npc, Future[Any], float | None]] = []
@@ -198,7 +202,7 @@ class Runtime:
         own Python work (scheduler, memory census) and the seconds spent collecting garbage
         after them; the rest of the call is the bridge's overhead. What the frame had no
         time for is in :attr:`carried` afterwards."""
-        batch = decode(events) if events else []
+        batch = self._decode_events(events) if events else []
         began = time.perf_counter()
         self._apply_reloads()
         for name, module in list(self.scripts.modules.items()):
@@ -225,6 +229,25 @@ class Runtime:
         finally:
             self._commands.clear()  # a command that cannot be packed must not fail every frame
         return out, script_seconds, gc_seconds
+
+    def _decode_events(self, events: bytes) -> list[dict[str, Any]]:
+        """The frame's events. One that does not decode, or is not a map with a string
+        ``type``, is logged and counted in ``dropped_events``; the others are kept."""
+        try:
+            batch: list[Any] = decode(events)
+        except Exception:  # one bad event must not cost the frame its good ones
+            batch = decode_each(events)
+        if all(isinstance(e, dict) and isinstance(e.get("type"), str) for e in batch):
+            return batch
+        kept = []
+        for index, event in enumerate(batch):
+            if isinstance(event, dict) and isinstance(event.get("type"), str):
+                kept.append(event)
+                continue
+            self.dropped_events += 1
+            why = event if isinstance(event, MessageError) else "not a map with a string 'type'"
+            log.error("frame %d: event %d dropped: %s", self.frame, index, why)
+        return kept
 
     def _collect_garbage(self) -> float:
         """Between two frames, the collection CPython would otherwise start by itself in

@@ -4,7 +4,10 @@ events; malformed messages are rejected with a reason and never crash (hypothesi
 from __future__ import annotations
 
 import ctypes
+import inspect
 import json
+import logging
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine_bridge import abi
+from engine_bridge.api import Event, Npc
 from engine_bridge.protocol import COMMAND_FIELDS, EVENT_FIELDS, MessageError, validate
+from engine_bridge.sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = (REPO / "docs" / "protocol.md").read_text()
@@ -78,7 +83,17 @@ def test_documented_commands_validate_and_round_trip(command: dict[str, object])
         ({"v": 1, "type": "damaged", "npc": 1}, "damaged: missing field 'amount'"),
         ({"v": 1, "type": "damaged", "npc": -1, "amount": 0.1}, "field 'npc' must be an unsigned"),
         ({"v": 1, "type": "heard_noise", "npc": 1, "at": [1, 2], "loudness": 1}, "'at' must be"),
-        ({"v": 1, "type": "player_seen", "npc": 1, "extra": 0}, "unknown or repeated fields"),
+        ({"v": 1, "type": "player_seen", "npc": 1, "extra": 0}, "unknown field 'extra'"),
+        ({"v": 1, "type": "player_seen", "npc": 2**32}, "field 'npc' is out of range: 4294967296"),
+        ({"v": 1, "type": "damaged", "npc": 1, "amount": 1.5}, "must be within 0..1, got 1.5"),
+        (
+            {"v": 1, "type": "damaged", "npc": 1, "amount": float("nan")},
+            "field 'amount' must be a finite number, got nan",
+        ),
+        (
+            {"v": 1, "type": "custom", "name": "x", "data": {"a": [0, float("inf")]}},
+            "field 'data' holds a number that is not finite (inf) at data.a[1]",
+        ),
     ],
 )
 def test_malformed_events_are_rejected_with_their_reason(
@@ -87,6 +102,8 @@ def test_malformed_events_are_rejected_with_their_reason(
     lib, rt = bridge
     assert _push(bridge, msgpack.packb(event)) == 5  # AICORE_BAD_MESSAGE
     assert reason in lib.aicore_runtime_last_error(rt).decode()
+    with pytest.raises(MessageError, match=re.escape(reason)):  # the same reason in Python
+        validate(event, EVENT_FIELDS)
 
 
 def test_a_batch_keeps_its_valid_events_and_counts_the_rejected(
@@ -160,3 +177,82 @@ def test_near_miss_events_are_accepted_exactly_when_python_accepts_them(
     except (OverflowError, ValueError):
         return
     assert _push(bridge, packed) == expected, message
+
+
+# -- the runtime's side ---------------------------------------------------------------------
+
+
+class Listener(Npc):
+    kind = "listener"
+
+    def on_event(self, event: Event) -> None:
+        self.remember("seen", [*self.recall("seen", []), event.type])
+
+
+def test_a_batch_that_does_not_decode_keeps_its_good_events(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The bridge never sends such a batch; if it did, one event must not cost the frame."""
+    sandbox = Sandbox(Listener)
+    slot = sandbox.spawn("listener")
+    good = [
+        msgpack.packb({"v": 1, "type": "player_seen", "npc": slot}),
+        msgpack.packb({"v": 1, "type": "damaged", "npc": slot, "amount": 0.5}),
+    ]
+    not_utf8 = b"\x83\xa1v\x01\xa4type\xa6custom\xa4name\xa2\xff\xfe"
+    bad_timestamp = b"\x84\xa1v\x01\xa4type\xa6custom\xa4name\xa1x\xa4data\xd5\xff\x00\x01"
+    not_a_map = msgpack.packb(3)
+    batch = b"\x95" + good[0] + not_utf8 + bad_timestamp + not_a_map + good[1]
+    with caplog.at_level(logging.ERROR, logger="aicore"):
+        sandbox.runtime.tick(1 / 60, batch)
+    assert sandbox.npc(slot).recall("seen") == ["player_seen", "damaged"]
+    assert sandbox.runtime.dropped_events == 3
+    dropped = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert [m.split(":")[0] for m in dropped] == ["frame 0"] * 3
+    assert "event 1 dropped: does not decode: UnicodeDecodeError" in dropped[0]
+    assert "event 2 dropped: does not decode: ValueError" in dropped[1]
+    assert "event 3 dropped: not a map" in dropped[2]
+    # Cut short: what came before the cut is kept, each event after it counted.
+    sandbox.runtime.tick(1 / 60, b"\x93" + good[0] + good[1][:-1])
+    assert sandbox.npc(slot).recall("seen") == ["player_seen", "damaged", "player_seen"]
+    assert sandbox.runtime.dropped_events == 5
+    sandbox.close()
+
+
+class Fleer(Npc):
+    kind = "fleer"
+    decision_rate = 60.0
+
+    def on_tick(self, dt: float) -> None:
+        self.flee_from(self.player_position)  # NaN when the engine wrote NaN
+
+
+class Sprinter(Npc):
+    kind = "sprinter"
+    decision_rate = 60.0
+
+    def on_tick(self, dt: float) -> None:
+        self.move_to((1.0, 2.0, 0.0), speed=math.inf)
+
+
+def test_non_finite_positions_and_speeds_never_come_out_as_commands(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sandbox = Sandbox(Fleer, Sprinter)
+    fleer = sandbox.spawn("fleer")
+    sandbox.spawn("sprinter")
+    sandbox.player_at(math.nan, 0.0)
+    with caplog.at_level(logging.ERROR, logger="aicore"):
+        commands = sandbox.step(1)
+    assert commands == []
+    reports = [r.getMessage() for r in caplog.records if "MessageError" in r.getMessage()]
+    assert len(reports) == 2
+    flee = next(m for m in reports if "flee" in m)
+    line = inspect.getsourcelines(Fleer.on_tick)[1] + 1
+    assert flee.startswith(f"{__file__}:{line}: MessageError in Fleer.on_tick (NPC {fleer}")
+    assert "flee: field 'from' [0] must be a finite number, got nan" in flee
+    assert any("move_to: field 'speed' must be a finite number, got inf" in m for m in reports)
+    # The same script with a finite player position: its commands come out again.
+    sandbox.player_at(3.0, 0.0)
+    assert [c["type"] for c in sandbox.step(1)] == ["flee"]
+    sandbox.close()

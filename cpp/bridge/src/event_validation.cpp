@@ -1,99 +1,510 @@
+// Longer than our usual file: a msgpack reader, the UTF-8 check and the event schema sit
+// together because the schema rules need the reader's positions for their reasons (#13 will
+// give the schema its one home, shared with protocol.py).
 #include "event_validation.h"
 
 #include <msgpack.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstring>
-#include <map>
-#include <memory>
 #include <string_view>
 
 namespace aicore::bridge {
 
+// The validator reads msgpack itself rather than through msgpack-c's object unpacker: it
+// must see what that unpacker smooths over (a string that is not UTF-8, an extension, a
+// map key that is a map), bound the nesting per event rather than per push, and walk
+// nothing twice. Every rule here has its twin in engine_bridge/protocol.py.
+
 namespace {
 
-enum class Kind { Uint, Number, String, Position, Any };
+enum class Type { Nil, Bool, Uint, Int, Float, Str, Bin, Array, Map, Ext };
+
+// One msgpack item's header. Uint holds every integer >= 0 (whatever its encoding), Int
+// the negative ones, as Python's decoder sees them.
+struct Item {
+    Type type = Type::Nil;
+    std::size_t header = 0;          // bytes before the payload or the first element
+    std::uint64_t length = 0;        // Str/Bin/Ext: payload bytes; Array/Map: elements/pairs
+    std::uint64_t u = 0;             // Uint
+    std::int64_t i = 0;              // Int
+    double f = 0.0;                  // Float (float32 widened)
+    std::int8_t extType = 0;         // Ext
+    const std::uint8_t* payload = nullptr;  // Str/Bin/Ext: present in full
+};
+
+std::uint64_t bigEndian(const std::uint8_t* p, int bytes) {
+    std::uint64_t v = 0;
+    for (int k = 0; k < bytes; ++k) v = (v << 8) | p[k];
+    return v;
+}
+
+// Reads the item header at `p`. False if it is cut short (payload included) or is the
+// reserved byte 0xc1.
+bool readItem(const std::uint8_t* p, const std::uint8_t* end, Item& it) {
+    const auto avail = static_cast<std::size_t>(end - p);
+    if (avail == 0) return false;
+    const std::uint8_t b = p[0];
+    const auto scalar = [&](Type type, std::size_t header) {
+        it.type = type;
+        it.header = header;
+        return avail >= header;
+    };
+    const auto sized = [&](Type type, std::size_t header, int lengthBytes, std::size_t lengthAt) {
+        if (avail < header) return false;
+        it.type = type;
+        it.header = header;
+        it.length = lengthBytes == 0 ? (b & 0x1fu) : bigEndian(p + lengthAt, lengthBytes);
+        if (avail - header < it.length) return false;
+        it.payload = p + header;
+        return true;
+    };
+    const auto container = [&](Type type, std::size_t header) {
+        if (avail < header) return false;
+        it.type = type;
+        it.header = header;
+        it.length = header == 1 ? (b & 0x0fu) : bigEndian(p + 1, static_cast<int>(header - 1));
+        return true;
+    };
+    const auto signedInt = [&](int bytes) {
+        if (avail < 1u + bytes) return false;
+        std::uint64_t raw = bigEndian(p + 1, bytes);
+        const int shift = 64 - 8 * bytes;
+        const std::int64_t v = static_cast<std::int64_t>(raw << shift) >> shift;
+        it.header = 1 + bytes;
+        if (v >= 0) {
+            it.type = Type::Uint;
+            it.u = static_cast<std::uint64_t>(v);
+        } else {
+            it.type = Type::Int;
+            it.i = v;
+        }
+        return true;
+    };
+    const auto fixext = [&](std::uint64_t length) {
+        if (avail < 2) return false;
+        it.type = Type::Ext;
+        it.header = 2;
+        it.extType = static_cast<std::int8_t>(p[1]);
+        it.length = length;
+        if (avail - 2 < length) return false;
+        it.payload = p + 2;
+        return true;
+    };
+    if (b <= 0x7f) {
+        it.type = Type::Uint;
+        it.u = b;
+        it.header = 1;
+        return true;
+    }
+    if (b >= 0xe0) {
+        it.type = Type::Int;
+        it.i = static_cast<std::int8_t>(b);
+        it.header = 1;
+        return true;
+    }
+    if ((b & 0xf0) == 0x80) return container(Type::Map, 1);
+    if ((b & 0xf0) == 0x90) return container(Type::Array, 1);
+    if ((b & 0xe0) == 0xa0) return sized(Type::Str, 1, 0, 0);
+    switch (b) {
+        case 0xc0: return scalar(Type::Nil, 1);
+        case 0xc2:
+        case 0xc3: return scalar(Type::Bool, 1);
+        case 0xc4: return sized(Type::Bin, 2, 1, 1);
+        case 0xc5: return sized(Type::Bin, 3, 2, 1);
+        case 0xc6: return sized(Type::Bin, 5, 4, 1);
+        case 0xc7:
+        case 0xc8:
+        case 0xc9: {
+            const int lengthBytes = b == 0xc7 ? 1 : b == 0xc8 ? 2 : 4;
+            const std::size_t header = 2 + static_cast<std::size_t>(lengthBytes);
+            if (avail < header) return false;
+            it.extType = static_cast<std::int8_t>(p[header - 1]);
+            return sized(Type::Ext, header, lengthBytes, 1);
+        }
+        case 0xca: {
+            if (!scalar(Type::Float, 5)) return false;
+            const auto bits = static_cast<std::uint32_t>(bigEndian(p + 1, 4));
+            float v;
+            std::memcpy(&v, &bits, sizeof v);
+            it.f = v;
+            return true;
+        }
+        case 0xcb: {
+            if (!scalar(Type::Float, 9)) return false;
+            const std::uint64_t bits = bigEndian(p + 1, 8);
+            std::memcpy(&it.f, &bits, sizeof it.f);
+            return true;
+        }
+        case 0xcc:
+        case 0xcd:
+        case 0xce:
+        case 0xcf: {
+            const int bytes = 1 << (b - 0xcc);
+            if (!scalar(Type::Uint, 1 + static_cast<std::size_t>(bytes))) return false;
+            it.u = bigEndian(p + 1, bytes);
+            return true;
+        }
+        case 0xd0: return signedInt(1);
+        case 0xd1: return signedInt(2);
+        case 0xd2: return signedInt(4);
+        case 0xd3: return signedInt(8);
+        case 0xd4: return fixext(1);
+        case 0xd5: return fixext(2);
+        case 0xd6: return fixext(4);
+        case 0xd7: return fixext(8);
+        case 0xd8: return fixext(16);
+        case 0xd9: return sized(Type::Str, 2, 1, 1);
+        case 0xda: return sized(Type::Str, 3, 2, 1);
+        case 0xdb: return sized(Type::Str, 5, 4, 1);
+        case 0xdc: return container(Type::Array, 3);
+        case 0xdd: return container(Type::Array, 5);
+        case 0xde: return container(Type::Map, 3);
+        case 0xdf: return container(Type::Map, 5);
+        default: return false;  // 0xc1: never used
+    }
+}
+
+// The end of the value at `p`, or nullptr if it is not one complete msgpack value.
+// Iterative: a push nested a million levels deep costs no stack.
+const std::uint8_t* skipValue(const std::uint8_t* p, const std::uint8_t* end) {
+    std::uint64_t pending = 1;
+    while (pending > 0) {
+        Item it;
+        if (!readItem(p, end, it)) return nullptr;
+        --pending;
+        p += it.header;
+        if (it.type == Type::Str || it.type == Type::Bin || it.type == Type::Ext) {
+            p += it.length;
+        } else if (it.type == Type::Array) {
+            pending += it.length;
+        } else if (it.type == Type::Map) {
+            pending += 2 * it.length;
+        }
+    }
+    return p;
+}
+
+// Strict UTF-8, as Python's decoder reads it: no overlong forms, no surrogates, nothing
+// past U+10FFFF.
+bool validUtf8(const std::uint8_t* s, std::size_t n) {
+    std::size_t i = 0;
+    while (i < n) {
+        const std::uint8_t c = s[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t extra;
+        std::uint8_t lo = 0x80, hi = 0xbf;  // the allowed range of the second byte
+        if (c >= 0xc2 && c <= 0xdf) {
+            extra = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            extra = 2;
+            if (c == 0xe0) lo = 0xa0;
+            if (c == 0xed) hi = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            extra = 3;
+            if (c == 0xf0) lo = 0x90;
+            if (c == 0xf4) hi = 0x8f;
+        } else {
+            return false;
+        }
+        if (n - i <= extra) return false;
+        if (s[i + 1] < lo || s[i + 1] > hi) return false;
+        for (std::size_t k = 2; k <= extra; ++k)
+            if ((s[i + k] & 0xc0) != 0x80) return false;
+        i += extra + 1;
+    }
+    return true;
+}
+
+std::string describe(const Item& it) {
+    switch (it.type) {
+        case Type::Nil: return "nil";
+        case Type::Bool: return "a boolean";
+        case Type::Uint:
+        case Type::Int: return "an integer";
+        case Type::Float: return "a float";
+        case Type::Str: return "a string";
+        case Type::Bin: return "binary data";
+        case Type::Array: return "an array";
+        case Type::Map: return "a map";
+        case Type::Ext: return "a msgpack extension (ext type " + std::to_string(it.extType) + ")";
+    }
+    return "?";
+}
+
+std::string formatNumber(double v) {
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
+// At most `limit` bytes of a valid UTF-8 string, cut at a character boundary.
+std::string clip(std::string_view s, std::size_t limit = 64) {
+    if (s.size() <= limit) return std::string(s);
+    std::size_t n = limit;
+    while (n > 0 && (static_cast<std::uint8_t>(s[n]) & 0xc0) == 0x80) --n;
+    return std::string(s.substr(0, n)) + "...";
+}
+
+std::string_view text(const Item& it) {
+    return {reinterpret_cast<const char*>(it.payload), static_cast<std::size_t>(it.length)};
+}
+
+// What is wrong with a string (a value or a key), or "" if nothing is.
+std::string stringProblem(const Item& it, const char* what) {
+    if (it.length > kMaxStringBytes)
+        return std::string(what) + " of " + std::to_string(it.length) + " bytes, over the limit of " +
+               std::to_string(kMaxStringBytes);
+    if (!validUtf8(it.payload, static_cast<std::size_t>(it.length))) return std::string(what) + " that is not valid UTF-8";
+    return {};
+}
+
+struct Failure {
+    std::string what;
+    std::vector<std::string> path;  // innermost first: "[2]", ".name"
+};
+
+// Any value: every rule that holds at every depth. `depth` is the level a map or array
+// here would have (the event map is level 1). Advances `p` past the value.
+bool walk(const std::uint8_t*& p, const std::uint8_t* end, std::uint32_t depth, Failure& f) {
+    Item it;
+    if (!readItem(p, end, it)) {
+        f.what = "not valid msgpack";
+        return false;
+    }
+    switch (it.type) {
+        case Type::Float:
+            if (!std::isfinite(it.f)) {
+                f.what = "a number that is not finite (" + formatNumber(it.f) + ")";
+                return false;
+            }
+            break;
+        case Type::Str:
+            if (auto why = stringProblem(it, "a string"); !why.empty()) {
+                f.what = std::move(why);
+                return false;
+            }
+            break;
+        case Type::Bin:
+            if (it.length > kMaxStringBytes) {
+                f.what = "binary data of " + std::to_string(it.length) + " bytes, over the limit of " +
+                         std::to_string(kMaxStringBytes);
+                return false;
+            }
+            break;
+        case Type::Ext:
+            f.what = describe(it) + ": extensions are not accepted";
+            return false;
+        case Type::Array:
+        case Type::Map: {
+            if (depth > kMaxDepth) {
+                f.what = "nested deeper than " + std::to_string(kMaxDepth) + " levels of maps and arrays";
+                return false;
+            }
+            p += it.header;
+            std::vector<std::string_view> keys;
+            for (std::uint64_t k = 0; k < it.length; ++k) {
+                std::string segment;
+                if (it.type == Type::Map) {
+                    Item key;
+                    if (!readItem(p, end, key)) {
+                        f.what = "not valid msgpack";
+                        return false;
+                    }
+                    if (key.type != Type::Str) {
+                        f.what = "a map key that is not a string (" + describe(key) + ")";
+                        return false;
+                    }
+                    if (auto why = stringProblem(key, "a map key"); !why.empty()) {
+                        f.what = std::move(why);
+                        return false;
+                    }
+                    keys.push_back(text(key));
+                    segment.assign(1, '.').append(clip(text(key)));
+                    p += key.header + key.length;
+                } else {
+                    segment.assign(1, '[').append(std::to_string(k)).append(1, ']');
+                }
+                if (!walk(p, end, depth + 1, f)) {
+                    f.path.push_back(std::move(segment));
+                    return false;
+                }
+            }
+            if (keys.size() > 1) {
+                std::sort(keys.begin(), keys.end());
+                const auto twin = std::adjacent_find(keys.begin(), keys.end());
+                if (twin != keys.end()) {
+                    f.what = "a repeated map key '" + clip(*twin) + "'";
+                    return false;
+                }
+            }
+            return true;
+        }
+        default: break;
+    }
+    p += it.header + (it.payload != nullptr ? it.length : 0);
+    return true;
+}
+
+enum class Kind { Uint, Number, Unit, String, Position, Any };
 struct Field {
     const char* name;
     Kind kind;
     bool optional;
 };
+struct Schema {
+    const char* type;
+    std::vector<Field> fields;
+};
 
-const std::map<std::string_view, std::vector<Field>>& eventSchema() {
-    static const std::map<std::string_view, std::vector<Field>> schema = {
+const std::vector<Schema>& eventSchema() {
+    static const std::vector<Schema> schema = {
         {"player_seen", {{"npc", Kind::Uint, false}}},
-        {"damaged", {{"npc", Kind::Uint, false}, {"amount", Kind::Number, false}}},
-        {"heard_noise", {{"npc", Kind::Uint, false}, {"at", Kind::Position, false}, {"loudness", Kind::Number, false}}},
+        {"damaged", {{"npc", Kind::Uint, false}, {"amount", Kind::Unit, false}}},
+        {"heard_noise", {{"npc", Kind::Uint, false}, {"at", Kind::Position, false}, {"loudness", Kind::Unit, false}}},
         {"custom", {{"name", Kind::String, false}, {"npc", Kind::Uint, true}, {"data", Kind::Any, true}}},
     };
     return schema;
 }
+constexpr std::size_t kMaxFields = 5;  // v, type and the most any event type has (custom)
 
-bool isNumber(const msgpack_object& o) {
-    return o.type == MSGPACK_OBJECT_POSITIVE_INTEGER || o.type == MSGPACK_OBJECT_NEGATIVE_INTEGER ||
-           o.type == MSGPACK_OBJECT_FLOAT32 || o.type == MSGPACK_OBJECT_FLOAT64;
+// "" if `value` (one number) is finite, else the reason.
+std::string numberProblem(const Item& value) {
+    if (value.type == Type::Uint || value.type == Type::Int) return {};
+    if (value.type != Type::Float) return "must be a number, got " + describe(value);
+    if (!std::isfinite(value.f)) return "must be a finite number, got " + formatNumber(value.f);
+    return {};
 }
 
-bool matches(const msgpack_object& o, Kind kind) {
-    switch (kind) {
-        case Kind::Uint: return o.type == MSGPACK_OBJECT_POSITIVE_INTEGER && o.via.u64 <= UINT32_MAX;
-        case Kind::Number: return isNumber(o);
-        case Kind::String: return o.type == MSGPACK_OBJECT_STR;
-        case Kind::Position:
-            if (o.type != MSGPACK_OBJECT_ARRAY || o.via.array.size != 3) return false;
-            for (std::uint32_t i = 0; i < 3; ++i)
-                if (!isNumber(o.via.array.ptr[i])) return false;
-            return true;
-        case Kind::Any: return true;
-    }
-    return false;
+double numberValue(const Item& value) {
+    return value.type == Type::Uint  ? static_cast<double>(value.u)
+           : value.type == Type::Int ? static_cast<double>(value.i)
+                                     : value.f;
 }
 
-const char* kindName(Kind kind) {
+// "" if the field's value fits its kind, else why not (without the field's name).
+std::string fieldProblem(const std::uint8_t* p, const std::uint8_t* end, Kind kind, const char* name) {
+    Item value;
+    if (!readItem(p, end, value)) return "is not valid msgpack";
     switch (kind) {
-        case Kind::Uint: return "an unsigned integer";
-        case Kind::Number: return "a number";
-        case Kind::String: return "a string";
-        case Kind::Position: return "an [x, y, z] array of numbers";
-        case Kind::Any: return "anything";
+        case Kind::Uint:
+            if (value.type == Type::Uint) {
+                if (value.u <= UINT32_MAX) return {};
+                return "is out of range: " + std::to_string(value.u) + " (an NPC slot is 0..4294967295)";
+            }
+            if (value.type == Type::Int) return "must be an unsigned integer, got " + std::to_string(value.i);
+            return "must be an unsigned integer, got " + describe(value);
+        case Kind::Number: return numberProblem(value);
+        case Kind::Unit: {
+            if (auto why = numberProblem(value); !why.empty()) return why;
+            const double v = numberValue(value);
+            if (v < 0.0 || v > 1.0) return "must be within 0..1, got " + formatNumber(v);
+            return {};
+        }
+        case Kind::String:
+            if (value.type != Type::Str) return "must be a string, got " + describe(value);
+            if (auto why = stringProblem(value, "holds a string"); !why.empty()) return why;
+            return {};
+        case Kind::Position: {
+            if (value.type != Type::Array) return "must be an [x, y, z] array of numbers, got " + describe(value);
+            if (value.length != 3)
+                return "must be an [x, y, z] array of numbers, got an array of " + std::to_string(value.length);
+            const std::uint8_t* q = p + value.header;
+            for (int k = 0; k < 3; ++k) {
+                Item c;
+                if (!readItem(q, end, c)) return "is not valid msgpack";
+                if (auto why = numberProblem(c); !why.empty())
+                    return "[" + std::to_string(k) + "] " + why;
+                q += c.header;
+            }
+            return {};
+        }
+        case Kind::Any: {
+            Failure f;
+            const std::uint8_t* q = p;
+            if (walk(q, end, 2, f)) return {};
+            std::string path = name;
+            for (auto it = f.path.rbegin(); it != f.path.rend(); ++it) path += *it;
+            return "holds " + f.what + (f.path.empty() ? "" : " at " + path);
+        }
     }
     return "?";
 }
 
-std::string_view str(const msgpack_object& o) { return {o.via.str.ptr, o.via.str.size}; }
-
-const msgpack_object* lookup(const msgpack_object& map, std::string_view key) {
-    for (std::uint32_t i = 0; i < map.via.map.size; ++i) {
-        const auto& kv = map.via.map.ptr[i];
-        if (kv.key.type == MSGPACK_OBJECT_STR && str(kv.key) == key) return &kv.val;
-    }
-    return nullptr;
-}
-
 // Empty string: valid. Otherwise the reason.
-std::string check(const msgpack_object& event) {
-    if (event.type != MSGPACK_OBJECT_MAP) return "expected a map";
-    for (std::uint32_t i = 0; i < event.via.map.size; ++i)
-        if (event.via.map.ptr[i].key.type != MSGPACK_OBJECT_STR) return "map keys must be strings";
-    const auto* v = lookup(event, "v");
-    if (v == nullptr || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER || v->via.u64 != 1)
-        return "unsupported or missing version (this runtime speaks v=1)";
-    const auto* type = lookup(event, "type");
-    if (type == nullptr || type->type != MSGPACK_OBJECT_STR) return "missing field 'type'";
-    const auto& schema = eventSchema();
-    const auto it = schema.find(str(*type));
-    if (it == schema.end()) return "unknown type '" + std::string(str(*type)) + "'";
-    const std::string name(str(*type));
-    std::size_t known = 2;
-    for (const Field& f : it->second) {
-        const auto* value = lookup(event, f.name);
+std::string check(const std::uint8_t* p, const std::uint8_t* end) {
+    Item event;
+    if (!readItem(p, end, event)) return "not valid msgpack";
+    if (event.type != Type::Map) return "expected a map, got " + describe(event);
+    struct Pair {
+        std::string_view key;
+        const std::uint8_t* value;
+    };
+    std::vector<Pair> pairs;
+    const std::uint8_t* q = p + event.header;
+    for (std::uint64_t k = 0; k < event.length; ++k) {
+        Item key;
+        if (!readItem(q, end, key)) return "not valid msgpack";
+        if (key.type != Type::Str) return "field names must be strings, got " + describe(key);
+        if (auto why = stringProblem(key, "a field name"); !why.empty()) return why;
+        q += key.header + key.length;
+        pairs.push_back({text(key), q});
+        q = skipValue(q, end);
+        if (q == nullptr) return "not valid msgpack";
+    }
+    if (pairs.size() > kMaxFields)
+        return std::to_string(pairs.size()) + " fields, more than any event type has (" + std::to_string(kMaxFields) + ")";
+    for (std::size_t a = 0; a < pairs.size(); ++a)
+        for (std::size_t b = a + 1; b < pairs.size(); ++b)
+            if (pairs[a].key == pairs[b].key) return "repeated field '" + clip(pairs[a].key) + "'";
+    const auto lookup = [&](std::string_view key) -> const std::uint8_t* {
+        for (const Pair& pair : pairs)
+            if (pair.key == key) return pair.value;
+        return nullptr;
+    };
+    Item item;
+    const std::uint8_t* v = lookup("v");
+    if (v == nullptr) return "missing field 'v' (unsupported or missing version: this runtime speaks v=1)";
+    if (!readItem(v, end, item)) return "not valid msgpack";
+    if (item.type != Type::Uint || item.u != 1) {
+        const std::string got = item.type == Type::Uint ? std::to_string(item.u)
+                                : item.type == Type::Int ? std::to_string(item.i)
+                                                         : describe(item);
+        return "unsupported or missing version v=" + got + " (this runtime speaks v=1)";
+    }
+    const std::uint8_t* type = lookup("type");
+    if (type == nullptr) return "missing field 'type'";
+    if (!readItem(type, end, item)) return "not valid msgpack";
+    if (item.type != Type::Str) return "field 'type' must be a string, got " + describe(item);
+    if (auto why = stringProblem(item, "field 'type' holds a string"); !why.empty()) return why;
+    const std::string_view name = text(item);
+    const Schema* schema = nullptr;
+    for (const Schema& s : eventSchema())
+        if (name == s.type) schema = &s;
+    if (schema == nullptr) return "unknown type '" + clip(name) + "'";
+    const std::string prefix = std::string(schema->type) + ": ";
+    for (const Pair& pair : pairs) {
+        if (pair.key == "v" || pair.key == "type") continue;
+        bool known = false;
+        for (const Field& f : schema->fields) known = known || pair.key == f.name;
+        if (!known) return prefix + "unknown field '" + clip(pair.key) + "'";
+    }
+    for (const Field& f : schema->fields) {
+        const std::uint8_t* value = lookup(f.name);
         if (value == nullptr) {
             if (f.optional) continue;
-            return name + ": missing field '" + f.name + "'";
+            return prefix + "missing field '" + f.name + "'";
         }
-        ++known;
-        if (!matches(*value, f.kind)) return name + ": field '" + f.name + "' must be " + kindName(f.kind);
+        if (auto why = fieldProblem(value, end, f.kind, f.name); !why.empty())
+            return prefix + "field '" + f.name + "' " + why;
     }
-    if (event.via.map.size != known) return name + ": unknown or repeated fields";
     return {};
 }
 
@@ -134,40 +545,52 @@ bool readArrayHeader(const std::uint8_t* data, std::size_t size, std::uint32_t& 
 }
 
 void validateEvents(const std::uint8_t* data, std::size_t size, ValidatedEvents& out) {
-    msgpack_zone zone;
-    msgpack_zone_init(&zone, 2048);
-    const auto release = std::unique_ptr<msgpack_zone, void (*)(msgpack_zone*)>(&zone, msgpack_zone_destroy);
-    msgpack_object root;
-    std::size_t offset = 0;
-    const auto rc = msgpack_unpack(reinterpret_cast<const char*>(data), size, &offset, &zone, &root);
-    auto reject = [&](std::size_t index, const std::string& why) {
+    // A push refused as a whole: nothing of it is queued, and it counts once.
+    auto refuse = [&](const std::string& why) {
         ++out.rejectedCount;
-        if (out.firstRejection.empty()) out.firstRejection = "event " + std::to_string(index) + ": " + why;
+        if (out.firstRejection.empty()) out.firstRejection = "push refused: " + why;
     };
-    if (rc != MSGPACK_UNPACK_SUCCESS) {
-        reject(0, rc == MSGPACK_UNPACK_EXTRA_BYTES ? "trailing bytes after the message" : "not valid msgpack");
+    if (size > kMaxPushBytes) {
+        refuse(std::to_string(size) + " bytes, over the limit of " + std::to_string(kMaxPushBytes) + " bytes per push");
         return;
     }
-    if (offset != size) {
-        reject(0, "trailing bytes after the message");
+    const std::uint8_t* end = data + size;
+    const std::uint8_t* last = size == 0 ? nullptr : skipValue(data, end);
+    if (last == nullptr) {
+        refuse("not valid msgpack (empty, cut short, or the reserved byte 0xc1)");
         return;
     }
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &out.accepted, writeToVector);
-    auto accept = [&](std::size_t index, const msgpack_object& event) {
-        const std::string why = check(event);
+    if (last != end) {
+        refuse("trailing bytes after the message");
+        return;
+    }
+    auto accept = [&](std::size_t index, const std::uint8_t* from, const std::uint8_t* to) {
+        const std::string why = check(from, to);
         if (!why.empty()) {
-            reject(index, why);
+            ++out.rejectedCount;
+            if (out.firstRejection.empty()) out.firstRejection = "event " + std::to_string(index) + ": " + why;
             return;
         }
-        msgpack_pack_object(&pk, event);
+        out.accepted.insert(out.accepted.end(), from, to);
         out.ends.push_back(out.accepted.size());
         ++out.acceptedCount;
     };
-    if (root.type == MSGPACK_OBJECT_ARRAY) {
-        for (std::uint32_t i = 0; i < root.via.array.size; ++i) accept(i, root.via.array.ptr[i]);
-    } else {
-        accept(0, root);
+    Item root;
+    readItem(data, end, root);  // complete: skipValue read it
+    if (root.type != Type::Array) {
+        accept(0, data, end);
+        return;
+    }
+    if (root.length > kMaxEventsPerPush) {
+        refuse(std::to_string(root.length) + " events, over the limit of " + std::to_string(kMaxEventsPerPush) +
+               " per push");
+        return;
+    }
+    const std::uint8_t* p = data + root.header;
+    for (std::uint64_t i = 0; i < root.length; ++i) {
+        const std::uint8_t* next = skipValue(p, end);
+        accept(static_cast<std::size_t>(i), p, next);
+        p = next;
     }
 }
 

@@ -1,5 +1,7 @@
 #pragma once
-// Validates msgpack events before they go anywhere near Python (docs/protocol.md).
+// Validates msgpack events before they go anywhere near Python (docs/protocol.md, "What is
+// rejected"). engine_bridge/protocol.py holds the same rules on the Python side; a
+// differential test (tests/test_protocol_differential.py) holds the two to one verdict.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -7,15 +9,23 @@
 
 namespace aicore::bridge {
 
+// The limits of docs/protocol.md.
+inline constexpr std::size_t kMaxPushBytes = 1u << 20;   // one aicore_push_events call
+inline constexpr std::uint32_t kMaxEventsPerPush = 4096;  // elements of a pushed array
+inline constexpr std::uint32_t kMaxDepth = 32;            // maps/arrays, the event map is level 1
+inline constexpr std::uint32_t kMaxStringBytes = 65535;   // one string or binary value
+
 struct ValidatedEvents {
-    std::vector<std::uint8_t> accepted;  // the valid maps, each re-packed, back to back
+    std::vector<std::uint8_t> accepted;  // the valid maps, each as pushed, back to back
     std::vector<std::size_t> ends;       // where each accepted map ends in `accepted`
     std::uint32_t acceptedCount = 0;
     std::uint32_t rejectedCount = 0;
     std::string firstRejection;          // "event 3: damaged: missing field 'amount'"
 };
 
-/// `data` is one event map or an array of them. Valid events are appended to `out`.
+/// `data` is one event map or an array of them. Valid events are appended to `out`; each
+/// invalid one counts once in `rejectedCount`. A push that is not one complete msgpack
+/// value, or is over a batch limit, is refused as a whole and counts once.
 void validateEvents(const std::uint8_t* data, std::size_t size, ValidatedEvents& out);
 
 /// Writes a msgpack array header for `count` elements.

@@ -538,6 +538,7 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
         try {
             rt->metrics.script_errors =
                 std::max<std::uint64_t>(rt->metrics.script_errors, rt->runtime->attr("script_errors").cast<std::uint64_t>());
+            rt->metrics.dropped_events = rt->runtime->attr("dropped_events").cast<std::uint64_t>();
             const py::tuple carried = rt->runtime->attr("carried");
             rt->carriedEvents = carried[0].cast<std::uint32_t>();
             if (rt->carriedEvents > 0 || carried[1].cast<std::uint32_t>() > 0) result = AICORE_INCOMPLETE;

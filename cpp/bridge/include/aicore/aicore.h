@@ -211,13 +211,24 @@ AICORE_API aicore_result aicore_npc_despawn(aicore_runtime* rt, uint32_t slot);
 AICORE_API aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds);
 
 /* Queues events for the next tick: `data` is one msgpack event map or an array of them
-   (docs/protocol.md); borrowed during the call. A malformed message is rejected with
-   AICORE_BAD_MESSAGE and its reason in the last error; the valid ones are kept. */
+   (docs/protocol.md); borrowed during the call. Each event is validated here, completely
+   (docs/protocol.md, "What is rejected"): a string that is not UTF-8, a msgpack extension,
+   a map key that is not a string or is repeated, NaN or an infinity, a number outside its
+   range (npc 0..2^32-1, amount and loudness 0..1), a missing, extra or mistyped field, or
+   nesting deeper than 32 levels rejects that event: AICORE_BAD_MESSAGE, the first reason in
+   the last error ("event 3: ..."), each counted in rejected_messages, and the valid events
+   of the batch are kept. A push over 1 MiB, of more than 4096 events, or that is not one
+   complete msgpack value is refused whole ("push refused: ..."), counted once. Events for
+   a slot that holds no NPC are valid and reach no NPC. Every event accepted here reaches
+   the scripts at a later tick (dropped_events counts any that could not: a bug). */
 AICORE_API aicore_result aicore_push_events(aicore_runtime* rt, const uint8_t* data, size_t size);
 
 /* Moves the commands produced since the last drain into `buffer` as one msgpack array of
-   command maps. *written gets the bytes used; if `capacity` is too small nothing is
-   removed, AICORE_FULL is returned and *written gets the size needed. */
+   command maps (docs/protocol.md; no number in them is NaN or infinite). *written gets the
+   bytes used; if `capacity` is too small nothing is removed, AICORE_FULL is returned and
+   *written gets the size needed, so (rt, NULL, 0, &written) is a size query (1 byte, the
+   empty array, when nothing is pending). A `despawn` command is a request: the runtime
+   frees nothing until the engine calls aicore_npc_despawn for that slot. */
 AICORE_API aicore_result aicore_drain_commands(aicore_runtime* rt, uint8_t* buffer, size_t capacity,
                                                size_t* written);
 
