@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
     harness_log log;
     aicore_runtime* rt = NULL;
     aicore_world world;
-    double *wall, *cpu, *render;
+    double *wall, *cpu, *render, *busiest;
+    uint32_t *voices, most = 0, at_most = 0;
     static uint8_t commands[1 << 22];
     static float left[512], right[512];
     size_t written;
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
     wall = calloc(frames, sizeof *wall);
     cpu = calloc(frames, sizeof *cpu);
     render = calloc(blocks, sizeof *render);
+    busiest = calloc(blocks, sizeof *busiest);
+    voices = calloc(blocks, sizeof *voices);
     for (f = 0; f < frames + 120; ++f) {
         double w0, c0;
         aicore_result r;
@@ -86,9 +89,17 @@ int main(int argc, char** argv) {
         double c0 = harness_thread_cpu_seconds();
         aicore_audio_render(rt, left, right, block);
         render[i] = (harness_thread_cpu_seconds() - c0) * 1e6;
+        memset(&m, 0, sizeof m);
+        m.struct_size = sizeof m;
+        aicore_metrics_get(rt, &m);
+        voices[i] = m.active_voices;
+        if (m.active_voices > most) most = m.active_voices;
         if (i % 47 == 0) aicore_tick(rt, 1.0 / 60.0); /* lines keep starting */
         aicore_drain_commands(rt, commands, sizeof commands, &written);
     }
+    /* The cost follows the voices playing: the blocks at the most voices seen, apart. */
+    for (i = 0; i < blocks; ++i)
+        if (voices[i] == most) busiest[at_most++] = render[i];
     memset(&m, 0, sizeof m);
     m.struct_size = sizeof m;
     aicore_metrics_get(rt, &m);
@@ -102,6 +113,11 @@ int main(int argc, char** argv) {
            block, percentile(render, blocks, 0.5), percentile(render, blocks, 0.99),
            100.0 * percentile(render, blocks, 0.5) / (block / 48000.0 * 1e6), block / 48.0,
            m.active_voices);
+    if (at_most > 0)
+        printf("  of which the %u blocks at the most voices playing (%u): median %.1f us, %.1f us per voice\n",
+               at_most, most, percentile(busiest, at_most, 0.5), percentile(busiest, at_most, 0.5) / most);
+    free(busiest);
+    free(voices);
     free(wall);
     free(cpu);
     free(render);
