@@ -46,9 +46,6 @@ _NO_COMMANDS = b"\x90"  # an empty msgpack array: most frames' commands
 # NPCs spawned since the last gc.freeze() that make a spawn wave worth freezing.
 _FREEZE_AFTER_SPAWNS = 64
 _ERRORS = attrgetter("errors")
-# The runtimes (by id) that manage the garbage collector: it is given back (enabled,
-# unfrozen) only when the last of them closes.
-_gc_managers: set[int] = set()
 
 Problem = tuple[str, str | None, int | None, str | None, str]
 
@@ -221,7 +218,6 @@ class Runtime:
         # buffer, on every call, which cost more than the rest of the frame's crossing.
         self._packer = msgpack.Packer(use_bin_type=True)
         if manage_gc:
-            _gc_managers.add(id(self))
             self._manage_gc = True
             gc.disable()
             # Garbage first (an earlier runtime's, say): frozen, it would never be freed.
@@ -326,7 +322,10 @@ class Runtime:
         # bridge reports as its crossing is only the crossing.
         self.memory.step()
         script_seconds = time.perf_counter() - began
-        gc_seconds = self._collect_garbage() if self._manage_gc else 0.0
+        gc_seconds = 0.0
+        if self._manage_gc:
+            gc.disable()  # again: closing another runtime of the process gave it back
+            gc_seconds = self._collect_garbage()
         self.frame += 1
         self.time += dt
         if not self._commands:
@@ -400,11 +399,11 @@ class Runtime:
             if scripts is not None:
                 scripts.unload()
             if self._manage_gc:
+                # The collector goes back as it was found; another runtime still running
+                # turns it off again at its next tick.
                 self._manage_gc = False
-                _gc_managers.discard(id(self))
-                if not _gc_managers:  # another runtime still schedules the collector itself
-                    gc.unfreeze()
-                    gc.enable()
+                gc.unfreeze()
+                gc.enable()
         finally:
             leave(previous)
             if self._log_route is not None:
