@@ -7,6 +7,7 @@ line said twice by one monster is prepared once."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -18,10 +19,20 @@ ClipHandle = tuple[int, int]
 
 
 class ClipLoader:
-    def __init__(self, bridge: Any, lines: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        bridge: Any,
+        lines: dict[str, Any],
+        *,
+        on_thread_start: Callable[[], None] | None = None,
+    ) -> None:
+        """``on_thread_start`` runs first on the worker thread (the runtime routes the
+        thread's log records to its own sink there: engine_bridge.log_routing)."""
         self.bridge = bridge
         self.lines = lines
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aicore-clips")
+        self._pool = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="aicore-clips", initializer=on_thread_start
+        )
         self._clips: dict[tuple[str, str | None], Future[ClipHandle | None]] = {}
         # The pool starts its thread at the first submit: do it now, on the thread that
         # creates the runtime, with the modules the worker needs imported up front.

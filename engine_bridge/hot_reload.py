@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import watchfiles
@@ -19,8 +19,13 @@ __all__ = ["ScriptWatcher"]
 
 
 class ScriptWatcher:
-    def __init__(self, directories: Iterable[Path]) -> None:
+    def __init__(
+        self, directories: Iterable[Path], *, on_thread_start: Callable[[], None] | None = None
+    ) -> None:
+        """``on_thread_start`` runs first on the watcher's thread (the runtime routes the
+        thread's log records to its own sink there: engine_bridge.log_routing)."""
         self.directories = [Path(d) for d in directories if Path(d).is_dir()]
+        self._on_thread_start = on_thread_start
         self.changes: queue.SimpleQueue[tuple[Path, float]] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -38,6 +43,8 @@ class ScriptWatcher:
             self._thread = None
 
     def _run(self) -> None:
+        if self._on_thread_start is not None:
+            self._on_thread_start()
         # A short debounce: an editor's save is one or two writes; 100 ms save-to-running is
         # the target, so waiting the library's default 1.6 s would miss it by far.
         for batch in watchfiles.watch(

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -27,6 +28,7 @@ from engine_bridge.clip_loader import ClipLoader
 from engine_bridge.errors import ScriptTimeoutError
 from engine_bridge.failure_report import describe_failure
 from engine_bridge.hot_reload import ScriptWatcher
+from engine_bridge.log_routing import LogRoute, enter, leave
 from engine_bridge.memory_watch import MemoryLimits, MemoryWatch
 from engine_bridge.protocol import MessageError, decode, decode_each
 from engine_bridge.scheduler import Scheduler, classes_in
@@ -36,7 +38,7 @@ from engine_bridge.world import World
 if TYPE_CHECKING:
     from engine_bridge.story import StoryBook
 
-__all__ = ["AudioBridge", "Runtime"]
+__all__ = ["AudioBridge", "Runtime", "SpawnRefusal", "SpawnRefusedError"]
 
 log = logging.getLogger("aicore.runtime")
 
@@ -44,6 +46,29 @@ _NO_COMMANDS = b"\x90"  # an empty msgpack array: most frames' commands
 # NPCs spawned since the last gc.freeze() that make a spawn wave worth freezing.
 _FREEZE_AFTER_SPAWNS = 64
 _ERRORS = attrgetter("errors")
+
+Problem = tuple[str, str | None, int | None, str | None, str]
+
+
+@dataclass(frozen=True)
+class SpawnRefusal:
+    """Why a kind cannot be spawned: ``code`` "not_found" (no loaded script defines it) or
+    "script_error" (the script declaring it failed to load: ``file``, ``line``, ``reason``)."""
+
+    code: str
+    reason: str
+    file: str | None = None
+    line: int | None = None
+
+
+class SpawnRefusedError(LookupError):
+    """Raised by :meth:`Runtime.spawn` for a kind that cannot be spawned; no slot was used."""
+
+    def __init__(self, kind: str, refusal: SpawnRefusal) -> None:
+        where = f" ({refusal.file}:{refusal.line or 1})" if refusal.file else ""
+        super().__init__(f"kind {kind!r}: {refusal.reason}{where}")
+        self.kind = kind
+        self.refusal = refusal
 
 
 class AudioBridge(Protocol):
@@ -84,7 +109,48 @@ class Runtime:
         frame_budget_s: float = 0.010,
         memory_limits: MemoryLimits | None = None,
     ) -> None:
-        self._sink_handler = _route_logging(log_sink) if log_sink is not None else None
+        # This runtime's records go to its sink, never another runtime's (log_routing).
+        self._log_route = LogRoute(log_sink) if log_sink is not None else None
+        self._manage_gc = False
+        self._closed = False
+        previous = enter(self._log_route)
+        try:
+            self._start(
+                world,
+                script_dirs=script_dirs,
+                content_root=content_root,
+                content_roots=content_roots,
+                save_dir=save_dir,
+                audio=audio,
+                watch=watch,
+                manage_gc=manage_gc,
+                deadline=deadline,
+                handler_budget_s=handler_budget_s,
+                frame_budget_s=frame_budget_s,
+                memory_limits=memory_limits,
+            )
+        except BaseException:
+            self.close()  # what did start (threads, log routing) must not outlive the failure
+            raise
+        finally:
+            leave(previous)
+
+    def _start(
+        self,
+        world: World,
+        *,
+        script_dirs: Iterable[str | Path],
+        content_root: str | Path | None,
+        content_roots: Iterable[str | Path],
+        save_dir: str | Path | None,
+        audio: AudioBridge | None,
+        watch: bool,
+        manage_gc: bool,
+        deadline: Deadline | None,
+        handler_budget_s: float,
+        frame_budget_s: float,
+        memory_limits: MemoryLimits | None,
+    ) -> None:
         self.world = world
         # Layered: later roots replace or extend earlier ones (engine_bridge.content_layers).
         # content_root alone is the one-root form; both given, it goes first.
@@ -115,7 +181,15 @@ class Runtime:
                 self.scheduler.register(cls)
         # What each script keeps, measured a slice at a time between frames.
         self.memory = MemoryWatch(self.scheduler, self.scripts, memory_limits)
-        self.watcher = ScriptWatcher(self.scripts.directories)
+        # Scripts that failed to load now: create still succeeds (saving a fix reloads them),
+        # and each is a problem of system "scripts" (aicore_runtime_content_problem).
+        self._script_problems: list[Problem] = [
+            ("scripts", str(f.path), f.failure.line, None, f"{f.failure.kind}: {f.failure.message}")
+            for f in self.scripts.load_failures.values()
+        ]
+        route = self._log_route
+        adopt = route.adopt if route is not None else None
+        self.watcher = ScriptWatcher(self.scripts.directories, on_thread_start=adopt)
         if watch:
             self.watcher.start()
         self.frame = 0
@@ -134,7 +208,7 @@ class Runtime:
             # thread id, which a new thread shares with its creator until it starts), and
             # Thread.start() would then wait for it forever. Its imports happen now too, not
             # in the middle of a frame.
-            self._clips = ClipLoader(audio, self.lines)
+            self._clips = ClipLoader(audio, self.lines, on_thread_start=adopt)
         # The runtime schedules the garbage collector itself: a full collection over
         # thousands of NPCs can take longer than a handler's budget, so it must never start
         # inside one. Between frames it runs the collections CPython would have started on
@@ -143,13 +217,15 @@ class Runtime:
         # within half a millisecond instead of Python's default 5 ms: the frame's budget is
         # wall time, and waiting for the GIL must not eat it.
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.0005))
-        self._manage_gc = manage_gc
         self._population_frozen = 0  # NPCs alive at the last gc.freeze()
         # One packer for the game: msgpack.packb builds a Packer, and with it a 1 MiB
         # buffer, on every call, which cost more than the rest of the frame's crossing.
         self._packer = msgpack.Packer(use_bin_type=True)
         if manage_gc:
+            self._manage_gc = True
             gc.disable()
+            # Garbage first (an earlier runtime's, say): frozen, it would never be freed.
+            gc.collect()
             gc.freeze()  # what is loaded now (modules, content) lives as long as the game
 
     # -- content ------------------------------------------------------------------------
@@ -166,14 +242,42 @@ class Runtime:
 
     # -- called by the bridge ---------------------------------------------------------
 
+    def spawn_refusal(self, kind: str) -> SpawnRefusal | None:
+        """Why ``kind`` cannot be spawned, or None if a loaded script defines it."""
+        if kind in self.scheduler.classes:
+            return None
+        failed = self.scripts.failed_load_of(kind)
+        if failed is not None:
+            f = failed.failure
+            return SpawnRefusal("script_error", f"{f.kind}: {f.message}", str(failed.path), f.line)
+        return SpawnRefusal("not_found", "no loaded NPC script defines it")
+
     def spawn(self, slot: int, kind: str) -> None:
-        self.world.alive[slot] = 1
-        self.world.health[slot] = 1.0
-        self.scheduler.spawn(slot, kind)
+        """Give ``slot`` to a new NPC of ``kind``; :class:`SpawnRefusedError` (and the slot left
+        free) for a kind no loaded script defines or whose script failed to load."""
+        refusal = self.spawn_refusal(kind)
+        if refusal is not None:
+            raise SpawnRefusedError(kind, refusal)
+        previous = enter(self._log_route)
+        try:
+            self.world.alive[slot] = 1
+            self.world.health[slot] = 1.0
+            self.scheduler.spawn(slot, kind)
+        finally:
+            leave(previous)
 
     def despawn(self, slot: int) -> None:
-        self.scheduler.despawn(slot)
-        self.world.alive[slot] = 0
+        previous = enter(self._log_route)
+        try:
+            self.scheduler.despawn(slot)
+            self.world.alive[slot] = 0
+        finally:
+            leave(previous)
+
+    def problems(self) -> list[Problem]:
+        """The content problems (:meth:`ContentSystems.problems`), then each script that
+        failed to load at creation, as ``("scripts", file, line, None, reason)``."""
+        return self.content.problems() + self._script_problems
 
     @property
     def carried(self) -> tuple[int, int]:
@@ -192,7 +296,7 @@ class Runtime:
 
     def kind_archetype(self, kind: str) -> str | None:
         """The archetype NPCs of ``kind`` speak in ("" for none), or None if no loaded
-        script defines ``kind`` (spawning it would give an idle NPC)."""
+        script defines ``kind`` (spawning it is refused)."""
         cls = self.scheduler.classes.get(kind)
         return None if cls is None else str(cls.archetype or "")
 
@@ -202,6 +306,13 @@ class Runtime:
         own Python work (scheduler, memory census) and the seconds spent collecting garbage
         after them; the rest of the call is the bridge's overhead. What the frame had no
         time for is in :attr:`carried` afterwards."""
+        previous = enter(self._log_route)
+        try:
+            return self._tick(dt, events)
+        finally:
+            leave(previous)
+
+    def _tick(self, dt: float, events: bytes) -> tuple[bytes, float, float]:
         batch = self._decode_events(events) if events else []
         began = time.perf_counter()
         self._apply_reloads()
@@ -219,7 +330,10 @@ class Runtime:
         # bridge reports as its crossing is only the crossing.
         self.memory.step()
         script_seconds = time.perf_counter() - began
-        gc_seconds = self._collect_garbage() if self._manage_gc else 0.0
+        gc_seconds = 0.0
+        if self._manage_gc:
+            gc.disable()  # again: closing another runtime of the process gave it back
+            gc_seconds = self._collect_garbage()
         self.frame += 1
         self.time += dt
         if not self._commands:
@@ -295,19 +409,37 @@ class Runtime:
         self.scheduler.disarm()
 
     def close(self) -> None:
-        """Stop the runtime's threads and detach it from logging. The bridge calls this when
-        the engine destroys the runtime: the engine's log callback must not outlive it."""
-        if self._sink_handler is not None:
-            root = logging.getLogger("aicore")
-            root.removeHandler(self._sink_handler)
-            root.propagate = True
-            self._sink_handler = None
-        if self._manage_gc:
-            gc.unfreeze()
-            gc.enable()
-        self.watcher.stop()
-        if self._clips is not None:
-            self._clips.close()
+        """Stop the runtime's threads, let go of its scripts and content, and detach it from
+        logging, last (what stopping logs still reaches its sink). The bridge calls this when
+        the engine destroys the runtime: the engine's log callback must not outlive it.
+        Safe to call twice, and on a runtime whose creation failed half-way."""
+        if self._closed:
+            return
+        self._closed = True
+        previous = enter(self._log_route)
+        try:
+            watcher = getattr(self, "watcher", None)
+            if watcher is not None:
+                watcher.stop()
+            clips = getattr(self, "_clips", None)
+            if clips is not None:
+                clips.close()
+            content = getattr(self, "content", None)
+            if content is not None:
+                content.close()
+            scripts = getattr(self, "scripts", None)
+            if scripts is not None:
+                scripts.unload()
+            if self._manage_gc:
+                # The collector goes back as it was found; another runtime still running
+                # turns it off again at its next tick.
+                self._manage_gc = False
+                gc.unfreeze()
+                gc.enable()
+        finally:
+            leave(previous)
+            if self._log_route is not None:
+                self._log_route.close()
 
     # -- hot reload ---------------------------------------------------------------------
 
@@ -318,6 +450,13 @@ class Runtime:
     def reload(self, path: Path, *, noticed_at: float | None = None) -> bool:
         """Load the new version of one script between frames. A syntax or import error
         keeps the last good version running (and is reported)."""
+        previous = enter(self._log_route)
+        try:
+            return self._reload(path, noticed_at)
+        finally:
+            leave(previous)
+
+    def _reload(self, path: Path, noticed_at: float | None) -> bool:
         before = self.scripts.errors
         module = self.scripts.load(path)
         if module is None or self.scripts.errors > before:
@@ -437,29 +576,3 @@ class Runtime:
 def _default_content() -> Path | None:
     candidate = Path(__file__).resolve().parent.parent / "content"
     return candidate if candidate.is_dir() else None
-
-
-class _SinkHandler(logging.Handler):
-    """Sends the runtime's log records to the engine's log callback."""
-
-    def __init__(self, sink: Callable[[int, str], None]) -> None:
-        super().__init__(logging.INFO)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            self.sink(record.levelno, self.format(record))
-        except Exception:  # a broken sink must not break a frame
-            self.handleError(record)
-
-
-def _route_logging(sink: Callable[[int, str], None]) -> _SinkHandler:
-    root = logging.getLogger("aicore")
-    for handler in list(root.handlers):
-        if isinstance(handler, _SinkHandler):
-            root.removeHandler(handler)
-    handler = _SinkHandler(sink)
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    root.propagate = False
-    return handler

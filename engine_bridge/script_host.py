@@ -3,8 +3,10 @@ the game down: every call is guarded, every failure reported once with file:line
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import logging
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +18,7 @@ from engine_bridge.errors import ScriptTimeoutError
 from engine_bridge.failure_report import describe_failure
 from engine_bridge.script_imports import script_builtins
 
-__all__ = ["Budget", "ScriptFailure", "ScriptHost"]
+__all__ = ["Budget", "LoadFailure", "ScriptFailure", "ScriptHost", "declared_kinds"]
 
 log = logging.getLogger("aicore.scripts")
 
@@ -43,6 +45,16 @@ class ScriptFailure:
     line: int | None = None  # its line there
 
 
+@dataclass(frozen=True)
+class LoadFailure:
+    """A script file that failed to load, and the kinds it declares (read from its source
+    without running it), so that spawning one of them can say which file to fix."""
+
+    path: Path
+    failure: ScriptFailure
+    kinds: frozenset[str]
+
+
 @dataclass
 class ScriptHost:
     """The scripts of some folders, each loaded as a module ``npc_scripts.<stem>``."""
@@ -59,6 +71,8 @@ class ScriptHost:
     load_budget_s: float = 2.0
     load_wall_s: float = 10.0
     quarantined: set[str] = field(default_factory=set)
+    # Scripts whose latest load failed and that have no running version, by stem.
+    load_failures: dict[str, LoadFailure] = field(default_factory=dict)
     _failures_since_load: dict[str, int] = field(default_factory=dict)
     _reported: set[tuple[str, str, str]] = field(default_factory=set)
 
@@ -82,16 +96,40 @@ class ScriptHost:
         failures = self._failures_since_load.get(path.stem, 0)
         self.quarantined.discard(path.stem)  # a new version gets its chance to load
         limits = (self.load_budget_s, self.load_wall_s)
-        ok = self._call(path.stem, f"{path}:1", limits, _run_source, module, path)
+        reported = len(self.failures)
+        ok = self._call(
+            path.stem, f"{path}:1", limits, _run_source, module, path, script_file=str(path)
+        )
         if ok is _FAILED:
             # A broken save is not the running version failing: it does not count toward
             # quarantining the last good version, which keeps running.
             self._failures_since_load[path.stem] = failures
+            if path.stem not in self.modules and len(self.failures) > reported:
+                self.load_failures[path.stem] = LoadFailure(
+                    path, self.failures[-1], frozenset(declared_kinds(path))
+                )
             return None
         sys.modules[name] = module
         self.modules[path.stem] = module
+        self.load_failures.pop(path.stem, None)
         self._failures_since_load[path.stem] = 0
         return module
+
+    def failed_load_of(self, kind: str) -> LoadFailure | None:
+        """The failed script that declares ``kind``, if one does."""
+        for failure in self.load_failures.values():
+            if kind in failure.kinds:
+                return failure
+        return None
+
+    def unload(self) -> None:
+        """Take this host's modules out of ``sys.modules`` (where loading put them), so that
+        a closed runtime's scripts, and everything they keep, can be freed."""
+        for stem, module in self.modules.items():
+            name = f"npc_scripts.{stem}"
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+        self.modules.clear()
 
     def call(self, script: str, where: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn(*args)``; any exception, SystemExit, KeyboardInterrupt, RecursionError,
@@ -107,6 +145,7 @@ class ScriptHost:
         limits: tuple[float, float] | None,
         fn: Callable[..., Any],
         *args: Any,
+        script_file: str | None = None,
     ) -> Any:
         if script in self.quarantined:
             return _FAILED
@@ -121,17 +160,19 @@ class ScriptHost:
         except (Exception, SystemExit, KeyboardInterrupt, ScriptTimeoutError) as exc:
             if budget is not None:
                 budget.disarm()
-            self._report(script, where, exc)
+            self._report(script, where, exc, script_file)
             return _FAILED
         if budget is not None:
             budget.disarm()
         return result
 
-    def _report(self, script: str, where: str, exc: BaseException) -> None:
+    def _report(
+        self, script: str, where: str, exc: BaseException, script_file: str | None = None
+    ) -> None:
         """Count, report once per place, and quarantine a script whose hooks keep failing
         (until it is loaded again). Never raises: the exception is the script's."""
         self.errors += 1
-        report = describe_failure(exc, None, where, self.budget)
+        report = describe_failure(exc, script_file, where, self.budget)
         failure = ScriptFailure(
             script=script,
             where=report.where,
@@ -158,6 +199,46 @@ class ScriptHost:
             )
         if self.on_failure is not None:
             self.on_failure(failure)
+
+
+# `kind = "name"` (or `kind: str = "name"`) on a line of its own, for a file that does not
+# parse: the best guess at what it declares.
+_KIND_LINE = re.compile(r"""^\s+kind\s*(?::[^=]*)?=\s*["']([^"'\n]+)["']""", re.MULTILINE)
+
+
+def declared_kinds(path: Path) -> set[str]:
+    """The kinds ``path`` declares (``kind = "..."`` in a class body), read from its source
+    without running it; a file that does not parse is searched line by line; a file that
+    declares none is taken to declare its stem. Never raises."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {path.stem}
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        kinds = set(_KIND_LINE.findall(text))
+        return kinds or {path.stem}
+    kinds = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for stmt in node.body:
+            targets = (
+                stmt.targets
+                if isinstance(stmt, ast.Assign)
+                else [stmt.target]
+                if isinstance(stmt, ast.AnnAssign)
+                else []
+            )
+            value = getattr(stmt, "value", None)
+            if (
+                any(isinstance(t, ast.Name) and t.id == "kind" for t in targets)
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+            ):
+                kinds.add(value.value)
+    return kinds or {path.stem}
 
 
 def _run_source(module: ModuleType, path: Path) -> None:

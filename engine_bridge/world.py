@@ -38,7 +38,12 @@ class World:
         """Wrap the engine's memory (writable memoryviews from the bridge) without copying."""
 
         def view(name: str, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
-            return np.frombuffer(buffers[name], dtype=dtype).reshape(shape)
+            # Exactly the elements of `shape`: with no custom channels the engine's buffer
+            # may still hold a placeholder, and the view is then empty, (capacity, 0).
+            count = int(np.prod(shape))
+            if count == 0:
+                return np.zeros(shape, dtype)
+            return np.frombuffer(buffers[name], dtype=dtype, count=count).reshape(shape)
 
         return cls(
             position=view("position", np.float32, (capacity, 3)),

@@ -23,11 +23,13 @@
 #include "aicore/vocal/voice_engine.h"
 #include "aicore/vocal/voice_engine_slot.h"
 #include "event_validation.h"
+#include "message_text.h"
 #include "python_interpreter.h"
 #include "watchdog.h"
 
 namespace py = pybind11;
 using aicore::bridge::ValidatedEvents;
+using aicore::bridge::printable;
 
 namespace {
 
@@ -72,7 +74,9 @@ struct aicore_runtime {
     std::uint32_t commandCount = 0;
 
     aicore_metrics metrics{};
-    std::string lastError;
+    // Set by every call on the runtime that does not return AICORE_OK (mutable: the const
+    // queries report their refusals too).
+    mutable std::string lastError;
     std::string kindArchetype;  // aicore_kind_find's answer, valid until the next call
 
     // Audio: Python starts lines, the audio thread renders. The bank lives as long as the
@@ -86,6 +90,9 @@ struct aicore_runtime {
 
     // Python side (touched only with the GIL held).
     std::unique_ptr<py::object> runtime;
+    // The exception the watchdog raises: held here for as long as the watchdog may raise it
+    // (one reference per runtime, released with it — not one leaked per create).
+    std::unique_ptr<py::object> timeoutType;
     std::unique_ptr<aicore::bridge::Watchdog> watchdog;
     // Shared with the scheduler, which marks each handler in it (engine_bridge/budget.py).
     alignas(64) std::uint64_t gate[aicore::bridge::kGateWords] = {};
@@ -97,7 +104,7 @@ struct aicore_runtime {
             std::fprintf(stderr, "aicore: %s\n", message.c_str());
         }
     }
-    aicore_result fail(aicore_result code, std::string message) {
+    aicore_result fail(aicore_result code, std::string message) const {
         lastError = std::move(message);
         return code;
     }
@@ -231,8 +238,8 @@ double callWallLimitMs(const aicore_runtime& rt) { return std::max(500.0, 50.0 *
 constexpr std::uint32_t kEventsPerTick = 1024;
 
 aicore_result createPythonSide(aicore_runtime& rt) {
-    const std::string error = aicore::bridge::ensureInterpreter(rt.pythonHome, rt.venv);
-    if (!error.empty()) return rt.fail(AICORE_PYTHON_ERROR, error);
+    const aicore::bridge::InterpreterStatus status = aicore::bridge::ensureInterpreter(rt.pythonHome, rt.venv);
+    if (status.code != AICORE_OK) return rt.fail(status.code, status.message);
     py::gil_scoped_acquire gil;
     try {
         ensureBridgeModule();
@@ -240,13 +247,13 @@ aicore_result createPythonSide(aicore_runtime& rt) {
         py::module_ worldMod = py::module_::import("engine_bridge.world");
         py::object world = worldMod.attr("World").attr("from_buffers")(bridgeObj.attr("world_buffers")(), rt.capacity,
                                                                        rt.channels);
-        PyObject* timeout = py::module_::import("engine_bridge.errors").attr("ScriptTimeoutError").ptr();
-        Py_INCREF(timeout);  // kept for the life of the process, like the interpreter
+        rt.timeoutType =
+            std::make_unique<py::object>(py::module_::import("engine_bridge.errors").attr("ScriptTimeoutError"));
         const std::string runtimeDir =
             py::module_::import("os.path")
                 .attr("dirname")(py::module_::import("engine_bridge").attr("__file__"))
                 .cast<std::string>();
-        rt.watchdog = std::make_unique<aicore::bridge::Watchdog>(timeout, rt.gate, runtimeDir);
+        rt.watchdog = std::make_unique<aicore::bridge::Watchdog>(rt.timeoutType->ptr(), rt.gate, runtimeDir);
         // Scripts load (module code, class bodies) under the gate's load budget, set by the
         // runtime; the creation as a whole has only a distant backstop.
         WatchedCall watched(rt, 60'000.0, 120'000.0);
@@ -255,17 +262,18 @@ aicore_result createPythonSide(aicore_runtime& rt) {
         for (const auto& d : rt.scriptDirs) dirs.append(d);
         py::list contentRoots;
         for (const auto& d : rt.contentRoots) contentRoots.append(d);
-        py::object runtime = runtimeCls(world, py::arg("script_dirs") = dirs,
-                                        py::arg("content_roots") = contentRoots,
-                                        py::arg("save_dir") = rt.saveDir.empty() ? py::object(py::none()) : py::object(py::str(rt.saveDir)),
-                                        py::arg("audio") = bridgeObj, py::arg("log_sink") = bridgeObj.attr("log"),
-                                        py::arg("deadline") = bridgeObj,
-                                        py::arg("handler_budget_s") = rt.handlerBudgetMs / 1000.0,
-                                        py::arg("frame_budget_s") = rt.frameBudgetMs / 1000.0);
+        rt.runtime = std::make_unique<py::object>(runtimeCls(
+            world, py::arg("script_dirs") = dirs, py::arg("content_roots") = contentRoots,
+            py::arg("save_dir") = rt.saveDir.empty() ? py::object(py::none()) : py::object(py::str(rt.saveDir)),
+            py::arg("audio") = bridgeObj, py::arg("log_sink") = bridgeObj.attr("log"), py::arg("deadline") = bridgeObj,
+            py::arg("handler_budget_s") = rt.handlerBudgetMs / 1000.0,
+            py::arg("frame_budget_s") = rt.frameBudgetMs / 1000.0));
         if (rt.debugPort > 0) {
             py::module_::import("engine_bridge.debugging").attr("listen")(rt.debugPort);
         }
-        for (const auto& problem : runtime.attr("content").attr("problems")()) {
+        // Content systems that are off, content files left out, and scripts that failed to
+        // load ("scripts"): fixed at create.
+        for (const auto& problem : rt.runtime->attr("problems")()) {
             const auto t = problem.cast<py::tuple>();
             aicore_runtime::ContentProblem p;
             p.system = t[0].cast<std::string>();
@@ -277,11 +285,81 @@ aicore_result createPythonSide(aicore_runtime& rt) {
             p.reason = t[4].cast<std::string>();
             rt.contentProblems.push_back(std::move(p));
         }
-        rt.runtime = std::make_unique<py::object>(std::move(runtime));
     } catch (py::error_already_set& e) {
         return rt.fail(AICORE_PYTHON_ERROR, std::string("the Python runtime could not start: ") + e.what());
     }
     return AICORE_OK;
+}
+
+// Stops a runtime's Python side: the watchdog first (without the GIL: its thread may be
+// waiting for it), then Runtime.close() (its threads, its log routing, its script modules),
+// the references this runtime holds, and the garbage cycles they leave (the runtime's own
+// objects are cyclic; left to the collector, the next create would gc.freeze() them).
+void releasePythonSide(aicore_runtime& rt) {
+    rt.watchdog.reset();
+    if (!rt.runtime && !rt.timeoutType) return;
+    py::gil_scoped_acquire gil;
+    if (rt.runtime) {
+        // Detach the Python side first: its log routing calls back into this runtime.
+        try {
+            rt.runtime->attr("close")();
+        } catch (py::error_already_set& e) {
+            rt.logMessage(AICORE_LOG_ERROR, std::string("closing the runtime: ") + e.what());
+        }
+        rt.runtime.reset();
+    }
+    rt.timeoutType.reset();
+    try {
+        py::module_::import("gc").attr("collect")();  // runs even while another runtime keeps gc off
+    } catch (py::error_already_set&) {
+    }
+}
+
+// A config's path: UTF-8 (the caller's bytes, checked), made absolute against the working
+// directory now, so that a later chdir of the game does not move it.
+bool takePath(const char* in, const char* what, std::string& out) {
+    out = in != nullptr ? std::string(in) : std::string();
+    if (out.empty()) return true;
+    if (!aicore::bridge::isValidUtf8(out)) {
+        tlsCreateError = std::string(what) + " '" + printable(out) + "' is not UTF-8";
+        return false;
+    }
+    std::error_code ec;
+    const std::filesystem::path absolute = std::filesystem::absolute(out, ec);
+    if (!ec) out = absolute.lexically_normal().string();
+    return true;
+}
+
+bool isFolder(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::is_directory(path, ec);
+}
+
+// The message for a kind no loaded script defines, with the kinds that are: a misspelling
+// is obvious next to the right name (GIL held).
+std::string unknownKindMessage(const aicore_runtime& rt, const char* kind) {
+    std::string defined;
+    for (const py::handle name : rt.runtime->attr("defined_kinds"))
+        defined += (defined.empty() ? "" : ", ") + printable(name.cast<std::string>(), 64);
+    return std::string("no loaded NPC script defines kind '") + printable(kind, 64) + "' (defined: " +
+           (defined.empty() ? "none" : defined) + ")";
+}
+
+// Why `kind` cannot be spawned, or AICORE_OK (GIL held): AICORE_NOT_FOUND for a kind no
+// loaded script defines, AICORE_SCRIPT_ERROR for one whose script failed to load.
+aicore_result kindRefusal(const aicore_runtime& rt, const char* kind, std::string& why) {
+    const py::object refusal = rt.runtime->attr("spawn_refusal")(kind);
+    if (refusal.is_none()) return AICORE_OK;
+    if (refusal.attr("code").cast<std::string>() == "script_error") {
+        const std::string file = printable(refusal.attr("file").cast<std::string>());
+        const py::object line = refusal.attr("line");
+        why = "kind '" + printable(kind, 64) + "' is declared in " + file +
+              ", which failed to load: " + file + (line.is_none() ? "" : ":" + py::str(line).cast<std::string>()) +
+              ": " + refusal.attr("reason").cast<std::string>() + " (fix the script: it is reloaded when saved)";
+        return AICORE_SCRIPT_ERROR;
+    }
+    why = unknownKindMessage(rt, kind);
+    return AICORE_NOT_FOUND;
 }
 
 }  // namespace
@@ -302,33 +380,52 @@ const char* aicore_last_create_error(void) { return tlsCreateError.c_str(); }
 
 aicore_result aicore_runtime_create(const aicore_runtime_config* config, aicore_runtime** out) {
     tlsCreateError.clear();
+    if (out != nullptr) *out = nullptr;
     // A config from before content_roots was added (C ABI 1.0) is still accepted.
     constexpr std::size_t kFirstConfigSize = offsetof(aicore_runtime_config, content_roots);
     if (out == nullptr || config == nullptr || config->struct_size < kFirstConfigSize) {
         tlsCreateError = "config and out must be non-NULL and the config initialised with aicore_runtime_config_init";
         return AICORE_INVALID_ARGUMENT;
     }
-    *out = nullptr;
     if (config->max_npcs == 0 || config->max_npcs > (1u << 20) || config->custom_channels > 64) {
         tlsCreateError = "max_npcs must be 1..1048576 and custom_channels at most 64";
         return AICORE_INVALID_ARGUMENT;
     }
     auto rt = std::make_unique<aicore_runtime>();
-    auto copy = [](const char* s) { return s ? std::string(s) : std::string(); };
-    rt->contentRoot = copy(config->content_root);
+    if (!takePath(config->content_root, "content_root", rt->contentRoot)) return AICORE_INVALID_ARGUMENT;
     if (!rt->contentRoot.empty()) rt->contentRoots.push_back(rt->contentRoot);
     if (config->struct_size >= offsetof(aicore_runtime_config, content_root_count) + sizeof(uint32_t) &&
         config->content_roots != nullptr) {
-        for (std::uint32_t i = 0; i < config->content_root_count; ++i)
-            if (config->content_roots[i] != nullptr && config->content_roots[i][0] != '\0')
-                rt->contentRoots.emplace_back(config->content_roots[i]);
+        for (std::uint32_t i = 0; i < config->content_root_count; ++i) {
+            std::string root;
+            if (!takePath(config->content_roots[i], "content_roots[i]", root)) return AICORE_INVALID_ARGUMENT;
+            if (!root.empty()) rt->contentRoots.push_back(std::move(root));
+        }
     }
     if (rt->contentRoot.empty() && !rt->contentRoots.empty()) rt->contentRoot = rt->contentRoots.front();
-    rt->saveDir = copy(config->save_dir);
-    rt->pythonHome = copy(config->python_home);
-    rt->venv = copy(config->python_venv);
-    for (std::uint32_t i = 0; i < config->script_dir_count; ++i)
-        if (config->script_dirs != nullptr && config->script_dirs[i] != nullptr) rt->scriptDirs.emplace_back(config->script_dirs[i]);
+    if (!takePath(config->save_dir, "save_dir", rt->saveDir) ||
+        !takePath(config->python_home, "python_home", rt->pythonHome) ||
+        !takePath(config->python_venv, "python_venv", rt->venv))
+        return AICORE_INVALID_ARGUMENT;
+    for (std::uint32_t i = 0; i < config->script_dir_count && config->script_dirs != nullptr; ++i) {
+        std::string dir;
+        if (!takePath(config->script_dirs[i], "script_dirs[i]", dir)) return AICORE_INVALID_ARGUMENT;
+        if (!dir.empty()) rt->scriptDirs.push_back(std::move(dir));
+    }
+    // A folder the config names must exist: running without the content or the scripts the
+    // engine meant would look like a working game.
+    for (const auto& root : rt->contentRoots) {
+        if (!isFolder(root)) {
+            tlsCreateError = "content root '" + printable(root) + "' is not a folder";
+            return AICORE_NOT_FOUND;
+        }
+    }
+    for (const auto& dir : rt->scriptDirs) {
+        if (!isFolder(dir)) {
+            tlsCreateError = "script folder '" + printable(dir) + "' is not a folder";
+            return AICORE_NOT_FOUND;
+        }
+    }
     rt->log = config->log;
     rt->logUser = config->log_user;
     rt->capacity = config->max_npcs;
@@ -350,11 +447,7 @@ aicore_result aicore_runtime_create(const aicore_runtime_config* config, aicore_
     const aicore_result r = createPythonSide(*rt);
     if (r != AICORE_OK) {
         tlsCreateError = rt->lastError;
-        if (rt->runtime || rt->watchdog) {
-            rt->watchdog.reset();
-            py::gil_scoped_acquire gil;
-            rt->runtime.reset();
-        }
+        releasePythonSide(*rt);
         return r;
     }
     *out = rt.release();
@@ -364,18 +457,7 @@ aicore_result aicore_runtime_create(const aicore_runtime_config* config, aicore_
 void aicore_runtime_destroy(aicore_runtime* rt) {
     if (rt == nullptr) return;
     std::unique_ptr<aicore_runtime> owned(rt);
-    owned->watchdog.reset();  // without the GIL: its thread may be waiting for it
-    if (owned->runtime) {
-        py::gil_scoped_acquire gil;
-        // Detach the Python side from this runtime first: its log handler calls back into
-        // the memory freed below.
-        try {
-            owned->runtime->attr("close")();
-        } catch (py::error_already_set& e) {
-            owned->logMessage(AICORE_LOG_ERROR, std::string("closing the runtime: ") + e.what());
-        }
-        owned->runtime.reset();
-    }
+    releasePythonSide(*owned);
 }
 
 uint32_t aicore_runtime_content_problem_count(const aicore_runtime* rt) {
@@ -383,7 +465,11 @@ uint32_t aicore_runtime_content_problem_count(const aicore_runtime* rt) {
 }
 
 aicore_result aicore_runtime_content_problem(const aicore_runtime* rt, uint32_t index, aicore_content_problem* out) {
-    if (rt == nullptr || out == nullptr || index >= rt->contentProblems.size()) return AICORE_INVALID_ARGUMENT;
+    if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (out == nullptr || index >= rt->contentProblems.size())
+        return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_runtime_content_problem: index " + std::to_string(index) +
+                                                     " is not below the count, " +
+                                                     std::to_string(rt->contentProblems.size()) + ", or out is NULL");
     const auto& p = rt->contentProblems[index];
     out->system = p.system.c_str();
     out->file = p.hasFile ? p.file.c_str() : nullptr;
@@ -396,7 +482,8 @@ aicore_result aicore_runtime_content_problem(const aicore_runtime* rt, uint32_t 
 const char* aicore_runtime_last_error(const aicore_runtime* rt) { return rt ? rt->lastError.c_str() : ""; }
 
 aicore_result aicore_world_get(aicore_runtime* rt, aicore_world* out) {
-    if (rt == nullptr || out == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (out == nullptr) return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_world_get: out is NULL");
     out->capacity = rt->capacity;
     out->custom_channels = rt->channels;
     out->position = rt->position.data();
@@ -411,12 +498,20 @@ aicore_result aicore_world_get(aicore_runtime* rt, aicore_world* out) {
 }
 
 aicore_result aicore_npc_spawn(aicore_runtime* rt, const char* kind, uint32_t* out_slot) {
-    if (rt == nullptr || kind == nullptr || out_slot == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (kind == nullptr || out_slot == nullptr)
+        return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_npc_spawn: kind and out_slot must not be NULL");
+    if (!aicore::bridge::isValidUtf8(kind))
+        return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_npc_spawn: kind '" + printable(kind, 64) + "' is not UTF-8");
     std::uint32_t slot = 0;
     while (slot < rt->capacity && rt->alive[slot] != 0) ++slot;
     if (slot == rt->capacity) return rt->fail(AICORE_FULL, "every NPC slot is in use (max_npcs)");
     py::gil_scoped_acquire gil;
     try {
+        // Refused before a slot is taken: a kind no script defines, or one whose script failed.
+        std::string why;
+        if (const aicore_result refused = kindRefusal(*rt, kind, why); refused != AICORE_OK)
+            return rt->fail(refused, "aicore_npc_spawn: " + why);
         WatchedCall watched(*rt, callCpuLimitMs(*rt), callWallLimitMs(*rt));  // on_spawn is script code
         rt->runtime->attr("spawn")(slot, kind);
     } catch (py::error_already_set& e) {
@@ -429,17 +524,19 @@ aicore_result aicore_npc_spawn(aicore_runtime* rt, const char* kind, uint32_t* o
 }
 
 aicore_result aicore_kind_find(aicore_runtime* rt, const char* kind, const char** out_archetype) {
-    if (rt == nullptr || kind == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (kind == nullptr) return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_kind_find: kind is NULL");
+    if (!aicore::bridge::isValidUtf8(kind))
+        return rt->fail(AICORE_NOT_FOUND, "no loaded NPC script defines kind '" + printable(kind, 64) +
+                                              "' (it is not UTF-8)");
     py::gil_scoped_acquire gil;
     try {
         const py::object archetype = rt->runtime->attr("kind_archetype")(kind);
         if (archetype.is_none()) {
-            // The kinds that do exist: a misspelling is obvious next to the right name.
-            std::string defined;
-            for (const py::handle name : rt->runtime->attr("defined_kinds"))
-                defined += (defined.empty() ? "" : ", ") + name.cast<std::string>();
-            return rt->fail(AICORE_NOT_FOUND, std::string("no loaded NPC script defines kind '") + kind +
-                                                  "' (defined: " + (defined.empty() ? "none" : defined) + ")");
+            std::string why;
+            // A kind whose script failed to load is not found either; the reason says so.
+            const aicore_result refused = kindRefusal(*rt, kind, why);
+            return rt->fail(AICORE_NOT_FOUND, refused == AICORE_OK ? unknownKindMessage(*rt, kind) : why);
         }
         rt->kindArchetype = archetype.cast<std::string>();
     } catch (py::error_already_set& e) {
@@ -450,7 +547,10 @@ aicore_result aicore_kind_find(aicore_runtime* rt, const char* kind, const char*
 }
 
 aicore_result aicore_npc_despawn(aicore_runtime* rt, uint32_t slot) {
-    if (rt == nullptr || slot >= rt->capacity) return AICORE_INVALID_ARGUMENT;
+    if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (slot >= rt->capacity)
+        return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_npc_despawn: slot " + std::to_string(slot) +
+                                                     " is out of range (max_npcs is " + std::to_string(rt->capacity) + ")");
     if (rt->alive[slot] == 0) return rt->fail(AICORE_NOT_FOUND, "slot " + std::to_string(slot) + " is not in use");
     py::gil_scoped_acquire gil;
     try {
@@ -464,7 +564,8 @@ aicore_result aicore_npc_despawn(aicore_runtime* rt, uint32_t slot) {
 }
 
 aicore_result aicore_push_events(aicore_runtime* rt, const uint8_t* data, size_t size) {
-    if (rt == nullptr || (data == nullptr && size > 0)) return AICORE_INVALID_ARGUMENT;
+    if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (data == nullptr && size > 0) return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_push_events: data is NULL, size is not 0");
     const std::uint32_t acceptedBefore = rt->events.acceptedCount, rejectedBefore = rt->events.rejectedCount;
     rt->events.firstRejection.clear();
     aicore::bridge::validateEvents(data, size, rt->events);
@@ -478,7 +579,8 @@ aicore_result aicore_push_events(aicore_runtime* rt, const uint8_t* data, size_t
 }
 
 aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
-    if (rt == nullptr || !(dt_seconds >= 0.0)) return AICORE_INVALID_ARGUMENT;
+    if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (!(dt_seconds >= 0.0)) return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_tick: dt_seconds must be 0 or more");
     const auto t0 = std::chrono::steady_clock::now();
     double scriptSeconds = 0.0, gcSeconds = 0.0;
     aicore_result result = AICORE_OK;
@@ -572,7 +674,9 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
 }
 
 aicore_result aicore_drain_commands(aicore_runtime* rt, uint8_t* buffer, size_t capacity, size_t* written) {
-    if (rt == nullptr || written == nullptr || (buffer == nullptr && capacity > 0)) return AICORE_INVALID_ARGUMENT;
+    if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (written == nullptr || (buffer == nullptr && capacity > 0))
+        return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_drain_commands: written is NULL, or buffer is NULL with a capacity");
     std::vector<std::uint8_t> header;
     aicore::bridge::appendArrayHeader(header, rt->commandCount);
     const std::size_t need = header.size() + rt->commands.size();
@@ -586,8 +690,9 @@ aicore_result aicore_drain_commands(aicore_runtime* rt, uint8_t* buffer, size_t 
 }
 
 aicore_result aicore_audio_prepare(aicore_runtime* rt, double sample_rate, uint32_t max_block) {
-    if (rt == nullptr || !(sample_rate >= 8000.0 && sample_rate <= 192000.0) || max_block == 0 || max_block > 8192)
-        return AICORE_INVALID_ARGUMENT;
+    if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (!(sample_rate >= 8000.0 && sample_rate <= 192000.0) || max_block == 0 || max_block > 8192)
+        return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_audio_prepare: sample_rate must be 8000..192000 and max_block 1..8192");
     // Built and prepared here, off the audio thread, while the old engine (if any) renders on.
     std::unique_ptr<aicore::vocal::VoiceEngine> engine;
     try {
@@ -631,7 +736,10 @@ aicore_result aicore_metrics_get(const aicore_runtime* rt, aicore_metrics* out) 
     // fields up to active_voices are the first version, later ones are appended, and only
     // what fits is written, so an older engine's smaller struct is never overrun.
     constexpr std::uint32_t kFirstVersionSize = offsetof(aicore_metrics, active_voices) + sizeof(std::uint32_t);
-    if (rt == nullptr || out == nullptr || out->struct_size < kFirstVersionSize) return AICORE_INVALID_ARGUMENT;
+    if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (out == nullptr || out->struct_size < kFirstVersionSize)
+        return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_metrics_get: out is NULL or its struct_size is smaller than "
+                                                 "the first version of aicore_metrics");
     aicore_metrics m = rt->metrics;
     const aicore::vocal::VoiceEngine* engine = rt->audio.engine();
     m.active_voices = engine != nullptr ? static_cast<std::uint32_t>(engine->activeVoices()) : 0;

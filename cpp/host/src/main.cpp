@@ -137,7 +137,8 @@ int run(const HostOptions& o) {
         const char* archetype = nullptr;
         const aicore_result r = aicore_kind_find(rt.get(), kind.c_str(), &archetype);
         if (r == AICORE_NOT_FOUND) {
-            // A misspelt kind would otherwise spawn idle NPCs and "succeed".
+            // Checked for every kind before anything is spawned: a misspelt kind stops the
+            // run at once with the defined kinds, not after half the NPCs are in.
             std::fprintf(stderr, "aicore-host: --kinds: %s%s\n", aicore_runtime_last_error(rt.get()),
                          o.kindsGiven ? "" : "; it is the default, choose kinds with --kinds");
             return 2;

@@ -73,6 +73,21 @@ AICORE_API const char* aicore_python_version(void);
  * create in the same process reuses it. All calls on a runtime except aicore_audio_render
  * come from one thread at a time, normally the game thread; the
  * GIL is taken exactly once per aicore_tick and released between ticks.
+ *
+ * Several runtimes may live in one process (they share the interpreter): each one's log
+ * messages go to its own `log` callback, both those of its calls on the game thread and
+ * those of its worker threads (clip loading, script watching); destroying one leaves the
+ * others' logging as it was.
+ *
+ * Paths in the config are UTF-8 bytes (anything else is AICORE_INVALID_ARGUMENT); a relative
+ * path is relative to the process's working directory at create (the runtime keeps it
+ * absolute, so a later chdir does not move it).
+ *
+ * Errors: every call on a runtime that returns something other than AICORE_OK sets its
+ * aicore_runtime_last_error() to why (except aicore_audio_render, which runs on the audio
+ * thread and may not allocate: its only failure is AICORE_INVALID_ARGUMENT, for NULL buffers
+ * or audio not prepared). Messages never carry the caller's bytes raw: a kind name or a
+ * path is quoted with control bytes and invalid UTF-8 written as \xNN, and cut when long.
  * ---------------------------------------------------------------------------------- */
 
 typedef struct aicore_runtime aicore_runtime;
@@ -84,16 +99,30 @@ typedef void (*aicore_log_fn)(void* user, int level, const char* message);
 
 typedef struct aicore_runtime_config {
     uint32_t struct_size;         /* sizeof(aicore_runtime_config); set by _init */
-    const char* content_root;     /* game content (voice lines, presets, story...); borrowed during create */
-    const char* save_dir;         /* where the local SQLite state lives; borrowed during create */
-    const char* const* script_dirs; /* NPC script folders; array and strings borrowed during create */
+    const char* content_root;     /* game content (voice lines, presets, story...); borrowed during
+                                     create; NULL: the shipped content; a folder that does not
+                                     exist fails create with AICORE_NOT_FOUND */
+    const char* save_dir;         /* where the local SQLite state lives (created if missing);
+                                     borrowed during create */
+    const char* const* script_dirs; /* NPC script folders; array and strings borrowed during create;
+                                     NULL and "" entries are skipped; a folder that does not exist
+                                     fails create with AICORE_NOT_FOUND */
     uint32_t script_dir_count;
-    const char* python_home;      /* the Python installation's prefix (sys.base_prefix); required */
-    const char* python_venv;      /* a virtual environment whose site-packages to use, or NULL */
+    const char* python_home;      /* the Python installation's prefix (sys.base_prefix). Required
+                                     by the create that starts Python: it must hold this build's
+                                     lib/pythonX.Y/os.py and lib/pythonX.Y/encodings/, else
+                                     AICORE_NOT_FOUND naming what is missing, and Python is left
+                                     unstarted (a later create with the right prefix works).
+                                     Once Python runs, NULL or the running prefix is accepted and
+                                     any other prefix refused with AICORE_INVALID_ARGUMENT: the
+                                     interpreter cannot be restarted from another prefix. */
+    const char* python_venv;      /* a virtual environment whose site-packages to use, or NULL;
+                                     a folder that does not exist is AICORE_NOT_FOUND */
     aicore_log_fn log;            /* NULL: messages go to stderr */
     void* log_user;               /* passed back to `log` */
     uint32_t max_npcs;            /* NPC slots (world buffer capacity); default 1024 */
-    uint32_t custom_channels;     /* extra float channels per NPC; default 4 */
+    uint32_t custom_channels;     /* extra float channels per NPC, 0..64; default 4 (0: the custom
+                                     views are empty) */
     double frame_budget_ms;       /* wall time: scripts past this are deferred to the next frame;
                                      a tick that used 20x this of the game thread's CPU time (at
                                      least 100 ms), or lasted 50x (at least 500 ms), is interrupted
@@ -109,7 +138,8 @@ typedef struct aicore_runtime_config {
        earlier root's file; dialogue, lore and story files of all roots are merged; the
        voice-line manifests are merged by line id (docs/designers.md, "Content roots").
        The voice presets (vocal/) are read from content_root, else the first of these.
-       Array and strings borrowed during create. */
+       Array and strings borrowed during create; NULL and "" entries are skipped; a folder
+       that does not exist fails create with AICORE_NOT_FOUND. */
     const char* const* content_roots;
     uint32_t content_root_count;
 } aicore_runtime_config;
@@ -117,17 +147,25 @@ typedef struct aicore_runtime_config {
 /* Fills `config` with defaults; call it first so fields added later keep working. */
 AICORE_API void aicore_runtime_config_init(aicore_runtime_config* config);
 
-/* Creates a runtime. On failure *out is NULL and, where one could be made, the reason is
-   in aicore_last_create_error(). The caller owns the runtime; free it with _destroy. */
+/* Creates a runtime. On failure *out is NULL (whenever `out` is not NULL) and the reason is in
+   aicore_last_create_error(): AICORE_INVALID_ARGUMENT for a NULL or uninitialised config, an
+   out-of-range field or a path that is not UTF-8; AICORE_NOT_FOUND for a content root, script
+   folder, python_home or python_venv that does not exist (named in the reason);
+   AICORE_PYTHON_ERROR if Python or the runtime's Python side cannot start.
+   Scripts that fail to load do not fail create (saving a fix reloads them): each is logged as
+   an error and listed by aicore_runtime_content_problem with system "scripts", its file, the
+   line and the reason; spawning a kind it declares is AICORE_SCRIPT_ERROR until it loads.
+   The caller owns the runtime; free it with _destroy. */
 AICORE_API aicore_result aicore_runtime_create(const aicore_runtime_config* config,
                                                aicore_runtime** out);
 AICORE_API void aicore_runtime_destroy(aicore_runtime* rt);
 
-/* An optional system (voice lines, dialogue, story, knowledge) that is off, or a content
-   file one of them left out. Every string is owned by the runtime and valid until it is
-   destroyed; content loads once, at create, so the list does not change. */
+/* An optional system (voice lines, dialogue, story, knowledge) that is off, a content file
+   one of them left out, or an NPC script that failed to load ("scripts"). Every string is
+   owned by the runtime and valid until it is destroyed; the list is made once, at create,
+   and does not change (a script fixed by hot reload later stays listed). */
 typedef struct aicore_content_problem {
-    const char* system; /* "voice_lines", "dialogue", "story" or "knowledge" */
+    const char* system; /* "voice_lines", "dialogue", "story", "knowledge" or "scripts" */
     const char* file;   /* the content file left out; NULL: the whole system is off */
     uint32_t line;      /* the line in `file`, 0 when unknown */
     const char* field;  /* the field at fault, NULL when unknown or the file as a whole */
@@ -145,8 +183,8 @@ AICORE_API aicore_result aicore_runtime_content_problem(const aicore_runtime* rt
    Valid until the next create on this thread. */
 AICORE_API const char* aicore_last_create_error(void);
 
-/* The last error on this runtime, "" if none. Owned by the runtime; valid until the next
-   call on it. */
+/* Why the last call on this runtime that did not return AICORE_OK failed ("" if none has).
+   Owned by the runtime; valid until the next call on it. */
 AICORE_API const char* aicore_runtime_last_error(const aicore_runtime* rt);
 
 /* ------------------------------------------------------------------------------------
@@ -175,13 +213,18 @@ typedef struct aicore_world {
 
 AICORE_API aicore_result aicore_world_get(aicore_runtime* rt, aicore_world* out);
 
-/* Gives an NPC slot to a new NPC of script kind `kind` (borrowed during the call). A kind
-   no loaded script defines still gets a slot, as an idle NPC: ask aicore_kind_find first
-   to tell a misspelt kind from a real one. */
+/* Gives an NPC slot to a new NPC of script kind `kind` (UTF-8, borrowed during the call) and
+   writes it to *out_slot. Refused without taking a slot (*out_slot unchanged, the reason in
+   the last error): AICORE_NOT_FOUND for a kind no loaded script defines (the reason lists
+   the kinds that are), AICORE_SCRIPT_ERROR for a kind declared by a script that failed to
+   load (the reason names its file and line), AICORE_FULL when every slot is in use,
+   AICORE_INVALID_ARGUMENT for NULL arguments or a kind that is not UTF-8. A failing on_spawn
+   does not refuse the spawn: it is reported like any handler's failure. */
 AICORE_API aicore_result aicore_npc_spawn(aicore_runtime* rt, const char* kind, uint32_t* out_slot);
 
 /* Whether a loaded NPC script defines kind `kind` (borrowed during the call): AICORE_OK if
-   one does, AICORE_NOT_FOUND (the reason in the last error) if none does. On AICORE_OK and
+   one does, AICORE_NOT_FOUND (the reason in the last error, naming the script if the kind's
+   script failed to load) if none does. On AICORE_OK and
    if `out_archetype` is not NULL, *out_archetype gets the voice archetype the kind's lines
    are spoken in ("" if it has none); owned by the runtime, valid until the next call on it.
    Takes the GIL: a start-up query, not one for every frame. */

@@ -16,7 +16,7 @@ static void create_tick_drain_destroy(void) {
     size_t written = 0;
     aicore_metrics m;
 
-    harness_config(&config, NULL, &log);
+    harness_config(&config, AICORE_TEST_SCRIPTS, &log); /* the shipped NPC scripts */
     CHECK_RESULT(aicore_runtime_create(&config, &rt), AICORE_OK);
     if (rt == NULL) return;
     CHECK_RESULT(aicore_npc_spawn(rt, "vampire", &slot), AICORE_OK);
