@@ -85,8 +85,7 @@ AICORE_API const char* aicore_python_version(void);
  *
  * Errors: every call on a runtime that returns something other than AICORE_OK sets its
  * aicore_runtime_last_error() to why (except aicore_audio_render, which runs on the audio
- * thread and may not allocate: its only failure is AICORE_INVALID_ARGUMENT, for NULL buffers
- * or audio not prepared). Messages never carry the caller's bytes raw: a kind name or a
+ * thread and may not allocate: its result code is all it reports). Messages never carry the caller's bytes raw: a kind name or a
  * path is quoted with control bytes and invalid UTF-8 written as \xNN, and cut when long.
  * ---------------------------------------------------------------------------------- */
 
@@ -158,6 +157,9 @@ AICORE_API void aicore_runtime_config_init(aicore_runtime_config* config);
    The caller owns the runtime; free it with _destroy. */
 AICORE_API aicore_result aicore_runtime_create(const aicore_runtime_config* config,
                                                aicore_runtime** out);
+/* Stops the runtime's threads, detaches its log callback and frees it; NULL is a no-op. The
+   audio thread must have stopped calling aicore_audio_render on it first (like any other
+   call, render must not outlive the handle). The interpreter stays for a later create. */
 AICORE_API void aicore_runtime_destroy(aicore_runtime* rt);
 
 /* An optional system (voice lines, dialogue, story, knowledge) that is off, a content file
@@ -230,6 +232,12 @@ AICORE_API aicore_result aicore_npc_spawn(aicore_runtime* rt, const char* kind, 
    Takes the GIL: a start-up query, not one for every frame. */
 AICORE_API aicore_result aicore_kind_find(aicore_runtime* rt, const char* kind,
                                           const char** out_archetype);
+/* Frees slot `slot`: the NPC's script stops (its timers and memory go with it), `alive[slot]`
+   becomes 0 and the slot can be spawned again. Events still queued for the slot go to
+   whichever NPC holds it when they come due (none: they reach only the story). AICORE_NOT_FOUND if the slot
+   holds no NPC (despawned twice, say); AICORE_INVALID_ARGUMENT if rt is NULL or slot >=
+   max_npcs. The engine calls it when it removes the NPC, whether or not a `despawn`
+   command asked for that. */
 AICORE_API aicore_result aicore_npc_despawn(aicore_runtime* rt, uint32_t slot);
 
 /* ------------------------------------------------------------------------------------
@@ -338,8 +346,9 @@ typedef struct aicore_metrics {
                                     the scripts (usually ~0: young objects are collected only
                                     when enough have been allocated) */
     uint64_t incomplete_ticks;   /* ticks that returned AICORE_INCOMPLETE (work carried over) */
-    uint32_t pending_events;     /* events waiting for the next tick: pushed since the last
-                                    tick plus those a tick carried over */
+    uint32_t pending_events;     /* work waiting for the next tick: events pushed since the
+                                    last tick, plus the events, due timers and scripts'
+                                    messages a tick carried over */
     uint64_t dropped_events;     /* events push_events accepted that the runtime could not
                                     deliver after all; 0 unless there is a bug (each is logged) */
     uint64_t busy_renders;       /* aicore_audio_render calls that wrote silence and returned
