@@ -51,6 +51,9 @@ class Listener(Npc):
 
 def test_on_tick_runs_at_the_decision_rate_staggered_across_frames() -> None:
     sandbox = Sandbox(Counter, capacity=1200)
+    # Staggering, not the budget, is under test: a preempted frame on a busy machine must
+    # not push its NPCs into the next one.
+    sandbox.runtime.scheduler.frame_budget_s = 60.0
     for _ in range(1000):
         sandbox.spawn("counter")
     per_frame = []
