@@ -234,7 +234,9 @@ def _message_type(message: Any, schema: dict[str, dict[str, str]]) -> str:
     version = message["v"]
     if not _is_int(version) or version != VERSION:
         got = version if _is_int(version) else _describe(version)
-        raise MessageError(f"unsupported or missing version v={got} (this runtime speaks v={VERSION})")
+        raise MessageError(
+            f"unsupported or missing version v={got} (this runtime speaks v={VERSION})"
+        )
     if "type" not in message:
         raise MessageError("missing field 'type'")
     kind = message["type"]

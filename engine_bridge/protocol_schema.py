@@ -74,8 +74,9 @@ def _messages(table: dict[str, Any], where: str) -> tuple[Message, ...]:
                 raise SchemaError(f"{where}.{type_name}.{raw['name']}: kind {raw['kind']!r}")
             if raw["name"] in ("v", "type"):
                 raise SchemaError(f"{where}.{type_name}: 'v' and 'type' are every message's")
-            fields.append(Field(raw["name"], raw["kind"], raw.get("optional", False),
-                                raw.get("note", "")))
+            fields.append(
+                Field(raw["name"], raw["kind"], raw.get("optional", False), raw.get("note", ""))
+            )
         if len({f.name for f in fields}) != len(fields):
             raise SchemaError(f"{where}.{type_name}: a field is listed twice")
         out.append(Message(type_name, body["meaning"], tuple(fields)))

@@ -19,9 +19,11 @@ from engine_bridge.protocol_schema import Field, Message, Schema
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "protocol.md"
 
-_BEGIN = "<!-- BEGIN {name}: generated from engine_bridge/protocol_schema.toml by tools/generate_protocol_doc.py -->"
+_BEGIN = (
+    "<!-- BEGIN {name}: generated from engine_bridge/protocol_schema.toml"
+    " by tools/generate_protocol_doc.py -->"
+)
 _END = "<!-- END {name} -->"
-SECTIONS = ("events", "commands", "limits")
 
 
 def grouped(n: int) -> str:

@@ -17,7 +17,8 @@ from pathlib import Path
 # may not have installed yet (the loader itself is standard library only).
 _LOADER = Path(__file__).resolve().parent.parent / "engine_bridge" / "protocol_schema.py"
 _spec = importlib.util.spec_from_file_location("protocol_schema", _LOADER)
-assert _spec is not None and _spec.loader is not None
+assert _spec is not None
+assert _spec.loader is not None
 protocol_schema = importlib.util.module_from_spec(_spec)
 sys.modules["protocol_schema"] = protocol_schema  # dataclasses look their module up
 _spec.loader.exec_module(protocol_schema)
