@@ -35,7 +35,7 @@ void packStr(msgpack_packer* pk, std::string_view s) {
 Pack str(std::string s) {
     return [s](msgpack_packer* pk) { packStr(pk, s); };
 }
-Pack uint(std::uint64_t v) {
+Pack unsignedInt(std::uint64_t v) {
     return [v](msgpack_packer* pk) { msgpack_pack_uint64(pk, v); };
 }
 Pack integer(std::int64_t v) {
@@ -60,18 +60,18 @@ Boundaries boundaries(protocol::FieldKind kind) {
     const double inf = std::numeric_limits<double>::infinity();
     switch (kind) {
         case protocol::FieldKind::Uint:
-            return {{uint(0), uint(protocol::kUintMax)}, {uint(protocol::kUintMax + 1), integer(-1), number(0.5)}};
+            return {{unsignedInt(0), unsignedInt(protocol::kUintMax)}, {unsignedInt(protocol::kUintMax + 1), integer(-1), number(0.5)}};
         case protocol::FieldKind::Number:
-            return {{number(-1e308), number(1e308), uint(0), integer(-3)}, {number(inf), number(-inf), number(NAN), str("1")}};
+            return {{number(-1e308), number(1e308), unsignedInt(0), integer(-3)}, {number(inf), number(-inf), number(NAN), str("1")}};
         case protocol::FieldKind::Unit:
             return {{number(protocol::kUnitMin), number(protocol::kUnitMax)},
                     {number(std::nextafter(protocol::kUnitMin, -inf)), number(std::nextafter(protocol::kUnitMax, inf))}};
-        case protocol::FieldKind::String: return {{str(""), str("x")}, {uint(5)}};
+        case protocol::FieldKind::String: return {{str(""), str("x")}, {unsignedInt(5)}};
         case protocol::FieldKind::Position:
             return {{array({0.0, 0.5, -1e308})}, {array({0.0, 0.0}), array({0.0, 0.0, 0.0, 0.0}), array({0.0, 0.0, NAN})}};
         case protocol::FieldKind::Target:
-            return {{str("player"), uint(0), uint(protocol::kUintMax)}, {str("npc"), uint(protocol::kUintMax + 1)}};
-        case protocol::FieldKind::Any: return {{uint(0), str("x")}, {}};
+            return {{str("player"), unsignedInt(0), unsignedInt(protocol::kUintMax)}, {str("npc"), unsignedInt(protocol::kUintMax + 1)}};
+        case protocol::FieldKind::Any: return {{unsignedInt(0), str("x")}, {}};
     }
     return {};
 }
@@ -145,7 +145,7 @@ TEST(CommandSchema, EveryFieldIsHeldAtItsBoundaries) {
             }
         }
         auto extra = fieldsOf(spec);
-        extra.emplace_back("extra", uint(0));
+        extra.emplace_back("extra", unsignedInt(0));
         EXPECT_EQ(verdict(command(spec.type, extra), type), std::string(spec.type) + ": unknown field 'extra'");
     }
 }
