@@ -9,7 +9,9 @@ VPY    := $(VENV)/bin/python
 STAMPS := build/stamps
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-NATIVE_SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp vocal/bindings -type f 2>/dev/null)
+# The protocol schema and its generator make a C++ header (cpp/protocol): they are native sources.
+NATIVE_SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp vocal/bindings -type f 2>/dev/null) \
+  engine_bridge/protocol_schema.toml engine_bridge/protocol_schema.py tools/generate_protocol_header.py
 CTEST_DIR := build/ctest
 BENCH_DIR := build/bench
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)

@@ -23,6 +23,8 @@ from typing import Any
 
 import msgpack
 
+from engine_bridge import protocol_schema
+
 __all__ = [
     "COMMAND_FIELDS",
     "EVENT_FIELDS",
@@ -41,34 +43,34 @@ __all__ = [
     "validate",
 ]
 
-VERSION = 1
+# Everything below comes from the one schema, engine_bridge/protocol_schema.toml, which the
+# C++ bridge and host are generated from too (tests/test_protocol_schema.py holds them to it).
+_SCHEMA = protocol_schema.load()
 
-# The limits of docs/protocol.md ("Limits"); kMax* in event_validation.h.
-MAX_PUSH_BYTES = 1 << 20  # one aicore_push_events call
-MAX_EVENTS_PER_PUSH = 4096  # elements of a pushed array
-MAX_DEPTH = 32  # levels of maps and arrays, the event map being level 1
-MAX_STRING_BYTES = 65535  # one string (UTF-8 bytes) or binary value
-_MAX_FIELDS = 5  # v, type and the most fields any event type has (custom)
-_SLOT_MAX = 2**32 - 1
+VERSION = _SCHEMA.version
+
+# The limits of docs/protocol.md ("Limits").
+MAX_PUSH_BYTES = _SCHEMA.limits.push_bytes  # one aicore_push_events call
+MAX_EVENTS_PER_PUSH = _SCHEMA.limits.events_per_push  # elements of a pushed array
+MAX_DEPTH = _SCHEMA.limits.depth  # levels of maps and arrays, the event map being level 1
+MAX_STRING_BYTES = _SCHEMA.limits.string_bytes  # one string (UTF-8 bytes) or binary value
+_MAX_FIELDS = _SCHEMA.max_event_fields  # v, type and the most fields any event type has
+_SLOT_MAX = _SCHEMA.uint_max
+_UNIT_MIN, _UNIT_MAX = _SCHEMA.unit_range
+
+
+def _fields(messages: Iterable[protocol_schema.Message]) -> dict[str, dict[str, str]]:
+    return {
+        m.type: {f.name: f.kind + ("?" if f.optional else "") for f in m.fields} for m in messages
+    }
+
 
 # field -> kind: "uint" (0..2^32-1), "number" (finite), "unit" (a number in 0..1),
 # "string", "position" ([x, y, z] finite numbers), "target" ("player" or a uint), "any"
 # (nil, booleans, integers, finite floats, strings, binary, arrays and maps with string
 # keys, MAX_DEPTH deep at most); "?" = optional
-EVENT_FIELDS: dict[str, dict[str, str]] = {
-    "player_seen": {"npc": "uint"},
-    "damaged": {"npc": "uint", "amount": "unit"},
-    "heard_noise": {"npc": "uint", "at": "position", "loudness": "unit"},
-    "custom": {"name": "string", "npc": "uint?", "data": "any?"},
-}
-COMMAND_FIELDS: dict[str, dict[str, str]] = {
-    "move_to": {"npc": "uint", "target": "position", "speed": "number"},
-    "flee": {"npc": "uint", "from": "position", "speed": "number"},
-    "attack": {"npc": "uint", "target": "target"},
-    "say": {"npc": "uint", "text": "string", "line": "string?"},
-    "emote": {"npc": "uint", "emote": "string"},
-    "despawn": {"npc": "uint"},
-}
+EVENT_FIELDS: dict[str, dict[str, str]] = _fields(_SCHEMA.events)
+COMMAND_FIELDS: dict[str, dict[str, str]] = _fields(_SCHEMA.commands)
 
 
 class MessageError(ValueError):
@@ -168,7 +170,9 @@ def _uint_problem(value: Any) -> str | None:
 def _unit_problem(value: Any) -> str | None:
     if (why := _number_problem(value)) is not None:
         return why
-    return None if 0 <= value <= 1 else f"must be within 0..1, got {value!r}"
+    if _UNIT_MIN <= value <= _UNIT_MAX:
+        return None
+    return f"must be within {_UNIT_MIN:g}..{_UNIT_MAX:g}, got {value!r}"
 
 
 def _text_problem(value: Any) -> str | None:
@@ -215,7 +219,7 @@ def _field_problem(kind: str, name: str, value: Any) -> str | None:
 
 
 def _message_type(message: Any, schema: dict[str, dict[str, str]]) -> str:
-    """The type of ``message`` (a map with string field names, of version 1)."""
+    """The type of ``message`` (a map with string field names, of version VERSION)."""
     if not isinstance(message, dict):
         raise MessageError(f"expected a map, got {_describe(message)}")
     for key in message:
@@ -225,12 +229,14 @@ def _message_type(message: Any, schema: dict[str, dict[str, str]]) -> str:
             raise MessageError(why)
     if "v" not in message:
         raise MessageError(
-            "missing field 'v' (unsupported or missing version: this runtime speaks v=1)"
+            f"missing field 'v' (unsupported or missing version: this runtime speaks v={VERSION})"
         )
     version = message["v"]
     if not _is_int(version) or version != VERSION:
         got = version if _is_int(version) else _describe(version)
-        raise MessageError(f"unsupported or missing version v={got} (this runtime speaks v=1)")
+        raise MessageError(
+            f"unsupported or missing version v={got} (this runtime speaks v={VERSION})"
+        )
     if "type" not in message:
         raise MessageError("missing field 'type'")
     kind = message["type"]

@@ -1,6 +1,7 @@
-// Longer than our usual file: a msgpack reader, the UTF-8 check and the event schema sit
-// together because the schema rules need the reader's positions for their reasons (#13 will
-// give the schema its one home, shared with protocol.py).
+// Longer than our usual file: a msgpack reader, the UTF-8 check and the rules of the field
+// kinds sit together because the rules need the reader's positions for their reasons. The
+// event table and the limits are not here: they are generated from the one schema,
+// engine_bridge/protocol_schema.toml, which protocol.py reads too (aicore/protocol_schema.h).
 #include "event_validation.h"
 
 #include <msgpack.h>
@@ -353,27 +354,15 @@ bool walk(const std::uint8_t*& p, const std::uint8_t* end, std::uint32_t depth, 
     return true;
 }
 
-enum class Kind { Uint, Number, Unit, String, Position, Any };
-struct Field {
-    const char* name;
-    Kind kind;
-    bool optional;
-};
-struct Schema {
-    const char* type;
-    std::vector<Field> fields;
-};
+using protocol::FieldKind;
+using protocol::FieldSpec;
+using protocol::MessageSpec;
 
-const std::vector<Schema>& eventSchema() {
-    static const std::vector<Schema> schema = {
-        {"player_seen", {{"npc", Kind::Uint, false}}},
-        {"damaged", {{"npc", Kind::Uint, false}, {"amount", Kind::Unit, false}}},
-        {"heard_noise", {{"npc", Kind::Uint, false}, {"at", Kind::Position, false}, {"loudness", Kind::Unit, false}}},
-        {"custom", {{"name", Kind::String, false}, {"npc", Kind::Uint, true}, {"data", Kind::Any, true}}},
-    };
-    return schema;
+// The slot range in the words of the reasons ("0..4294967295").
+const std::string& slotRange() {
+    static const std::string range = "0.." + std::to_string(protocol::kUintMax);
+    return range;
 }
-constexpr std::size_t kMaxFields = 5;  // v, type and the most any event type has (custom)
 
 // "" if `value` (one number) is finite, else the reason.
 std::string numberProblem(const Item& value) {
@@ -390,29 +379,42 @@ double numberValue(const Item& value) {
 }
 
 // "" if the field's value fits its kind, else why not (without the field's name).
-std::string fieldProblem(const std::uint8_t* p, const std::uint8_t* end, Kind kind, const char* name) {
+std::string uintProblem(const Item& value) {
+    if (value.type == Type::Uint) {
+        if (value.u <= protocol::kUintMax) return {};
+        return "is out of range: " + std::to_string(value.u) + " (an NPC slot is " + slotRange() + ")";
+    }
+    if (value.type == Type::Int) return "must be an unsigned integer, got " + std::to_string(value.i);
+    return "must be an unsigned integer, got " + describe(value);
+}
+
+std::string fieldProblem(const std::uint8_t* p, const std::uint8_t* end, FieldKind kind, std::string_view name) {
     Item value;
     if (!readItem(p, end, value)) return "is not valid msgpack";
     switch (kind) {
-        case Kind::Uint:
-            if (value.type == Type::Uint) {
-                if (value.u <= UINT32_MAX) return {};
-                return "is out of range: " + std::to_string(value.u) + " (an NPC slot is 0..4294967295)";
-            }
-            if (value.type == Type::Int) return "must be an unsigned integer, got " + std::to_string(value.i);
-            return "must be an unsigned integer, got " + describe(value);
-        case Kind::Number: return numberProblem(value);
-        case Kind::Unit: {
+        case FieldKind::Uint: return uintProblem(value);
+        case FieldKind::Number: return numberProblem(value);
+        case FieldKind::Unit: {
             if (auto why = numberProblem(value); !why.empty()) return why;
             const double v = numberValue(value);
-            if (v < 0.0 || v > 1.0) return "must be within 0..1, got " + formatNumber(v);
+            if (v < protocol::kUnitMin || v > protocol::kUnitMax)
+                return "must be within " + formatNumber(protocol::kUnitMin) + ".." + formatNumber(protocol::kUnitMax) +
+                       ", got " + formatNumber(v);
             return {};
         }
-        case Kind::String:
+        case FieldKind::Target: {
+            // No event has one today; protocol.py's rule, so that a schema giving one to an
+            // event needs no C++ change.
+            if (value.type == Type::Str && text(value) == "player") return {};
+            std::string why = uintProblem(value);
+            if (why.starts_with("must")) why += " (or 'player')";
+            return why;
+        }
+        case FieldKind::String:
             if (value.type != Type::Str) return "must be a string, got " + describe(value);
             if (auto why = stringProblem(value, "holds a string"); !why.empty()) return why;
             return {};
-        case Kind::Position: {
+        case FieldKind::Position: {
             if (value.type != Type::Array) return "must be an [x, y, z] array of numbers, got " + describe(value);
             if (value.length != 3)
                 return "must be an [x, y, z] array of numbers, got an array of " + std::to_string(value.length);
@@ -426,11 +428,11 @@ std::string fieldProblem(const std::uint8_t* p, const std::uint8_t* end, Kind ki
             }
             return {};
         }
-        case Kind::Any: {
+        case FieldKind::Any: {
             Failure f;
             const std::uint8_t* q = p;
             if (walk(q, end, 2, f)) return {};
-            std::string path = name;
+            std::string path(name);
             for (auto it = f.path.rbegin(); it != f.path.rend(); ++it) path += *it;
             return "holds " + f.what + (f.path.empty() ? "" : " at " + path);
         }
@@ -459,8 +461,9 @@ std::string check(const std::uint8_t* p, const std::uint8_t* end) {
         q = skipValue(q, end);
         if (q == nullptr) return "not valid msgpack";
     }
-    if (pairs.size() > kMaxFields)
-        return std::to_string(pairs.size()) + " fields, more than any event type has (" + std::to_string(kMaxFields) + ")";
+    if (pairs.size() > protocol::kMaxEventFields)
+        return std::to_string(pairs.size()) + " fields, more than any event type has (" +
+               std::to_string(protocol::kMaxEventFields) + ")";
     for (std::size_t a = 0; a < pairs.size(); ++a)
         for (std::size_t b = a + 1; b < pairs.size(); ++b)
             if (pairs[a].key == pairs[b].key) return "repeated field '" + clip(pairs[a].key) + "'";
@@ -471,13 +474,14 @@ std::string check(const std::uint8_t* p, const std::uint8_t* end) {
     };
     Item item;
     const std::uint8_t* v = lookup("v");
-    if (v == nullptr) return "missing field 'v' (unsupported or missing version: this runtime speaks v=1)";
+    const std::string speaks = "this runtime speaks v=" + std::to_string(protocol::kVersion);
+    if (v == nullptr) return "missing field 'v' (unsupported or missing version: " + speaks + ")";
     if (!readItem(v, end, item)) return "not valid msgpack";
-    if (item.type != Type::Uint || item.u != 1) {
+    if (item.type != Type::Uint || item.u != protocol::kVersion) {
         const std::string got = item.type == Type::Uint ? std::to_string(item.u)
                                 : item.type == Type::Int ? std::to_string(item.i)
                                                          : describe(item);
-        return "unsupported or missing version v=" + got + " (this runtime speaks v=1)";
+        return "unsupported or missing version v=" + got + " (" + speaks + ")";
     }
     const std::uint8_t* type = lookup("type");
     if (type == nullptr) return "missing field 'type'";
@@ -485,25 +489,26 @@ std::string check(const std::uint8_t* p, const std::uint8_t* end) {
     if (item.type != Type::Str) return "field 'type' must be a string, got " + describe(item);
     if (auto why = stringProblem(item, "field 'type' holds a string"); !why.empty()) return why;
     const std::string_view name = text(item);
-    const Schema* schema = nullptr;
-    for (const Schema& s : eventSchema())
+    const MessageSpec* schema = nullptr;
+    for (const MessageSpec& s : protocol::kEvents)
         if (name == s.type) schema = &s;
     if (schema == nullptr) return "unknown type '" + clip(name) + "'";
     const std::string prefix = std::string(schema->type) + ": ";
     for (const Pair& pair : pairs) {
         if (pair.key == "v" || pair.key == "type") continue;
         bool known = false;
-        for (const Field& f : schema->fields) known = known || pair.key == f.name;
+        for (const FieldSpec& f : schema->fields) known = known || pair.key == f.name;
         if (!known) return prefix + "unknown field '" + clip(pair.key) + "'";
     }
-    for (const Field& f : schema->fields) {
+    for (const FieldSpec& f : schema->fields) {
         const std::uint8_t* value = lookup(f.name);
+        const std::string field(f.name);
         if (value == nullptr) {
             if (f.optional) continue;
-            return prefix + "missing field '" + f.name + "'";
+            return prefix + "missing field '" + field + "'";
         }
         if (auto why = fieldProblem(value, end, f.kind, f.name); !why.empty())
-            return prefix + "field '" + f.name + "' " + why;
+            return prefix + "field '" + field + "' " + why;
     }
     return {};
 }

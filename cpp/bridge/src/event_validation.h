@@ -2,6 +2,8 @@
 // Validates msgpack events before they go anywhere near Python (docs/protocol.md, "What is
 // rejected"). engine_bridge/protocol.py holds the same rules on the Python side; a
 // differential test (tests/test_protocol_differential.py) holds the two to one verdict.
+#include <aicore/protocol_schema.h>  // generated from engine_bridge/protocol_schema.toml
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,11 +11,11 @@
 
 namespace aicore::bridge {
 
-// The limits of docs/protocol.md.
-inline constexpr std::size_t kMaxPushBytes = 1u << 20;   // one aicore_push_events call
-inline constexpr std::uint32_t kMaxEventsPerPush = 4096;  // elements of a pushed array
-inline constexpr std::uint32_t kMaxDepth = 32;            // maps/arrays, the event map is level 1
-inline constexpr std::uint32_t kMaxStringBytes = 65535;   // one string or binary value
+// The limits of docs/protocol.md, from the one schema.
+inline constexpr std::size_t kMaxPushBytes = protocol::kMaxPushBytes;          // one push
+inline constexpr std::uint32_t kMaxEventsPerPush = protocol::kMaxEventsPerPush;  // array elements
+inline constexpr std::uint32_t kMaxDepth = protocol::kMaxDepth;  // maps/arrays, the event is level 1
+inline constexpr std::uint32_t kMaxStringBytes = protocol::kMaxStringBytes;  // a string or binary
 
 struct ValidatedEvents {
     std::vector<std::uint8_t> accepted;  // the valid maps, each as pushed, back to back

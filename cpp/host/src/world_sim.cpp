@@ -333,15 +333,9 @@ WorldBuffers WorldStorage::buffers() {
 // Commands
 
 const char* commandTypeName(CommandType type) {
-    switch (type) {
-        case CommandType::MoveTo: return "move_to";
-        case CommandType::Flee: return "flee";
-        case CommandType::Attack: return "attack";
-        case CommandType::Say: return "say";
-        case CommandType::Emote: return "emote";
-        case CommandType::Despawn: return "despawn";
-    }
-    return "?";
+    const auto index = static_cast<std::size_t>(type);
+    // The generated names are string literals: their views end in a NUL.
+    return index < kCommandTypeCount ? protocol::kCommands[index].type.data() : "?";
 }
 
 namespace {
@@ -375,9 +369,12 @@ bool asNumber(const msgpack_object& o, double& out) {
     return std::isfinite(out);
 }
 
+static_assert(protocol::kUintMax <= std::numeric_limits<std::uint32_t>::max(),
+              "a slot is a uint32_t in aicore.h and in Command");
+
 bool asSlot(const msgpack_object& o, std::uint32_t& out) {
     if (o.type != MSGPACK_OBJECT_POSITIVE_INTEGER) return false;
-    if (o.via.u64 > std::numeric_limits<std::uint32_t>::max()) return false;
+    if (o.via.u64 > protocol::kUintMax) return false;
     out = static_cast<std::uint32_t>(o.via.u64);
     return true;
 }
@@ -391,46 +388,8 @@ bool asPosition(const msgpack_object& o, Vec2& out) {
     return true;
 }
 
-enum class FieldKind : std::uint8_t { Slot, Number, String, Position, Target };
-struct FieldSpec {
-    std::string_view name;
-    FieldKind kind;
-    bool optional;
-};
-struct CommandSpec {
-    std::string_view type;
-    CommandType command;
-    std::vector<FieldSpec> fields;
-};
-
-// docs/protocol.md, "Commands"; the same table as engine_bridge/protocol.py.
-const std::vector<CommandSpec>& commandSpecs() {
-    static const std::vector<CommandSpec> specs = {
-        {"move_to",
-         CommandType::MoveTo,
-         {{"npc", FieldKind::Slot, false},
-          {"target", FieldKind::Position, false},
-          {"speed", FieldKind::Number, false}}},
-        {"flee",
-         CommandType::Flee,
-         {{"npc", FieldKind::Slot, false},
-          {"from", FieldKind::Position, false},
-          {"speed", FieldKind::Number, false}}},
-        {"attack",
-         CommandType::Attack,
-         {{"npc", FieldKind::Slot, false}, {"target", FieldKind::Target, false}}},
-        {"say",
-         CommandType::Say,
-         {{"npc", FieldKind::Slot, false},
-          {"text", FieldKind::String, false},
-          {"line", FieldKind::String, true}}},
-        {"emote",
-         CommandType::Emote,
-         {{"npc", FieldKind::Slot, false}, {"emote", FieldKind::String, false}}},
-        {"despawn", CommandType::Despawn, {{"npc", FieldKind::Slot, false}}},
-    };
-    return specs;
-}
+using protocol::FieldKind;
+using protocol::FieldSpec;
 
 const msgpack_object* findField(const msgpack_object& map, std::string_view name) {
     for (std::uint32_t i = 0; i < map.via.map.size; ++i) {
@@ -442,8 +401,10 @@ const msgpack_object* findField(const msgpack_object& map, std::string_view name
 
 const char* kindName(FieldKind kind) {
     switch (kind) {
-        case FieldKind::Slot: return "uint";
+        case FieldKind::Uint: return "uint";
         case FieldKind::Number: return "finite number";
+        case FieldKind::Unit: return "number within 0..1";
+        case FieldKind::Any: return "msgpack value";
         case FieldKind::String: return "string";
         case FieldKind::Position: return "position [x, y, z]";
         case FieldKind::Target: return "target (\"player\" or uint)";
@@ -462,15 +423,15 @@ std::string decodeCommand(const msgpack_object& o, Command& out) {
                 return "duplicate field '" + std::string(asString(key)) + "'";
     }
     const msgpack_object* v = findField(o, "v");
-    if (v == nullptr || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER || v->via.u64 != 1)
-        return "unsupported or missing version v (this host speaks 1)";
+    if (v == nullptr || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER || v->via.u64 != protocol::kVersion)
+        return "unsupported or missing version v (this host speaks " + std::to_string(protocol::kVersion) + ")";
     const msgpack_object* type = findField(o, "type");
     if (type == nullptr || type->type != MSGPACK_OBJECT_STR) return "missing type";
     const std::string_view typeName = asString(*type);
-    const auto& specs = commandSpecs();
-    const auto spec = std::find_if(specs.begin(), specs.end(),
-                                   [&](const CommandSpec& s) { return s.type == typeName; });
-    if (spec == specs.end()) return "unknown type '" + std::string(typeName) + "'";
+    const auto& specs = protocol::kCommands;
+    const auto spec = std::find_if(std::begin(specs), std::end(specs),
+                                   [&](const protocol::MessageSpec& s) { return s.type == typeName; });
+    if (spec == std::end(specs)) return "unknown type '" + std::string(typeName) + "'";
     const std::string prefix = std::string(typeName) + ": ";
 
     for (std::uint32_t i = 0; i < o.via.map.size; ++i) {
@@ -482,7 +443,7 @@ std::string decodeCommand(const msgpack_object& o, Command& out) {
     }
 
     Command c;
-    c.type = spec->command;
+    c.type = static_cast<CommandType>(spec - std::begin(specs));  // the enum is in schema order
     for (const auto& field : spec->fields) {
         const msgpack_object* value = findField(o, field.name);
         if (value == nullptr) {
@@ -492,8 +453,16 @@ std::string decodeCommand(const msgpack_object& o, Command& out) {
         bool ok = false;
         double number = 0.0;
         switch (field.kind) {
-            case FieldKind::Slot:
+            case FieldKind::Uint:
                 ok = asSlot(*value, c.npc);
+                break;
+            // No command has a unit or an any field today; one the schema adds is checked
+            // for its kind here, and needs a place in Command before it can mean anything.
+            case FieldKind::Unit:
+                ok = asNumber(*value, number) && number >= protocol::kUnitMin && number <= protocol::kUnitMax;
+                break;
+            case FieldKind::Any:
+                ok = true;
                 break;
             case FieldKind::Number:
                 ok = asNumber(*value, number);

@@ -11,6 +11,8 @@
 // Deterministic: one seeded generator drives everything random (spawn points, the
 // player's walk, wandering, noises, damage), and NPCs are updated in slot order, so the
 // same seed and the same commands give the same trajectories bit for bit.
+#include <aicore/protocol_schema.h>  // generated from engine_bridge/protocol_schema.toml
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -150,8 +152,10 @@ struct WorldConfig {
     double attackSeconds = 10.0;
 };
 
-enum class CommandType : std::uint8_t { MoveTo, Flee, Attack, Say, Emote, Despawn };
-inline constexpr std::size_t kCommandTypeCount = 6;
+// The command types of the one schema (engine_bridge/protocol_schema.toml), in its order:
+// a type added there is a case `WorldSim::apply` must handle before the host compiles.
+using CommandType = protocol::CommandType;
+inline constexpr std::size_t kCommandTypeCount = protocol::kCommandTypeCount;
 /// The protocol's name of a command type ("move_to", ...).
 const char* commandTypeName(CommandType type);
 
