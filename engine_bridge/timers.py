@@ -40,7 +40,7 @@ class Timer:
     due: float
     serial: int
     slot: int = field(compare=False)
-    fn: Callable[..., None] = field(compare=False)
+    fn: Callable[..., object] = field(compare=False)
     args: tuple[Any, ...] = field(compare=False)
     cancelled: bool = field(default=False, compare=False)
     fired: bool = field(default=False, compare=False)
@@ -61,7 +61,7 @@ class Timers:
         self._pending: dict[int, int] = {}  # slot -> timers waiting (cancelled ones included)
 
     def add(
-        self, slot: int, seconds: float, fn: Callable[..., None], args: tuple[Any, ...]
+        self, slot: int, seconds: float, fn: Callable[..., object], args: tuple[Any, ...]
     ) -> Timer:
         if not seconds >= 0:
             raise ValueError(f"after({seconds!r}): a timer cannot fire in the past")
