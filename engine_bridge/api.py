@@ -186,15 +186,15 @@ class Npc:
     def remember(self, key: str, value: Memorable) -> None:
         """Keep ``value`` (plain data: numbers, text, lists, tuples, dicts of them) under
         ``key``. It lasts as long as the NPC, across reloads of its script."""
-        self._services.memory.set(self.slot, key, value)
+        self._services.memory[self.slot][key] = value
 
     def recall(self, key: str, default: Memorable = None) -> Memorable:
         """What was remembered under ``key``, or ``default``."""
-        return self._services.memory.get(self.slot, key, default)
+        return self._services.memory[self.slot].get(key, default)
 
     def forget(self, key: str) -> None:
         """Forget ``key`` (``recall`` gives the default again)."""
-        self._services.memory.forget(self.slot, key)
+        self._services.memory[self.slot].pop(key, None)
 
     def after(
         self, seconds: float, fn: Callable[[Unpack[_Args]], object], *args: *_Args

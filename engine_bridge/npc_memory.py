@@ -6,16 +6,21 @@ what such a store needs:
 
 * values are plain data (:data:`Memorable`), which a store can encode without knowing any
   script's classes;
-* reads and writes are per key of one slot, and :meth:`NpcMemory.flush` runs once at the
-  end of every frame (and when the runtime closes): a store may keep the frame's writes in
-  Python and write them in one transaction there, never in the middle of a handler;
-* :meth:`NpcMemory.view` hands out what the store keeps in Python for a slot, which is
-  what the memory census (memory_watch.py) measures and what dialogue conditions read.
+* an NPC reads and writes its slot's memory as a mapping (``memory[slot]``, made or loaded
+  on first use): for the in-memory store that is a plain dict, so ``remember`` and
+  ``recall`` cost what a dict costs, which matters as they run in every ``on_tick``. A
+  persistent store hands out a mapping that notes what is written (a dict subclass), and
+  :meth:`NpcMemory.flush`, run once at the end of every frame (and when the runtime
+  closes), writes that in one transaction: never in the middle of a handler;
+* :meth:`NpcMemory.view` hands out what the store keeps in Python for a slot without
+  making it, which is what the memory census (memory_watch.py) measures and what dialogue
+  conditions read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, MutableMapping
 from types import MappingProxyType
 from typing import Protocol, TypeAlias
 
@@ -40,23 +45,17 @@ _NOTHING: Mapping[str, Memorable] = MappingProxyType({})
 
 class NpcMemory(Protocol):
     """Per-NPC key/value memory, by slot. Implementations must give back an equal value
-    for every key set, until it is forgotten or its slot dropped."""
+    for every key set, until it is removed or its slot dropped."""
 
-    def get(self, slot: int, key: str, default: Memorable = None) -> Memorable:
-        """The value ``slot`` remembers under ``key``, or ``default``."""
-        ...
-
-    def set(self, slot: int, key: str, value: Memorable) -> None:
-        """Remember ``value`` under ``key`` for ``slot`` (replacing what was there)."""
-        ...
-
-    def forget(self, slot: int, key: str) -> None:
-        """Forget ``key`` for ``slot``; nothing happens if it was not remembered."""
+    def __getitem__(self, slot: int) -> MutableMapping[str, Memorable]:
+        """``slot``'s memory, made (or loaded) on first use. What is written to it is the
+        store's to keep (by the end of the frame: :meth:`flush`)."""
         ...
 
     def view(self, slot: int) -> Mapping[str, Memorable]:
-        """Everything ``slot`` remembers, read-only (callers must not change it); empty if
-        nothing. It may follow later writes: copy it (``dict(...)``) to keep a moment."""
+        """Everything ``slot`` remembers, read-only (callers must not change it), without
+        making it; empty if nothing. It may follow later writes: copy it (``dict(...)``)
+        to keep a moment."""
         ...
 
     def drop_slot(self, slot: int) -> None:
@@ -68,36 +67,23 @@ class NpcMemory(Protocol):
         ...
 
 
-class InMemoryNpcMemory:
-    """:class:`NpcMemory` in a dict per slot: what the game has while nothing persists."""
+class InMemoryNpcMemory(defaultdict[int, dict[str, Memorable]]):
+    """:class:`NpcMemory` as a dict per slot: what the game has while nothing persists. A
+    ``defaultdict``, so that ``memory[slot]`` runs no Python code (its ``__missing__`` is
+    CPython's)."""
 
-    __slots__ = ("_slots",)
+    __slots__ = ()
 
     def __init__(self) -> None:
-        self._slots: dict[int, dict[str, Memorable]] = {}
-
-    def get(self, slot: int, key: str, default: Memorable = None) -> Memorable:
-        memory = self._slots.get(slot)
-        return default if memory is None else memory.get(key, default)
-
-    def set(self, slot: int, key: str, value: Memorable) -> None:
-        memory = self._slots.get(slot)
-        if memory is None:
-            memory = self._slots[slot] = {}
-        memory[key] = value
-
-    def forget(self, slot: int, key: str) -> None:
-        memory = self._slots.get(slot)
-        if memory is not None:
-            memory.pop(key, None)
+        super().__init__(dict)
 
     def view(self, slot: int) -> Mapping[str, Memorable]:
         # The dict itself, not a proxy: no allocation per call, and the memory census
         # must reach the dict to measure it (it follows dicts, not proxies).
-        return self._slots.get(slot, _NOTHING)
+        return self.get(slot, _NOTHING)
 
     def drop_slot(self, slot: int) -> None:
-        self._slots.pop(slot, None)
+        self.pop(slot, None)
 
     def flush(self) -> None:
         pass

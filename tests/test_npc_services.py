@@ -93,6 +93,7 @@ def test_every_npc_acts_through_the_services_its_scheduler_built() -> None:
     second = sandbox.npc(sandbox.spawn("keeper"))
     assert first._services is second._services is scheduler.services
     assert scheduler.memory is swapped
+    # A swapped-in store has what it has (a persistent one loads its own), nothing carried.
     first.remember("coins", 5)
     assert dict(swapped.view(first.slot)) == {"coins": 5}
     assert dict(swapped.view(second.slot)) == {"coins": 3, "last_seen": 0.0}
@@ -121,36 +122,44 @@ def test_the_world_an_npc_reads_follows_the_engine_and_cannot_be_written() -> No
     sandbox.close()
 
 
-class FrameBatchedMemory(InMemoryNpcMemory):
-    """A store that writes at the end of each frame, as a persistent one does: a frame's
-    writes wait in ``pending`` (and are read back from there) until ``flush``."""
+class NotedSlot(dict[str, Memorable]):
+    """A slot's memory that notes each key written, as a persistent store's does."""
+
+    def __init__(self, written: set[tuple[int, str]], slot: int) -> None:
+        super().__init__()
+        self.written, self.slot = written, slot
+
+    def __setitem__(self, key: str, value: Memorable) -> None:
+        super().__setitem__(key, value)
+        self.written.add((self.slot, key))
+
+
+class FrameBatchedMemory(dict[int, NotedSlot]):
+    """A store that writes at the end of each frame, as a persistent one does: the keys a
+    frame wrote are noted, and copied to ``committed`` (the database) at ``flush``."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.pending: dict[tuple[int, str], Memorable] = {}
+        self.written: set[tuple[int, str]] = set()
+        self.committed: dict[tuple[int, str], Memorable] = {}
         self.flushes = 0
 
-    def get(self, slot: int, key: str, default: Memorable = None) -> Memorable:
-        if (slot, key) in self.pending:
-            return self.pending[slot, key]
-        return super().get(slot, key, default)
-
-    def set(self, slot: int, key: str, value: Memorable) -> None:
-        self.pending[slot, key] = value
+    def __missing__(self, slot: int) -> NotedSlot:
+        memory = self[slot] = NotedSlot(self.written, slot)
+        return memory
 
     def view(self, slot: int) -> Mapping[str, Memorable]:
-        written = dict(super().view(slot))
-        written.update({k: v for (s, k), v in self.pending.items() if s == slot})
-        return written
+        return self.get(slot, {})
 
     def drop_slot(self, slot: int) -> None:
-        self.pending = {k: v for k, v in self.pending.items() if k[0] != slot}
-        super().drop_slot(slot)
+        self.pop(slot, None)
+        self.written = {w for w in self.written if w[0] != slot}
+        self.committed = {k: v for k, v in self.committed.items() if k[0] != slot}
 
     def flush(self) -> None:
-        for (slot, key), value in self.pending.items():
-            super().set(slot, key, value)
-        self.pending.clear()
+        for slot, key in self.written:
+            self.committed[slot, key] = self[slot][key]
+        self.written.clear()
         self.flushes += 1
 
 
@@ -160,16 +169,18 @@ def test_memory_goes_through_the_store_the_scheduler_is_given_and_is_flushed_eac
     scheduler.register(Keeper)
     keeper = scheduler.spawn(0, "keeper")
     assert keeper.recall("coins") == 3  # read back before the frame ends
-    assert store.pending
+    assert store.written == {(0, "coins"), (0, "last_seen")}
+    assert store.committed == {}
     for _ in range(30):  # half a second at 60 fps: one on_tick at 2 a second
         scheduler.tick(1 / 60, [], [])
     assert store.flushes == 30
-    assert not store.pending  # every frame ended with its writes written
-    assert dict(InMemoryNpcMemory.view(store, 0)) == {
-        "coins": 3,
-        "last_seen": 0.0,
-        "ticks": 1,
-        "seen_at": keeper.recall("seen_at"),
+    assert not store.written  # every frame ended with its writes written
+    assert store.committed == {
+        (0, "coins"): 3,
+        (0, "last_seen"): 0.0,
+        (0, "ticks"): 1,
+        (0, "seen_at"): keeper.recall("seen_at"),
     }
     scheduler.despawn(0)
     assert store.view(0) == {}
+    assert store.committed == {}
