@@ -111,11 +111,14 @@ class _Router(logging.Handler):
 
 
 def _unclaimed(record: logging.LogRecord) -> None:
-    """What Python does with a record when the ``aicore`` logger does not stop it."""
+    """What Python does with a record when the ``aicore`` logger does not stop it. A
+    handler attached to the ``aicore`` logger as well as to the root (pytest's capture
+    attaches to every logger that does not propagate) has had the record already."""
     root = logging.getLogger()
     handlers = root.handlers
+    had_it = set(logging.getLogger(_LOGGER).handlers)
     for handler in handlers:
-        if record.levelno >= handler.level:
+        if handler not in had_it and record.levelno >= handler.level:
             handler.handle(record)
     last = logging.lastResort
     if not handlers and last is not None and record.levelno >= last.level:

@@ -116,6 +116,35 @@ def test_a_record_no_runtime_claims_is_handled_as_python_would(
     assert threading.active_count() >= 1
 
 
+def test_an_unclaimed_record_reaches_a_handler_on_both_loggers_once() -> None:
+    """pytest's capture (and a game's own logging set-up may do the same) attaches one
+    handler to the root and to every logger that does not propagate; with a route live,
+    ``aicore`` is one of those, and the record must not be seen twice."""
+
+    class Collect(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.messages: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.messages.append(record.getMessage())
+
+    route = LogRoute(lambda level, message: None)
+    both = Collect()
+    aicore = logging.getLogger("aicore")
+    logging.getLogger().addHandler(both)
+    aicore.addHandler(both)
+    try:
+        previous = enter(None)  # a call that belongs to no runtime
+        logging.getLogger("aicore.x").error("once")
+        leave(previous)
+    finally:
+        aicore.removeHandler(both)
+        logging.getLogger().removeHandler(both)
+        route.close()
+    assert both.messages == ["once"]
+
+
 def test_an_unknown_kind_and_a_broken_scripts_kind_are_refused_without_a_slot(
     tmp_path: Path,
 ) -> None:
