@@ -151,7 +151,10 @@ class Scheduler:
     def replace_services(self, **changes: Any) -> None:
         """Swap members of the NPCs' services (``story=...``, ``memory=...``; see
         :class:`NpcServices`) for every NPC, live and future: for a system provided after
-        the NPCs spawned, and for tests that stand in for one."""
+        the NPCs spawned, and for tests that stand in for one. ``world`` and ``clock`` are
+        the scheduler's own (it writes them each frame): they cannot be swapped."""
+        if "world" in changes or "clock" in changes:
+            raise ValueError("the world view and the clock are the scheduler's own")
         self.services = replace(self.services, **changes)
         for npc in self.npcs.values():
             npc._services = self.services
