@@ -31,29 +31,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, TypeVarTuple, Unpack
+
+from engine_bridge.npc_memory import Memorable
+from engine_bridge.timers import TimerHandle
 
 if TYPE_CHECKING:
     from engine_bridge.knowledge import KnowledgeBase
-    from engine_bridge.scheduler import Scheduler
+    from engine_bridge.services import NpcServices
     from engine_bridge.story import StoryBook
 
-__all__ = ["Event", "Npc", "NpcInfo"]
+__all__ = ["Event", "Memorable", "Npc", "NpcInfo", "TimerHandle"]
 
 Vec3 = tuple[float, float, float]
+_Args = TypeVarTuple("_Args")
 
 
 @dataclass(frozen=True)
 class Event:
     """Something that happened to an NPC. ``type`` is one of ``player_seen``, ``damaged``,
     ``heard_noise``, ``line_finished``, ``timer`` or a custom name; ``data`` holds the rest
-    of the message (``amount``, ``at``, ``loudness``, ``line``...)."""
+    of the message (``amount``, ``at``, ``loudness``, ``line``...), as plain data; each
+    field is also an attribute (``event.amount``)."""
 
     type: str
     npc: int | None = None
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Memorable] = field(default_factory=dict)
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Memorable:
         try:
             return self.data[name]
         except KeyError:
@@ -77,7 +82,9 @@ class Npc:
     decision_rate: ClassVar[float] = 2.0
 
     slot: int
-    _scheduler: Scheduler
+    # The one way to the game (services.py): set by the scheduler at spawn, and the reason
+    # no method here names the scheduler.
+    _services: NpcServices
 
     # -- handlers (override) ------------------------------------------------------------
 
@@ -100,26 +107,36 @@ class Npc:
 
     @property
     def position(self) -> Vec3:
-        p = self._scheduler.world.position[self.slot]
+        """Where this NPC is (metres, the engine's axes)."""
+        p = self._services.world.position[self.slot]
         return (float(p[0]), float(p[1]), float(p[2]))
 
     @property
     def health(self) -> float:
-        return float(self._scheduler.world.health[self.slot])
+        """This NPC's health, as the engine sets it (1.0 at spawn)."""
+        return float(self._services.world.health[self.slot])
 
     @property
     def player_position(self) -> Vec3:
-        p = self._scheduler.world.player_position
+        """Where the player is."""
+        p = self._services.world.player_position
         return (float(p[0]), float(p[1]), float(p[2]))
 
     @property
     def player_distance(self) -> float:
         """Metres to the player (computed for all NPCs at once each frame)."""
-        return float(self._scheduler.player_distance[self.slot])
+        return float(self._services.world.player_distance[self.slot])
 
     @property
     def sees_player(self) -> bool:
-        return bool(self._scheduler.world.perception[self.slot] & 1)
+        """Whether the engine says this NPC perceives the player this frame."""
+        return bool(self._services.world.perception[self.slot] & 1)
+
+    @property
+    def now(self) -> float:
+        """Game time in seconds since the game started: what ``after`` counts in (the
+        frames' ``dt`` added up; the wall clock is not the game's)."""
+        return self._services.clock.now
 
     def nearby(
         self, radius: float, kind: str | Iterable[str] | None = None, limit: int | None = None
@@ -127,50 +144,65 @@ class Npc:
         """Other NPCs within ``radius`` metres, nearest first: only those of ``kind`` (a kind
         or several), at most ``limit`` of them. Its cost follows what it returns, so ask for
         what you need: ``self.nearby(10.0, kind=("zombie", "ghoul"), limit=1)``."""
-        return self._scheduler.nearby(self.slot, radius, kind, limit)
+        return self._services.world.nearby(self.slot, radius, kind, limit)
 
     # -- actions ------------------------------------------------------------------------
 
     def move_to(self, target: Vec3, speed: float = 1.4) -> None:
-        self._scheduler.emit(
+        """Walk to ``target`` at ``speed`` metres a second."""
+        self._services.messaging.emit(
             {"type": "move_to", "npc": self.slot, "target": list(target), "speed": speed}
         )
 
     def flee_from(self, threat: Vec3, speed: float = 4.0) -> None:
-        self._scheduler.emit(
+        """Run away from ``threat`` at ``speed`` metres a second."""
+        self._services.messaging.emit(
             {"type": "flee", "npc": self.slot, "from": list(threat), "speed": speed}
         )
 
     def attack(self, target: str | int = "player") -> None:
-        self._scheduler.emit({"type": "attack", "npc": self.slot, "target": target})
+        """Attack the player, or the NPC in slot ``target``."""
+        self._services.messaging.emit({"type": "attack", "npc": self.slot, "target": target})
 
     def emote(self, name: str) -> None:
-        self._scheduler.emit({"type": "emote", "npc": self.slot, "emote": name})
+        """Play the emote ``name`` (an animation the engine knows)."""
+        self._services.messaging.emit({"type": "emote", "npc": self.slot, "emote": name})
 
     def say(self, line: str, *, intensity: float | None = None) -> None:
         """Speak a shipped line (by id) or any text, in this kind's ``archetype`` voice.
         Text that is not a recorded line is synthesised off the game thread."""
-        self._scheduler.say(self, line, intensity=intensity)
+        self._services.voice.say(self, line, intensity)
 
-    def speak(self, topic: str, **variables: Any) -> bool:
+    def speak(self, topic: str, **variables: Memorable) -> bool:
         """Say a line of this kind's dialogue table about ``topic`` that fits the NPC's
         mood, memory and the story's flags. Returns False when no line fits."""
-        return self._scheduler.speak(self, topic, variables)
+        return self._services.voice.speak(self, topic, variables)
 
-    def tell(self, kind_or_slot: str | int, name: str, **data: Any) -> None:
+    def tell(self, kind_or_slot: str | int, name: str, **data: Memorable) -> None:
         """Send a ``custom`` event named ``name`` (with ``data``) to NPCs of a kind, or to one
         slot; they get it next frame, as ``event.name`` and ``event.data``."""
-        self._scheduler.tell(self.slot, kind_or_slot, name, data)
+        self._services.messaging.tell(self.slot, kind_or_slot, name, data)
 
-    def remember(self, key: str, value: Any) -> None:
-        self._scheduler.memory.setdefault(self.slot, {})[key] = value
+    def remember(self, key: str, value: Memorable) -> None:
+        """Keep ``value`` (plain data: numbers, text, lists, tuples, dicts of them) under
+        ``key``. It lasts as long as the NPC, across reloads of its script."""
+        self._services.memory[self.slot][key] = value
 
-    def recall(self, key: str, default: Any = None) -> Any:
-        return self._scheduler.memory.get(self.slot, {}).get(key, default)
+    def recall(self, key: str, default: Memorable = None) -> Memorable:
+        """What was remembered under ``key``, or ``default``."""
+        return self._services.memory[self.slot].get(key, default)
 
-    def after(self, seconds: float, fn: Callable[..., None], *args: Any) -> int:
-        """Call ``fn(*args)`` in ``seconds`` (game time), under the same guard as handlers."""
-        return self._scheduler.timers.add(self.slot, seconds, fn, args)
+    def forget(self, key: str) -> None:
+        """Forget ``key`` (``recall`` gives the default again)."""
+        self._services.memory[self.slot].pop(key, None)
+
+    def after(
+        self, seconds: float, fn: Callable[[Unpack[_Args]], object], *args: *_Args
+    ) -> TimerHandle:
+        """Call ``fn(*args)`` in ``seconds`` (game time), under the same guard as handlers.
+        Returns a handle: ``handle.cancel()`` calls it off, ``handle.pending`` says whether
+        it is still to come."""
+        return self._services.timers.add(self.slot, seconds, fn, args)
 
     @property
     def mood(self) -> str:
@@ -185,13 +217,13 @@ class Npc:
         """Every running story (``content/story/*.toml``): ``self.story.flag(name)``,
         ``set_flag``, ``complete(beat)``, ``add_hook``. ``None`` only when the story
         system is off (logged once, with the reason)."""
-        return self._scheduler.story
+        return self._services.story
 
     @property
     def kb(self) -> KnowledgeBase | None:
         """The lore knowledge base: ``self.kb.search("the crypt", known_by=self.kind)``.
         ``None`` only when the knowledge system is off (logged once, with the reason)."""
-        return self._scheduler.knowledge
+        return self._services.knowledge
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.kind} slot {self.slot}>"

@@ -12,14 +12,15 @@ choose.
 What a census measures, for each script (``npc_scripts.<stem>``):
 
 * each of its NPCs: the NPC object, its attributes and its
-  ``remember``/``recall`` memory (``scheduler.memory[slot]``);
+  ``remember``/``recall`` memory (what the memory store keeps of it in Python:
+  ``NpcMemory.view(slot)``);
 * its module: the module's globals and the data attributes of the classes it defines
   (functions, classes, modules and dunder names are code, not data, and are left out).
 
 From those roots it follows lists, tuples, dicts, sets, deques, and the attributes of
 objects whose class a script defines (and of :class:`~engine_bridge.api.Event`, which
 scripts keep in histories); everything else counts its own ``sys.getsizeof`` only. That
-rule keeps the walk inside what the script owns: an NPC's ``_scheduler``, a logger, a
+rule keeps the walk inside what the script owns: an NPC's ``_services``, a logger, a
 numpy view over the engine's world are the runtime's, and following them would charge the
 whole game to whichever script mentioned them first. Another NPC is never followed either
 (it is charged to its own script). Each object is counted once per census (a visited set
@@ -301,8 +302,8 @@ class MemoryWatch:
             self._npcs[script] = self._npcs.get(script, 0) + 1
             self._bytes[script] = self._bytes.get(script, 0.0) + size
             roots = _attributes_of(npc) if type(cls) is type else []
-            memory = memories.get(slot)
-            if memory is not None:
+            memory = memories.view(slot)
+            if memory:  # an NPC that remembers nothing has nothing of its own there
                 roots.append(memory)
             for start in range(0, len(roots), chunk):
                 yield script, roots[start : start + chunk]

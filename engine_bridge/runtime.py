@@ -30,6 +30,7 @@ from engine_bridge.failure_report import describe_failure
 from engine_bridge.hot_reload import ScriptWatcher
 from engine_bridge.log_routing import LogRoute, enter, leave
 from engine_bridge.memory_watch import MemoryLimits, MemoryWatch
+from engine_bridge.npc_memory import Memorable
 from engine_bridge.protocol import MessageError, decode, decode_each
 from engine_bridge.scheduler import Scheduler, classes_in
 from engine_bridge.script_host import ScriptHost
@@ -162,6 +163,9 @@ class Runtime:
         self.save_dir = Path(save_dir) if save_dir else None
         self.audio = audio
         self._commands: list[dict[str, Any]] = []
+        # Content first: the story and the lore are among the services the scheduler builds
+        # for the NPCs, once.
+        self._load_content()
         self.scheduler = Scheduler(
             world,
             handler_budget_s=handler_budget_s,
@@ -170,8 +174,9 @@ class Runtime:
             say_sink=self._say,
             speak_sink=self._speak,
             deadline=deadline if deadline is not None else ThreadDeadline(),
+            story=self.content.story,
+            knowledge=self.content.knowledge,
         )
-        self._load_content()
         self.scripts = ScriptHost([Path(d) for d in script_dirs])
         # Every script call is budgeted, from loading (import, class bodies) on.
         self.scripts.budget = self.scheduler
@@ -237,8 +242,6 @@ class Runtime:
         self.content = ContentSystems(self.content_roots, self.save_dir)
         self.lines: dict[str, Any] = dict(self.content.lines)
         self.dialogue = self.content.dialogue
-        self.scheduler.story = self.content.story
-        self.scheduler.knowledge = self.content.knowledge
 
     # -- called by the bridge ---------------------------------------------------------
 
@@ -424,6 +427,9 @@ class Runtime:
             clips = getattr(self, "_clips", None)
             if clips is not None:
                 clips.close()
+            scheduler = getattr(self, "scheduler", None)
+            if scheduler is not None:
+                scheduler.memory.flush()  # a persistent store writes its last frame
             content = getattr(self, "content", None)
             if content is not None:
                 content.close()
@@ -524,7 +530,7 @@ class Runtime:
                     )
         return out
 
-    def _speak(self, npc: Npc, topic: str, variables: dict[str, Any]) -> bool:
+    def _speak(self, npc: Npc, topic: str, variables: dict[str, Memorable]) -> bool:
         tables = getattr(self, "dialogue", None)
         if tables is None or npc.kind not in tables.kinds():
             return False  # a kind without a dialogue table has nothing to say
@@ -535,7 +541,7 @@ class Runtime:
             topic,
             mood=npc.mood,
             flags=flags,
-            memory=self.scheduler.memory.get(npc.slot, {}),
+            memory=self.scheduler.memory.view(npc.slot),
             variables=variables,
         )
         if line is None:

@@ -22,8 +22,8 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,10 +32,16 @@ from engine_bridge.budget import GATE_RAISED, GATE_SERIAL, Deadline, ThreadDeadl
 from engine_bridge.errors import ScriptTimeoutError
 from engine_bridge.event_bus import EventBus
 from engine_bridge.failure_report import describe_failure
+from engine_bridge.npc_memory import InMemoryNpcMemory, Memorable, NpcMemory
 from engine_bridge.protocol import COMMAND_FIELDS, validate
+from engine_bridge.services import GameClock, Messaging, NpcServices, Voice, WorldView
 from engine_bridge.spatial_index import SpatialGrid
 from engine_bridge.timers import Timers
 from engine_bridge.world import World
+
+if TYPE_CHECKING:
+    from engine_bridge.knowledge import KnowledgeBase
+    from engine_bridge.story import StoryBook
 
 __all__ = ["Scheduler", "ScriptProfile", "classes_in"]
 
@@ -62,34 +68,45 @@ class ScriptProfile:
         return 1e6 * self.seconds / self.calls if self.calls else 0.0
 
 
-@dataclass
 class Scheduler:
-    world: World
-    handler_budget_s: float = 0.005
-    frame_budget_s: float = 0.010
-    quarantine_after: int = 5
-    event_budget: int = 4096
-    deadline: Deadline = field(default_factory=ThreadDeadline)
-    emit_sink: Callable[[dict[str, Any]], None] | None = None
-    say_sink: Callable[[Npc, str, float | None], None] | None = None
-    speak_sink: Callable[[Npc, str, dict[str, Any]], bool] | None = None
-    story: Any = None
-    knowledge: Any = None
-    # Sees each engine event (the message as pushed, and the kind of its NPC) once, just
-    # before the event is delivered: a burst spread over frames reaches the story and the
-    # NPCs in the same order, and within the same frame budget.
-    event_observer: Callable[[dict[str, Any], str | None], None] | None = None
+    """Runs the frame; builds the NPCs' :class:`NpcServices` once and hands them to each
+    NPC at spawn. ``memory`` (default: in memory), ``story`` and ``knowledge`` are the
+    systems NPCs reach through it; ``emit_sink`` receives the validated commands;
+    ``say_sink`` and ``speak_sink`` voice what NPCs say."""
 
-    classes: dict[str, type[Npc]] = field(default_factory=dict)
-    npcs: dict[int, Npc] = field(default_factory=dict)
-    memory: dict[int, dict[str, Any]] = field(default_factory=dict)
-    profiles: dict[str, ScriptProfile] = field(default_factory=dict)
-    reported: set[tuple[str, str]] = field(default_factory=set)
-    timers: Timers = field(default_factory=Timers)
-    frame: int = 0
-    time: float = 0.0
+    def __init__(
+        self,
+        world: World,
+        *,
+        handler_budget_s: float = 0.005,
+        frame_budget_s: float = 0.010,
+        quarantine_after: int = 5,
+        event_budget: int = 4096,
+        deadline: Deadline | None = None,
+        emit_sink: Callable[[dict[str, Any]], None] | None = None,
+        say_sink: Callable[[Npc, str, float | None], None] | None = None,
+        speak_sink: Callable[[Npc, str, dict[str, Memorable]], bool] | None = None,
+        story: StoryBook | None = None,
+        knowledge: KnowledgeBase | None = None,
+        memory: NpcMemory | None = None,
+    ) -> None:
+        self.world = world
+        self.handler_budget_s = handler_budget_s
+        self.frame_budget_s = frame_budget_s
+        self.quarantine_after = quarantine_after
+        self.event_budget = event_budget
+        self.deadline: Deadline = deadline if deadline is not None else ThreadDeadline()
+        self.emit_sink = emit_sink
+        # Sees each engine event (the message as pushed, and the kind of its NPC) once, just
+        # before the event is delivered: a burst spread over frames reaches the story and the
+        # NPCs in the same order, and within the same frame budget.
+        self.event_observer: Callable[[dict[str, Any], str | None], None] | None = None
+        self.classes: dict[str, type[Npc]] = {}
+        self.npcs: dict[int, Npc] = {}
+        self.profiles: dict[str, ScriptProfile] = {}
+        self.reported: set[tuple[str, str]] = set()
+        self.clock = GameClock()
 
-    def __post_init__(self) -> None:
         self.bus = EventBus(self.event_budget)
         # period (frames) -> the frame residue an NPC ticks on -> its slots, in spawn order
         self._turns: dict[int, dict[int, list[_Entry]]] = {}
@@ -115,6 +132,59 @@ class Scheduler:
         self._kind_of = np.full(self.world.capacity, -1, np.int32)  # slot -> kind code
         self._wanted_tables: dict[str | tuple[str, ...] | None, np.ndarray] = {}
 
+        voice = Voice()
+        if say_sink is not None:
+            voice = replace(voice, say=say_sink)
+        if speak_sink is not None:
+            voice = replace(voice, speak=speak_sink)
+        self.services = NpcServices(
+            world=WorldView.of(world, self.player_distance, self.nearby),
+            memory=memory if memory is not None else InMemoryNpcMemory(),
+            timers=Timers(),
+            story=story,
+            knowledge=knowledge,
+            voice=voice,
+            messaging=Messaging(emit=self.emit, tell=self.tell),
+            clock=self.clock,
+        )
+
+    def replace_services(self, **changes: Any) -> None:
+        """Swap members of the NPCs' services (``story=...``, ``memory=...``; see
+        :class:`NpcServices`) for every NPC, live and future: for a system provided after
+        the NPCs spawned, and for tests that stand in for one. ``world`` and ``clock`` are
+        the scheduler's own (it writes them each frame): they cannot be swapped."""
+        if "world" in changes or "clock" in changes:
+            raise ValueError("the world view and the clock are the scheduler's own")
+        self.services = replace(self.services, **changes)
+        for npc in self.npcs.values():
+            npc._services = self.services
+
+    # What the runtime reads of the services (the NPCs read them through their own).
+    @property
+    def story(self) -> StoryBook | None:
+        return self.services.story
+
+    @property
+    def knowledge(self) -> KnowledgeBase | None:
+        return self.services.knowledge
+
+    @property
+    def memory(self) -> NpcMemory:
+        return self.services.memory
+
+    @property
+    def timers(self) -> Timers:
+        return self.services.timers
+
+    @property
+    def frame(self) -> int:
+        return self.clock.frame
+
+    @property
+    def time(self) -> float:
+        """Game time, in seconds."""
+        return self.clock.now
+
     # -- kinds and NPCs -----------------------------------------------------------------
 
     def register(self, cls: type[Npc]) -> None:
@@ -137,7 +207,7 @@ class Scheduler:
             log.warning("no script defines NPC kind %r; slot %d stands idle", kind, slot)
         npc = cls.__new__(cls)
         npc.slot = slot
-        npc._scheduler = self
+        npc._services = self.services
         self.npcs[slot] = npc
         self._kind_of[slot] = self._kind_codes.setdefault(kind, len(self._kind_codes))
         self._plan(npc)
@@ -149,8 +219,8 @@ class Scheduler:
         if npc is not None:
             self._unplan(npc)
             self._kind_of[slot] = -1
-        self.memory.pop(slot, None)
-        self.timers.drop_slot(slot)
+        self.services.memory.drop_slot(slot)
+        self.services.timers.drop_slot(slot)
 
     @staticmethod
     def _turn(npc: Npc) -> tuple[int, int]:
@@ -355,7 +425,8 @@ class Scheduler:
         if self.handler_budget_s != self._gate_budget_s:  # changed since the last frame
             self._gate_budget_s = self.handler_budget_s
             set_budget(self._gate, self.handler_budget_s)
-        self.time += dt
+        clock = self.clock
+        clock.now += dt
         w = self.world
         alive = w.alive.astype(bool)
         # 1. vectorised update: every NPC's distance to the player at once.
@@ -375,7 +446,7 @@ class Scheduler:
                 unobserved[id(event)] = (event, e)
                 self.bus.post([(e.get("npc"), event)])
         self.bus.post((e.npc, e) for e in voice_events)
-        for timer in self.timers.due(self.time):
+        for timer in self.services.timers.due(clock.now):
             self.bus.post([(timer.slot, timer)])
         budget_end = began + self.frame_budget_s
         self._deliver_events(self.bus.take(), budget_end)
@@ -386,10 +457,11 @@ class Scheduler:
         # Those that waited go first; an NPC is never queued twice (order-preserving dedupe).
         # Turns are planned at spawn, so finding this frame's is one lookup per decision rate,
         # not a pass over every NPC.
+        frame = clock.frame
         turns = [
             entry
             for period, by_turn in self._turns.items()
-            for entry in by_turn.get(self.frame % period, ())
+            for entry in by_turn.get(frame % period, ())
         ]
         due = turns
         if self._backlog:
@@ -400,7 +472,10 @@ class Scheduler:
             self._backlog = []
         self._tick_handlers(due, dt, budget_end)
         self.carried_handlers = len(self._backlog)
-        self.frame += 1
+        clock.frame += 1
+        # Last: what NPCs remembered this frame is written in one go (a persistent store's
+        # transaction), never in the middle of a handler.
+        self.services.memory.flush()
 
     def _deliver_events(self, taken: list[tuple[int | None, Any]], budget_end: float) -> None:
         """Events and due timers, in order, until the frame budget runs out; what is left
@@ -444,7 +519,8 @@ class Scheduler:
                 continue
             if isinstance(payload, Event):
                 self._call(npc, "on_event", payload)
-            else:  # a timer, charged to its NPC's script
+            elif not payload.cancelled:  # a timer (cancelled after it fell due: skipped)
+                payload.fired = True
                 self._guarded(npc, "timer", payload.fn, payload.args)
         at[0] = len(taken)
 
@@ -480,14 +556,9 @@ class Scheduler:
         if self.emit_sink is not None:
             self.emit_sink(message)
 
-    def say(self, npc: Npc, line: str, *, intensity: float | None = None) -> None:
-        if self.say_sink is not None:
-            self.say_sink(npc, line, intensity)
-
-    def speak(self, npc: Npc, topic: str, variables: dict[str, Any]) -> bool:
-        return self.speak_sink(npc, topic, variables) if self.speak_sink is not None else False
-
-    def tell(self, sender: int, kind_or_slot: str | int, name: str, data: dict[str, Any]) -> None:
+    def tell(
+        self, sender: int, kind_or_slot: str | int, name: str, data: dict[str, Memorable]
+    ) -> None:
         # The same shape as a custom event from the engine: type "custom", its name and data.
         event = Event("custom", sender, {"name": name, "data": data, "sender": sender})
         if isinstance(kind_or_slot, int):
@@ -527,9 +598,9 @@ class Scheduler:
         several kinds), nearest first, at most ``limit`` of them. Vectorised over a spatial
         grid built once a frame: only the NPCs returned become Python objects."""
         w = self.world
-        if self._grid_frame != self.frame:
+        if self._grid_frame != self.clock.frame:
             self._grid.rebuild(w.position, w.alive)
-            self._grid_frame = self.frame
+            self._grid_frame = self.clock.frame
         origin = w.position[slot]
         near = self._grid.candidates(float(origin[0]), float(origin[1]), float(radius))
         near = near[self._wanted(kind)[self._kind_of[near]]]

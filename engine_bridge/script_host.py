@@ -63,7 +63,6 @@ class ScriptHost:
     modules: dict[str, ModuleType] = field(default_factory=dict)
     failures: list[ScriptFailure] = field(default_factory=list)
     errors: int = 0
-    on_failure: Callable[[ScriptFailure], None] | None = None
     budget: Budget | None = None  # puts each call under the handler budget when set
     quarantine_after: int = 5  # failures of one script's hooks before they stop being called
     # Loading (module code, class bodies) may import libraries: a budget of its own, in CPU
@@ -197,8 +196,6 @@ class ScriptHost:
                 script,
                 failures,
             )
-        if self.on_failure is not None:
-            self.on_failure(failure)
 
 
 # `kind = "name"` (or `kind: str = "name"`) on a line of its own, for a file that does not

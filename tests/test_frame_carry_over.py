@@ -38,7 +38,7 @@ def test_a_burst_is_spread_over_frames_in_order_and_nothing_is_lost() -> None:
     sandbox = Sandbox(Listener)
     slot = sandbox.spawn("listener")
     recorder = StoryRecorder()
-    sandbox.runtime.scheduler.story = recorder
+    sandbox.runtime.scheduler.replace_services(story=recorder)
     # No time at all: each frame delivers only its first event (the first always runs, so
     # events move on however busy frames are). Deterministic on any machine.
     sandbox.runtime.scheduler.frame_budget_s = 0.0
@@ -50,7 +50,7 @@ def test_a_burst_is_spread_over_frames_in_order_and_nothing_is_lost() -> None:
         sandbox.step()
         carried.append(sandbox.runtime.carried[0])
     assert carried == list(range(len(amounts) - 1, -1, -1))
-    assert sandbox.runtime.scheduler.memory[slot]["seen"] == amounts
+    assert sandbox.npc(slot).recall("seen") == amounts
     assert recorder.seen == [(a, "listener") for a in amounts]  # once each, in order
     sandbox.close()
 
@@ -61,7 +61,7 @@ def test_a_frame_with_time_for_everything_carries_nothing() -> None:
     sandbox.send("damaged", npc=slot, amount=0.5)
     sandbox.step()
     assert sandbox.runtime.carried == (0, 0)
-    assert sandbox.runtime.scheduler.memory[slot]["seen"] == [0.5]
+    assert sandbox.npc(slot).recall("seen") == [0.5]
     sandbox.close()
 
 
@@ -84,8 +84,8 @@ def test_a_frame_interrupted_between_deliveries_loses_no_event() -> None:
     with pytest.raises(KeyboardInterrupt):
         scheduler.tick(1 / 60, events, [])
     # The event whose delivery was cut short counts as done; the others wait.
-    assert scheduler.memory[0]["seen"] == [0.0, 0.1]
+    assert scheduler.npcs[0].recall("seen") == [0.0, 0.1]
     assert len(scheduler.bus) == 3
     scheduler.event_observer = None
     scheduler.tick(1 / 60, [], [])
-    assert scheduler.memory[0]["seen"] == [0.0, 0.1, 0.3, 0.4, 0.5]
+    assert scheduler.npcs[0].recall("seen") == [0.0, 0.1, 0.3, 0.4, 0.5]
