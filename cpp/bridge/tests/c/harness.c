@@ -109,6 +109,14 @@ void harness_pack_event(msgpack_packer* pk, const char* type, uint32_t extra_fie
     harness_pack_str(pk, type);
 }
 
+aicore_metrics harness_metrics(const aicore_runtime* rt) {
+    aicore_metrics m;
+    memset(&m, 0, sizeof m);
+    m.struct_size = sizeof m;
+    CHECK_RESULT(aicore_metrics_get(rt, &m), AICORE_OK);
+    return m;
+}
+
 double harness_thread_cpu_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);

@@ -67,6 +67,9 @@ void harness_write_file(const char* dir, const char* file, const char* text);
 void harness_pack_event(msgpack_packer* pk, const char* type, uint32_t extra_fields);
 void harness_pack_str(msgpack_packer* pk, const char* s);
 
+/* The runtime's metrics, whole struct (a failed aicore_metrics_get counts as a failure). */
+aicore_metrics harness_metrics(const aicore_runtime* rt);
+
 /* Thread CPU seconds of the calling thread. */
 double harness_thread_cpu_seconds(void);
 /* Monotonic wall seconds. */

@@ -66,21 +66,9 @@ static aicore_runtime* create_with_talkers(const char* dir_name, uint32_t talker
     return rt;
 }
 
-static uint64_t busy_renders(aicore_runtime* rt) {
-    aicore_metrics m;
-    memset(&m, 0, sizeof m);
-    m.struct_size = sizeof m;
-    CHECK_RESULT(aicore_metrics_get(rt, &m), AICORE_OK);
-    return m.busy_renders;
-}
+static uint64_t busy_renders(aicore_runtime* rt) { return harness_metrics(rt).busy_renders; }
 
-static uint32_t active_voices(aicore_runtime* rt) {
-    aicore_metrics m;
-    memset(&m, 0, sizeof m);
-    m.struct_size = sizeof m;
-    CHECK_RESULT(aicore_metrics_get(rt, &m), AICORE_OK);
-    return m.active_voices;
-}
+static uint32_t active_voices(aicore_runtime* rt) { return harness_metrics(rt).active_voices; }
 
 /* ---- an audio thread rendering through re-prepares --------------------------------- */
 

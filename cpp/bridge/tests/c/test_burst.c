@@ -61,14 +61,6 @@ static void push_damage_burst(aicore_runtime* rt, uint32_t npcs, uint32_t events
     msgpack_sbuffer_destroy(&sbuf);
 }
 
-static aicore_metrics metrics_of(aicore_runtime* rt) {
-    aicore_metrics m;
-    memset(&m, 0, sizeof m);
-    m.struct_size = sizeof m;
-    CHECK_RESULT(aicore_metrics_get(rt, &m), AICORE_OK);
-    return m;
-}
-
 static void burst_spreads_over_frames(void) {
     char dir[512];
     aicore_runtime_config config;
@@ -90,7 +82,7 @@ static void burst_spreads_over_frames(void) {
 
     /* Five pushes of 4 000 (a push holds at most 4 096 events, docs/protocol.md). */
     for (i = 0; i < 5; ++i) push_damage_burst(rt, npcs, events / 5);
-    m = metrics_of(rt);
+    m = harness_metrics(rt);
     CHECK(m.pending_events == events);
 
     /* Tick until everything is delivered; each tick is OK or INCOMPLETE, never an error. */
@@ -99,14 +91,14 @@ static void burst_spreads_over_frames(void) {
         CHECK(r == AICORE_OK || r == AICORE_INCOMPLETE);
         received += drain_emotes(rt);
         if (r == AICORE_INCOMPLETE) ++incomplete;
-        m = metrics_of(rt);
+        m = harness_metrics(rt);
         if (r == AICORE_OK) {
             CHECK(m.pending_events == 0);
             break;
         }
         CHECK(m.pending_events > 0);
     }
-    m = metrics_of(rt);
+    m = harness_metrics(rt);
     CHECK(received == events);
     CHECK(incomplete >= 1);
     CHECK(m.incomplete_ticks == incomplete);
