@@ -11,7 +11,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 # The protocol schema and its generator make a C++ header (cpp/protocol): they are native sources.
 NATIVE_SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp vocal/bindings -type f 2>/dev/null) \
-  engine_bridge/protocol_schema.toml engine_bridge/protocol_schema.py tools/generate_protocol_header.py
+  engine_bridge/protocol/schema.toml engine_bridge/protocol/schema.py tools/generate_protocol_header.py
 CTEST_DIR := build/ctest
 BENCH_DIR := build/bench
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)

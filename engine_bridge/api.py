@@ -33,13 +33,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, NamedTuple, TypeVarTuple, Unpack
 
-from engine_bridge.npc_memory import Memorable
-from engine_bridge.timers import TimerHandle
+from engine_bridge.core.timers import TimerHandle
+from engine_bridge.scripting.npc_memory import Memorable
 
 if TYPE_CHECKING:
-    from engine_bridge.knowledge import KnowledgeBase
-    from engine_bridge.services import NpcServices
-    from engine_bridge.story import StoryBook
+    from engine_bridge.content.knowledge import KnowledgeBase
+    from engine_bridge.content.story import StoryBook
+    from engine_bridge.scripting.services import NpcServices
 
 __all__ = ["Event", "Memorable", "Npc", "NpcInfo", "TimerHandle"]
 

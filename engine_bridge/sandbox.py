@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from engine_bridge.api import Npc
-from engine_bridge.memory_watch import MemoryLimits
-from engine_bridge.protocol import decode, encode
-from engine_bridge.runtime import Runtime
-from engine_bridge.world import PERCEIVES_PLAYER, World
+from engine_bridge.core.runtime import Runtime
+from engine_bridge.core.world import PERCEIVES_PLAYER, World
+from engine_bridge.protocol.messages import decode, encode
+from engine_bridge.scripting.memory_watch import MemoryLimits
 
 __all__ = ["Sandbox", "default_content_root"]
 

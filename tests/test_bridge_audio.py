@@ -14,7 +14,7 @@ from pathlib import Path
 import msgpack
 import pytest
 
-from engine_bridge import abi
+from engine_bridge.native import abi
 
 REPO = Path(__file__).resolve().parents[1]
 

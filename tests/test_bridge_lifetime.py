@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from engine_bridge import abi
+from engine_bridge.native import abi
 
 
 def test_logging_after_destroy_is_safe_and_back_to_normal(caplog: pytest.LogCaptureFixture) -> None:

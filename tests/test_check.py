@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from new_kind_project import lamplighter_project
 
-from engine_bridge.cli.commands.check import Problem, check
+from engine_bridge.tooling.cli.commands.check import Problem, check
 
 HEADER = "from engine_bridge.api import Event, Npc\n\n\n"
 

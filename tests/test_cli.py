@@ -10,7 +10,7 @@ from pathlib import Path
 from cli_runner import run_aicore
 
 import engine_bridge
-from engine_bridge import cli
+from engine_bridge.tooling import cli
 
 
 def test_version_names_package_and_native_core(venv_bin: Path, clean_env: dict[str, str]) -> None:
@@ -68,7 +68,7 @@ def test_doctor_exits_1_and_names_a_missing_required_part(
     # Hide onnxruntime from the import system the way an uninstalled package looks.
     code = (
         "import sys; sys.modules['onnxruntime'] = None\n"
-        "from engine_bridge.cli import main\n"
+        "from engine_bridge.tooling.cli import main\n"
         "sys.exit(main(['doctor']))\n"
     )
     out = subprocess.run(

@@ -1,6 +1,6 @@
 """Content roots layered over the shipped content, content for kinds the engine never heard
-of, and content systems that never vanish silently (engine_bridge.content_layers,
-engine_bridge.content_systems)."""
+of, and content systems that never vanish silently (engine_bridge.content.layers,
+engine_bridge.content.systems)."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from new_kind_project import (
     write,
 )
 
-from engine_bridge.content_layers import ContentError
-from engine_bridge.content_systems import KNOWLEDGE_DB, ContentSystems
-from engine_bridge.dialogue import DialogueTables
-from engine_bridge.knowledge import KnowledgeBase
-from engine_bridge.runtime import Runtime
+from engine_bridge.content.dialogue import DialogueTables
+from engine_bridge.content.knowledge import KnowledgeBase
+from engine_bridge.content.layers import ContentError
+from engine_bridge.content.story import StoryBook
+from engine_bridge.content.systems import KNOWLEDGE_DB, ContentSystems
+from engine_bridge.core.runtime import Runtime
+from engine_bridge.core.world import World
 from engine_bridge.sandbox import Sandbox
-from engine_bridge.story import StoryBook
-from engine_bridge.world import World
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"

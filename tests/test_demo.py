@@ -7,7 +7,7 @@ from pathlib import Path
 
 import soundfile
 
-from engine_bridge.demo import demo_steps
+from engine_bridge.tooling.demo import demo_steps
 
 
 def test_demo_runs_every_step_and_writes_its_files(

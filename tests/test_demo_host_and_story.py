@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from engine_bridge.demo.steps import host, story
+from engine_bridge.tooling.demo.steps import host, story
 
 
 def test_the_host_step_runs_the_shipped_scripts_and_reports_timing(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import soundfile
 from matplotlib import image
 
-from engine_bridge.demo.steps import scene
+from engine_bridge.tooling.demo.steps import scene
 
 
 def test_the_scene_step_writes_stereo_audio_and_a_timeline(tmp_path: Path) -> None:

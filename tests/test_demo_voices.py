@@ -9,7 +9,7 @@ import pytest
 import soundfile
 
 import vocal
-from engine_bridge.demo.steps import voices
+from engine_bridge.tooling.demo.steps import voices
 from vocal.content import content_root, environment_preset
 from vocal.voice_lines import load_manifest
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from engine_bridge.content_layers import ContentError
-from engine_bridge.dialogue import DIALOGUE_DIR, DialogueLine, DialogueTables
+from engine_bridge.content.dialogue import DIALOGUE_DIR, DialogueLine, DialogueTables
+from engine_bridge.content.layers import ContentError
 from vocal.voice_lines import MANIFEST_PATH, load_manifest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -214,7 +214,7 @@ def _choose_price_line(tables: DialogueTables, **options: object) -> DialogueLin
 def test_a_missing_variable_stays_visible_and_is_logged_once(
     tables: DialogueTables, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="engine_bridge.dialogue"):
+    with caplog.at_level(logging.WARNING, logger="engine_bridge.content.dialogue"):
         for _ in range(3):
             line = _choose_price_line(tables, variables={"price": 4})
             assert line.text == "4 teeth, {player}. The count is owed in teeth."
@@ -249,7 +249,7 @@ def test_voice_line_is_given_only_with_the_english_text(tables: DialogueTables) 
 def test_a_missing_translation_falls_back_to_english_with_one_warning(
     tables: DialogueTables, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="engine_bridge.dialogue"):
+    with caplog.at_level(logging.WARNING, logger="engine_bridge.content.dialogue"):
         for _ in range(5):
             line = tables.choose("ghoul", "threat", mood="angry", lang="fr")
             assert line.id == "ghoul_threat_hungry"
@@ -262,7 +262,7 @@ def test_a_missing_translation_falls_back_to_english_with_one_warning(
 
     # Another language, or another line, is worth its own warning.
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="engine_bridge.dialogue"):
+    with caplog.at_level(logging.WARNING, logger="engine_bridge.content.dialogue"):
         tables.choose("ghoul", "threat", mood="angry", lang="de")
         tables.choose("ghoul", "threat", mood="angry", lang="de")
         tables.choose("ghoul", "threat", flags={"bargain_broken"}, lang="fr")

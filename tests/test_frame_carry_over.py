@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from engine_bridge.api import Event, Npc
+from engine_bridge.core.scheduler import Scheduler
+from engine_bridge.core.world import World
 from engine_bridge.sandbox import Sandbox
-from engine_bridge.scheduler import Scheduler
-from engine_bridge.world import World
 
 
 class Listener(Npc):

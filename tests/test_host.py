@@ -17,9 +17,9 @@ import pytest
 import soundfile
 from new_kind_project import lamplighter_project
 
-from engine_bridge.cli import build_parser
-from engine_bridge.cli.commands import host
-from engine_bridge.content_systems import KNOWLEDGE_DB
+from engine_bridge.content.systems import KNOWLEDGE_DB
+from engine_bridge.tooling.cli import build_parser
+from engine_bridge.tooling.cli.commands import host
 
 SAMPLE_RATE = 48000
 BLOCK = 512
@@ -421,8 +421,8 @@ def test_a_read_only_save_folder_is_a_usage_error_not_a_python_failure(
 def test_the_trace_says_which_npc_of_which_kind_did_and_said_what(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, repo: Path
 ) -> None:
-    from engine_bridge.scheduler import classes_in
-    from engine_bridge.script_host import ScriptHost
+    from engine_bridge.core.scheduler import classes_in
+    from engine_bridge.scripting.script_host import ScriptHost
 
     frames, npcs = 600, 120
     kinds = ["zombie", "vampire", "ghoul", "wraith", "werewolf", "townsfolk"]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from engine_bridge.api import Event, Npc
+from engine_bridge.core.timers import MAX_PENDING_PER_NPC
 from engine_bridge.sandbox import Sandbox
-from engine_bridge.timers import MAX_PENDING_PER_NPC
 
 HEALTHY = """
 from engine_bridge.api import Npc
@@ -232,7 +232,7 @@ def test_a_tell_storm_is_bounded_and_reported(tmp_path: Path) -> None:
 
 class _Slow(Npc):
     """A millisecond of work per event. A class, not a script file: scripts may not
-    import ``time`` (engine_bridge.script_imports), and this is about the frame budget."""
+    import ``time`` (engine_bridge.scripting.script_imports), and this is about the frame budget."""
 
     kind = "slow"
     decision_rate = 1.0

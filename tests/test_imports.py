@@ -30,7 +30,11 @@ def _all_modules() -> list[str]:
 
 def test_walk_finds_the_cli_the_native_module_and_the_demo_steps() -> None:
     names = _all_modules()
-    for expected in ("engine_bridge.cli", "engine_bridge.cli.commands.doctor", "vocal._native"):
+    for expected in (
+        "engine_bridge.tooling.cli",
+        "engine_bridge.tooling.cli.commands.doctor",
+        "vocal._native",
+    ):
         assert expected in names
     assert len(names) >= 10
 

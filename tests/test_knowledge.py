@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine_bridge.knowledge import LORE_DIR, KnowledgeBase, LoreHit, load_lore
+from engine_bridge.content.knowledge import LORE_DIR, KnowledgeBase, LoreHit, load_lore
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"

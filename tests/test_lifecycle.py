@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from engine_bridge.clip_loader import ClipLoader
-from engine_bridge.log_routing import LogRoute, enter, leave
-from engine_bridge.runtime import Runtime, SpawnRefusedError
-from engine_bridge.world import World
+from engine_bridge.content.clip_loader import ClipLoader
+from engine_bridge.core.log_routing import LogRoute, enter, leave
+from engine_bridge.core.runtime import Runtime, SpawnRefusedError
+from engine_bridge.core.world import World
 
 Records = list[tuple[int, str]]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine_bridge.memory_watch import MemoryLimits
 from engine_bridge.sandbox import Sandbox
+from engine_bridge.scripting.memory_watch import MemoryLimits
 
 HEALTHY = """
 from engine_bridge.api import Npc

@@ -11,7 +11,7 @@ import pytest
 
 import engine_bridge
 import vocal
-from engine_bridge import native
+from engine_bridge.native import library as native
 
 
 def _sine(freq: float, rate: int = 48_000, seconds: float = 1.0) -> np.ndarray:

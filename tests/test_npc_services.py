@@ -1,4 +1,4 @@
-"""The services seam (engine_bridge/services.py): NPCs act through the one services object
+"""The services seam (engine_bridge/scripting/services.py): NPCs act through the one services object
 the scheduler builds; memory goes through the NpcMemory store it was given; ``after``
 returns a handle that calls the timer off."""
 
@@ -9,10 +9,10 @@ from collections.abc import Mapping
 import pytest
 
 from engine_bridge.api import Npc
-from engine_bridge.npc_memory import InMemoryNpcMemory, Memorable
+from engine_bridge.core.scheduler import Scheduler
+from engine_bridge.core.world import World
 from engine_bridge.sandbox import Sandbox
-from engine_bridge.scheduler import Scheduler
-from engine_bridge.world import World
+from engine_bridge.scripting.npc_memory import InMemoryNpcMemory, Memorable
 
 
 class Bells(Npc):

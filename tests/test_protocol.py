@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine_bridge import abi
 from engine_bridge.api import Event, Npc
-from engine_bridge.protocol import COMMAND_FIELDS, EVENT_FIELDS, MessageError, validate
+from engine_bridge.native import abi
+from engine_bridge.protocol.messages import COMMAND_FIELDS, EVENT_FIELDS, MessageError, validate
 from engine_bridge.sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,5 +1,5 @@
 """The bridge's event validator (C++, cpp/bridge/src/event_validation.cpp) and the Python
-schema (engine_bridge/protocol.py: parse_events) give one verdict on every push, and every
+schema (engine_bridge/protocol/messages.py: parse_events) give one verdict on every push, and every
 event the bridge accepts reaches the scripts, whole: random and mutated batches (seeded),
 with each rule of docs/protocol.md ("What is rejected") as an explicit case, pushed through
 a real runtime (libaicore over ctypes, the way an engine calls it)."""
@@ -17,8 +17,8 @@ from typing import Any
 import msgpack
 import pytest
 
-from engine_bridge import abi
-from engine_bridge.protocol import (
+from engine_bridge.native import abi
+from engine_bridge.protocol.messages import (
     MAX_DEPTH,
     MAX_EVENTS_PER_PUSH,
     MAX_PUSH_BYTES,

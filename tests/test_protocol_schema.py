@@ -1,7 +1,7 @@
-"""The drift test of issue #13: the one protocol schema (engine_bridge/protocol_schema.toml)
+"""The drift test of issue #13: the one protocol schema (engine_bridge/protocol/schema.toml)
 and everything that states it agree, so a change made in one place only fails here.
 
-* engine_bridge/protocol.py: its tables and limits equal the schema as read here with
+* engine_bridge/protocol/messages.py: its tables and limits equal the schema as read here with
   tomllib alone (not through the loader protocol.py uses);
 * docs/protocol.md: the event, command and limit tables are what
   tools/generate_protocol_doc.py makes of the schema, and the prose names every limit;
@@ -29,11 +29,13 @@ from typing import Any
 import msgpack
 import pytest
 
-from engine_bridge import abi, protocol, protocol_schema
-from engine_bridge.protocol import MessageError, parse_events, validate
+from engine_bridge.native import abi
+from engine_bridge.protocol import messages as protocol
+from engine_bridge.protocol import schema as protocol_schema
+from engine_bridge.protocol.messages import MessageError, parse_events, validate
 
 REPO = Path(__file__).resolve().parent.parent
-RAW = tomllib.loads((REPO / "engine_bridge" / "protocol_schema.toml").read_text())
+RAW = tomllib.loads((REPO / "engine_bridge" / "protocol" / "schema.toml").read_text())
 OK, BAD_MESSAGE = 0, 5
 
 
@@ -84,7 +86,7 @@ def test_every_kind_the_schema_uses_is_one_the_validators_know() -> None:
 
 
 def test_a_schema_with_an_unknown_kind_is_refused(tmp_path: Path) -> None:
-    text = (REPO / "engine_bridge" / "protocol_schema.toml").read_text()
+    text = (REPO / "engine_bridge" / "protocol" / "schema.toml").read_text()
     broken = tmp_path / "schema.toml"
     broken.write_text(text.replace('kind = "position"', 'kind = "vector"', 1))
     with pytest.raises(protocol_schema.SchemaError, match="vector"):
@@ -98,7 +100,7 @@ def test_the_doc_tables_are_generated_from_the_schema() -> None:
     doc = (REPO / "docs" / "protocol.md").read_text()
     generator = _tool("generate_protocol_doc")
     assert generator.render(doc, protocol_schema.load()) == doc, (
-        "docs/protocol.md's tables differ from engine_bridge/protocol_schema.toml: edit the "
+        "docs/protocol.md's tables differ from engine_bridge/protocol/schema.toml: edit the "
         "schema, then run python tools/generate_protocol_doc.py"
     )
 

@@ -31,7 +31,7 @@ def test_ci_runs_exactly_make_test(repo: Path) -> None:
 
 
 def test_every_cli_command_is_documented_in_the_readme(repo: Path) -> None:
-    from engine_bridge import cli
+    from engine_bridge.tooling import cli
 
     readme = (repo / "README.md").read_text()
     sub = next(a for a in cli.build_parser()._actions if a.dest == "command")

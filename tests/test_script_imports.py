@@ -1,4 +1,4 @@
-"""NPC scripts import from one allow-list (engine_bridge.script_imports): the runtime
+"""NPC scripts import from one allow-list (engine_bridge.scripting.script_imports): the runtime
 refuses the rest at the import, naming the module; the docs list exactly what it allows."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from engine_bridge import script_imports
 from engine_bridge.sandbox import Sandbox
-from engine_bridge.script_imports import (
+from engine_bridge.scripting import script_imports
+from engine_bridge.scripting.script_imports import (
     ALLOWED_MODULES,
     ForbiddenImportError,
     find_forbidden_imports,
@@ -123,7 +123,7 @@ def test_the_guard_refuses_only_script_code() -> None:
         ("engine_bridge", ("api", "errors"), True),
         ("engine_bridge", ("api", "runtime"), False),
         ("engine_bridge", (), False),
-        ("engine_bridge.runtime", (), False),
+        ("engine_bridge.core.runtime", (), False),
         ("time", (), False),
         ("os.path", (), False),
         ("mathx", (), False),
@@ -138,7 +138,7 @@ def test_the_scanner_finds_every_way_to_import_and_skips_type_checking_blocks() 
         import math, os
         from typing import TYPE_CHECKING
         if TYPE_CHECKING:
-            from engine_bridge.runtime import Runtime
+            from engine_bridge.core.runtime import Runtime
         else:
             import sys
         def f():

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from engine_bridge.api import Npc
+from engine_bridge.core.spatial_index import SpatialGrid
 from engine_bridge.sandbox import Sandbox
-from engine_bridge.spatial_index import SpatialGrid
 
 
 class Rat(Npc):

@@ -1,4 +1,4 @@
-"""The story system: content/story/aethelred.toml and engine_bridge.story."""
+"""The story system: content/story/aethelred.toml and engine_bridge.content.story."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from engine_bridge.story import STORY_PATH, FlagTrigger, ManualTrigger, Story
+from engine_bridge.content.story import STORY_PATH, FlagTrigger, ManualTrigger, Story
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "content" / STORY_PATH

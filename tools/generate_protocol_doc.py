@@ -1,5 +1,5 @@
 """Writes the tables of docs/protocol.md (events, commands, limits) from the one schema,
-engine_bridge/protocol_schema.toml, between the doc's marker comments.
+engine_bridge/protocol/schema.toml, between the doc's marker comments.
 
     python tools/generate_protocol_doc.py           rewrite the tables in place
     python tools/generate_protocol_doc.py --check   exit 1 if the doc is not up to date
@@ -14,13 +14,13 @@ import re
 import sys
 from pathlib import Path
 
-from engine_bridge import protocol_schema
-from engine_bridge.protocol_schema import Field, Message, Schema
+from engine_bridge.protocol import schema as protocol_schema
+from engine_bridge.protocol.schema import Field, Message, Schema
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "protocol.md"
 
 _BEGIN = (
-    "<!-- BEGIN {name}: generated from engine_bridge/protocol_schema.toml"
+    "<!-- BEGIN {name}: generated from engine_bridge/protocol/schema.toml"
     " by tools/generate_protocol_doc.py -->"
 )
 _END = "<!-- END {name} -->"

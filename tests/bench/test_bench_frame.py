@@ -148,7 +148,7 @@ def mixed_town() -> Iterator[Sandbox]:
 def test_memory_census_step_in_a_town_of_1000(
     benchmark: BenchmarkFixture, mixed_town: Sandbox
 ) -> None:
-    """The memory census's share of a frame (engine_bridge/memory_watch.py): one step,
+    """The memory census's share of a frame (engine_bridge/scripting/memory_watch.py): one step,
     ``objects_per_frame`` objects, between two frames of the 1 000-NPC mixed town."""
     watch = mixed_town.runtime.memory
     benchmark.pedantic(watch.step, rounds=2_000, iterations=1, warmup_rounds=20)

@@ -1,5 +1,5 @@
-// engine_bridge._guard: the watchdog's last resort (escalation.h) for runtimes that no
-// native bridge hosts — the sandbox, tools and tests. Private to engine_bridge.budget.
+// engine_bridge.native._guard: the watchdog's last resort (escalation.h) for runtimes that no
+// native bridge hosts — the sandbox, tools and tests. Private to engine_bridge.core.budget.
 #include <pybind11/pybind11.h>
 
 #include "../src/escalation.h"
@@ -7,7 +7,7 @@
 namespace py = pybind11;
 
 PYBIND11_MODULE(_guard, m) {
-    m.doc() = "AI Core: escalate a swallowed budget interrupt (private to engine_bridge.budget)";
+    m.doc() = "AI Core: escalate a swallowed budget interrupt (private to engine_bridge.core.budget)";
     m.def(
         "escalate",
         [](unsigned long threadId, py::object exception, const std::string& runtimeDir) {

@@ -1,7 +1,7 @@
 // Longer than our usual file: a msgpack reader, the UTF-8 check and the rules of the field
 // kinds sit together because the rules need the reader's positions for their reasons. The
 // event table and the limits are not here: they are generated from the one schema,
-// engine_bridge/protocol_schema.toml, which protocol.py reads too (aicore/protocol_schema.h).
+// engine_bridge/protocol/schema.toml, which protocol.py reads too (aicore/protocol_schema.h).
 #include "event_validation.h"
 
 #include <msgpack.h>
@@ -17,7 +17,7 @@ namespace aicore::bridge {
 // The validator reads msgpack itself rather than through msgpack-c's object unpacker: it
 // must see what that unpacker smooths over (a string that is not UTF-8, an extension, a
 // map key that is a map), bound the nesting per event rather than per push, and walk
-// nothing twice. Every rule here has its twin in engine_bridge/protocol.py.
+// nothing twice. Every rule here has its twin in engine_bridge/protocol/messages.py.
 
 namespace {
 

@@ -1,8 +1,8 @@
 #pragma once
 // Validates msgpack events before they go anywhere near Python (docs/protocol.md, "What is
-// rejected"). engine_bridge/protocol.py holds the same rules on the Python side; a
+// rejected"). engine_bridge/protocol/messages.py holds the same rules on the Python side; a
 // differential test (tests/test_protocol_differential.py) holds the two to one verdict.
-#include <aicore/protocol_schema.h>  // generated from engine_bridge/protocol_schema.toml
+#include <aicore/protocol_schema.h>  // generated from engine_bridge/protocol/schema.toml
 
 #include <cstddef>
 #include <cstdint>

@@ -94,7 +94,7 @@ struct aicore_runtime {
     // (one reference per runtime, released with it — not one leaked per create).
     std::unique_ptr<py::object> timeoutType;
     std::unique_ptr<aicore::bridge::Watchdog> watchdog;
-    // Shared with the scheduler, which marks each handler in it (engine_bridge/budget.py).
+    // Shared with the scheduler, which marks each handler in it (engine_bridge/core/budget.py).
     alignas(64) std::uint64_t gate[aicore::bridge::kGateWords] = {};
 
     void logMessage(int level, const std::string& message) const {
@@ -244,11 +244,11 @@ aicore_result createPythonSide(aicore_runtime& rt) {
     try {
         ensureBridgeModule();
         py::object bridgeObj = py::cast(&rt, py::return_value_policy::reference);
-        py::module_ worldMod = py::module_::import("engine_bridge.world");
+        py::module_ worldMod = py::module_::import("engine_bridge.core.world");
         py::object world = worldMod.attr("World").attr("from_buffers")(bridgeObj.attr("world_buffers")(), rt.capacity,
                                                                        rt.channels);
         rt.timeoutType =
-            std::make_unique<py::object>(py::module_::import("engine_bridge.errors").attr("ScriptTimeoutError"));
+            std::make_unique<py::object>(py::module_::import("engine_bridge.core.errors").attr("ScriptTimeoutError"));
         const std::string runtimeDir =
             py::module_::import("os.path")
                 .attr("dirname")(py::module_::import("engine_bridge").attr("__file__"))
@@ -257,7 +257,7 @@ aicore_result createPythonSide(aicore_runtime& rt) {
         // Scripts load (module code, class bodies) under the gate's load budget, set by the
         // runtime; the creation as a whole has only a distant backstop.
         WatchedCall watched(rt, 60'000.0, 120'000.0);
-        py::object runtimeCls = py::module_::import("engine_bridge.runtime").attr("Runtime");
+        py::object runtimeCls = py::module_::import("engine_bridge.core.runtime").attr("Runtime");
         py::list dirs;
         for (const auto& d : rt.scriptDirs) dirs.append(d);
         py::list contentRoots;
@@ -269,7 +269,7 @@ aicore_result createPythonSide(aicore_runtime& rt) {
             py::arg("handler_budget_s") = rt.handlerBudgetMs / 1000.0,
             py::arg("frame_budget_s") = rt.frameBudgetMs / 1000.0));
         if (rt.debugPort > 0) {
-            py::module_::import("engine_bridge.debugging").attr("listen")(rt.debugPort);
+            py::module_::import("engine_bridge.tooling.debugging").attr("listen")(rt.debugPort);
         }
         // Content systems that are off, content files left out, and scripts that failed to
         // load ("scripts"): fixed at create.

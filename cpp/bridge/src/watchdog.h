@@ -4,7 +4,7 @@
 //
 // Two limits, both charged in the game thread's own CPU time, so a busy machine that
 // preempts the game never turns a healthy script into a "runaway":
-//  - a handler's budget, read from the gate the scheduler writes (engine_bridge/budget.py
+//  - a handler's budget, read from the gate the scheduler writes (engine_bridge/core/budget.py
 //    documents its four words); a handler blocked in a sleep or a lock, using no CPU, is
 //    stopped by the gate's wall-time backstop instead;
 //  - the whole tick's backstop, for runtime code between handlers.
@@ -23,7 +23,7 @@
 
 namespace aicore::bridge {
 
-/// The gate's words (engine_bridge/budget.py): the running handler's serial (0: none),
+/// The gate's words (engine_bridge/core/budget.py): the running handler's serial (0: none),
 /// "an interrupt was raised", its CPU budget and its wall backstop in nanoseconds.
 /// The last word says the interrupt was escalated (escalation.h) and must be removed.
 enum GateWord : int {

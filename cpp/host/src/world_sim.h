@@ -11,7 +11,7 @@
 // Deterministic: one seeded generator drives everything random (spawn points, the
 // player's walk, wandering, noises, damage), and NPCs are updated in slot order, so the
 // same seed and the same commands give the same trajectories bit for bit.
-#include <aicore/protocol_schema.h>  // generated from engine_bridge/protocol_schema.toml
+#include <aicore/protocol_schema.h>  // generated from engine_bridge/protocol/schema.toml
 
 #include <array>
 #include <cstddef>
@@ -152,7 +152,7 @@ struct WorldConfig {
     double attackSeconds = 10.0;
 };
 
-// The command types of the one schema (engine_bridge/protocol_schema.toml), in its order:
+// The command types of the one schema (engine_bridge/protocol/schema.toml), in its order:
 // a type added there is a case `WorldSim::apply` must handle before the host compiles.
 using CommandType = protocol::CommandType;
 inline constexpr std::size_t kCommandTypeCount = protocol::kCommandTypeCount;

@@ -1,4 +1,4 @@
-// The host's command decoder against the one protocol schema (engine_bridge/protocol_schema.toml,
+// The host's command decoder against the one protocol schema (engine_bridge/protocol/schema.toml,
 // compiled in as aicore/protocol_schema.h): every command type and every field of it, at
 // its kind's boundaries and one step beyond, required or optional as the schema says. The
 // Python half of the drift test is tests/test_protocol_schema.py.

@@ -1,7 +1,7 @@
 from engine_bridge.api import Event, Npc
 
 
-from engine_bridge.runtime import Runtime  # expect: forbidden-import
+from engine_bridge.core.runtime import Runtime  # expect: forbidden-import
 
 
 class Meddler(Npc):

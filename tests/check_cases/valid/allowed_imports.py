@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine_bridge.api import Npc
-from engine_bridge.errors import ScriptLimitError
+from engine_bridge.core.errors import ScriptLimitError
 
 if TYPE_CHECKING:
-    from engine_bridge.runtime import Runtime
+    from engine_bridge.core.runtime import Runtime
 
 
 class Wish(Enum):

@@ -1,5 +1,0 @@
-import sys
-
-from engine_bridge.cli import main
-
-sys.exit(main())

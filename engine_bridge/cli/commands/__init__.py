@@ -1,1 +1,0 @@
-"""One module per ``aicore`` subcommand (see :mod:`engine_bridge.cli`)."""

@@ -1,1 +1,0 @@
-"""One module per demo step (see :mod:`engine_bridge.demo`)."""

@@ -1,0 +1,135 @@
+"""ctypes declarations of the C ABI (cpp/bridge/include/aicore/aicore.h), for tools and
+tests that drive libaicore from Python the way an engine does from C."""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from pathlib import Path
+
+from engine_bridge.native import library as native
+
+__all__ = ["ContentProblem", "Metrics", "RuntimeConfig", "World", "default_config", "load"]
+
+LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
+
+
+class RuntimeConfig(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_uint32),
+        ("content_root", ctypes.c_char_p),
+        ("save_dir", ctypes.c_char_p),
+        ("script_dirs", ctypes.POINTER(ctypes.c_char_p)),
+        ("script_dir_count", ctypes.c_uint32),
+        ("python_home", ctypes.c_char_p),
+        ("python_venv", ctypes.c_char_p),
+        ("log", LOG_FN),
+        ("log_user", ctypes.c_void_p),
+        ("max_npcs", ctypes.c_uint32),
+        ("custom_channels", ctypes.c_uint32),
+        ("frame_budget_ms", ctypes.c_double),
+        ("handler_budget_ms", ctypes.c_double),
+        ("debug_port", ctypes.c_uint32),
+        ("content_roots", ctypes.POINTER(ctypes.c_char_p)),
+        ("content_root_count", ctypes.c_uint32),
+    ]
+
+
+class ContentProblem(ctypes.Structure):
+    _fields_ = [
+        ("system", ctypes.c_char_p),
+        ("file", ctypes.c_char_p),
+        ("line", ctypes.c_uint32),
+        ("field", ctypes.c_char_p),
+        ("reason", ctypes.c_char_p),
+    ]
+
+
+class World(ctypes.Structure):
+    _fields_ = [
+        ("capacity", ctypes.c_uint32),
+        ("custom_channels", ctypes.c_uint32),
+        ("position", ctypes.POINTER(ctypes.c_float)),
+        ("velocity", ctypes.POINTER(ctypes.c_float)),
+        ("heading", ctypes.POINTER(ctypes.c_float)),
+        ("health", ctypes.POINTER(ctypes.c_float)),
+        ("perception", ctypes.POINTER(ctypes.c_uint32)),
+        ("custom", ctypes.POINTER(ctypes.c_float)),
+        ("alive", ctypes.POINTER(ctypes.c_uint8)),
+        ("player_position", ctypes.POINTER(ctypes.c_float)),
+    ]
+
+
+class Metrics(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_uint32),
+        ("frames", ctypes.c_uint64),
+        ("script_errors", ctypes.c_uint64),
+        ("rejected_messages", ctypes.c_uint64),
+        ("events_in", ctypes.c_uint64),
+        ("commands_out", ctypes.c_uint64),
+        ("last_tick_us", ctypes.c_double),
+        ("last_bridge_us", ctypes.c_double),
+        ("npcs", ctypes.c_uint32),
+        ("active_voices", ctypes.c_uint32),
+        ("last_gc_us", ctypes.c_double),
+        ("incomplete_ticks", ctypes.c_uint64),
+        ("pending_events", ctypes.c_uint32),
+        ("dropped_events", ctypes.c_uint64),
+        ("busy_renders", ctypes.c_uint64),
+    ]
+
+
+def load(path: Path | None = None) -> ctypes.CDLL:
+    """libaicore with every function's signature declared."""
+    lib = native.load_library(path).handle
+    rt = ctypes.c_void_p
+    u8p = ctypes.POINTER(ctypes.c_uint8)
+    sigs: dict[str, tuple[object, list[object]]] = {
+        "aicore_runtime_config_init": (None, [ctypes.POINTER(RuntimeConfig)]),
+        "aicore_runtime_create": (
+            ctypes.c_int,
+            [ctypes.POINTER(RuntimeConfig), ctypes.POINTER(rt)],
+        ),
+        "aicore_runtime_destroy": (None, [rt]),
+        "aicore_last_create_error": (ctypes.c_char_p, []),
+        "aicore_runtime_last_error": (ctypes.c_char_p, [rt]),
+        "aicore_world_get": (ctypes.c_int, [rt, ctypes.POINTER(World)]),
+        "aicore_npc_spawn": (ctypes.c_int, [rt, ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint32)]),
+        "aicore_npc_despawn": (ctypes.c_int, [rt, ctypes.c_uint32]),
+        "aicore_kind_find": (
+            ctypes.c_int,
+            [rt, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p)],
+        ),
+        "aicore_tick": (ctypes.c_int, [rt, ctypes.c_double]),
+        "aicore_push_events": (ctypes.c_int, [rt, u8p, ctypes.c_size_t]),
+        "aicore_drain_commands": (
+            ctypes.c_int,
+            [rt, u8p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)],
+        ),
+        "aicore_audio_prepare": (ctypes.c_int, [rt, ctypes.c_double, ctypes.c_uint32]),
+        "aicore_audio_render": (
+            ctypes.c_int,
+            [rt, ctypes.POINTER(ctypes.c_float), ctypes.POINTER(ctypes.c_float), ctypes.c_uint32],
+        ),
+        "aicore_metrics_get": (ctypes.c_int, [rt, ctypes.POINTER(Metrics)]),
+        "aicore_runtime_content_problem_count": (ctypes.c_uint32, [rt]),
+        "aicore_runtime_content_problem": (
+            ctypes.c_int,
+            [rt, ctypes.c_uint32, ctypes.POINTER(ContentProblem)],
+        ),
+    }
+    for name, (restype, argtypes) in sigs.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+    return lib
+
+
+def default_config(lib: ctypes.CDLL) -> RuntimeConfig:
+    """A config for this interpreter's environment (the one running the caller)."""
+    config = RuntimeConfig()
+    lib.aicore_runtime_config_init(ctypes.byref(config))
+    config.python_home = sys.base_prefix.encode()
+    config.python_venv = sys.prefix.encode()
+    return config

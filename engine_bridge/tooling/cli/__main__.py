@@ -1,0 +1,5 @@
+import sys
+
+from engine_bridge.tooling.cli import main
+
+sys.exit(main())

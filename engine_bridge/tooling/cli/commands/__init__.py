@@ -1,0 +1,1 @@
+"""One module per ``aicore`` subcommand (see :mod:`engine_bridge.tooling.cli`)."""

@@ -1,0 +1,159 @@
+"""``aicore host``: run the headless engine ``aicore-host`` against this environment.
+
+The host drives the runtime through the C ABI exactly as a game does (world sim, fixed
+60 Hz step, audio thread) and prints a timing report. This command only fills in what the
+environment knows — the Python to embed (``sys.base_prefix``), this virtual environment
+(``sys.prefix``), the repository's content and NPC scripts — then streams the host's
+output and returns its exit status (0 done, 1 the runtime failed, 2 a usage error: a bad
+option, a folder that does not exist, a file that cannot be written, a kind no script
+defines; the host checks these before any frame runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+NAME = "host"
+HELP = "run the headless engine: NPCs, a fixed-step loop and the voice mix, with a timing report"
+
+_PREFIX = "aicore host: "
+
+
+def _repo_root() -> Path:
+    import engine_bridge
+
+    return Path(engine_bridge.__file__).resolve().parents[1]
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--npcs", type=_count, default=100, help="NPCs to spawn (default 100)")
+    parser.add_argument(
+        "--frames", type=_count, default=600, help="60 Hz frames to run (default 600: 10 s)"
+    )
+    parser.add_argument(
+        "--realtime",
+        action="store_true",
+        help="hold 60 Hz on the wall clock (default: as fast as it goes)",
+    )
+    parser.add_argument(
+        "--scripts",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="an NPC script folder, repeatable (default: the repository's npc_scripts/)",
+    )
+    parser.add_argument(
+        "--kinds",
+        metavar="A,B,C",
+        help="NPC script kinds spawned round-robin (default: townsfolk)",
+    )
+    parser.add_argument("--seed", type=int, help="world seed (default 1): same seed, same world")
+    parser.add_argument("--wav", type=Path, metavar="OUT.wav", help="write the voice mix")
+    parser.add_argument(
+        "--report", type=Path, metavar="OUT.json", help="write the timing report as JSON"
+    )
+    parser.add_argument(
+        "--trace",
+        type=Path,
+        metavar="OUT.jsonl",
+        help="write one JSON line per command the scripts gave (frame, NPC, kind, type, "
+        "a say's text and voice): who did and said what",
+    )
+    parser.add_argument(
+        "--debug", type=int, metavar="PORT", help="let a debugpy client attach on PORT"
+    )
+    parser.add_argument(
+        "--save",
+        type=Path,
+        default=Path("aicore-save"),
+        metavar="DIR",
+        help="where the local save lives (default: ./aicore-save)",
+    )
+    parser.add_argument(
+        "--content",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="a game content folder, repeatable: each is layered over the ones before it "
+        "(a file of the same path replaces the earlier one, other files are added); "
+        "default: the shipped content",
+    )
+    parser.add_argument(
+        "--play", action="store_true", help="play the mix on the sound card (implies --realtime)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="print only the final report")
+
+
+def host_command(args: argparse.Namespace) -> list[str]:
+    """The ``aicore-host`` command line these options stand for."""
+    from engine_bridge.native.library import host_executable
+
+    if args.content:
+        content = list(args.content)
+    else:
+        from vocal.content import content_root
+
+        content = [content_root()]
+    scripts = args.scripts or [_repo_root() / "npc_scripts"]
+    cmd = [
+        str(host_executable()),
+        "--npcs",
+        str(args.npcs),
+        "--frames",
+        str(args.frames),
+        "--python-home",
+        sys.base_prefix,
+        "--venv",
+        sys.prefix,
+        "--save",
+        str(args.save),
+    ]
+    for folder in content:
+        cmd += ["--content", str(folder)]
+    for folder in scripts:
+        cmd += ["--scripts", str(folder)]
+    optional = {
+        "--kinds": args.kinds,
+        "--seed": args.seed,
+        "--wav": args.wav,
+        "--report": args.report,
+        "--trace": args.trace,
+        "--debug": args.debug,
+    }
+    for flag, value in optional.items():
+        if value is not None:
+            cmd += [flag, str(value)]
+    for flag in ("realtime", "play", "quiet"):
+        if getattr(args, flag):
+            cmd.append(f"--{flag}")
+    return cmd
+
+
+def run(args: argparse.Namespace) -> int:
+    cmd = host_command(args)
+    if not Path(cmd[0]).exists():
+        print(
+            f"{_PREFIX}{cmd[0]}: not found (is the project installed? run `make demo`)",
+            file=sys.stderr,
+        )
+        return 1
+    # The host inherits stdout and stderr, so its progress and report stream as they come.
+    with subprocess.Popen(cmd) as host:
+        try:
+            return host.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C reached the host too: it stops at the next frame and writes its report.
+            return host.wait()

@@ -1,0 +1,1 @@
+"""One module per demo step (see :mod:`engine_bridge.tooling.demo`)."""
