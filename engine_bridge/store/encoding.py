@@ -1,0 +1,98 @@
+"""Values on disk: plain data (:data:`~engine_bridge.scripting.npc_memory.Memorable`) as
+msgpack, and back, equal.
+
+msgpack has no tuple: a tuple (a position is one) is written as extension type 1 holding
+the list of its items, so that what comes back equals what was remembered (``(1, 2) !=
+[1, 2]`` in Python). Anything that is not plain data, including subclasses of the plain
+types (an ``IntEnum``, a ``defaultdict``), is refused with the path to the first bad
+item, found only once encoding has failed so the common case costs one ``packb``. Keys
+of maps follow the same rule (a str, as scripts use, or any other plain value).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgpack
+
+from engine_bridge.scripting.npc_memory import Memorable
+
+__all__ = ["NotPlainData", "decode", "encode"]
+
+_TUPLE = 1
+_PLAIN_LEAVES = (bool, int, float, str, type(None))
+
+
+class NotPlainData(TypeError):
+    """``where`` (``""`` for the value itself, else ``[2]["hp"]``) holds a ``type_name``."""
+
+    def __init__(self, where: str, type_name: str) -> None:
+        super().__init__(f"{type_name} at {where or 'top level'} is not plain data")
+        self.where = where
+        self.type_name = type_name
+
+
+def _tuple_as_extension(value: object) -> msgpack.ExtType:
+    if type(value) is tuple:
+        return msgpack.ExtType(_TUPLE, _pack(list(value)))
+    raise TypeError(type(value).__name__)
+
+
+def _tuple_from_extension(code: int, data: bytes) -> object:
+    if code == _TUPLE:
+        return tuple(_unpack(data))
+    return msgpack.ExtType(code, data)
+
+
+def _pack(items: Any) -> bytes:
+    return msgpack.packb(items, default=_tuple_as_extension, strict_types=True)
+
+
+def _unpack(data: bytes) -> Any:
+    return msgpack.unpackb(
+        data, ext_hook=_tuple_from_extension, strict_map_key=False, raw=False
+    )
+
+
+def _first_bad(value: object, where: str = "") -> NotPlainData | None:
+    kind = type(value)
+    if kind in _PLAIN_LEAVES:
+        if kind is int and not -(2**63) <= value < 2**64:  # type: ignore[operator]
+            return NotPlainData(where, "an int beyond 64 bits")
+        return None
+    if kind in (list, tuple):
+        for i, item in enumerate(value):  # type: ignore[arg-type]
+            bad = _first_bad(item, f"{where}[{i}]")
+            if bad is not None:
+                return bad
+        return None
+    if kind is dict:
+        for key, item in value.items():  # type: ignore[attr-defined]
+            bad = _first_bad(key, f"{where}[{key!r}] (the key)") or _first_bad(
+                item, f"{where}[{key!r}]"
+            )
+            if bad is not None:
+                return bad
+        return None
+    return NotPlainData(where, kind.__name__)
+
+
+def encode(value: Memorable) -> bytes:
+    """``value`` as msgpack.
+
+    Raises:
+        NotPlainData: ``value`` is not plain data; it names where the bad item is.
+    """
+    try:
+        return _pack(value)
+    except (TypeError, ValueError, OverflowError):
+        bad = _first_bad(value)
+        if bad is None:  # msgpack refused what we consider plain: say so, not silently
+            bad = NotPlainData("", type(value).__name__)
+        raise bad from None
+
+
+def decode(data: bytes) -> Memorable:
+    """What :func:`encode` made, equal to what it was given."""
+    value: Memorable = _unpack(data)
+    return value

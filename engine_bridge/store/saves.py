@@ -1,0 +1,349 @@
+"""Save slots: ``store.saves`` saves, loads, lists and deletes them.
+
+A save is a self-contained copy of the live database, made on the writer thread (so it
+holds every batch handed over before it): SQLite's online backup into a scratch file in
+``tmp/`` opened with ``synchronous=FULL``, switched out of WAL (a slot is one file), its
+outbox emptied (events are owed to the cloud, not to a save) and its ``save_info`` row
+written; then the file is fsynced and renamed over ``slots/<slot>.db`` and the folder
+fsynced. A rename is atomic, so a slot is the old save or the new one, whole, whatever
+happens: never half of one. The save it replaces is kept as ``<slot>.previous.db`` (a
+hard link made before the rename), so a save later found damaged still has an elder.
+
+A load copies the slot to ``tmp/``, checks it (header, ``PRAGMA integrity_check``),
+migrates the copy if it is from an older schema (the slot file itself is never written),
+and replaces the live play-through (:data:`~engine_bridge.store.schema.SAVED_TABLES`) in
+one transaction. A damaged slot raises a ``corrupt`` :class:`StoreError` naming its file,
+with the sound saves offered in ``error.offered`` (its own previous generation first);
+nothing is overwritten or deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from engine_bridge.store.database_file import (
+    check_header,
+    check_integrity,
+    fsync_file,
+    fsync_folder,
+)
+from engine_bridge.store.errors import FaultKind, StoreError, StoreFault, fault_from_exception
+from engine_bridge.store.paths import ProfilePaths
+from engine_bridge.store.schema import SAVED_TABLES, migrate, version_of
+from engine_bridge.store.writer import Writer
+
+__all__ = ["Autosave", "SaveInfo", "SaveSlots", "copy_checked", "find_saves"]
+
+
+@dataclass(frozen=True, slots=True)
+class SaveInfo:
+    """One save file, as :meth:`SaveSlots.list` finds it."""
+
+    slot: str
+    previous: bool
+    """True for the generation a later save replaced (``<slot>.previous.db``)."""
+    path: Path
+    saved_at: float | None
+    """Seconds since the epoch (None if the file could not be read)."""
+    label: str
+    schema_version: int | None
+    problem: StoreFault | None
+    """Why the file cannot be loaded, or None if it is sound."""
+
+    @property
+    def sound(self) -> bool:
+        return self.problem is None
+
+
+def _read_info(path: Path, slot: str, previous: bool) -> SaveInfo:
+    """What ``path`` is: its save_info row and version, or what is wrong with it."""
+    try:
+        check_header(path, "list")
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            check_integrity(conn, path, "list", quick=True)
+            version = version_of(conn)
+            row = conn.execute("SELECT saved_at, label FROM save_info WHERE id = 1").fetchone()
+        finally:
+            conn.close()
+    except StoreError as error:
+        return SaveInfo(slot, previous, path, None, "", None, error.fault)
+    except sqlite3.Error as error:
+        fault = fault_from_exception(error, path, "list")
+        return SaveInfo(slot, previous, path, None, "", None, fault)
+    if row is None:
+        fault = StoreFault(FaultKind.SCHEMA, str(path), "list", "the file is not a save")
+        return SaveInfo(slot, previous, path, None, "", version, fault)
+    return SaveInfo(slot, previous, path, row[0], row[1] or "", version, None)
+
+
+def find_saves(paths: ProfilePaths) -> list[SaveInfo]:
+    """Every save file in ``paths.slots``, newest first, sound or not (``problem``)."""
+    found = []
+    for path in sorted(paths.slots.glob("*.db")):
+        name = path.name.removesuffix(".db")
+        previous = name.endswith(".previous")
+        slot = name.removesuffix(".previous")
+        try:
+            checked = paths.slot(slot, previous=previous)
+        except StoreError as error:
+            found.append(SaveInfo(slot, previous, path, None, "", None, error.fault))
+            continue
+        found.append(_read_info(checked, slot, previous))
+    return sorted(found, key=lambda info: (info.saved_at or 0.0, not info.previous), reverse=True)
+
+
+def copy_checked(source: Path, scratch: Path, operation: str) -> sqlite3.Connection:
+    """Copy the save ``source`` to ``scratch``, check it and migrate the copy; returns a
+    connection on the copy. ``source`` is only read. Errors name ``source``.
+
+    Raises:
+        StoreError: ``corrupt`` (header, integrity), ``schema`` (newer store, not a
+            save), ``io``... all naming ``source``.
+    """
+    check_header(source, operation)
+    try:
+        shutil.copyfile(source, scratch)
+    except OSError as error:
+        raise StoreError(fault_from_exception(error, source, operation)) from error
+    conn = sqlite3.connect(scratch, isolation_level=None)
+    try:
+        check_integrity(conn, source, operation, quick=False)
+        try:
+            if conn.execute("SELECT count(*) FROM save_info").fetchone()[0] != 1:
+                raise sqlite3.DatabaseError("no save_info row")
+        except sqlite3.DatabaseError:
+            raise StoreError(
+                StoreFault(FaultKind.SCHEMA, str(source), operation, "the file is not a save")
+            ) from None
+        try:
+            migrate(conn, source)
+        except sqlite3.Error as error:
+            raise StoreError(fault_from_exception(error, source, operation)) from error
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+class SaveSlots:
+    """Save, load, list and delete the profile's slots: ``store.saves``.
+
+    Use it from the game thread (the one that uses the store): a load replaces what NPCs
+    remember, between frames.
+    """
+
+    def __init__(
+        self,
+        paths: ProfilePaths,
+        writer: Writer,
+        before: Callable[[], None],
+        after_load: Callable[[], None],
+    ) -> None:
+        self._paths = paths
+        self._writer = writer
+        self._before = before  # hands the frame's writes over, so a save holds them
+        self._after_load = after_load  # reloads what the game holds in Python
+        self.saves = 0
+        self.loads = 0
+
+    def save(self, slot: str, *, label: str = "") -> Future[SaveInfo]:
+        """Save the live state as ``slot`` (replacing it, keeping the one it replaces as
+        its previous generation). Returns at once; the future gives the new
+        :class:`SaveInfo`, or raises :class:`StoreError` (disk full, read-only...): the
+        slot is then as it was.
+
+        Raises:
+            StoreError: ``bad_path`` for a slot name that is not allowed.
+        """
+        target = self._paths.slot(slot)
+        previous = self._paths.slot(slot, previous=True)
+        self._before()
+        return self._writer.run(lambda conn: self._save(conn, slot, label, target, previous))
+
+    def load(self, slot: str, *, previous: bool = False, timeout: float | None = 60.0) -> SaveInfo:
+        """Replace the live play-through (memory, story) with ``slot``'s, migrating a save
+        from an older schema. Waits for it (a loading screen may).
+
+        Raises:
+            StoreError: ``bad_path``; ``no_such_slot``; ``corrupt`` or ``schema`` naming the
+                slot's file, with the sound saves in ``offered``. Nothing changes then.
+        """
+        path = self._paths.slot(slot, previous=previous)
+        if not path.exists():
+            fault = StoreFault(
+                FaultKind.NO_SUCH_SLOT, str(path), "load", f"there is no save {slot!r}", slot
+            )
+            raise StoreError(fault, offered=tuple(self._sound(exclude=path)))
+        self._before()
+        future = self._writer.run(lambda conn: self._load(conn, slot, path, previous))
+        try:
+            info = future.result(timeout)
+        except StoreError as error:
+            if error.kind in (FaultKind.CORRUPT, FaultKind.SCHEMA):
+                raise StoreError(error.fault, offered=tuple(self._sound(exclude=path))) from None
+            raise
+        self.loads += 1
+        self._after_load()
+        return info
+
+    def list(self) -> list[SaveInfo]:
+        """Every save file of the profile, newest first, sound or not (``problem``)."""
+        return find_saves(self._paths)
+
+    def delete(self, slot: str, timeout: float | None = 60.0) -> bool:
+        """Delete ``slot`` and its previous generation; False if there was none.
+
+        Raises:
+            StoreError: ``bad_path``, ``read_only``...
+        """
+        paths = (self._paths.slot(slot), self._paths.slot(slot, previous=True))
+
+        def delete(_: sqlite3.Connection) -> bool:
+            existed = False
+            for path in paths:
+                try:
+                    path.unlink()
+                    existed = True
+                except FileNotFoundError:
+                    pass
+                except OSError as error:
+                    raise StoreError(fault_from_exception(error, path, "delete")) from error
+            fsync_folder(self._paths.slots)
+            return existed
+
+        return self._writer.run(delete).result(timeout)
+
+    # -- on the writer thread -------------------------------------------------------------
+
+    def _save(
+        self, conn: sqlite3.Connection, slot: str, label: str, target: Path, previous: Path
+    ) -> SaveInfo:
+        scratch = self._paths.temporary(slot)
+        saved_at = time.time()
+        try:
+            copy = sqlite3.connect(scratch, isolation_level=None)
+            try:
+                copy.execute("PRAGMA synchronous = FULL")
+                conn.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+                copy.execute("BEGIN IMMEDIATE")
+                copy.execute("DELETE FROM outbox")
+                copy.execute("DELETE FROM save_info")
+                copy.execute(
+                    "INSERT INTO save_info(id, slot, profile, saved_at, label) "
+                    "VALUES (1, ?, ?, ?, ?)",
+                    (slot, self._paths.profile, saved_at, label),
+                )
+                copy.execute("COMMIT")
+                version = version_of(copy)
+            finally:
+                copy.close()
+            fsync_file(scratch)
+            if target.exists():
+                self._keep_previous(target, previous)
+            os.replace(scratch, target)
+            fsync_folder(self._paths.slots)
+        except (sqlite3.Error, OSError) as error:
+            with contextlib.suppress(OSError):
+                scratch.unlink()
+            raise StoreError(fault_from_exception(error, target, "save", field=slot)) from error
+        self.saves += 1
+        return SaveInfo(slot, False, target, saved_at, label, version, None)
+
+    def _keep_previous(self, target: Path, previous: Path) -> None:
+        link = self._paths.temporary("previous")
+        try:
+            os.link(target, link)
+        except OSError:  # a file system without hard links: a copy does
+            shutil.copyfile(target, link)
+            fsync_file(link)
+        os.replace(link, previous)
+
+    def _load(self, conn: sqlite3.Connection, slot: str, path: Path, previous: bool) -> SaveInfo:
+        scratch = self._paths.temporary(slot)
+        try:
+            copy = copy_checked(path, scratch, "load")
+            try:
+                row = copy.execute("SELECT saved_at, label FROM save_info WHERE id = 1").fetchone()
+                version = version_of(copy)
+            finally:
+                copy.close()
+            replace_play_through(conn, scratch, path)
+        finally:
+            with contextlib.suppress(OSError):
+                scratch.unlink()
+        return SaveInfo(slot, previous, path, row[0], row[1] or "", version, None)
+
+    def _sound(self, exclude: Path) -> list[SaveInfo]:
+        sound = [info for info in self.list() if info.sound and info.path != exclude]
+        # The damaged slot's own previous generation first: it is what the player lost least.
+        twin = exclude.name.removesuffix(".db").removesuffix(".previous")
+        return sorted(sound, key=lambda info: info.slot != twin)
+
+
+def replace_play_through(conn: sqlite3.Connection, source: Path, named: Path) -> None:
+    """Replace ``conn``'s :data:`SAVED_TABLES` with those of the (checked, migrated)
+    database ``source``, in one transaction. Errors name ``named`` (the save)."""
+    columns = {table: Database(conn)[table].columns_dict for table in SAVED_TABLES}
+    try:
+        conn.execute("ATTACH DATABASE ? AS saved", (str(source),))
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for table, names in columns.items():
+                    listed = ", ".join(names)
+                    conn.execute(f"DELETE FROM main.{table}")
+                    conn.execute(
+                        f"INSERT INTO main.{table}({listed}) SELECT {listed} FROM saved.{table}"
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.execute("DETACH DATABASE saved")
+    except sqlite3.Error as error:
+        raise StoreError(fault_from_exception(error, named, "load")) from error
+
+
+class Autosave:
+    """Saves every ``every_s`` seconds of the given clock: call :meth:`tick` once a frame.
+    A save still being written when the next is due is not doubled: the tick waits."""
+
+    def __init__(
+        self,
+        saves: SaveSlots,
+        every_s: float,
+        *,
+        slot: str = "autosave",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._saves = saves
+        self._every_s = every_s
+        self._slot = slot
+        self._clock = clock
+        self._last = clock()
+        self._running: Future[SaveInfo] | None = None
+
+    def tick(self) -> Future[SaveInfo] | None:
+        """Start a save if one is due; returns its future, or None."""
+        now = self._clock()
+        if now - self._last < self._every_s:
+            return None
+        if self._running is not None and not self._running.done():
+            return None
+        self._last = now
+        self._running = self._saves.save(self._slot, label="autosave")
+        return self._running

@@ -1,0 +1,162 @@
+"""The store's schema: named, ordered migrations recorded in the database itself.
+
+Each migration is a function of a ``sqlite_utils.Database`` run inside one ``BEGIN
+IMMEDIATE`` transaction together with its record in ``_migrations`` and ``PRAGMA
+user_version`` (so a migration is applied entirely or not at all, and the version can be
+read without a query on a table). A database is at version N when the first N migrations
+are applied; one at a version above :data:`VERSION` was written by a newer store and is
+refused, never touched. Migrations only ever add: a save made by any earlier version
+loads (``tests/fixtures/store_v1.db`` is a version-1 save, checked in).
+
+History:
+
+1. ``initial``: ``meta``, ``save_info``, ``npc_memory`` (slot, key, msgpack value),
+   ``story_state`` (one msgpack snapshot per story), ``outbox``.
+2. ``story_rows``: story state as rows (``stories``, ``story_flags``, ``story_beats``,
+   ``story_counts``) instead of one snapshot blob per story, so a flag set in a frame
+   writes one row, not the whole story, and tools can query beats; the blobs are
+   converted and ``story_state`` dropped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import msgpack
+from sqlite_utils import Database
+
+from engine_bridge.store.encoding import encode
+from engine_bridge.store.errors import FaultKind, StoreError, StoreFault
+
+__all__ = ["MIGRATIONS", "SAVED_TABLES", "VERSION", "migrate", "version_of"]
+
+
+def _initial(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["save_info"].create(
+        {"id": int, "slot": str, "profile": str, "saved_at": float, "label": str},
+        pk="id",
+        not_null={"slot", "profile", "saved_at"},
+    )
+    db["npc_memory"].create(
+        {"slot": int, "key": str, "value": bytes}, pk=("slot", "key"), not_null={"value"}
+    )
+    db["story_state"].create({"story": str, "snapshot": bytes}, pk="story")
+    db["outbox"].create(
+        {"seq": int, "kind": str, "body": bytes, "created": float},
+        pk="seq",
+        not_null={"kind", "body", "created"},
+    )
+
+
+def _story_rows(db: Database) -> None:
+    db["stories"].create({"story": str, "title": str, "version": int}, pk="story")
+    db["story_flags"].create(
+        {"story": str, "flag": str, "value": bytes}, pk=("story", "flag"), not_null={"value"}
+    )
+    db["story_beats"].create(
+        {"story": str, "beat": str, "position": int}, pk=("story", "beat"), not_null={"position"}
+    )
+    db["story_counts"].create(
+        {"story": str, "beat": str, "count": int}, pk=("story", "beat"), not_null={"count"}
+    )
+    for name, blob in db.execute("SELECT story, snapshot FROM story_state").fetchall():
+        snapshot = msgpack.unpackb(blob, raw=False)
+        db.execute(
+            "INSERT INTO stories(story, title, version) VALUES (?, ?, ?)",
+            (name, snapshot["story"], snapshot["v"]),
+        )
+        db.conn.executemany(
+            "INSERT INTO story_flags(story, flag, value) VALUES (?, ?, ?)",
+            [(name, flag, encode(value)) for flag, value in snapshot["flags"].items()],
+        )
+        db.conn.executemany(
+            "INSERT INTO story_beats(story, beat, position) VALUES (?, ?, ?)",
+            [(name, beat, i) for i, beat in enumerate(snapshot["completed"])],
+        )
+        db.conn.executemany(
+            "INSERT INTO story_counts(story, beat, count) VALUES (?, ?, ?)",
+            [(name, beat, n) for beat, n in snapshot["counts"].items()],
+        )
+    db["story_state"].drop()
+
+
+MIGRATIONS: tuple[tuple[str, Callable[[Database], None]], ...] = (
+    ("initial", _initial),
+    ("story_rows", _story_rows),
+)
+VERSION = len(MIGRATIONS)
+
+# What a save holds and a load puts back: the play-through. The outbox is not in it:
+# events that happened are owed to the cloud whichever save is loaded afterwards.
+SAVED_TABLES: tuple[str, ...] = (
+    "npc_memory",
+    "stories",
+    "story_flags",
+    "story_beats",
+    "story_counts",
+)
+
+
+def version_of(conn: sqlite3.Connection) -> int:
+    """The schema version of the database ``conn`` is open on (0: a new database)."""
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def migrate(conn: sqlite3.Connection, path: Path, *, upto: int = VERSION) -> int:
+    """Apply the migrations ``conn``'s database lacks, up to version ``upto``; returns
+    the version it was at. ``conn`` must be in autocommit mode (``isolation_level=None``).
+
+    Raises:
+        StoreError: ``schema`` if the database is from a newer store, or its recorded
+            migrations are not this store's.
+        sqlite3.Error: the database could not be written (the caller classifies it).
+    """
+    before = version_of(conn)
+    if before > VERSION:
+        raise StoreError(
+            StoreFault(
+                kind=FaultKind.SCHEMA,
+                file=str(path),
+                operation="migrate",
+                reason=f"schema version {before} was written by a newer store "
+                f"(this one reads up to {VERSION})",
+            )
+        )
+    db = Database(conn)
+    if before:
+        recorded = [name for (name,) in conn.execute("SELECT name FROM _migrations ORDER BY id")]
+        expected = [name for name, _ in MIGRATIONS[:before]]
+        if recorded != expected:
+            raise StoreError(
+                StoreFault(
+                    kind=FaultKind.SCHEMA,
+                    file=str(path),
+                    operation="migrate",
+                    reason=f"recorded migrations {recorded} are not this store's {expected}",
+                )
+            )
+    for number in range(before + 1, upto + 1):
+        name, apply = MIGRATIONS[number - 1]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if number == 1:
+                db["_migrations"].create(
+                    {"id": int, "name": str, "applied_at": float}, pk="id", not_null={"name"}
+                )
+            apply(db)
+            conn.execute(
+                "INSERT INTO _migrations(id, name, applied_at) VALUES (?, ?, ?)",
+                (number, name, time.time()),
+            )
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return before
