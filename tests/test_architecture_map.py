@@ -14,7 +14,7 @@ PACKAGE = ROOT / "engine_bridge"
 
 # A room's folder under engine_bridge/, or the top-level modules (the designers' surface).
 SURFACE = "designers' surface"
-ROOMS = ("core", "scripting", "protocol", "content", "native", "tooling")
+ROOMS = ("core", "scripting", "protocol", "content", "native", "store", "tooling")
 
 # Which rooms each room may import. The frame (core, scripting, content, protocol) never
 # imports tooling, so a shipped game can leave tooling out; content never reaches back
@@ -25,6 +25,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "content": {"content", "protocol"},
     "protocol": {"protocol"},
     "native": {"native", "core", "tooling"},
+    "store": {"store", "scripting", "protocol"},
     "tooling": {*ROOMS, SURFACE},
     SURFACE: {"core", "scripting", "content", "protocol", SURFACE},
 }
