@@ -17,7 +17,8 @@ Layout of a profile (``<root>/<profile>/``)::
     slots/<slot>.db         a save: a self-contained copy of the live state
     slots/<slot>.previous.db  the slot's save before the last one (kept when a save
                             replaces it, so a damaged save still has a sound elder)
-    tmp/                    saves and loads being made (cleared at open)
+    tmp/                    loads being checked (scratch files, ``.*.tmp`` in any
+                            of these folders, are cleared at open)
 """
 
 from __future__ import annotations
@@ -142,6 +143,15 @@ class ProfilePaths:
         suffix = ".previous.db" if previous else ".db"
         return _inside(self.slots / f"{name}{suffix}", self.root, "slot", name)
 
-    def temporary(self, stem: str) -> Path:
-        """A fresh scratch file in ``tmp/`` (the store's own names, never a caller's)."""
-        return self.tmp / f"{stem}-{os.getpid()}-{os.urandom(4).hex()}.tmp"
+    def temporary(self, stem: str, beside: Path | None = None) -> Path:
+        """A fresh scratch file (the store's own names, never a caller's) in ``beside``
+        (default ``tmp/``), created empty so that a read-only folder says so at once.
+        A file meant to be renamed into a folder is made in that folder: a rename is
+        atomic only within one file system.
+
+        Raises:
+            OSError: the folder is read-only, full...
+        """
+        path = (beside or self.tmp) / f".{stem}-{os.getpid()}-{os.urandom(4).hex()}.tmp"
+        path.touch(exist_ok=False)
+        return path

@@ -229,9 +229,10 @@ class SaveSlots:
     def _save(
         self, conn: sqlite3.Connection, slot: str, label: str, target: Path, previous: Path
     ) -> SaveInfo:
-        scratch = self._paths.temporary(slot)
         saved_at = time.time()
+        scratch = target.with_suffix(".unmade")  # replaced below; named for the error path
         try:
+            scratch = self._paths.temporary(slot, beside=self._paths.slots)
             copy = sqlite3.connect(scratch, isolation_level=None)
             try:
                 copy.execute("PRAGMA synchronous = FULL")
@@ -262,7 +263,8 @@ class SaveSlots:
         return SaveInfo(slot, False, target, saved_at, label, version, None)
 
     def _keep_previous(self, target: Path, previous: Path) -> None:
-        link = self._paths.temporary("previous")
+        link = self._paths.temporary("previous", beside=self._paths.slots)
+        link.unlink()
         try:
             os.link(target, link)
         except OSError:  # a file system without hard links: a copy does
@@ -271,7 +273,10 @@ class SaveSlots:
         os.replace(link, previous)
 
     def _load(self, conn: sqlite3.Connection, slot: str, path: Path, previous: bool) -> SaveInfo:
-        scratch = self._paths.temporary(slot)
+        try:
+            scratch = self._paths.temporary(slot)
+        except OSError as error:
+            raise StoreError(fault_from_exception(error, self._paths.tmp, "load")) from error
         try:
             copy = copy_checked(path, scratch, "load")
             try:

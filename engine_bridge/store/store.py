@@ -80,8 +80,9 @@ def _unlock(fd: int) -> None:
 def _create_live(paths: ProfilePaths, config: StoreConfig) -> None:
     # Made aside and renamed in, so live.db, once there, always has its header: a live
     # database that lacks one is damaged, never "not finished yet".
-    scratch = paths.temporary("live")
+    scratch = paths.live.with_suffix(".unmade")
     try:
+        scratch = paths.temporary("live", beside=paths.folder)
         conn = connect(scratch, busy_timeout_ms=config.busy_timeout_ms)
         try:
             migrate(conn, scratch)
@@ -98,7 +99,8 @@ def _create_live(paths: ProfilePaths, config: StoreConfig) -> None:
 
 
 def _clear_scratch(paths: ProfilePaths) -> None:
-    for leftover in paths.tmp.glob("*.tmp*"):  # an interrupted save or load
+    leftovers = [*paths.folder.glob(".*.tmp*"), *paths.slots.glob(".*.tmp*"), *paths.tmp.glob(".*.tmp*")]
+    for leftover in leftovers:  # of an interrupted save, load or recovery
         with contextlib.suppress(OSError):
             leftover.unlink()
 
@@ -203,8 +205,9 @@ class Store:
         source = paths.slot(slot, previous=previous)
         fd = _lock(paths)
         try:
-            scratch = paths.temporary("recover")
+            scratch = paths.live.with_suffix(".unmade")
             try:
+                scratch = paths.temporary("recover", beside=paths.folder)
                 copy = copy_checked(source, scratch, "recover")
                 try:
                     copy.execute("DELETE FROM save_info")
@@ -252,6 +255,12 @@ class Store:
         shutdown, tests and tools: never in a frame."""
         wanted = self._journal.last_ticket if ticket is None else ticket
         return self._writer.wait_committed(wanted, timeout)
+
+    @property
+    def committed_through(self) -> int:
+        """The highest batch ticket the writer is done with: every batch up to it is
+        committed, except those a ``rejected`` fault names. Never waits."""
+        return self._writer.processed
 
     @property
     def metrics(self) -> StoreMetrics:

@@ -170,6 +170,11 @@ class Writer:
         return self._capacity
 
     @property
+    def processed(self) -> int:
+        """The highest ticket the writer is done with (committed, or rejected)."""
+        return self._processed
+
+    @property
     def pending(self) -> int:
         """Batches kept on the game thread's side for the next hand-over."""
         return len(self._pending)
