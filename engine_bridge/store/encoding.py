@@ -17,13 +17,13 @@ import msgpack
 
 from engine_bridge.scripting.npc_memory import Memorable
 
-__all__ = ["NotPlainData", "decode", "encode"]
+__all__ = ["UnencodableError", "decode", "encode"]
 
 _TUPLE = 1
 _PLAIN_LEAVES = (bool, int, float, str, type(None))
 
 
-class NotPlainData(TypeError):
+class UnencodableError(TypeError):
     """``where`` (``""`` for the value itself, else ``[2]["hp"]``) holds a ``type_name``."""
 
     def __init__(self, where: str, type_name: str) -> None:
@@ -49,46 +49,43 @@ def _pack(items: Any) -> bytes:
 
 
 def _unpack(data: bytes) -> Any:
-    return msgpack.unpackb(
-        data, ext_hook=_tuple_from_extension, strict_map_key=False, raw=False
-    )
+    return msgpack.unpackb(data, ext_hook=_tuple_from_extension, strict_map_key=False, raw=False)
 
 
-def _first_bad(value: object, where: str = "") -> NotPlainData | None:
+def _first_bad(value: object, where: str = "") -> UnencodableError | None:
     kind = type(value)
     if kind in _PLAIN_LEAVES:
-        if kind is int and not -(2**63) <= value < 2**64:  # type: ignore[operator]
-            return NotPlainData(where, "an int beyond 64 bits")
-        return None
+        beyond = kind is int and not -(2**63) <= value < 2**64  # type: ignore[operator]
+        return UnencodableError(where, "an int beyond 64 bits") if beyond else None
     if kind in (list, tuple):
-        for i, item in enumerate(value):  # type: ignore[arg-type]
-            bad = _first_bad(item, f"{where}[{i}]")
-            if bad is not None:
-                return bad
-        return None
-    if kind is dict:
-        for key, item in value.items():  # type: ignore[attr-defined]
-            bad = _first_bad(key, f"{where}[{key!r}] (the key)") or _first_bad(
-                item, f"{where}[{key!r}]"
-            )
-            if bad is not None:
-                return bad
-        return None
-    return NotPlainData(where, kind.__name__)
+        items = [(f"{where}[{i}]", item) for i, item in enumerate(value)]  # type: ignore[arg-type]
+    elif kind is dict:
+        items = [
+            pair
+            for key, item in value.items()  # type: ignore[attr-defined]
+            for pair in ((f"{where}[{key!r}] (the key)", key), (f"{where}[{key!r}]", item))
+        ]
+    else:
+        return UnencodableError(where, kind.__name__)
+    for inner_where, item in items:
+        bad = _first_bad(item, inner_where)
+        if bad is not None:
+            return bad
+    return None
 
 
 def encode(value: Memorable) -> bytes:
     """``value`` as msgpack.
 
     Raises:
-        NotPlainData: ``value`` is not plain data; it names where the bad item is.
+        UnencodableError: ``value`` is not plain data; it names where the bad item is.
     """
     try:
         return _pack(value)
     except (TypeError, ValueError, OverflowError):
         bad = _first_bad(value)
         if bad is None:  # msgpack refused what we consider plain: say so, not silently
-            bad = NotPlainData("", type(value).__name__)
+            bad = UnencodableError("", type(value).__name__)
         raise bad from None
 
 

@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Any
 
 from engine_bridge.scripting.npc_memory import Memorable
-from engine_bridge.store.encoding import NotPlainData, decode, encode
+from engine_bridge.store.encoding import UnencodableError, decode, encode
 from engine_bridge.store.errors import FaultKind, NotPlainDataError, StoreFault
 from engine_bridge.store.journal import Journal
 
@@ -67,7 +67,7 @@ class _SlotMemory(dict[str, Memorable]):
             raise NotPlainDataError(self.slot, repr(key), "", f"a {type(key).__name__} key")
         try:
             data = encode(value)
-        except NotPlainData as bad:
+        except UnencodableError as bad:
             raise NotPlainDataError(self.slot, key, bad.where, bad.type_name) from None
         dict.__setitem__(self, key, value)
         self._changed(key, data)
@@ -170,15 +170,13 @@ class SqliteNpcMemory(dict[int, _SlotMemory]):
             if memory.live is None:
                 continue
             slot = memory.slot
-            for key, data in memory.changes.items():
-                if data == _DELETED:
+            for key, change in memory.changes.items():
+                if change == _DELETED:
                     deletes.append((slot, key))
                     continue
-                if data is _REENCODE:
-                    data = self._reencode(memory, key)
-                    if data is None:
-                        continue
-                upserts.append((slot, key, data))
+                data = self._reencode(memory, key) if change is _REENCODE else change
+                if data is not None:
+                    upserts.append((slot, key, data))
             memory.changes = {}
         self.dirty = []
         batch.add(UPSERT, upserts)
@@ -201,7 +199,7 @@ class SqliteNpcMemory(dict[int, _SlotMemory]):
     def _reencode(self, memory: _SlotMemory, key: str) -> bytes | None:
         try:
             return encode(dict.__getitem__(memory, key))
-        except NotPlainData as bad:
+        except UnencodableError as bad:
             # Changed in place into something that cannot be kept: the last good
             # value stays on disk, and the game hears of it (never silently).
             self._journal.record(

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine_bridge.scripting.npc_memory import Memorable
-from engine_bridge.store.encoding import NotPlainData, decode, encode
+from engine_bridge.store.encoding import UnencodableError, decode, encode
 from engine_bridge.store.errors import NotPlainDataError
 from engine_bridge.store.journal import Journal
 
@@ -75,7 +75,7 @@ class Outbox:
         """
         try:
             data = encode(body)
-        except NotPlainData as bad:
+        except UnencodableError as bad:
             raise NotPlainDataError(-1, kind, bad.where, bad.type_name) from None
         seq = self._next
         self._next += 1

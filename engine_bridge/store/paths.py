@@ -37,9 +37,7 @@ _MAX_NAME = 64
 # Device names Windows resolves in every folder, whatever the extension: a save named
 # "con" would open the console on a player's machine.
 _RESERVED = frozenset(
-    {"con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(10)}
-    | {f"lpt{i}" for i in range(10)}
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 )
 
 
@@ -63,8 +61,10 @@ def check_name(name: object, what: str, root: Path | str) -> str:
     rules = (
         (not name, "is empty"),
         ("\0" in name, "contains a NUL byte"),
-        (name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) is not None,
-         "is an absolute path"),
+        (
+            name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) is not None,
+            "is an absolute path",
+        ),
         (".." in name, "refers to a parent folder ('..')"),
         ("/" in name or "\\" in name, "contains a path separator"),
         (len(name) > _MAX_NAME, f"is longer than {_MAX_NAME} characters"),

@@ -99,7 +99,11 @@ def _create_live(paths: ProfilePaths, config: StoreConfig) -> None:
 
 
 def _clear_scratch(paths: ProfilePaths) -> None:
-    leftovers = [*paths.folder.glob(".*.tmp*"), *paths.slots.glob(".*.tmp*"), *paths.tmp.glob(".*.tmp*")]
+    leftovers = [
+        *paths.folder.glob(".*.tmp*"),
+        *paths.slots.glob(".*.tmp*"),
+        *paths.tmp.glob(".*.tmp*"),
+    ]
     for leftover in leftovers:  # of an interrupted save, load or recovery
         with contextlib.suppress(OSError):
             leftover.unlink()
@@ -139,9 +143,7 @@ class Store:
         self.saves = SaveSlots(paths, self._writer, self.flush, self._reload)
 
     @classmethod
-    def open(
-        cls, save_root: Path | str, profile: str, config: StoreConfig | None = None
-    ) -> Store:
+    def open(cls, save_root: Path | str, profile: str, config: StoreConfig | None = None) -> Store:
         """Open (or create) ``profile``'s store under ``save_root``: checks the live
         database, migrates it, starts the writer thread and loads memory, story state
         and the outbox's next ``seq``.
@@ -191,15 +193,13 @@ class Store:
         return tuple(info for info in find_saves(paths) if info.sound)
 
     @staticmethod
-    def recover(
-        save_root: Path | str, profile: str, slot: str, *, previous: bool = False
-    ) -> Path:
+    def recover(save_root: Path | str, profile: str, slot: str, *, previous: bool = False) -> Path:
         """Start ``profile`` afresh from the save ``slot`` when its live database is
         damaged. The damaged files are kept (renamed ``damaged-<n>.db``, never over
         another file); returns that path. Then :meth:`open` works again.
 
         Raises:
-            StoreError: as :meth:`open` and :meth:`SaveSlots.load <engine_bridge.store.saves.SaveSlots.load>`.
+            StoreError: as :meth:`open` and `store.saves.load` raise.
         """
         paths = ProfilePaths.under(save_root, profile)
         source = paths.slot(slot, previous=previous)

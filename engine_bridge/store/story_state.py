@@ -98,7 +98,8 @@ class StoryState:
                 [
                     (name, flag, encode(value))
                     for flag, value in flags.items()
-                    if flag not in old_flags or old_flags[flag] != value
+                    if flag not in old_flags
+                    or old_flags[flag] != value
                     or type(old_flags[flag]) is not type(value)
                 ],
             )

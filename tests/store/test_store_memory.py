@@ -13,7 +13,9 @@ from engine_bridge.scripting.npc_memory import NpcMemory
 from engine_bridge.store import FaultKind, NotPlainDataError, Store
 
 
-def test_what_npcs_remember_survives_a_restart_equal_to_what_was_set(store: Store, reopen: Callable[[Store], Store]) -> None:
+def test_what_npcs_remember_survives_a_restart_equal_to_what_was_set(
+    store: Store, reopen: Callable[[Store], Store]
+) -> None:
     memory = store.npc_memory()
     values = {
         "greeted": True,
@@ -36,7 +38,9 @@ def test_what_npcs_remember_survives_a_restart_equal_to_what_was_set(store: Stor
         store.close()
 
 
-def test_a_container_changed_in_place_after_recall_is_written_too(store: Store, reopen: Callable[[Store], Store]) -> None:
+def test_a_container_changed_in_place_after_recall_is_written_too(
+    store: Store, reopen: Callable[[Store], Store]
+) -> None:
     memory = store.npc_memory()
     memory[1]["gifts"] = ["bread"]
     memory.flush()
@@ -52,7 +56,9 @@ def test_a_container_changed_in_place_after_recall_is_written_too(store: Store, 
         store.close()
 
 
-def test_forgetting_a_key_and_dropping_a_slot_are_written(store: Store, reopen: Callable[[Store], Store]) -> None:
+def test_forgetting_a_key_and_dropping_a_slot_are_written(
+    store: Store, reopen: Callable[[Store], Store]
+) -> None:
     memory = store.npc_memory()
     memory[1].update(a=1, b=2, c=3)
     memory[2]["x"] = "kept"
@@ -126,7 +132,9 @@ class Keeper(Npc):
         self.remember("visits", self.recall("visits", 0) + 1)  # type: ignore[operator]
 
 
-def test_the_scheduler_runs_on_it_and_npcs_remember_across_a_restart(store: Store, reopen: Callable[[Store], Store]) -> None:
+def test_the_scheduler_runs_on_it_and_npcs_remember_across_a_restart(
+    store: Store, reopen: Callable[[Store], Store]
+) -> None:
     for visit in (1, 2):
         memory: NpcMemory = store.npc_memory()
         scheduler = Scheduler(World.allocate(4), memory=memory)

@@ -12,9 +12,7 @@ import pytest
 
 from engine_bridge.store import Autosave, FaultKind, Store, StoreError
 
-STORY = {
-    "main": {"v": 1, "story": "Main", "flags": {"met": False}, "completed": [], "counts": {}}
-}
+STORY = {"main": {"v": 1, "story": "Main", "flags": {"met": False}, "completed": [], "counts": {}}}
 
 
 def _digest(path: Path) -> str:
@@ -60,7 +58,10 @@ def test_saving_over_a_slot_keeps_the_one_it_replaces_and_list_shows_both(store:
     store.npc_memory()[1]["n"] = 2
     store.saves.save("s").result(30)
     listed = store.saves.list()
-    assert [(i.slot, i.previous, i.sound) for i in listed] == [("s", False, True), ("s", True, True)]
+    assert [(i.slot, i.previous, i.sound) for i in listed] == [
+        ("s", False, True),
+        ("s", True, True),
+    ]
     store.saves.load("s", previous=True)
     assert store.npc_memory().view(1) == {"n": 1}
     store.saves.load("s")
@@ -97,7 +98,7 @@ def test_a_damaged_save_names_its_file_offers_the_previous_and_is_never_overwrit
     assert (fault.kind, fault.file, fault.operation) == (FaultKind.CORRUPT, str(slot), "load")
     assert reason in fault.reason
     offered = failed.value.offered
-    assert [(o.slot, o.previous) for o in offered][0] == ("s", True)  # its own elder first
+    assert next((o.slot, o.previous) for o in offered) == ("s", True)  # its own elder first
     assert ("other", False) in [(o.slot, o.previous) for o in offered]
     assert _digest(slot) == before
     assert store.npc_memory().view(1) == {"n": 2}  # the live state is untouched
