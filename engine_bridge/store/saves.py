@@ -37,6 +37,7 @@ from engine_bridge.store.database_file import (
     fsync_file,
     fsync_folder,
 )
+from engine_bridge.store.encoding import decode
 from engine_bridge.store.errors import FaultKind, StoreError, StoreFault, fault_from_exception
 from engine_bridge.store.paths import ProfilePaths
 from engine_bridge.store.schema import SAVED_TABLES, migrate, version_of
@@ -130,10 +131,34 @@ def copy_checked(source: Path, scratch: Path, operation: str) -> sqlite3.Connect
             migrate(conn, source)
         except sqlite3.Error as error:
             raise StoreError(fault_from_exception(error, source, operation)) from error
+        _check_values(conn, source, operation)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _check_values(conn: sqlite3.Connection, source: Path, operation: str) -> None:
+    """Every stored value decodes: a save whose pages are sound but whose values are not
+    must fail here, before it replaces anything."""
+    queries = (
+        ("npc_memory", "SELECT 'slot ' || slot || ' key ' || key, value FROM npc_memory"),
+        ("story_flags", "SELECT story || ' flag ' || flag, value FROM story_flags"),
+    )
+    for table, query in queries:
+        for where, value in conn.execute(query):
+            try:
+                decode(value)
+            except (ValueError, TypeError) as error:
+                raise StoreError(
+                    StoreFault(
+                        FaultKind.CORRUPT,
+                        str(source),
+                        operation,
+                        f"a value in {table} does not decode ({error})",
+                        where,
+                    )
+                ) from None
 
 
 class SaveSlots:

@@ -135,7 +135,7 @@ class Store:
             self.story_state = StoryState(self._journal, read_snapshot(reader))
             self.outbox = Outbox(self._journal, next_seq(reader), self._reader)
         except (sqlite3.Error, ValueError) as error:
-            self._shut()
+            self._shut(unlock=False)  # open() lets go of the lock
             fault = fault_from_exception(error, paths.live, "open")
             raise StoreError(
                 StoreFault(FaultKind.CORRUPT, fault.file, "open", f"unreadable rows: {error}")
@@ -310,13 +310,14 @@ class Store:
 
     # -- private -------------------------------------------------------------------------
 
-    def _shut(self, timeout: float = 10.0) -> None:
+    def _shut(self, timeout: float = 10.0, *, unlock: bool = True) -> None:
         self._writer.close(timeout)
         with self._readers_lock:
             for conn in self._readers:
                 conn.close()
             self._readers.clear()
-        _unlock(self._lock_fd)
+        if unlock:
+            _unlock(self._lock_fd)
 
     def _reader(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._reader_of_thread, "conn", None)

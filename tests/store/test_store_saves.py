@@ -178,3 +178,36 @@ def test_the_autosave_saves_every_interval_of_its_clock(store: Store) -> None:
         ("autosave", False),
         ("autosave", True),
     ]
+
+
+def test_a_save_whose_values_do_not_decode_is_refused_before_it_replaces_anything(
+    store: Store,
+) -> None:
+    store.npc_memory()[1]["hp"] = 10
+    store.npc_memory()[2]["hp"] = 20
+    info = store.saves.save("s").result(30)
+    conn = sqlite3.connect(info.path)
+    conn.execute("UPDATE npc_memory SET value = x'c1' WHERE slot = 2")  # 0xc1: never msgpack
+    conn.commit()
+    conn.close()
+    store.npc_memory()[1]["hp"] = 11
+    with pytest.raises(StoreError) as failed:
+        store.saves.load("s")
+    assert (failed.value.kind, failed.value.fault.field) == (FaultKind.CORRUPT, "slot 2 key hp")
+    assert store.npc_memory().view(1) == {"hp": 11}
+
+
+def test_a_live_database_whose_values_do_not_decode_is_named_at_open(save_root: Path) -> None:
+    with Store.open(save_root, "p") as store:
+        store.npc_memory()[1]["hp"] = 10
+    conn = sqlite3.connect(save_root / "p" / "live.db")
+    conn.execute("UPDATE npc_memory SET value = x'c1'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError) as failed:
+        Store.open(save_root, "p")
+    assert failed.value.kind == FaultKind.CORRUPT
+    assert failed.value.fault.file == str(save_root / "p" / "live.db")
+    with pytest.raises(StoreError) as again:  # the lock was let go: the same answer
+        Store.open(save_root, "p")
+    assert again.value.kind == FaultKind.CORRUPT
