@@ -30,7 +30,10 @@ from pathlib import Path
 
 from engine_bridge.store.errors import FaultKind, StoreError, StoreFault, fault_from_exception
 
-__all__ = ["ProfilePaths", "check_name"]
+__all__ = ["DEFAULT_PROFILE", "ProfilePaths", "check_name"]
+
+DEFAULT_PROFILE = "default"
+"""The profile a runtime, the host and ``aicore saves`` use when none is named."""
 
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
 _MAX_NAME = 64
