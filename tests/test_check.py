@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_runner import run_aicore
 from new_kind_project import lamplighter_project
 
 from engine_bridge.tooling.cli.commands.check import Problem, check
@@ -19,15 +20,7 @@ HEADER = "from engine_bridge.api import Event, Npc\n\n\n"
 def _aicore_check(
     venv_bin: Path, env: dict[str, str], cwd: Path, *args: str
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(venv_bin / "aicore"), "check", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
+    return run_aicore(venv_bin, env, "check", *args, cwd=cwd)
 
 
 def _line_of(path: Path, fragment: str) -> int:

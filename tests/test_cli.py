@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from cli_runner import run_aicore
+from cli_runner import run_aicore, run_python
 
 import engine_bridge
 from engine_bridge.tooling import cli
@@ -71,15 +69,7 @@ def test_doctor_exits_1_and_names_a_missing_required_part(
         "from engine_bridge.tooling.cli import main\n"
         "sys.exit(main(['doctor']))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=clean_env,
-        cwd=repo,
-        timeout=120,
-        check=False,
-    )
+    out = run_python(code, clean_env, repo)
     assert out.returncode == 1, out.stdout + out.stderr
     assert re.search(r"^MISSING\s+onnxruntime\s+cannot import", out.stdout, re.M), out.stdout
     assert "1 required part(s) missing: onnxruntime" in out.stdout

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from script_sandboxes import probe_beside_healthy
 
 from engine_bridge.api import Event, Npc
 from engine_bridge.core.timers import MAX_PENDING_PER_NPC
@@ -169,18 +170,8 @@ FRAMES = 30
 
 
 def _run(tmp_path: Path, case: str, probes: int = 2) -> Sandbox:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(HEALTHY)
     body = "from engine_bridge.api import Npc\n\n" + textwrap.dedent(CASES[case])
-    (scripts / "probe.py").write_text(body)
-    box = Sandbox(script_dirs=[scripts], capacity=16)
-    # Every handler of every frame runs (this is about failures, not the frame budget).
-    box.runtime.scheduler.frame_budget_s = 60.0
-    box.good = box.spawn("good")  # type: ignore[attr-defined]
-    for _ in range(probes):
-        box.spawn("probe")
-    return box
+    return probe_beside_healthy(tmp_path, HEALTHY, body, probes)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from cli_runner import run_aicore
 from test_hostile_scripts import CASES as HOSTILE_CASES
 
 HEALTHY = """
@@ -92,31 +93,26 @@ FRAMES = 60
 def _host(
     venv_bin: Path, env: dict[str, str], tmp_path: Path, kinds: str
 ) -> tuple[subprocess.CompletedProcess[str], list[dict[str, object]], dict[str, object]]:
-    out = subprocess.run(
-        [
-            str(venv_bin / "aicore"),
-            "host",
-            "--npcs",
-            "4",
-            "--frames",
-            str(FRAMES),
-            "--scripts",
-            str(tmp_path / "scripts"),
-            "--kinds",
-            kinds,
-            "--trace",
-            str(tmp_path / "trace.jsonl"),
-            "--report",
-            str(tmp_path / "report.json"),
-            "--save",
-            str(tmp_path / "save"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
+    out = run_aicore(
+        venv_bin,
+        env,
+        "host",
+        "--npcs",
+        "4",
+        "--frames",
+        str(FRAMES),
+        "--scripts",
+        str(tmp_path / "scripts"),
+        "--kinds",
+        kinds,
+        "--trace",
+        str(tmp_path / "trace.jsonl"),
+        "--report",
+        str(tmp_path / "report.json"),
+        "--save",
+        str(tmp_path / "save"),
         cwd=tmp_path,
         timeout=300,
-        check=False,
     )
     trace_file = tmp_path / "trace.jsonl"
     lines = (
