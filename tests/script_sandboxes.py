@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from content_files import write_scripts
+
 from engine_bridge.sandbox import Sandbox
 
 
@@ -15,10 +17,7 @@ def probe_beside_healthy(
     (``probe``, kind "probe"), one good NPC (its slot in ``box.good``) and ``probes`` probe
     NPCs. Every handler of every frame runs: these tests are about what a script does, not
     about the frame budget. ``options`` go to :class:`Sandbox`."""
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(healthy)
-    (scripts / "probe.py").write_text(probe)
+    scripts = write_scripts(tmp_path / "scripts", good=healthy, probe=probe)
     box = Sandbox(script_dirs=[scripts], capacity=16, **options)
     box.runtime.scheduler.frame_budget_s = 60.0
     box.good = box.spawn("good")  # type: ignore[attr-defined]

@@ -12,15 +12,11 @@ from pathlib import Path
 
 import pytest
 from content_files import write
-from shipped_scripts import shipped_kinds
+from shipped_game import CONTENT, shipped_kinds
 
 from engine_bridge.content.dialogue import DIALOGUE_DIR, DialogueLine, DialogueTables
 from engine_bridge.content.layers import ContentError
 from vocal.voice_lines import MANIFEST_PATH, load_manifest
-
-REPO = Path(__file__).resolve().parent.parent
-CONTENT = REPO / "content"
-
 
 NPC_KINDS = shipped_kinds()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run_aicore
+from content_files import write_scripts
 from test_hostile_scripts import CASES as HOSTILE_CASES
 
 HEALTHY = """
@@ -127,9 +128,7 @@ def _host(
 def test_a_hostile_script_in_the_game_beside_a_healthy_one(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, probe: str
 ) -> None:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(HEALTHY)
+    scripts = write_scripts(tmp_path / "scripts", good=HEALTHY)
     header = "from engine_bridge.api import Npc\n\n"  # the sandbox's cases leave it out
     (scripts / "probe.py").write_text(header + textwrap.dedent(PROBES[probe]))
     # A script that never finishes loading defines no kind: the game starts without it.

@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 from content_files import write
-from shipped_scripts import shipped_kinds
+from shipped_game import CONTENT, shipped_kinds
 
 from engine_bridge.content.knowledge import LORE_DIR, KnowledgeBase, LoreHit, load_lore
-
-REPO = Path(__file__).resolve().parent.parent
-CONTENT = REPO / "content"
-
 
 NPC_KINDS = shipped_kinds()
 

@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from content_files import write_scripts
 from script_sandboxes import probe_beside_healthy
 
 from engine_bridge.sandbox import Sandbox
@@ -250,13 +251,12 @@ def test_a_module_that_leaks_while_its_npcs_come_and_go_is_quarantined(tmp_path:
 
 
 def test_a_module_hook_that_leaks_is_stopped(tmp_path: Path) -> None:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(HEALTHY)
-    (scripts / "hook.py").write_text(
-        "FRAMES = {}\n\n"
+    scripts = write_scripts(
+        tmp_path / "scripts",
+        good=HEALTHY,
+        hook="FRAMES = {}\n\n"
         "def on_frame(runtime, dt, events):\n"
-        "    FRAMES[runtime.frame] = [dt] * 128\n"
+        "    FRAMES[runtime.frame] = [dt] * 128\n",
     )
     box = Sandbox(script_dirs=[scripts], capacity=4, memory_limits=QUICK)
     box.step(FRAMES)

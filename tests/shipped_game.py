@@ -1,4 +1,5 @@
-"""What the shipped NPC scripts (``npc_scripts/``) define, read from their source."""
+"""What the repository ships: its content folder, and the NPC kinds its scripts
+(``npc_scripts/``) define, read from their source."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
 
 
 def shipped_kinds() -> frozenset[str]:
