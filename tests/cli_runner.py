@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -34,7 +35,27 @@ def run_aicore(
 
 
 def run_python(
-    code: str, env: dict[str, str] | None = None, cwd: Path | None = None, *, timeout: float = 120
+    code: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    *,
+    missing: Iterable[str] = (),
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    """``code`` in a fresh interpreter of this environment (nothing imported yet)."""
-    return run([sys.executable, "-c", code], env, cwd, timeout=timeout)
+    """``code`` in a fresh interpreter of this environment (nothing imported yet but
+    ``sys``), in which the ``missing`` modules look uninstalled to the import system."""
+    hide = "".join(f"sys.modules[{name!r}] = None\n" for name in missing)
+    return run([sys.executable, "-c", "import sys\n" + hide + code], env, cwd, timeout=timeout)
+
+
+def host_outputs(folder: Path) -> list[str]:
+    """The ``aicore host`` options that write its trace (``trace.jsonl``), its report
+    (``report.json``) and its save (``save/``) into ``folder``."""
+    return [
+        "--trace",
+        str(folder / "trace.jsonl"),
+        "--report",
+        str(folder / "report.json"),
+        "--save",
+        str(folder / "save"),
+    ]

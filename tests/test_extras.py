@@ -47,7 +47,6 @@ def test_running_the_frame_imports_no_tool_server_or_model_package(
 ) -> None:
     # A fresh interpreter: this one has imported the tests' tools long ago.
     code = (
-        "import sys\n"
         "import engine_bridge.api, engine_bridge.core.runtime, engine_bridge.content.systems\n"
         "from engine_bridge.sandbox import Sandbox\n"
         "box = Sandbox()  # the shipped content: every content system starts\n"
@@ -76,9 +75,7 @@ def test_running_the_frame_imports_no_tool_server_or_model_package(
 def test_a_missing_extra_is_named_with_the_command_that_installs_it(
     repo: Path, clean_env: dict[str, str], blocked: str, call: str, extra: str
 ) -> None:
-    # sys.modules[name] = None is how an uninstalled package looks to the import system.
     code = (
-        f"import sys; sys.modules[{blocked!r}] = None\n"
         "from vocal.extras import MissingExtraError\n"
         "try:\n"
         f"    {call}\n"
@@ -86,7 +83,7 @@ def test_a_missing_extra_is_named_with_the_command_that_installs_it(
         "    print(exc.package, exc.extra, sep='|')\n"
         "    print(exc)\n"
     )
-    out = run_python(code, clean_env, repo)
+    out = run_python(code, clean_env, repo, missing=[blocked])
     assert out.returncode == 0, out.stdout + out.stderr
     fields, message = out.stdout.splitlines()
     assert fields == f"{blocked}|{extra}"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import soundfile
-from cli_runner import run
+from cli_runner import host_outputs, run
 from new_kind_project import lamplighter_project
 
 from engine_bridge.content.systems import KNOWLEDGE_DB
@@ -436,12 +436,7 @@ def test_the_trace_says_which_npc_of_which_kind_did_and_said_what(
             str(frames),
             "--kinds",
             ",".join(kinds),
-            "--trace",
-            str(tmp_path / "trace.jsonl"),
-            "--report",
-            str(tmp_path / "report.json"),
-            "--save",
-            str(tmp_path / "save"),
+            *host_outputs(tmp_path),
             "--quiet",
         ],
         clean_env,

@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from cli_runner import run_aicore
+from cli_runner import host_outputs, run_aicore
 from content_files import write_scripts
 from test_hostile_scripts import CASES as HOSTILE_CASES
 
@@ -106,12 +106,7 @@ def _host(
         str(tmp_path / "scripts"),
         "--kinds",
         kinds,
-        "--trace",
-        str(tmp_path / "trace.jsonl"),
-        "--report",
-        str(tmp_path / "report.json"),
-        "--save",
-        str(tmp_path / "save"),
+        *host_outputs(tmp_path),
         cwd=tmp_path,
         timeout=300,
     )
