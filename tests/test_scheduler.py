@@ -140,8 +140,14 @@ def test_the_frame_budget_moves_the_rest_of_the_work_to_the_next_frame() -> None
     sandbox.step(1)
     ticked = sum(1 for s in slots if sandbox.npc(s).recall("ticks"))
     assert 0 < ticked < 400
-    sandbox.step(40)
-    assert all(sandbox.npc(s).recall("ticks") for s in slots)  # nobody starved
+    # Nobody starves: those that waited go first and every frame runs at least one, so
+    # every NPC has ticked within one frame per NPC however slow this machine is (a fast
+    # one needs about twenty).
+    for _ in range(len(slots)):
+        if all(sandbox.npc(s).recall("ticks") for s in slots):
+            break
+        sandbox.step(1)
+    assert all(sandbox.npc(s).recall("ticks") for s in slots)
     assert len(sandbox.runtime.scheduler.turns.backlog) <= len(slots)  # and nothing piles up
 
 
