@@ -15,6 +15,9 @@ NATIVE_SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp vocal/bindings 
 CTEST_DIR := build/ctest
 BENCH_DIR := build/bench
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# The game needs none of these; the tests and the demo need them all (doctor checks the
+# sync and models packages too). pyproject.toml says what each extra is for.
+EXTRAS := test,tools,sync,models
 
 .PHONY: demo test bench setup lint format ctest sanitize pytest clean help
 .DEFAULT_GOAL := help
@@ -56,7 +59,7 @@ $(VENV)/.deps: pyproject.toml $(VENV)/.created
 	@touch $@
 
 $(VENV)/.installed: $(VENV)/.deps $(STAMPS)/system $(NATIVE_SOURCES)
-	$(VPY) -m pip install --quiet --no-build-isolation -Ceditable.rebuild=false -e ".[test]"
+	$(VPY) -m pip install --quiet --no-build-isolation -Ceditable.rebuild=false -e ".[$(EXTRAS)]"
 	@touch $@
 
 lint: setup

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from engine_bridge.api import Npc
+from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.core.runtime import Runtime
 from engine_bridge.core.world import PERCEIVES_PLAYER, World
 from engine_bridge.protocol.messages import decode, encode
@@ -90,7 +91,7 @@ class Sandbox:
         """Queue an engine event for the next frame (docs/protocol.md)."""
         self._events.append({"v": 1, "type": type, **fields})
 
-    def step(self, frames: int = 1, dt: float = 1.0 / 60.0) -> list[dict[str, Any]]:
+    def step(self, frames: int = 1, dt: float = FRAME_SECONDS) -> list[dict[str, Any]]:
         """Run frames; returns the commands they produced (also kept in ``commands``)."""
         out: list[dict[str, Any]] = []
         for _ in range(frames):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from content_files import write
+
 LAMPLIGHTER_SCRIPT = '''
 from engine_bridge.api import Npc
 
@@ -65,13 +67,6 @@ summary = "The lamplighter does his round."
 trigger = {manual = true}
 sets = {lamps_lit = true}
 """
-
-
-def write(root: Path, relative: str, text: str) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def lamplighter_project(base: Path) -> tuple[Path, Path]:

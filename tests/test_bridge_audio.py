@@ -13,7 +13,9 @@ from pathlib import Path
 
 import msgpack
 import pytest
+from native_runtime import config_with_scripts, create_runtime
 
+from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.native import abi
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,7 +46,7 @@ class Talker(Npc):
 
 
 def on_frame(runtime, dt, events):
-    voices = "_".join(str(v) for v in sorted(runtime._voices))
+    voices = "_".join(str(v) for v in sorted(runtime.voices.playing))
     runtime.emit({"type": "emote", "npc": 0, "emote": "tracked_" + voices})
 """
 
@@ -65,7 +67,7 @@ class Engine:
 
     def frame(self) -> list[str]:
         """One tick and one block of audio; the emotes the frame produced."""
-        assert self.lib.aicore_tick(self.rt, 1 / 60) == 0
+        assert self.lib.aicore_tick(self.rt, FRAME_SECONDS) == 0
         assert self.lib.aicore_audio_render(self.rt, self.left, self.right, 256) == 0
         written = ctypes.c_size_t()
         drained = self.lib.aicore_drain_commands(
@@ -91,17 +93,9 @@ class Engine:
 def engine(tmp_path: Path) -> Iterator[Engine]:
     (tmp_path / "talker.py").write_text(SCRIPT)
     lib = abi.load()
-    config = abi.default_config(lib)
+    config = config_with_scripts(lib, tmp_path, frame_budget_ms=50.0, handler_budget_ms=20.0)
     config.content_root = str(REPO / "content").encode()
-    dirs = (ctypes.c_char_p * 1)(str(tmp_path).encode())
-    config.script_dirs = dirs
-    config.script_dir_count = 1
-    config.frame_budget_ms = 50.0
-    config.handler_budget_ms = 20.0
-    rt = ctypes.c_void_p()
-    assert lib.aicore_runtime_create(ctypes.byref(config), ctypes.byref(rt)) == 0, (
-        lib.aicore_last_create_error()
-    )
+    rt = create_runtime(lib, config)
     slot = ctypes.c_uint32()
     assert lib.aicore_npc_spawn(rt, b"talker", ctypes.byref(slot)) == 0
     try:

@@ -3,11 +3,12 @@ logging after destroy neither calls into freed memory nor stays diverted."""
 
 from __future__ import annotations
 
-import ctypes
 import logging
 
 import pytest
+from native_runtime import create_runtime
 
+from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.native import abi
 
 
@@ -15,9 +16,8 @@ def test_logging_after_destroy_is_safe_and_back_to_normal(caplog: pytest.LogCapt
     lib = abi.load()
     config = abi.default_config(lib)
     for _ in range(2):  # create/destroy twice: the interpreter is reused, never restarted
-        rt = ctypes.c_void_p()
-        assert lib.aicore_runtime_create(ctypes.byref(config), ctypes.byref(rt)) == 0
-        assert lib.aicore_tick(rt, 1 / 60) == 0
+        rt = create_runtime(lib, config)
+        assert lib.aicore_tick(rt, FRAME_SECONDS) == 0
         lib.aicore_runtime_destroy(rt)
     with caplog.at_level(logging.ERROR, logger="aicore"):
         logging.getLogger("aicore.scheduler").error("after the runtime is gone")

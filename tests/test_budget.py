@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from engine_bridge.api import Npc
+from engine_bridge.core.frame import FRAME_RATE
 from engine_bridge.sandbox import Sandbox
 
 
@@ -24,7 +25,7 @@ def _burn(seconds: float) -> None:
 
 class Worker(Npc):
     kind = "worker"
-    decision_rate = 60.0
+    decision_rate = FRAME_RATE
 
     def on_tick(self, dt: float) -> None:
         _burn(0.002)  # well inside a 5 ms budget
@@ -33,7 +34,7 @@ class Worker(Npc):
 
 class Spinner(Npc):
     kind = "spinner"
-    decision_rate = 60.0
+    decision_rate = FRAME_RATE
 
     def on_tick(self, dt: float) -> None:
         while True:
@@ -42,7 +43,7 @@ class Spinner(Npc):
 
 class Sleeper(Npc):
     kind = "sleeper"
-    decision_rate = 60.0
+    decision_rate = FRAME_RATE
 
     def on_tick(self, dt: float) -> None:
         time.sleep(0.03)  # blocked, not computing: over 5 ms of wall time, no CPU
@@ -51,7 +52,7 @@ class Sleeper(Npc):
 
 class Stuck(Npc):
     kind = "stuck"
-    decision_rate = 60.0
+    decision_rate = FRAME_RATE
 
     def on_tick(self, dt: float) -> None:
         while True:  # waiting for something that never comes, computing nothing

@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_runner import run_aicore
+from content_files import write_scripts
 from new_kind_project import lamplighter_project
 
 from engine_bridge.tooling.cli.commands.check import Problem, check
@@ -19,15 +21,7 @@ HEADER = "from engine_bridge.api import Event, Npc\n\n\n"
 def _aicore_check(
     venv_bin: Path, env: dict[str, str], cwd: Path, *args: str
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(venv_bin / "aicore"), "check", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
+    return run_aicore(venv_bin, env, "check", *args, cwd=cwd)
 
 
 def _line_of(path: Path, fragment: str) -> int:
@@ -79,10 +73,9 @@ def test_checking_leaves_no_bytecode_in_the_script_folder(tmp_path: Path, repo: 
 def test_a_syntax_error_is_reported_at_its_line_and_exits_1(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "broken.py").write_text(
-        HEADER + 'class Broken(Npc):\n    kind = "broken"\n\n    def on_tick(self, dt)\n'
+    write_scripts(
+        tmp_path / "scripts",
+        broken=HEADER + 'class Broken(Npc):\n    kind = "broken"\n\n    def on_tick(self, dt)\n',
     )
     out = _aicore_check(venv_bin, clean_env, tmp_path, "scripts")
     assert out.returncode == 1
@@ -459,9 +452,7 @@ def test_a_script_that_loops_while_loading_times_out_and_the_others_are_still_ch
 def test_a_script_that_ends_the_process_while_loading_fails_the_check(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "quits.py").write_text("import random\n\nrandom._os._exit(0)\n")
+    write_scripts(tmp_path / "scripts", quits="import random\n\nrandom._os._exit(0)\n")
     out = _aicore_check(venv_bin, clean_env, tmp_path, "scripts")
     assert out.returncode == 1, out.stdout + out.stderr
     assert out.stdout.splitlines()[0] == (
@@ -486,13 +477,12 @@ def test_a_script_that_crashes_the_process_is_reported_with_the_signal(
 def test_a_thread_a_script_leaves_running_does_not_keep_the_check_waiting(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "spins.py").write_text(
-        "import random\n\n"
+    write_scripts(
+        tmp_path / "scripts",
+        spins="import random\n\n"
         'NAME = "threading"\n'
         f"threading = {_IMPORTLIB}.import_module(NAME)\n"
-        "threading.Thread(target=lambda: [None for _ in iter(int, 1)]).start()\n"
+        "threading.Thread(target=lambda: [None for _ in iter(int, 1)]).start()\n",
     )
     out = _aicore_check(venv_bin, clean_env, tmp_path, "scripts", "--timeout", "30")
     assert out.returncode == 0, out.stdout + out.stderr

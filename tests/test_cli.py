@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from cli_runner import run_aicore
+from cli_runner import run_aicore, run_python
 
 import engine_bridge
 from engine_bridge.tooling import cli
@@ -65,21 +63,8 @@ def test_doctor_says_which_system_is_off_and_why(
 def test_doctor_exits_1_and_names_a_missing_required_part(
     repo: Path, clean_env: dict[str, str]
 ) -> None:
-    # Hide onnxruntime from the import system the way an uninstalled package looks.
-    code = (
-        "import sys; sys.modules['onnxruntime'] = None\n"
-        "from engine_bridge.tooling.cli import main\n"
-        "sys.exit(main(['doctor']))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=clean_env,
-        cwd=repo,
-        timeout=120,
-        check=False,
-    )
+    code = "from engine_bridge.tooling.cli import main\nsys.exit(main(['doctor']))\n"
+    out = run_python(code, clean_env, repo, missing=["onnxruntime"])
     assert out.returncode == 1, out.stdout + out.stderr
     assert re.search(r"^MISSING\s+onnxruntime\s+cannot import", out.stdout, re.M), out.stdout
     assert "1 required part(s) missing: onnxruntime" in out.stdout

@@ -9,12 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from content_files import write
 from new_kind_project import (
     LAMPLIGHTER_DIALOGUE,
     LAMPLIGHTER_LORE,
     LAMPLIGHTER_STORY,
     lamplighter_project,
-    write,
 )
 
 from engine_bridge.content.dialogue import DialogueTables

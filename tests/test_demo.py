@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import soundfile
+from cli_runner import run_aicore
 
 from engine_bridge.tooling.demo import demo_steps
 
@@ -14,14 +14,7 @@ def test_demo_runs_every_step_and_writes_its_files(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:
     out_dir = tmp_path / "demo"
-    out = subprocess.run(
-        [str(venv_bin / "aicore"), "demo", "--out", str(out_dir)],
-        capture_output=True,
-        text=True,
-        env=clean_env,
-        timeout=600,
-        check=False,
-    )
+    out = run_aicore(venv_bin, clean_env, "demo", "--out", str(out_dir), timeout=600)
     assert out.returncode == 0, out.stdout + out.stderr
     for step in demo_steps():
         assert f"== {step.TITLE}" in out.stdout

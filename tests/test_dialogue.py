@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import logging
 import random
 import re
@@ -12,28 +11,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from content_files import write
+from shipped_game import CONTENT, shipped_kinds
 
 from engine_bridge.content.dialogue import DIALOGUE_DIR, DialogueLine, DialogueTables
 from engine_bridge.content.layers import ContentError
 from vocal.voice_lines import MANIFEST_PATH, load_manifest
 
-REPO = Path(__file__).resolve().parent.parent
-CONTENT = REPO / "content"
-
-
-def _shipped_kinds() -> frozenset[str]:
-    """The kinds the shipped scripts define: the game's kinds come from its scripts."""
-    kinds = set()
-    for path in (REPO / "npc_scripts").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
-                "kind"
-            ]:
-                kinds.add(ast.literal_eval(node.value))
-    return frozenset(kinds)
-
-
-NPC_KINDS = _shipped_kinds()
+NPC_KINDS = shipped_kinds()
 
 GHOUL_TABLE = """
 [[line]]
@@ -87,10 +72,7 @@ ghoul_bargain_gate = "Laisse le corps à la grille, et je te laisserai en paix."
 
 
 def _write(content_root: Path, relative: str, text: str) -> Path:
-    path = content_root / DIALOGUE_DIR / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write(content_root / DIALOGUE_DIR, relative, text)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from engine_bridge.api import Event, Npc
+from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.core.scheduler import Scheduler
 from engine_bridge.core.world import World
 from engine_bridge.sandbox import Sandbox
@@ -82,10 +83,10 @@ def test_a_frame_interrupted_between_deliveries_loses_no_event() -> None:
     scheduler.event_observer = interrupted_on_the_third
     events = [{"v": 1, "type": "damaged", "npc": 0, "amount": i / 10} for i in range(6)]
     with pytest.raises(KeyboardInterrupt):
-        scheduler.tick(1 / 60, events, [])
+        scheduler.tick(FRAME_SECONDS, events, [])
     # The event whose delivery was cut short counts as done; the others wait.
     assert scheduler.npcs[0].recall("seen") == [0.0, 0.1]
     assert len(scheduler.bus) == 3
     scheduler.event_observer = None
-    scheduler.tick(1 / 60, [], [])
+    scheduler.tick(FRAME_SECONDS, [], [])
     assert scheduler.npcs[0].recall("seen") == [0.0, 0.1, 0.3, 0.4, 0.5]

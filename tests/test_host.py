@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 import soundfile
+from cli_runner import host_outputs, run
 from new_kind_project import lamplighter_project
 
 from engine_bridge.content.systems import KNOWLEDGE_DB
+from engine_bridge.core.frame import FRAME_RATE
 from engine_bridge.tooling.cli import build_parser
 from engine_bridge.tooling.cli.commands import host
 
@@ -36,9 +38,7 @@ COMMAND_TYPES = {"move_to", "flee", "attack", "say", "emote", "despawn"}
 
 
 def _run(cmd: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        cmd, capture_output=True, text=True, env=env, cwd=cwd, timeout=300, check=False
-    )
+    return run(cmd, env, cwd, timeout=300)
 
 
 def _value(cmd: list[str], flag: str) -> str:
@@ -48,7 +48,7 @@ def _value(cmd: list[str], flag: str) -> str:
 def _check_report(report: dict[str, Any], frames: int, npcs: int) -> None:
     assert report["frames"] == frames
     assert report["npcs"] == npcs
-    assert report["seconds_simulated"] == pytest.approx(frames / 60)
+    assert report["seconds_simulated"] == pytest.approx(frames / FRAME_RATE)
     assert report["wall_seconds"] > 0
     for name in TIMINGS:
         t = report[name]
@@ -105,7 +105,7 @@ def test_aicore_host_runs_the_frames_and_npcs_asked_and_writes_report_and_wav(
     assert info.samplerate == SAMPLE_RATE
     assert info.channels == 2
     assert info.subtype == "FLOAT"
-    expected = frames / 60 * SAMPLE_RATE
+    expected = frames / FRAME_RATE * SAMPLE_RATE
     assert expected <= info.frames < expected + BLOCK
     assert info.frames == report["audio_blocks"] * BLOCK
 
@@ -436,12 +436,7 @@ def test_the_trace_says_which_npc_of_which_kind_did_and_said_what(
             str(frames),
             "--kinds",
             ",".join(kinds),
-            "--trace",
-            str(tmp_path / "trace.jsonl"),
-            "--report",
-            str(tmp_path / "report.json"),
-            "--save",
-            str(tmp_path / "save"),
+            *host_outputs(tmp_path),
             "--quiet",
         ],
         clean_env,
@@ -462,7 +457,7 @@ def test_the_trace_says_which_npc_of_which_kind_did_and_said_what(
     for line in lines:
         assert list(line)[:5] == ["frame", "time_s", "npc", "kind", "type"], line
         assert 0 <= line["frame"] < frames
-        assert line["time_s"] == pytest.approx(line["frame"] / 60)
+        assert line["time_s"] == pytest.approx(line["frame"] / FRAME_RATE)
         assert 0 <= line["npc"] < npcs
         # The host spawns the kinds round-robin into slots 0, 1, 2...
         assert line["kind"] == kinds[line["npc"] % len(kinds)], line

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from content_files import write_scripts
+from script_sandboxes import probe_beside_healthy
 
 from engine_bridge.api import Event, Npc
 from engine_bridge.core.timers import MAX_PENDING_PER_NPC
@@ -169,18 +171,8 @@ FRAMES = 30
 
 
 def _run(tmp_path: Path, case: str, probes: int = 2) -> Sandbox:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(HEALTHY)
     body = "from engine_bridge.api import Npc\n\n" + textwrap.dedent(CASES[case])
-    (scripts / "probe.py").write_text(body)
-    box = Sandbox(script_dirs=[scripts], capacity=16)
-    # Every handler of every frame runs (this is about failures, not the frame budget).
-    box.runtime.scheduler.frame_budget_s = 60.0
-    box.good = box.spawn("good")  # type: ignore[attr-defined]
-    for _ in range(probes):
-        box.spawn("probe")
-    return box
+    return probe_beside_healthy(tmp_path, HEALTHY, body, probes)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -272,10 +264,7 @@ def test_a_failing_module_hook_is_reported_once_and_quarantined(
     tmp_path: Path, hook: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR, logger="aicore")
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(HEALTHY)
-    (scripts / "hook.py").write_text(hook)
+    scripts = write_scripts(tmp_path / "scripts", good=HEALTHY, hook=hook)
     box = Sandbox(script_dirs=[scripts], capacity=4)
     box.runtime.scheduler.frame_budget_s = 60.0
     good = box.spawn("good")
@@ -292,9 +281,7 @@ def test_a_script_looping_at_import_is_reported_and_skipped_and_the_game_starts(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR, logger="aicore")
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(HEALTHY)
+    scripts = write_scripts(tmp_path / "scripts", good=HEALTHY)
     box = Sandbox(script_dirs=[scripts], capacity=4)
     (scripts / "stuck.py").write_text("x = 0\nwhile True:\n    x += 1\n")
     box.runtime.scripts.load_budget_s = 0.2  # the same path as the default 2 s, sooner
@@ -307,16 +294,15 @@ def test_a_script_looping_at_import_is_reported_and_skipped_and_the_game_starts(
 
 
 def test_a_looping_on_spawn_is_interrupted_and_the_npc_falls_back(tmp_path: Path) -> None:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(HEALTHY)
-    (scripts / "probe.py").write_text(
-        "from engine_bridge.api import Npc\n\n"
+    scripts = write_scripts(
+        tmp_path / "scripts",
+        good=HEALTHY,
+        probe="from engine_bridge.api import Npc\n\n"
         "class Probe(Npc):\n"
         "    kind = 'probe'\n\n"
         "    def on_spawn(self):\n"
         "        while True:\n"
-        "            pass\n"
+        "            pass\n",
     )
     box = Sandbox(script_dirs=[scripts], capacity=4)
     box.spawn("probe")  # returns
@@ -333,16 +319,15 @@ def test_a_looping_on_spawn_is_interrupted_and_the_npc_falls_back(tmp_path: Path
 def test_a_story_hook_that_exits_or_loops_never_escapes_the_frame(
     tmp_path: Path, hook_body: str, repo: Path
 ) -> None:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(HEALTHY)
-    (scripts / "hooks.py").write_text(
-        "from engine_bridge.api import Npc\n\n"
+    scripts = write_scripts(
+        tmp_path / "scripts",
+        good=HEALTHY,
+        hooks="from engine_bridge.api import Npc\n\n"
         "class Hooker(Npc):\n"
         "    kind = 'hooker'\n\n"
         "    def on_spawn(self):\n"
         "        self.story.on_beat('a_door_on_tanners_row')(bad_hook)\n\n\n"
-        f"def bad_hook(story):\n    {hook_body}\n"
+        f"def bad_hook(story):\n    {hook_body}\n",
     )
     box = Sandbox(
         script_dirs=[scripts, repo / "npc_scripts"], content_roots=[repo / "content"], capacity=8

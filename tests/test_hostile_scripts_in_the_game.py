@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from cli_runner import host_outputs, run_aicore
+from content_files import write_scripts
 from test_hostile_scripts import CASES as HOSTILE_CASES
 
 HEALTHY = """
@@ -92,31 +94,21 @@ FRAMES = 60
 def _host(
     venv_bin: Path, env: dict[str, str], tmp_path: Path, kinds: str
 ) -> tuple[subprocess.CompletedProcess[str], list[dict[str, object]], dict[str, object]]:
-    out = subprocess.run(
-        [
-            str(venv_bin / "aicore"),
-            "host",
-            "--npcs",
-            "4",
-            "--frames",
-            str(FRAMES),
-            "--scripts",
-            str(tmp_path / "scripts"),
-            "--kinds",
-            kinds,
-            "--trace",
-            str(tmp_path / "trace.jsonl"),
-            "--report",
-            str(tmp_path / "report.json"),
-            "--save",
-            str(tmp_path / "save"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
+    out = run_aicore(
+        venv_bin,
+        env,
+        "host",
+        "--npcs",
+        "4",
+        "--frames",
+        str(FRAMES),
+        "--scripts",
+        str(tmp_path / "scripts"),
+        "--kinds",
+        kinds,
+        *host_outputs(tmp_path),
         cwd=tmp_path,
         timeout=300,
-        check=False,
     )
     trace_file = tmp_path / "trace.jsonl"
     lines = (
@@ -131,9 +123,7 @@ def _host(
 def test_a_hostile_script_in_the_game_beside_a_healthy_one(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path, probe: str
 ) -> None:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(HEALTHY)
+    scripts = write_scripts(tmp_path / "scripts", good=HEALTHY)
     header = "from engine_bridge.api import Npc\n\n"  # the sandbox's cases leave it out
     (scripts / "probe.py").write_text(header + textwrap.dedent(PROBES[probe]))
     # A script that never finishes loading defines no kind: the game starts without it.

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from content_files import write
+from shipped_game import CONTENT, shipped_kinds
 
 from engine_bridge.content.knowledge import LORE_DIR, KnowledgeBase, LoreHit, load_lore
 
-REPO = Path(__file__).resolve().parent.parent
-CONTENT = REPO / "content"
-
-
-def _shipped_kinds() -> frozenset[str]:
-    """The kinds the shipped scripts define: the game's kinds come from its scripts."""
-    kinds = set()
-    for path in (REPO / "npc_scripts").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
-                "kind"
-            ]:
-                kinds.add(ast.literal_eval(node.value))
-    return frozenset(kinds)
-
-
-NPC_KINDS = _shipped_kinds()
+NPC_KINDS = shipped_kinds()
 
 SMALL_LORE = '''
 [[entry]]
@@ -59,10 +44,7 @@ known_by = ["aethelred"]
 
 
 def _write_lore(content_root: Path, text: str = SMALL_LORE, name: str = "lore.toml") -> Path:
-    path = content_root / LORE_DIR / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write(content_root / LORE_DIR, name, text)
 
 
 @pytest.fixture

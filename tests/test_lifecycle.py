@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from engine_bridge.content.clip_loader import ClipLoader
+from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.core.log_routing import LogRoute, enter, leave
-from engine_bridge.core.runtime import Runtime, SpawnRefusedError
+from engine_bridge.core.runtime import Runtime
+from engine_bridge.core.spawn_refusal import SpawnRefusedError
 from engine_bridge.core.world import World
 
 Records = list[tuple[int, str]]
@@ -57,14 +59,14 @@ def test_two_runtimes_log_to_their_own_sinks_and_closing_one_keeps_the_other(
     try:
         assert _said(log_b, "bravo-load-fails")
         assert not _said(log_a, "bravo-load-fails")
-        a.tick(1 / 60, b"")
-        b.tick(1 / 60, b"")
+        a.tick(FRAME_SECONDS, b"")
+        b.tick(FRAME_SECONDS, b"")
         assert _said(log_a, "alpha-fails")
         assert not _said(log_b, "alpha-fails")
         assert _said(log_b, "bravo-fails")
         assert not _said(log_a, "bravo-fails")
         b.close()
-        a.tick(1 / 60, b"")
+        a.tick(FRAME_SECONDS, b"")
         assert _said(log_a, "alpha-late")
         assert not _said(log_b, "alpha-late")
     finally:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
+from cli_runner import run_aicore
 
 import vocal
 from vocal.content import content_root
@@ -100,28 +100,23 @@ def test_the_hosts_town_mix_is_audible_and_never_clips(
     # The demo's town: 300 NPCs of every voiced kind for ten seconds, paced as a game runs
     # (lines are prepared on the loader thread while it plays: a run faster than real time
     # would measure how fast this machine prepares clips, not how loud the town is).
-    out = subprocess.run(
-        [
-            str(venv_bin / "aicore"),
-            "host",
-            "--npcs",
-            "300",
-            "--frames",
-            "600",
-            "--kinds",
-            "zombie,zombie,zombie,townsfolk,vampire,ghoul,wraith,werewolf,aethelred",
-            "--realtime",
-            "--wav",
-            str(tmp_path / "town.wav"),
-            "--report",
-            str(tmp_path / "report.json"),
-        ],
-        capture_output=True,
-        text=True,
-        env=clean_env,
+    out = run_aicore(
+        venv_bin,
+        clean_env,
+        "host",
+        "--npcs",
+        "300",
+        "--frames",
+        "600",
+        "--kinds",
+        "zombie,zombie,zombie,townsfolk,vampire,ghoul,wraith,werewolf,aethelred",
+        "--realtime",
+        "--wav",
+        str(tmp_path / "town.wav"),
+        "--report",
+        str(tmp_path / "report.json"),
         cwd=tmp_path,
         timeout=600,
-        check=False,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     report = json.loads((tmp_path / "report.json").read_text())

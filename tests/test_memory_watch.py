@@ -11,6 +11,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from content_files import write_scripts
+from script_sandboxes import probe_beside_healthy
 
 from engine_bridge.sandbox import Sandbox
 from engine_bridge.scripting.memory_watch import MemoryLimits
@@ -98,20 +100,9 @@ FRAMES = 240
 
 
 def _box(tmp_path: Path, probe: str, limits: MemoryLimits = QUICK, probes: int = 2) -> Sandbox:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(HEALTHY)
-    (scripts / "probe.py").write_text(
-        "from collections import deque\n\nfrom engine_bridge.api import Npc\n\n"
-        + textwrap.dedent(probe)
-    )
-    box = Sandbox(script_dirs=[scripts], capacity=16, memory_limits=limits)
-    # Every handler of every frame runs: this is about memory, not the frame budget.
-    box.runtime.scheduler.frame_budget_s = 60.0
-    box.good = box.spawn("good")  # type: ignore[attr-defined]
-    for _ in range(probes):
-        box.spawn("probe")
-    return box
+    body = "from collections import deque\n\nfrom engine_bridge.api import Npc\n\n"
+    body += textwrap.dedent(probe)
+    return probe_beside_healthy(tmp_path, HEALTHY, body, probes, memory_limits=limits)
 
 
 @pytest.mark.parametrize("leak", sorted(LEAKS))
@@ -260,13 +251,12 @@ def test_a_module_that_leaks_while_its_npcs_come_and_go_is_quarantined(tmp_path:
 
 
 def test_a_module_hook_that_leaks_is_stopped(tmp_path: Path) -> None:
-    scripts = tmp_path / "scripts"
-    scripts.mkdir()
-    (scripts / "good.py").write_text(HEALTHY)
-    (scripts / "hook.py").write_text(
-        "FRAMES = {}\n\n"
+    scripts = write_scripts(
+        tmp_path / "scripts",
+        good=HEALTHY,
+        hook="FRAMES = {}\n\n"
         "def on_frame(runtime, dt, events):\n"
-        "    FRAMES[runtime.frame] = [dt] * 128\n"
+        "    FRAMES[runtime.frame] = [dt] * 128\n",
     )
     box = Sandbox(script_dirs=[scripts], capacity=4, memory_limits=QUICK)
     box.step(FRAMES)

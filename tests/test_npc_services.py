@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import pytest
 
 from engine_bridge.api import Npc
+from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.core.scheduler import Scheduler
 from engine_bridge.core.world import World
 from engine_bridge.sandbox import Sandbox
@@ -172,7 +173,7 @@ def test_memory_goes_through_the_store_the_scheduler_is_given_and_is_flushed_eac
     assert store.written == {(0, "coins"), (0, "last_seen")}
     assert store.committed == {}
     for _ in range(30):  # half a second at 60 fps: one on_tick at 2 a second
-        scheduler.tick(1 / 60, [], [])
+        scheduler.tick(FRAME_SECONDS, [], [])
     assert store.flushes == 30
     assert not store.written  # every frame ended with its writes written
     assert store.committed == {

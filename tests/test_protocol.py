@@ -16,8 +16,10 @@ import msgpack
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from native_runtime import create_runtime
 
 from engine_bridge.api import Event, Npc
+from engine_bridge.core.frame import FRAME_RATE, FRAME_SECONDS
 from engine_bridge.native import abi
 from engine_bridge.protocol.messages import COMMAND_FIELDS, EVENT_FIELDS, MessageError, validate
 from engine_bridge.sandbox import Sandbox
@@ -39,11 +41,7 @@ COMMANDS = _examples("Commands (runtime → engine)")
 @pytest.fixture(scope="module")
 def bridge() -> Iterator[tuple[ctypes.CDLL, ctypes.c_void_p]]:
     lib = abi.load()
-    config = abi.default_config(lib)
-    rt = ctypes.c_void_p()
-    assert lib.aicore_runtime_create(ctypes.byref(config), ctypes.byref(rt)) == 0, (
-        lib.aicore_last_create_error()
-    )
+    rt = create_runtime(lib, abi.default_config(lib))
     yield lib, rt
     lib.aicore_runtime_destroy(rt)
 
@@ -204,7 +202,7 @@ def test_a_batch_that_does_not_decode_keeps_its_good_events(
     not_a_map = msgpack.packb(3)
     batch = b"\x95" + good[0] + not_utf8 + bad_timestamp + not_a_map + good[1]
     with caplog.at_level(logging.ERROR, logger="aicore"):
-        sandbox.runtime.tick(1 / 60, batch)
+        sandbox.runtime.tick(FRAME_SECONDS, batch)
     assert sandbox.npc(slot).recall("seen") == ["player_seen", "damaged"]
     assert sandbox.runtime.dropped_events == 3
     dropped = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
@@ -213,7 +211,7 @@ def test_a_batch_that_does_not_decode_keeps_its_good_events(
     assert "event 2 dropped: does not decode: ValueError" in dropped[1]
     assert "event 3 dropped: not a map" in dropped[2]
     # Cut short: what came before the cut is kept, each event after it counted.
-    sandbox.runtime.tick(1 / 60, b"\x93" + good[0] + good[1][:-1])
+    sandbox.runtime.tick(FRAME_SECONDS, b"\x93" + good[0] + good[1][:-1])
     assert sandbox.npc(slot).recall("seen") == ["player_seen", "damaged", "player_seen"]
     assert sandbox.runtime.dropped_events == 5
     sandbox.close()
@@ -221,7 +219,7 @@ def test_a_batch_that_does_not_decode_keeps_its_good_events(
 
 class Fleer(Npc):
     kind = "fleer"
-    decision_rate = 60.0
+    decision_rate = FRAME_RATE
 
     def on_tick(self, dt: float) -> None:
         self.flee_from(self.player_position)  # NaN when the engine wrote NaN
@@ -229,7 +227,7 @@ class Fleer(Npc):
 
 class Sprinter(Npc):
     kind = "sprinter"
-    decision_rate = 60.0
+    decision_rate = FRAME_RATE
 
     def on_tick(self, dt: float) -> None:
         self.move_to((1.0, 2.0, 0.0), speed=math.inf)

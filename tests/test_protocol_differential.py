@@ -16,7 +16,9 @@ from typing import Any
 
 import msgpack
 import pytest
+from native_runtime import config_with_scripts, create_runtime
 
+from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.native import abi
 from engine_bridge.protocol.messages import (
     MAX_DEPTH,
@@ -53,16 +55,11 @@ class Bridge:
     def __init__(self, script_dir: Path) -> None:
         (script_dir / "recorder.py").write_text(RECORDER)
         self.lib = abi.load()
-        config = abi.default_config(self.lib)
-        self._dirs = (ctypes.c_char_p * 1)(str(script_dir).encode())
-        config.script_dirs = self._dirs
-        config.script_dir_count = 1
         # Fingerprinting a thousand events is no runaway: budgets no busy machine reaches.
-        config.handler_budget_ms = 60_000.0
-        config.frame_budget_ms = 60_000.0
-        self.rt = ctypes.c_void_p()
-        created = self.lib.aicore_runtime_create(ctypes.byref(config), ctypes.byref(self.rt))
-        assert created == OK, self.lib.aicore_last_create_error()
+        config = config_with_scripts(
+            self.lib, script_dir, handler_budget_ms=60_000.0, frame_budget_ms=60_000.0
+        )
+        self.rt = create_runtime(self.lib, config)
 
     def push(self, data: bytes) -> int:
         buffer = (ctypes.c_uint8 * max(1, len(data))).from_buffer_copy(data or b"\0")
@@ -79,7 +76,7 @@ class Bridge:
     def tick_and_hear(self) -> list[str]:
         """Tick until no event waits (a tick may carry some over), then what was said."""
         for _ in range(1000):
-            result = self.lib.aicore_tick(self.rt, 1.0 / 60.0)
+            result = self.lib.aicore_tick(self.rt, FRAME_SECONDS)
             assert result in (OK, INCOMPLETE), self.last_error()
             if result == OK and self.metrics().pending_events == 0:
                 break

@@ -28,7 +28,9 @@ from typing import Any
 
 import msgpack
 import pytest
+from native_runtime import create_runtime
 
+from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.native import abi
 from engine_bridge.protocol import messages as protocol
 from engine_bridge.protocol import schema as protocol_schema
@@ -148,17 +150,14 @@ class Bridge:
 
     def __init__(self) -> None:
         self.lib = abi.load()
-        config = abi.default_config(self.lib)
-        self.rt = ctypes.c_void_p()
-        created = self.lib.aicore_runtime_create(ctypes.byref(config), ctypes.byref(self.rt))
-        assert created == OK, self.lib.aicore_last_create_error()
+        self.rt = create_runtime(self.lib, abi.default_config(self.lib))
 
     def verdict(self, data: bytes) -> str | None:
         """None if the bridge took the whole push, else its reason."""
         buffer = (ctypes.c_uint8 * max(1, len(data))).from_buffer_copy(data or b"\0")
         result = self.lib.aicore_push_events(self.rt, buffer, len(data))
         reason = bytes(self.lib.aicore_runtime_last_error(self.rt)).decode()
-        self.lib.aicore_tick(self.rt, 1.0 / 60.0)  # nothing piles up in the bridge
+        self.lib.aicore_tick(self.rt, FRAME_SECONDS)  # nothing piles up in the bridge
         if result == OK:
             return None
         assert result == BAD_MESSAGE

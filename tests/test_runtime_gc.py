@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from engine_bridge.api import Npc
+from engine_bridge.core.frame import FRAME_RATE, FRAME_SECONDS
 from engine_bridge.sandbox import Sandbox
 
 
@@ -25,7 +26,7 @@ _litter: list[weakref.ref[_Node]] = []
 
 class Bell(Npc):
     kind = "bell"
-    decision_rate = 60.0
+    decision_rate = FRAME_RATE
 
     def on_tick(self, dt: float) -> None:
         self.emote("ding")  # a command a frame, gone with the frame
@@ -33,7 +34,7 @@ class Bell(Npc):
 
 class Litterbug(Npc):
     kind = "litterbug"
-    decision_rate = 60.0
+    decision_rate = FRAME_RATE
 
     def on_tick(self, dt: float) -> None:
         if self.recall("litter"):
@@ -70,14 +71,14 @@ def test_quiet_frames_collect_nothing_and_a_littering_frame_is_collected_after_i
         sandbox.step(5)
         collections.clear()
         for _ in range(30):
-            commands, _, gc_seconds = sandbox.runtime.tick(1 / 60, b"")
+            commands, _, gc_seconds = sandbox.runtime.tick(FRAME_SECONDS, b"")
             assert commands != b"\x90"  # the bells rang
             assert gc_seconds >= 0.0
         # Thirty frames that leave nothing behind start no collection at all.
         assert collections == []
 
         sandbox.npc(bug).remember("litter", True)
-        _, _, gc_seconds = sandbox.runtime.tick(1 / 60, b"")
+        _, _, gc_seconds = sandbox.runtime.tick(FRAME_SECONDS, b"")
         # The collection ran at the end of the littering frame, outside every handler, and
         # its time is reported as the frame's GC time.
         assert collections
@@ -144,7 +145,7 @@ def test_a_command_that_cannot_be_packed_costs_its_frame_not_every_frame(tmp_pat
     sandbox = Sandbox(script_dirs=[tmp_path])
     try:
         with pytest.raises(UnicodeEncodeError):
-            sandbox.runtime.tick(1 / 60, b"")
+            sandbox.runtime.tick(FRAME_SECONDS, b"")
         assert sandbox.step(1) == [{"v": 1, "type": "emote", "npc": 0, "emote": "shrug"}]
     finally:
         sandbox.close()

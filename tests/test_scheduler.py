@@ -8,6 +8,7 @@ import time
 import pytest
 
 from engine_bridge.api import Event, Npc
+from engine_bridge.core.frame import FRAME_RATE
 from engine_bridge.sandbox import Sandbox
 
 
@@ -21,7 +22,7 @@ class Counter(Npc):
 
 class Broken(Npc):
     kind = "broken"
-    decision_rate = 60.0
+    decision_rate = FRAME_RATE
 
     def on_tick(self, dt: float) -> None:
         raise ValueError("the designer's bug")
@@ -32,7 +33,7 @@ class Broken(Npc):
 
 class Runaway(Npc):
     kind = "runaway"
-    decision_rate = 60.0
+    decision_rate = FRAME_RATE
 
     def on_tick(self, dt: float) -> None:
         while True:
@@ -96,14 +97,14 @@ def test_after_k_failures_the_script_is_quarantined_until_reloaded() -> None:
     assert profile["quarantined"]
     assert profile["errors"] == 5  # no more calls once quarantined
     assert sandbox.npc(slot).recall("fell_back") == 10
-    sandbox.runtime.scheduler.unquarantine("test_scheduler")
+    sandbox.runtime.scheduler.guard.unquarantine("test_scheduler")
     assert not sandbox.runtime.profile()["test_scheduler"]["quarantined"]
 
 
 def test_a_runaway_handler_is_interrupted_and_the_frame_goes_on() -> None:
     class EveryFrame(Npc):
         kind = "every_frame"
-        decision_rate = 60.0
+        decision_rate = FRAME_RATE
 
         def on_tick(self, dt: float) -> None:
             self.remember("ticks", self.recall("ticks", 0) + 1)
@@ -125,7 +126,7 @@ def test_a_runaway_handler_is_interrupted_and_the_frame_goes_on() -> None:
 def test_the_frame_budget_moves_the_rest_of_the_work_to_the_next_frame() -> None:
     class Slow(Npc):
         kind = "slow"
-        decision_rate = 60.0
+        decision_rate = FRAME_RATE
 
         def on_tick(self, dt: float) -> None:
             self.remember("ticks", self.recall("ticks", 0) + 1)
@@ -139,9 +140,15 @@ def test_the_frame_budget_moves_the_rest_of_the_work_to_the_next_frame() -> None
     sandbox.step(1)
     ticked = sum(1 for s in slots if sandbox.npc(s).recall("ticks"))
     assert 0 < ticked < 400
-    sandbox.step(40)
-    assert all(sandbox.npc(s).recall("ticks") for s in slots)  # nobody starved
-    assert len(sandbox.runtime.scheduler._backlog) <= len(slots)  # and nothing piles up
+    # Nobody starves: those that waited go first and every frame runs at least one, so
+    # every NPC has ticked within one frame per NPC however slow this machine is (a fast
+    # one needs about twenty).
+    for _ in range(len(slots)):
+        if all(sandbox.npc(s).recall("ticks") for s in slots):
+            break
+        sandbox.step(1)
+    assert all(sandbox.npc(s).recall("ticks") for s in slots)
+    assert len(sandbox.runtime.scheduler.turns.backlog) <= len(slots)  # and nothing piles up
 
 
 def test_events_reach_handlers_in_the_documented_order() -> None:
@@ -197,7 +204,7 @@ def test_nearby_lists_other_npcs_nearest_first() -> None:
 def test_a_despawned_npc_never_ticks_again_and_a_reload_replans_its_rate() -> None:
     class Fast(Npc):
         kind = "fast"
-        decision_rate = 60.0
+        decision_rate = FRAME_RATE
 
         def on_tick(self, dt: float) -> None:
             self.remember("ticks", self.recall("ticks", 0) + 1)

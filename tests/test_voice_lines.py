@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from cli_runner import run
+from content_files import write
 
 from vocal.voice_lines import MANIFEST_PATH, VoiceLine, load_line, load_manifest
 
@@ -38,20 +40,11 @@ def _rms_dbfs(samples: np.ndarray) -> float:
 
 
 def _write_manifest(content_root: Path, text: str) -> Path:
-    manifest = content_root / MANIFEST_PATH
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    manifest.write_text(text, encoding="utf-8")
-    return manifest
+    return write(content_root, str(MANIFEST_PATH), text)
 
 
 def _run_generator(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(GENERATOR), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run([sys.executable, str(GENERATOR), *args])
 
 
 def test_at_least_twelve_lines_ship_with_unique_ids(shipped: list[VoiceLine]) -> None:

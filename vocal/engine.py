@@ -216,11 +216,12 @@ class Engine:
 
     def play(self, seconds: float) -> None:
         """Play ``seconds`` of the engine on the default output device (blocking)."""
+        from vocal.extras import import_extra
         from vocal.playback import output_device
 
+        sounddevice = import_extra("sounddevice", "playing the voice engine")
         if output_device() is None:
             raise RuntimeError("no audio output device on this machine; use render() instead")
-        import sounddevice
 
         def callback(outdata: np.ndarray, frames: int, time: object, status: object) -> None:
             del time, status

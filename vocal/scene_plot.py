@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 
+from vocal.extras import import_extra
 from vocal.scene import Scene, SceneRender
 
 __all__ = ["plot_scene"]
@@ -22,7 +22,9 @@ _COLOURS = {
 
 def plot_scene(scene: Scene, result: SceneRender, path: Path) -> Path:
     """Write a PNG: the mix's waveform, each NPC's speaking span, and their paths."""
-    fig = Figure(figsize=(16, 9), dpi=100, layout="constrained")
+    # Plots are a tool: matplotlib comes with the "tools" extra, never with the game.
+    figure_module = import_extra("matplotlib.figure", "plotting a scene")
+    fig = figure_module.Figure(figsize=(16, 9), dpi=100, layout="constrained")
     grid = fig.add_gridspec(2, 2, width_ratios=[1.7, 1], height_ratios=[1, 1.3])
     wave, lanes, plan = (
         fig.add_subplot(grid[0, 0]),

@@ -76,7 +76,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from engine_bridge.api import Event, Npc
-from engine_bridge.core.scheduler import ScriptProfile
+from engine_bridge.core.script_profile import ScriptProfile
 
 if TYPE_CHECKING:
     from engine_bridge.core.scheduler import Scheduler
@@ -118,7 +118,7 @@ class MemoryLimits:
     growth_factor: float = 4.0  # ...or past this multiple of its settled size
     growth_floor_bytes: int = 1 * _MIB  # ...having grown by at least this much
     growth_censuses: int = 8  # ...at each of this many censuses in a row
-    census_every_frames: int = 120  # a new census starts at most this often (2 s at 60 fps)
+    census_every_frames: int = 120  # a new census starts at most this often (2 s: frame.py)
     objects_per_frame: int = 128  # the census's work between two frames (about 80 µs)
     sample: int = 32  # items of a wide container measured; the rest estimated from them
 
@@ -292,7 +292,7 @@ class MemoryWatch:
                 # The scheduler's profile of the class, cached at spawn, names its script:
                 # no reading of the class's __module__, which a script's metaclass could
                 # make run code.
-                script = names.get(id(scheduler.profile_of(npc)))
+                script = names.get(id(scheduler.guard.profile_of(npc)))
                 if script is None:
                     continue
                 known = classes[cls] = (script, _size(npc, cls))

@@ -26,6 +26,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from vocal.extras import import_extra
+
 __all__ = ["listen"]
 
 _LOOPBACK = "127.0.0.1"
@@ -51,8 +53,7 @@ def listen(port: int) -> None:
     # The embedded interpreter runs with frozen stdlib modules; pydevd warns about it on
     # every start, although it only matters for stepping into the stdlib, not into scripts.
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    import debugpy
-
+    debugpy = import_extra("debugpy", "the script debugger (a debug port)")
     debugpy.configure(python=_adapter_python())
     debugpy.listen((_LOOPBACK, port))
     _listening_on = port

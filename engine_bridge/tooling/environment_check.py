@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine_bridge.native import library as native
+from vocal.extras import install_hint
 
 if TYPE_CHECKING:
     from engine_bridge.content.systems import ContentSystems
@@ -100,7 +101,7 @@ def _onnxruntime() -> Check:
     try:
         import onnxruntime
     except ImportError as exc:
-        return Check("onnxruntime", False, f"cannot import: {exc}")
+        return Check("onnxruntime", False, f"cannot import: {exc} ({install_hint('onnxruntime')})")
     providers = ", ".join(onnxruntime.get_available_providers())
     return Check("onnxruntime", True, f"{onnxruntime.__version__} ({providers})")
 
@@ -109,7 +110,7 @@ def _zeromq() -> Check:
     try:
         import zmq
     except ImportError as exc:
-        return Check("zeromq", False, f"cannot import pyzmq: {exc}")
+        return Check("zeromq", False, f"cannot import pyzmq: {exc} ({install_hint('zmq')})")
     detail = f"libzmq {zmq.zmq_version()}, pyzmq {zmq.pyzmq_version()}"
     if not zmq.has("curve"):
         return Check("zeromq", False, f"{detail}, but no CURVE security (required by sync)")
@@ -138,7 +139,10 @@ def _audio_output() -> Check:
     # Optional: tests and the demo write WAV files; playback is a bonus.
     try:
         import sounddevice
-    except (ImportError, OSError) as exc:
+    except ImportError as exc:
+        detail = f"none (cannot import: {exc}; {install_hint('sounddevice')})"
+        return Check("audio output", False, detail, required=False)
+    except OSError as exc:
         return Check("audio output", False, f"none (PortAudio unavailable: {exc})", required=False)
     try:
         device = sounddevice.query_devices(kind="output")

@@ -22,6 +22,7 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from engine_bridge.api import Npc
+from engine_bridge.core.frame import FRAME_RATE, FRAME_SECONDS
 from engine_bridge.sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,7 +83,7 @@ def test_frame_with_shipped_scripts(benchmark: BenchmarkFixture, town: Sandbox) 
 
 class _Idle(Npc):
     kind = "idle"
-    decision_rate = 60.0  # on_tick every frame
+    decision_rate = FRAME_RATE  # on_tick every frame
 
     def on_tick(self, dt: float) -> None:
         pass
@@ -111,7 +112,7 @@ def test_frame_of_1000_empty_handlers(benchmark: BenchmarkFixture, idle_town: Sa
     """The runtime's own cost: a whole frame in which 1 000 NPCs run an empty ``on_tick``,
     each guarded by its budget and profiled. Compare with the plain loop beside it."""
     scheduler = idle_town.runtime.scheduler
-    calls = scheduler.profile_of(scheduler.npcs[0])
+    calls = scheduler.guard.profile_of(scheduler.npcs[0])
     before = calls.calls
     benchmark.pedantic(idle_town.step, args=(1,), rounds=2_000, iterations=1, warmup_rounds=20)
     ran = calls.calls - before
@@ -128,7 +129,7 @@ def test_plain_loop_of_1000_empty_calls(benchmark: BenchmarkFixture) -> None:
 
     def loop() -> None:
         for o in objects:
-            o.on_tick(1 / 60)
+            o.on_tick(FRAME_SECONDS)
 
     benchmark.pedantic(loop, rounds=2_000, iterations=1, warmup_rounds=20)
     _p99_extra(benchmark, "plain loop of 1000 empty calls")

@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from engine_bridge.core.frame import FRAME_RATE
+
 NAME = "host"
 HELP = "run the headless engine: NPCs, a fixed-step loop and the voice mix, with a timing report"
 
@@ -41,12 +43,15 @@ def _count(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--npcs", type=_count, default=100, help="NPCs to spawn (default 100)")
     parser.add_argument(
-        "--frames", type=_count, default=600, help="60 Hz frames to run (default 600: 10 s)"
+        "--frames",
+        type=_count,
+        default=600,
+        help=f"{FRAME_RATE:g} Hz frames to run (default 600: {600 / FRAME_RATE:g} s)",
     )
     parser.add_argument(
         "--realtime",
         action="store_true",
-        help="hold 60 Hz on the wall clock (default: as fast as it goes)",
+        help=f"hold {FRAME_RATE:g} Hz on the wall clock (default: as fast as it goes)",
     )
     parser.add_argument(
         "--scripts",

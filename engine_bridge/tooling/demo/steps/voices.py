@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
-from matplotlib.figure import Figure
 
 import vocal
 from vocal.content import archetype_preset, content_root, environment_preset
+from vocal.extras import import_extra
 from vocal.loudness import normalise_loudness
 from vocal.voice_lines import VoiceLine, load_line, load_manifest
 
@@ -137,7 +137,9 @@ def _draw(
     top_db = max(float(s.max()) for s, _ in spectra)
     peak = max(float(np.abs(dry).max()), float(np.abs(wet).max()), 1e-6)
 
-    figure = Figure(figsize=(16, 9), dpi=100, layout="constrained")
+    # Plots are a tool: matplotlib comes with the "tools" extra, never with the game.
+    figure_module = import_extra("matplotlib.figure", "the demo's voice plots")
+    figure = figure_module.Figure(figsize=(16, 9), dpi=100, layout="constrained")
     axes = figure.subplots(2, 2, sharex=True)
     description = archetype_preset(archetype).description
     room = environment_preset(environment)
