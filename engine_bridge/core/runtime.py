@@ -25,6 +25,7 @@ from engine_bridge.core.event_decoding import decode_events
 from engine_bridge.core.garbage_collection import GarbageCollection
 from engine_bridge.core.log_routing import LogRoute, enter, leave
 from engine_bridge.core.npc_voices import AudioBridge, NpcVoices
+from engine_bridge.core.persistence import DEFAULT_PROFILE, Persistence
 from engine_bridge.core.scheduler import Scheduler, classes_in
 from engine_bridge.core.spawn_refusal import SpawnRefusal, SpawnRefusedError, spawn_refusal
 from engine_bridge.core.world import World
@@ -32,6 +33,7 @@ from engine_bridge.scripting.failure_report import describe_failure
 from engine_bridge.scripting.hot_reload import ScriptWatcher
 from engine_bridge.scripting.memory_watch import MemoryLimits, MemoryWatch
 from engine_bridge.scripting.script_host import ScriptHost
+from engine_bridge.store import SaveInfo
 
 if TYPE_CHECKING:
     from engine_bridge.content.story import StoryBook
@@ -65,6 +67,8 @@ class Runtime:
         handler_budget_s: float = 0.005,
         frame_budget_s: float = 0.010,
         memory_limits: MemoryLimits | None = None,
+        profile: str = DEFAULT_PROFILE,
+        autosave_every_s: float | None = None,
     ) -> None:
         # This runtime's records go to its sink, never another runtime's (log_routing).
         self._log_route = LogRoute(log_sink) if log_sink is not None else None
@@ -85,6 +89,8 @@ class Runtime:
                 handler_budget_s=handler_budget_s,
                 frame_budget_s=frame_budget_s,
                 memory_limits=memory_limits,
+                profile=profile,
+                autosave_every_s=autosave_every_s,
             )
         except BaseException:
             self.close()  # what did start (threads, log routing) must not outlive the failure
@@ -107,6 +113,8 @@ class Runtime:
         handler_budget_s: float,
         frame_budget_s: float,
         memory_limits: MemoryLimits | None,
+        profile: str,
+        autosave_every_s: float | None,
     ) -> None:
         self.world = world
         # Layered: later roots replace or extend earlier ones (engine_bridge.content.layers).
@@ -122,6 +130,12 @@ class Runtime:
         # Content first: the story and the lore are among the services the scheduler builds
         # for the NPCs, once.
         self._load_content()
+        # With a save folder, NPC memory and story progress live in the profile's store and
+        # come back when the game starts again (persistence.py).
+        self.persistence = Persistence(
+            self.save_dir, profile=profile, autosave_every_s=autosave_every_s
+        )
+        self.persistence.attach_story(self.content.story)
         self.scheduler = Scheduler(
             world,
             handler_budget_s=handler_budget_s,
@@ -130,6 +144,7 @@ class Runtime:
             deadline=deadline if deadline is not None else ThreadDeadline(),
             story=self.content.story,
             knowledge=self.content.knowledge,
+            memory=self.persistence.npc_memory(),
         )
         self.scripts = ScriptHost([Path(d) for d in script_dirs])
         # Every script call is budgeted, from loading (import, class bodies) on.
@@ -215,7 +230,37 @@ class Runtime:
     def problems(self) -> list[Problem]:
         """The content problems (:meth:`ContentSystems.problems`), then each script that
         failed to load at creation, as ``("scripts", file, line, None, reason)``."""
-        return self.content.problems() + self._script_problems
+        store = [self.persistence.problem] if self.persistence.problem else []
+        return self.content.problems() + store + self._script_problems
+
+    # -- saves (engine_bridge/core/persistence.py) ----------------------------------------
+
+    def save(self, slot: str, label: str = "") -> SaveInfo:
+        """Save the play-through (NPC memory, story progress) to ``slot``, between frames,
+        and wait until it is on disk. :class:`StoreError` with a structured fault if it
+        cannot be (no save folder, a bad slot name, a full or read-only disk)."""
+        previous = enter(self._log_route)
+        try:
+            return self.persistence.save(slot, label)
+        finally:
+            leave(previous)
+
+    def load(self, slot: str) -> SaveInfo:
+        """Put back what NPCs remembered and the story's progress as ``slot`` holds them.
+        :class:`StoreError` (nothing changed) for a missing or damaged save."""
+        previous = enter(self._log_route)
+        try:
+            return self.persistence.load(slot)
+        finally:
+            leave(previous)
+
+    def saves(self) -> list[SaveInfo]:
+        """The profile's saves, newest first, damaged ones with their problem."""
+        return self.persistence.saves()
+
+    def delete_save(self, slot: str) -> bool:
+        """Delete ``slot``; False if there was none."""
+        return self.persistence.delete(slot)
 
     @property
     def carried(self) -> tuple[int, int]:
@@ -270,6 +315,7 @@ class Runtime:
         # runtime's Python work of the frame, counted with the scripts', so that what the
         # bridge reports as its crossing is only the crossing.
         self.memory.step()
+        self.persistence.end_of_frame()  # hands the frame's writes over; never waits on disk
         script_seconds = time.perf_counter() - began
         gc_seconds = self._gc.between_frames(len(self.scheduler.npcs))
         self.frame += 1
@@ -319,6 +365,9 @@ class Runtime:
             scheduler = getattr(self, "scheduler", None)
             if scheduler is not None:
                 scheduler.memory.flush()  # a persistent store writes its last frame
+            persistence = getattr(self, "persistence", None)
+            if persistence is not None:
+                persistence.close()
             content = getattr(self, "content", None)
             if content is not None:
                 content.close()

@@ -1,0 +1,167 @@
+"""The runtime's persistent state: the profile's store (``engine_bridge/store``) as the
+frame uses it.
+
+With a save folder, a runtime keeps NPC memory and story progress in the profile's SQLite
+store: memory is the scheduler's ``NpcMemory`` (written at the end of each frame), the
+story's state is recorded after each frame (only what changed is written), and both are
+put back when the runtime starts again. Explicit saves, loads, the autosave clock and the
+store's faults go through here too.
+
+A store that cannot open (a damaged live database, a read-only or full disk, the profile
+open in another runtime) is a content problem of system ``"store"``, logged once: the
+runtime runs on with memory kept in memory, and nothing on disk is touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine_bridge.scripting.npc_memory import NpcMemory
+from engine_bridge.store import Autosave, FaultKind, SaveInfo, Store, StoreError, StoreFault
+from engine_bridge.store.metrics import StoreMetrics
+from engine_bridge.store.paths import DEFAULT_PROFILE
+
+if TYPE_CHECKING:
+    from engine_bridge.content.story import StoryBook
+
+__all__ = ["DEFAULT_PROFILE", "Persistence"]
+
+log = logging.getLogger("aicore.store")
+
+# (system, file, line, field, reason): the shape of Runtime.problems()
+Problem = tuple[str, str | None, int | None, str | None, str]
+
+
+class Persistence:
+    """One runtime's store, or the reason it has none (:attr:`problem`)."""
+
+    def __init__(
+        self,
+        save_dir: Path | None,
+        *,
+        profile: str = DEFAULT_PROFILE,
+        autosave_every_s: float | None = None,
+    ) -> None:
+        self.store: Store | None = None
+        self.problem: Problem | None = None
+        self._story: StoryBook | None = None
+        self._autosave: Autosave | None = None
+        if save_dir is None:
+            return
+        try:
+            self.store = Store.open(save_dir, profile)
+        except StoreError as error:
+            fault = error.fault
+            offered = ", ".join(getattr(info, "slot", str(info)) for info in error.offered)
+            hint = f"; sound saves to start from: {offered}" if offered else ""
+            reason = (
+                f"{fault.kind}: {fault.reason}{hint}; NPC memory and story progress are not kept"
+            )
+            self.problem = ("store", fault.file, None, fault.field, reason)
+            log.error("store is off: %s: %s", fault.file, reason)
+            return
+        if autosave_every_s is not None and autosave_every_s > 0:
+            self._autosave = Autosave(self.store.saves, autosave_every_s)
+
+    @property
+    def on(self) -> bool:
+        return self.store is not None
+
+    def npc_memory(self) -> NpcMemory | None:
+        """The memory to give the scheduler, or None (the scheduler's own, in memory)."""
+        return self.store.npc_memory() if self.store is not None else None
+
+    def attach_story(self, story: StoryBook | None) -> None:
+        """Put back the story progress the store holds, then follow the story's changes."""
+        self._story = story
+        if self.store is not None and story is not None:
+            self._restore_story()
+
+    def end_of_frame(self) -> None:
+        """Record the frame's story changes, hand the frame's writes to the writer thread
+        (never waiting on disk), log the store's new faults and start an autosave if due."""
+        if self.store is None:
+            return
+        self._hand_over()
+        for fault in self.store.take_faults():
+            log.error("store: %s", fault)
+        if self._autosave is not None:
+            self._autosave.tick()
+
+    # -- saves --------------------------------------------------------------------------
+
+    def save(self, slot: str, label: str = "") -> SaveInfo:
+        """Save the play-through to ``slot`` and wait until it is on disk (atomic: the slot
+        is the old save or the new one, never half of each).
+
+        Raises:
+            StoreError: no store (``closed``), a bad slot name, a full or read-only disk.
+        """
+        store = self._require("save")
+        self._hand_over()
+        return store.saves.save(slot, label=label).result(120)
+
+    def load(self, slot: str) -> SaveInfo:
+        """Replace what NPCs remember and the story's progress with ``slot``'s.
+
+        Raises:
+            StoreError: no such slot, a damaged save (named; the sound ones offered).
+                Nothing changes then.
+        """
+        store = self._require("load")
+        self._hand_over()
+        info = store.saves.load(slot)
+        if self._story is not None:
+            self._restore_story()
+        return info
+
+    def saves(self) -> list[SaveInfo]:
+        """Every save of the profile, newest first (damaged ones with their ``problem``)."""
+        return self._require("list").saves.list()
+
+    def delete(self, slot: str) -> bool:
+        """Delete ``slot`` (and the save it replaced); False if there was none."""
+        return self._require("delete").saves.delete(slot)
+
+    @property
+    def metrics(self) -> StoreMetrics | None:
+        return self.store.metrics if self.store is not None else None
+
+    def close(self) -> None:
+        """Write what is left and let go of the profile (idempotent)."""
+        if self.store is not None:
+            self._hand_over()
+            self.store.close()
+            self.store = None
+
+    # -- inside -------------------------------------------------------------------------
+
+    def _hand_over(self) -> None:
+        # What the frame wrote so far, so that a save made between frames holds it.
+        assert self.store is not None
+        if self._story is not None:
+            self.store.story_state.write(
+                {name: s.snapshot() for name, s in self._story.stories.items()}
+            )
+        self.store.flush()
+
+    def _restore_story(self) -> None:
+        assert self.store is not None
+        assert self._story is not None
+        for name, snapshot in self.store.story_state.read().items():
+            story = self._story.stories.get(name)
+            if story is None:
+                log.warning("store: progress of story %r kept, but no such story is loaded", name)
+                continue
+            try:
+                story.restore(snapshot)
+            except ValueError as error:  # the story's file changed since (a beat renamed...)
+                log.error("store: the progress of story %r does not fit it: %s", name, error)
+
+    def _require(self, operation: str) -> Store:
+        if self.store is None:
+            reason = self.problem[4] if self.problem else "the runtime has no save folder"
+            raise StoreError(StoreFault(FaultKind.CLOSED, "", operation, reason))
+        return self.store

@@ -1,0 +1,133 @@
+"""The store wired into the runtime: what NPCs remember and the story's progress survive a
+restart of the game, explicit saves and loads put them back, and a store that cannot open
+is one clear problem while the game plays on. Real runtimes, real SQLite files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from engine_bridge.sandbox import Sandbox
+from engine_bridge.store import FaultKind, StoreError
+from tests.content_files import write_scripts
+
+COUNTER = """
+from engine_bridge.api import Npc
+
+
+class Counter(Npc):
+    kind = "counter"
+    decision_rate = 60.0  # on_tick every frame
+
+    def on_tick(self, dt: float) -> None:
+        self.remember("ticks", int(self.recall("ticks", 0)) + 1)
+        self.remember("where", ("crypt", [1, 2], {"deep": True}))
+        if self.recall("ticks") == 3:
+            self.story.set_flag("met_broker", True)
+"""
+
+
+@pytest.fixture
+def scripts(tmp_path: Path) -> Path:
+    return write_scripts(tmp_path / "scripts", counter=COUNTER)
+
+
+def _game(scripts: Path, save_dir: Path) -> Sandbox:
+    return Sandbox(script_dirs=[scripts], save_dir=save_dir)
+
+
+def test_memory_and_story_progress_survive_a_restart(scripts: Path, tmp_path: Path) -> None:
+    save_dir = tmp_path / "save"
+    game = _game(scripts, save_dir)
+    slots = [game.spawn("counter") for _ in range(3)]
+    game.step(5)
+    ticks = {slot: game.npc(slot).recall("ticks") for slot in slots}
+    assert all(isinstance(n, int) and n >= 3 for n in ticks.values())
+    assert game.runtime.content.story.flag("met_broker") is True
+    game.close()
+
+    again = _game(scripts, save_dir)
+    assert again.runtime.problems() == []
+    assert again.runtime.content.story.flag("met_broker") is True
+    for slot in slots:
+        assert again.spawn("counter") == slot  # the engine gives the same slots again
+        assert again.npc(slot).recall("ticks") == ticks[slot]
+        assert again.npc(slot).recall("where") == ("crypt", [1, 2], {"deep": True})
+    again.step(1)
+    assert again.npc(slots[0]).recall("ticks") == ticks[slots[0]] + 1
+    again.close()
+
+
+def test_a_save_and_a_load_put_the_play_through_back(scripts: Path, tmp_path: Path) -> None:
+    game = _game(scripts, tmp_path / "save")
+    slot = game.spawn("counter")
+    game.step(2)
+    saved = game.runtime.save("before_the_gate", label="two ticks in")
+    assert (saved.slot, saved.label) == ("before_the_gate", "two ticks in")
+    assert game.runtime.content.story.flag("met_broker") is False
+    game.step(4)
+    assert game.npc(slot).recall("ticks") == 6
+    assert game.runtime.content.story.flag("met_broker") is True
+
+    game.runtime.load("before_the_gate")
+    assert game.npc(slot).recall("ticks") == 2
+    assert game.runtime.content.story.flag("met_broker") is False
+    assert [info.slot for info in game.runtime.saves()] == ["before_the_gate"]
+
+    with pytest.raises(StoreError) as missing:
+        game.runtime.load("no_such_save")
+    assert missing.value.kind == FaultKind.NO_SUCH_SLOT
+    assert game.npc(slot).recall("ticks") == 2  # nothing changed
+    with pytest.raises(StoreError) as escaping:
+        game.runtime.save("../outside")
+    assert escaping.value.kind == FaultKind.BAD_PATH
+    assert game.runtime.delete_save("before_the_gate") is True
+    game.close()
+
+
+def test_a_profile_in_use_is_one_problem_and_the_game_plays_on(
+    scripts: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    save_dir = tmp_path / "save"
+    first = _game(scripts, save_dir)
+    with caplog.at_level(logging.ERROR, logger="aicore"):
+        second = _game(scripts, save_dir)
+    problems = [p for p in second.runtime.problems() if p[0] == "store"]
+    assert len(problems) == 1
+    assert "in_use" in problems[0][4]
+    assert sum("store is off" in r.getMessage() for r in caplog.records) == 1
+    slot = second.spawn("counter")
+    second.step(3)
+    assert second.npc(slot).recall("ticks") == 3  # memory kept in memory
+    with pytest.raises(StoreError) as refused:
+        second.runtime.save("slot1")
+    assert refused.value.kind == FaultKind.CLOSED
+    second.close()
+    first.close()
+
+
+def test_a_damaged_live_database_is_named_kept_and_the_game_plays_on(
+    scripts: Path, tmp_path: Path
+) -> None:
+    save_dir = tmp_path / "save"
+    game = _game(scripts, save_dir)
+    game.spawn("counter")
+    game.step(2)
+    game.runtime.save("good")
+    game.close()
+    live = save_dir / "default" / "live.db"
+    damaged = live.read_bytes()[:1000]
+    live.write_bytes(damaged)
+
+    again = _game(scripts, save_dir)
+    (problem,) = [p for p in again.runtime.problems() if p[0] == "store"]
+    assert problem[1] == str(live)
+    assert "corrupt" in problem[4]
+    assert "good" in problem[4]  # the sound save is offered
+    slot = again.spawn("counter")
+    again.step(1)
+    assert again.npc(slot).recall("ticks") == 1
+    again.close()
+    assert live.read_bytes() == damaged  # nothing overwritten
