@@ -30,20 +30,14 @@ from __future__ import annotations
 import logging
 import random
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Self
 
-from engine_bridge.content.layers import (
-    ContentError,
-    has_folder,
-    layered_files,
-    normalize_roots,
-    toml_error_line,
-)
+from engine_bridge.content.layers import ContentError, has_folder, layered_files, normalize_roots
+from vocal.content_fields import ID_PATTERN, ContentFile, Fields
 from vocal.voice_lines import MANIFEST_PATH, VoiceLine, load_manifest
 
 __all__ = ["DIALOGUE_DIR", "DialogueLine", "DialogueTables"]
@@ -53,7 +47,6 @@ DIALOGUE_DIR: Path = Path("dialogue")
 
 _log = logging.getLogger(__name__)
 
-_ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 _LANG_PATTERN = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
 _VARIABLE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _LINE_FIELDS = frozenset(
@@ -179,8 +172,9 @@ class DialogueTables:
             left_out.add(name)
             try:
                 kind = _kind_of(path, name)
-                table = _parse_table(root, path, kind, first_seen)
-                _check_voice_lines(path, table, recordings)
+                table = _check_voice_lines(
+                    _parse_table(root, path, kind, first_seen), recordings
+                )
             except ContentError as exc:
                 errors.append(exc)
                 continue
@@ -275,14 +269,14 @@ class DialogueTables:
 
 
 def _checked_kind(kind: str) -> str:
-    if not isinstance(kind, str) or not _ID_PATTERN.fullmatch(kind):
+    if not isinstance(kind, str) or not ID_PATTERN.fullmatch(kind):
         raise ValueError(f"kind must be a lower_snake_case NPC kind; got {kind!r}")
     return kind
 
 
 def _kind_of(path: Path, name: str) -> str:
     kind = name.removesuffix(".toml")
-    if not _ID_PATTERN.fullmatch(kind):
+    if not ID_PATTERN.fullmatch(kind):
         raise ContentError(
             path,
             f"the file name must be an NPC kind in lower_snake_case, got {kind!r}",
@@ -290,175 +284,94 @@ def _kind_of(path: Path, name: str) -> str:
     return kind
 
 
-def _read_toml(root: Path, path: Path) -> dict[str, Any]:
+def _read_toml(root: Path, path: Path) -> ContentFile:
     # Resolving first means a symlink cannot lead out of the content root.
     if not path.resolve().is_relative_to(root):
         raise ContentError(path, f"lies outside the content root {root}")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        line = toml_error_line(exc) if isinstance(exc, tomllib.TOMLDecodeError) else None
-        raise ContentError(path, f"not valid UTF-8 TOML: {exc}", line=line) from exc
+        data = path.read_bytes()
     except OSError as exc:
         raise ContentError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    return ContentFile.parse(path, data)
 
 
-def _check_text(path: Path, where: str, field: str, text: Any) -> str:
-    if not isinstance(text, str) or not text.strip():
-        raise ContentError(path, f"{where}field {field!r} must be a non-empty string", field=field)
+def _checked_text(fields: Fields, name: str) -> str:
+    text = fields.text(name)
     stray = _VARIABLE.sub("", text)
     if "{" in stray or "}" in stray:
-        raise ContentError(
-            path,
-            f"{where}field {field!r} has a brace outside a {{lower_snake_case}} variable: {text!r}",
-            field=field,
+        raise fields.error(
+            name,
+            f"field {name!r} has a brace outside a {{lower_snake_case}} variable: {text!r}",
         )
     return text
 
 
-def _parse_table(root: Path, path: Path, kind: str, first_seen: dict[str, Path]) -> list[_Line]:
-    document = _read_toml(root, path)
-    extra = set(document) - {"line"}
-    if extra:
-        field = sorted(extra)[0]
-        raise ContentError(path, f"unknown top-level field {field!r}", field=field)
-    tables = document.get("line")
-    if not isinstance(tables, list) or not tables:
-        raise ContentError(path, "field 'line' must be one or more [[line]] tables", field="line")
-    lines = []
+def _parse_table(
+    root: Path, path: Path, kind: str, first_seen: dict[str, Path]
+) -> list[tuple[Fields, _Line]]:
+    file = _read_toml(root, path)
+    file.top().allow_only({"line"})
+    lines: list[tuple[Fields, _Line]] = []
     ids: set[str] = set()
-    for number, table in enumerate(tables, start=1):
-        try:
-            line = _parse_line(path, number, kind, table)
-        except ContentError as exc:
-            exc.table_id = _table_id(table)
-            raise
+    for fields in file.tables("line"):
+        line = _parse_line(fields, kind)
         earlier = first_seen.get(line.id) or (path if line.id in ids else None)
         if earlier is not None:
-            raise ContentError(
-                path,
-                f"line {number} ({line.id!r}): field 'id' repeats the id of a line in {earlier}",
-                field="id",
-                table_id=line.id,
-            )
+            raise fields.error("id", f"field 'id' repeats the id of a line in {earlier}")
         ids.add(line.id)
-        lines.append(line)
+        lines.append((fields, line))
     return lines
 
 
-def _table_id(table: Any) -> str | None:
-    return table["id"] if isinstance(table, dict) and isinstance(table.get("id"), str) else None
-
-
-def _parse_line(path: Path, number: int, kind: str, table: Any) -> _Line:
-    where = f"line {number}"
-    if not isinstance(table, dict):
-        raise ContentError(path, f"{where}: must be a [[line]] table", field="line")
-    if isinstance(table.get("id"), str):
-        where += f" ({table['id']!r})"
-    where += ": "
-    for field in ("id", "topic", "text"):
-        if field not in table:
-            raise ContentError(path, f"{where}field {field!r} is missing", field=field)
-    extra = set(table) - _LINE_FIELDS
-    if extra:
-        field = sorted(extra)[0]
-        raise ContentError(
-            path,
-            f"{where}unknown field {field!r} "
-            f"(fields and conditions: {', '.join(sorted(_LINE_FIELDS))})",
-            field=field,
-        )
-
-    for field in ("id", "topic"):
-        if not isinstance(table[field], str) or not _ID_PATTERN.fullmatch(table[field]):
-            raise ContentError(
-                path,
-                f"{where}field {field!r} must be lower_snake_case, got {table[field]!r}",
-                field=field,
-            )
-    voice_line = table.get("voice_line")
+def _parse_line(fields: Fields, kind: str) -> _Line:
+    fields.require("id", "topic", "text")
+    fields.allow_only(_LINE_FIELDS, listed=True)
+    line_id, topic = fields.identifier("id"), fields.identifier("topic")
+    voice_line = fields.get("voice_line")
     if voice_line is not None and not isinstance(voice_line, str):
-        raise ContentError(
-            path, f"{where}field 'voice_line' must be a voice line id", field="voice_line"
-        )
-    moods = table.get("mood")
-    if moods is not None:
-        moods = _names(path, where, "mood", moods)
-        if not moods:
-            raise ContentError(
-                path, f"{where}field 'mood' must name at least one mood", field="mood"
-            )
-    weight = table.get("weight", 1.0)
-    if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight > 0:
-        raise ContentError(
-            path, f"{where}field 'weight' must be a positive number, got {weight!r}", field="weight"
+        raise fields.invalid("voice_line", "a voice line id", voice_line)
+    moods = None
+    if "mood" in fields:
+        moods = frozenset(
+            fields.names("mood", non_empty=True, what="a list of at least one lower_snake_case mood")
         )
     return _Line(
-        id=table["id"],
+        id=line_id,
         kind=kind,
-        topic=table["topic"],
-        text=_check_text(path, where, "text", table["text"]),
+        topic=topic,
+        text=_checked_text(fields, "text"),
         voice_line=voice_line,
         moods=moods,
-        requires_flags=_names(path, where, "requires_flags", table.get("requires_flags", [])),
-        forbids_flags=_names(path, where, "forbids_flags", table.get("forbids_flags", [])),
-        memory=_parse_memory(path, where, table.get("memory", {})),
-        weight=float(weight),
+        requires_flags=frozenset(fields.names("requires_flags", default=[])),
+        forbids_flags=frozenset(fields.names("forbids_flags", default=[])),
+        memory=_parse_memory(fields.table_of("memory", default={}, what="a table of key = value")),
+        weight=fields.positive_number("weight", default=1.0),
     )
 
 
-def _names(path: Path, where: str, field: str, value: Any) -> frozenset[str]:
-    if not isinstance(value, list) or not all(
-        isinstance(name, str) and _ID_PATTERN.fullmatch(name) for name in value
-    ):
-        raise ContentError(
-            path,
-            f"{where}field {field!r} must be a list of lower_snake_case names, got {value!r}",
-            field=field,
-        )
-    return frozenset(value)
-
-
-def _parse_memory(path: Path, where: str, value: Any) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise ContentError(
-            path, f"{where}field 'memory' must be a table of key = value", field="memory"
-        )
+def _parse_memory(memory: Fields) -> Mapping[str, Any]:
     conditions: dict[str, Any] = {}
-    for key, wanted in value.items():
-        field = f"memory.{key}"
+    for key, wanted in memory.items():
+        field = memory.field_name(key)
         if isinstance(wanted, dict):
             extra = set(wanted) - _RANGE_KEYS
             if extra or not wanted:
-                raise ContentError(
-                    path,
-                    f"{where}field {field!r} must be {{min = .., max = ..}} "
-                    f"(either or both), got {wanted!r}",
-                    field=field,
-                )
+                raise memory.invalid(key, "{min = .., max = ..} (either or both)", wanted)
             bounds = {k: wanted.get(k) for k in _RANGE_KEYS}
             for bound in bounds.values():
                 if bound is not None and (
                     isinstance(bound, bool) or not isinstance(bound, int | float)
                 ):
-                    raise ContentError(
-                        path, f"{where}field {field!r}: min and max must be numbers", field=field
-                    )
+                    raise memory.error(key, f"field {field!r}: min and max must be numbers")
             low, high = bounds["min"], bounds["max"]
             if low is not None and high is not None and low > high:
-                raise ContentError(
-                    path, f"{where}field {field!r}: min {low} is above max {high}", field=field
-                )
+                raise memory.error(key, f"field {field!r}: min {low} is above max {high}")
             conditions[key] = _Range(low, high)
         elif isinstance(wanted, bool | int | float | str):
             conditions[key] = wanted
         else:
-            raise ContentError(
-                path,
-                f"{where}field {field!r} must be a string, number, boolean or "
-                f"{{min, max}} range, got {wanted!r}",
-                field=field,
+            raise memory.invalid(
+                key, "a string, number, boolean or {min, max} range", wanted
             )
     return MappingProxyType(conditions)
 
@@ -479,40 +392,36 @@ class _Recordings:
                 self.incomplete = True  # the voice-line system reports its own manifest
 
 
-def _check_voice_lines(path: Path, table: list[_Line], recordings: _Recordings) -> None:
-    for index, line in enumerate(table):
-        if not line.voice_line:
-            continue
-        where = f"line {line.id!r}: field 'voice_line'"
-        recording = recordings.lines.get(line.voice_line)
-        if recording is None and recordings.incomplete:
+def _check_voice_lines(
+    table: list[tuple[Fields, _Line]], recordings: _Recordings
+) -> list[_Line]:
+    """The table's lines, each ``voice_line`` checked against the recordings."""
+    checked: list[_Line] = []
+    for fields, line in table:
+        recording = recordings.lines.get(line.voice_line) if line.voice_line else None
+        if line.voice_line and recording is None and recordings.incomplete:
             # A manifest that did not load must not take the dialogue down with it: the
             # line is said from its text (synthesised) until the manifest is fixed.
-            table[index] = replace(line, voice_line=None)
-            continue
-        if recording is None:
-            raise ContentError(
-                path,
-                f"{where} names no line of voice_lines/lines.toml: {line.voice_line!r}",
-                field="voice_line",
-                table_id=line.id,
+            line = replace(line, voice_line=None)
+        elif line.voice_line and recording is None:
+            raise fields.error(
+                "voice_line",
+                f"field 'voice_line' names no line of voice_lines/lines.toml: {line.voice_line!r}",
             )
-        if recording.speaker != line.kind:
-            raise ContentError(
-                path,
-                f"{where} names {recording.id!r}, spoken by {recording.speaker!r}, "
+        elif recording is not None and recording.speaker != line.kind:
+            raise fields.error(
+                "voice_line",
+                f"field 'voice_line' names {recording.id!r}, spoken by {recording.speaker!r}, "
                 f"not by {line.kind!r}",
-                field="voice_line",
-                table_id=line.id,
             )
-        if recording.text != line.text:
-            raise ContentError(
-                path,
-                f"{where} names {recording.id!r}, whose recording says "
+        elif recording is not None and recording.text != line.text:
+            raise fields.error(
+                "voice_line",
+                f"field 'voice_line' names {recording.id!r}, whose recording says "
                 f"{recording.text!r}, not the line's text {line.text!r}",
-                field="voice_line",
-                table_id=line.id,
             )
+        checked.append(line)
+    return checked
 
 
 def _load_translations(
@@ -557,21 +466,19 @@ def _parse_translation(
     root: Path, path: Path, name: str, by_id: Mapping[str, _Line]
 ) -> dict[str, str]:
     kind = _kind_of(path, name)
+    fields = _read_toml(root, path).top()
     texts: dict[str, str] = {}
-    for line_id, text in _read_toml(root, path).items():
+    for line_id, _text in fields.items():
         line = by_id.get(line_id)
         if line is None or line.kind != kind:
-            raise ContentError(
-                path, f"field {line_id!r} names no line of {kind}'s table", field=line_id
-            )
-        _check_text(path, "", line_id, text)
+            raise fields.error(line_id, f"field {line_id!r} names no line of {kind}'s table")
+        text = _checked_text(fields, line_id)
         unknown = set(_VARIABLE.findall(text)) - set(_VARIABLE.findall(line.text))
         if unknown:
-            raise ContentError(
-                path,
+            raise fields.error(
+                line_id,
                 f"field {line_id!r} uses variable {{{sorted(unknown)[0]}}}, "
                 "which the English line does not",
-                field=line_id,
             )
         texts[line_id] = text
     return texts
