@@ -2,9 +2,9 @@
 
 :func:`content_root` is the one place that finds the shipped ``content/`` folder: the
 runtime's sandbox, the ``aicore`` commands, the demo and ``tools/`` all ask it. It is the
-repository's ``content/`` folder, or ``$AICORE_CONTENT`` when set. Presets are parsed and validated by the native core (so the engine and Python read
-them the same way) and cached per file modification time, so an edited preset is picked
-up without a restart.
+repository's ``content/`` folder, or ``$AICORE_CONTENT`` when set. Presets are parsed
+and validated by the native core (so the engine and Python read them the same way) and
+cached per file modification time, so an edited preset is picked up without a restart.
 """
 
 from __future__ import annotations

@@ -195,9 +195,7 @@ class Fields:
 
     def invalid(self, name: str, what: str, value: Any) -> ContentError:
         """``field 'name' must be <what>, got <value>``."""
-        return self.error(
-            name, f"field {self.field_name(name)!r} must be {what}, got {value!r}"
-        )
+        return self.error(name, f"field {self.field_name(name)!r} must be {what}, got {value!r}")
 
     # -- the table's keys --------------------------------------------------------------
 
@@ -237,7 +235,8 @@ class Fields:
     ) -> str:
         """A non-empty string (not all whitespace), at most ``max_chars`` long."""
         value = self._value(name, default)
-        if not isinstance(value, str) or not value.strip() or len(value) > (max_chars or len(value)):
+        too_long = max_chars is not None and isinstance(value, str) and len(value) > max_chars
+        if not isinstance(value, str) or not value.strip() or too_long:
             limit = f" of at most {max_chars} characters" if max_chars else ""
             raise self.invalid(name, what or f"a non-empty string{limit}", value)
         return value
@@ -264,8 +263,7 @@ class Fields:
         value = self._value(name, default)
         pattern = ID_PATTERN if snake_case else None
         if not isinstance(value, list) or not all(
-            isinstance(item, str) and (pattern is None or pattern.fullmatch(item))
-            for item in value
+            isinstance(item, str) and (pattern is None or pattern.fullmatch(item)) for item in value
         ):
             kind = "lower_snake_case names" if snake_case else "names"
             raise self.invalid(name, what or f"a list of {kind}", value)
@@ -337,4 +335,3 @@ def _integer_range(low: int | None, high: int | None) -> str:
     if high is not None:
         return f"an integer of at most {high}"
     return "an integer"
-

@@ -113,9 +113,7 @@ def _parse_line(fields: Fields, root: Path, sample_rate: int) -> VoiceLine:
     fields.allow_only(_LINE_FIELDS)
     line_id = fields.identifier("id")
     # Any kind: the game's kinds are whatever its scripts define, not a list in the engine.
-    speaker = fields.identifier(
-        "speaker", what="the NPC kind that says it, in lower_snake_case"
-    )
+    speaker = fields.identifier("speaker", what="the NPC kind that says it, in lower_snake_case")
     return VoiceLine(
         id=line_id,
         text=fields.text("text", max_chars=MAX_TEXT_CHARS),

@@ -34,18 +34,16 @@ class ClipLoader:
         thread's log records to its own sink there: engine_bridge.core.log_routing)."""
         self.bridge = bridge
         self.lines = lines
-        # Every clip is kept, a failed one too: a line that could not be voiced is not
-        # tried again each time it is said (its warning is logged once, by the runtime).
-        self.worker: BackgroundWorker[tuple[str, str | None], ClipHandle | None] = (
-            BackgroundWorker(
-                self._prepare,
-                name="aicore-clips",
-                cache_size=None,
-                keep_failures=True,
-                on_thread_start=on_thread_start,
-            )
+        # Every clip is kept, a failed one too: a line that could not be voiced (a bad
+        # file, no espeak-ng) is not read or synthesised again each time it is said.
+        self.worker: BackgroundWorker[tuple[str, str | None], ClipHandle | None] = BackgroundWorker(
+            self._prepare,
+            name="aicore-clips",
+            cache_size=None,
+            keep_failures=True,
+            on_thread_start=on_thread_start,
         )
-        # The pool starts its thread at the first submit: do it now, on the thread that
+        # The worker starts its thread at the first work: do it now, on the thread that
         # creates the runtime, with the modules the worker needs imported up front.
         self.worker.call(_import_loaders).result()
 

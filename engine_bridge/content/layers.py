@@ -60,4 +60,3 @@ def layered_files(
 def has_folder(roots: Sequence[Path], folder: Path | str) -> bool:
     """Whether any of ``roots`` has ``folder``."""
     return any((root / folder).is_dir() for root in roots)
-

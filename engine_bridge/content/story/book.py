@@ -181,7 +181,8 @@ def _check_unique(story: Story, file: ContentFile, owners: Mapping[str, Story]) 
         what: {fields.table_id: fields for fields in file.tables(what)}
         for what in ("beat", "quest")
     }
-    for what, names in (("flag", story.flag_defaults), ("beat", story.beats), ("quest", story.quests)):
+    declared = (("flag", story.flag_defaults), ("beat", story.beats), ("quest", story.quests))
+    for what, names in declared:
         for name in names:
             other = owners.get(name)
             if other is None:

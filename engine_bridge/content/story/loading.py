@@ -53,8 +53,8 @@ def read_story(path: Path) -> tuple[dict[str, Any], ContentFile]:
         quest["beats"] = tuple(b.id for b in beats.values() if b.quest == quest_id)
         if not quest["beats"]:
             raise fields.error(
-                "id", f"quest {quest_id!r} has no beats (no [[beat]] has field 'quest' = "
-                f"{quest_id!r})"
+                "id",
+                f"has no beats (no [[beat]] has field 'quest' = {quest_id!r})",
             )
     _check_cycles(beats, beat_fields)
     _check_order(beats, beat_fields)
@@ -156,7 +156,8 @@ def _beat(
     for name, value in sets.items():
         _check_flag_value(sets, name, flags, name, value)
 
-    trigger = _trigger(fields.table_of("trigger", what="a table such as {manual = true}"), flags, kinds)
+    trigger_fields = fields.table_of("trigger", what="a table such as {manual = true}")
+    trigger = _trigger(trigger_fields, flags, kinds)
     if isinstance(trigger, FlagTrigger) and not requires and trigger.holds(flags):
         raise fields.error(
             "trigger",
