@@ -13,7 +13,7 @@ import pytest
 from engine_bridge.content.dialogue import DialogueTables
 from engine_bridge.content.knowledge import KnowledgeBase
 from engine_bridge.content.layers import ContentError
-from engine_bridge.content.story import Story
+from engine_bridge.content.story import Story, StoryBook
 from vocal.content_fields import ContentError as VocalContentError
 from vocal.toml_layout import TomlLayout
 from vocal.voice_lines import MANIFEST_PATH, load_manifest
@@ -297,4 +297,27 @@ def test_a_voice_line_error_names_its_file_field_table_and_line(
         field,
         table_id,
         expected_line,
+    ), error.reason
+
+
+def test_a_name_another_story_already_took_is_located_in_the_later_story(tmp_path: Path) -> None:
+    first, second = tmp_path / "a" / "story", tmp_path / "b" / "story"
+    first.mkdir(parents=True)
+    second.mkdir(parents=True)
+    (first / "early.toml").write_text(STORY)  # files load in name order
+    clash = (
+        STORY.replace("lantern_lit", "lamp")
+        .replace("graves_dug", "graves")
+        .replace('"night"', '"day"')
+    )
+    clash = clash.replace('id = "dig"', 'id = "dig" # <-')
+    path = second / "later.toml"
+    path.write_text(clash)
+    book = StoryBook.load(tmp_path / "a", tmp_path / "b")
+    [error] = book.errors
+    assert (error.file, error.field, error.table_id, error.line) == (
+        path.resolve(),
+        "id",
+        "dig",
+        _marked(clash),
     ), error.reason
