@@ -85,7 +85,7 @@ def test_worker_threads_log_to_the_runtime_that_started_them(tmp_path: Path) -> 
         # B's call is running on this thread meanwhile: the worker's record is still A's.
         previous = enter(b)
         try:
-            clips._pool.submit(voice.warning, "from the clip worker").result()
+            clips.worker.call(voice.warning, "from the clip worker").result()
             voice.warning("from B's call")
         finally:
             leave(previous)
@@ -94,7 +94,7 @@ def test_worker_threads_log_to_the_runtime_that_started_them(tmp_path: Path) -> 
         assert _said(log_b, "from B's call")
         assert not _said(log_a, "from B's call")
         b.close()
-        clips._pool.submit(voice.warning, "after B closed").result()
+        clips.worker.call(voice.warning, "after B closed").result()
         assert _said(log_a, "after B closed")
     finally:
         clips.close()

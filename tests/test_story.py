@@ -517,7 +517,7 @@ def test_a_beat_cannot_require_one_that_comes_later_in_its_quest(tmp_path: Path)
 
 def test_a_file_that_is_not_toml_is_named(tmp_path: Path) -> None:
     path = _write(tmp_path, MINIMAL + "\n[[beat]\n")
-    with pytest.raises(ValueError, match="not valid TOML") as info:
+    with pytest.raises(ValueError, match="not valid UTF-8 TOML") as info:
         Story.load(path)
     assert str(path) in str(info.value)
 

@@ -164,7 +164,7 @@ def test_a_malformed_manifest_names_the_file_and_the_field(
 
 def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     manifest = _write_manifest(tmp_path, "sample_rate = \n")
-    with pytest.raises(ValueError, match="not valid TOML") as caught:
+    with pytest.raises(ValueError, match="not valid UTF-8 TOML") as caught:
         load_manifest(tmp_path)
     assert str(manifest) in str(caught.value)
 

@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from vocal.content import content_root
 from vocal.tts import synthesize
 from vocal.voice_lines import MANIFEST_PATH, VoiceLine, load_manifest
 
-_REPO = Path(__file__).resolve().parent.parent
 # Samples quieter than -50 dBFS at either end count as silence.
 _SILENCE_LEVEL = round(32768 * 10 ** (-50 / 20))
 _LEAD_PAD_S = 0.05
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--content-root",
         type=Path,
-        default=_REPO / "content",
+        default=content_root(),
         help="the content folder holding voice_lines/lines.toml (default: %(default)s)",
     )
     args = parser.parse_args(argv)

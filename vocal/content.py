@@ -1,9 +1,10 @@
-"""Where the shipped voice content lives, and the presets loaded from it.
+"""Where the shipped content lives, and the voice presets loaded from it.
 
-The content root is the repository's ``content/`` folder, or ``$AICORE_CONTENT`` when
-set. Presets are parsed and validated by the native core (so the engine and Python read
-them the same way) and cached per file modification time, so an edited preset is picked
-up without a restart.
+:func:`content_root` is the one place that finds the shipped ``content/`` folder: the
+runtime's sandbox, the ``aicore`` commands, the demo and ``tools/`` all ask it. It is the
+repository's ``content/`` folder, or ``$AICORE_CONTENT`` when set. Presets are parsed
+and validated by the native core (so the engine and Python read them the same way) and
+cached per file modification time, so an edited preset is picked up without a restart.
 """
 
 from __future__ import annotations

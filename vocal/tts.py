@@ -20,12 +20,11 @@ import re
 import shutil
 import struct
 import subprocess
-import threading
-from collections import OrderedDict
-from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
-from typing import NamedTuple
+from concurrent.futures import Future
 
 import numpy as np
+
+from vocal.background_worker import BackgroundWorker, CacheInfo
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -159,15 +158,6 @@ def synthesize(
     return pcm.astype(np.float32) / np.float32(32768.0), sample_rate
 
 
-class CacheInfo(NamedTuple):
-    """What :meth:`TtsWorker.cache_info` reports, like ``functools.lru_cache``'s."""
-
-    hits: int
-    misses: int
-    maxsize: int
-    currsize: int
-
-
 _CacheKey = tuple[str, str, int, int]
 
 
@@ -178,26 +168,22 @@ class TtsWorker:
     so a line said twice is synthesized once. A line already being synthesized is not
     started again: the second :meth:`submit` waits on the same work. Cached arrays are
     shared between callers and therefore read-only; ``samples.copy()`` before changing one.
+    A failure is not cached: after installing espeak-ng the same line works.
 
     Callbacks added to a returned future run on the worker thread (or at once, when the
     line was cached); a game loop that must stay on its own thread polls ``future.done()``.
 
-    Use it as a context manager, or call :meth:`close` when done.
+    Use it as a context manager, or call :meth:`close` when done. The thread, the cache
+    and the per-caller futures are :class:`vocal.background_worker.BackgroundWorker`'s.
     """
 
     def __init__(self, *, cache_size: int = 64) -> None:
         """Start the worker thread. ``cache_size`` is how many lines to keep (0 keeps none)."""
         if cache_size < 0:
             raise ValueError(f"cache_size must be 0 or more, got {cache_size}")
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vocal-tts")
-        # The lock guards the cache, its counters and _closed: submit() runs on the
-        # caller's thread, failures are evicted from the worker thread.
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[_CacheKey, Future[tuple[np.ndarray, int]]] = OrderedDict()
-        self._cache_size = cache_size
-        self._hits = 0
-        self._misses = 0
-        self._closed = False
+        self._worker: BackgroundWorker[_CacheKey, tuple[np.ndarray, int]] = BackgroundWorker(
+            _synthesize_shared, name="TtsWorker", cache_size=cache_size
+        )
 
     def submit(
         self, text: str, *, voice: str = "en", speed: int = 150, pitch: int = 50
@@ -213,41 +199,18 @@ class TtsWorker:
             RuntimeError: the worker is closed.
         """
         _validate(text, voice, speed, pitch)
-        key: _CacheKey = (text, voice, speed, pitch)
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("TtsWorker is closed")
-            work = self._cache.get(key)
-            if work is not None:
-                self._hits += 1
-                self._cache.move_to_end(key)
-            else:
-                self._misses += 1
-                work = self._executor.submit(self._synthesize, key)
-                if self._cache_size > 0:
-                    self._cache[key] = work
-                    while len(self._cache) > self._cache_size:
-                        self._cache.popitem(last=False)
-        if self._cache_size > 0:
-            work.add_done_callback(lambda done: self._evict_failure(key, done))
-        # Callers get their own future so one caller's cancel() cannot cancel the shared work.
-        mine: Future[tuple[np.ndarray, int]] = Future()
-        work.add_done_callback(lambda done: _forward(done, mine))
-        return mine
+        return self._worker.submit((text, voice, speed, pitch))
 
     def cache_info(self) -> CacheInfo:
         """Return the cache's hit and miss counts, capacity and current size."""
-        with self._lock:
-            return CacheInfo(self._hits, self._misses, self._cache_size, len(self._cache))
+        return self._worker.cache_info()
 
     def close(self) -> None:
         """Cancel queued lines, wait for the one being spoken, and stop the thread.
 
         Safe to call more than once. Futures of cancelled lines end cancelled.
         """
-        with self._lock:
-            self._closed = True
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._worker.close()
 
     def __enter__(self) -> TtsWorker:
         return self
@@ -255,32 +218,9 @@ class TtsWorker:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    @staticmethod
-    def _synthesize(key: _CacheKey) -> tuple[np.ndarray, int]:
-        text, voice, speed, pitch = key
-        samples, sample_rate = synthesize(text, voice=voice, speed=speed, pitch=pitch)
-        samples.flags.writeable = False
-        return samples, sample_rate
 
-    def _evict_failure(self, key: _CacheKey, done: Future[tuple[np.ndarray, int]]) -> None:
-        # A failure is not remembered: after installing espeak-ng the same line works.
-        if done.cancelled() or done.exception() is not None:
-            with self._lock:
-                if self._cache.get(key) is done:
-                    del self._cache[key]
-
-
-def _forward(
-    source: Future[tuple[np.ndarray, int]], target: Future[tuple[np.ndarray, int]]
-) -> None:
-    if target.done():  # the caller cancelled theirs
-        return
-    try:
-        if source.cancelled():
-            target.cancel()
-        elif (error := source.exception()) is not None:
-            target.set_exception(error)
-        else:
-            target.set_result(source.result())
-    except InvalidStateError:
-        pass  # the caller cancelled theirs between the check and here
+def _synthesize_shared(key: _CacheKey) -> tuple[np.ndarray, int]:
+    text, voice, speed, pitch = key
+    samples, sample_rate = synthesize(text, voice=voice, speed=speed, pitch=pitch)
+    samples.flags.writeable = False  # shared between callers through the cache
+    return samples, sample_rate

@@ -19,8 +19,6 @@ and :func:`load_line` read them back at run time.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
+from vocal.content_fields import ContentFile, Fields
 from vocal.tts import MAX_TEXT_CHARS, PITCH_RANGE, SPEED_WPM_RANGE
 
 __all__ = ["MANIFEST_PATH", "VoiceLine", "load_line", "load_manifest"]
@@ -35,7 +34,6 @@ __all__ = ["MANIFEST_PATH", "VoiceLine", "load_line", "load_manifest"]
 MANIFEST_PATH: Path = Path("voice_lines") / "lines.toml"
 """Where the manifest lives, relative to the content root."""
 
-_ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 _LINE_FIELDS = frozenset({"id", "text", "speaker", "voice", "speed", "pitch", "file"})
 
 
@@ -61,40 +59,27 @@ def load_manifest(content_root: Path) -> list[VoiceLine]:
 
     Raises:
         FileNotFoundError: there is no manifest.
-        ValueError: the manifest is not valid TOML, a field is missing, unknown or of the
-            wrong type or range, two lines share an id or a file, or a line's file lies
-            outside ``content_root``. The message names the manifest and the field.
+        ContentError: (a ``ValueError``) the manifest is not valid TOML, a field is
+            missing, unknown or of the wrong type or range, two lines share an id or a
+            file, or a line's file lies outside ``content_root``. It names the manifest,
+            the field, the line's id and the line of the file it is on.
     """
     root = Path(content_root).resolve()
     manifest = root / MANIFEST_PATH
-    with manifest.open("rb") as f:
-        try:
-            document = tomllib.load(f)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{manifest}: not valid TOML: {exc}") from exc
-
-    sample_rate = document.get("sample_rate")
-    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate <= 0:
-        raise ValueError(
-            f"{manifest}: field 'sample_rate' must be a positive integer, got {sample_rate!r}"
-        )
-    extra = set(document) - {"sample_rate", "line"}
-    if extra:
-        raise ValueError(f"{manifest}: unknown top-level field {sorted(extra)[0]!r}")
-    tables = document.get("line")
-    if not isinstance(tables, list) or not tables:
-        raise ValueError(f"{manifest}: field 'line' must be one or more [[line]] tables")
+    file = ContentFile.parse(manifest, manifest.read_bytes())
+    top = file.top()
+    sample_rate = top.integer("sample_rate", low=1)
+    top.allow_only({"sample_rate", "line"})
 
     lines: list[VoiceLine] = []
     seen_ids: set[str] = set()
     seen_paths: set[Path] = set()
-    for number, table in enumerate(tables, start=1):
-        line = _parse_line(manifest, root, number, table, sample_rate)
-        where = f"{manifest}: line {number} ({line.id!r})"
+    for fields in file.tables("line"):
+        line = _parse_line(fields, root, sample_rate)
         if line.id in seen_ids:
-            raise ValueError(f"{where}: field 'id' repeats an earlier line's id")
+            raise fields.error("id", "field 'id' repeats an earlier line's id")
         if line.path in seen_paths:
-            raise ValueError(f"{where}: field 'file' repeats an earlier line's file")
+            raise fields.error("file", "field 'file' repeats an earlier line's file")
         seen_ids.add(line.id)
         seen_paths.add(line.path)
         lines.append(line)
@@ -123,62 +108,29 @@ def load_line(line: VoiceLine) -> np.ndarray:
     return np.ascontiguousarray(samples[:, 0])
 
 
-def _parse_line(manifest: Path, root: Path, number: int, table: Any, sample_rate: int) -> VoiceLine:
-    where = f"{manifest}: line {number}"
-    if not isinstance(table, dict):
-        raise ValueError(f"{where}: must be a [[line]] table")
-    if isinstance(table.get("id"), str):
-        where += f" ({table['id']!r})"
-    for field in ("id", "text", "speaker", "voice", "speed", "pitch"):
-        if field not in table:
-            raise ValueError(f"{where}: field {field!r} is missing")
-    extra = set(table) - _LINE_FIELDS
-    if extra:
-        raise ValueError(f"{where}: unknown field {sorted(extra)[0]!r}")
-
-    line_id = table["id"]
-    if not isinstance(line_id, str) or not _ID_PATTERN.fullmatch(line_id):
-        raise ValueError(f"{where}: field 'id' must be lower_snake_case, got {line_id!r}")
-    text = table["text"]
-    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT_CHARS:
-        raise ValueError(
-            f"{where}: field 'text' must be a non-empty string of at most "
-            f"{MAX_TEXT_CHARS} characters"
-        )
-    speaker = table["speaker"]
+def _parse_line(fields: Fields, root: Path, sample_rate: int) -> VoiceLine:
+    fields.require("id", "text", "speaker", "voice", "speed", "pitch")
+    fields.allow_only(_LINE_FIELDS)
+    line_id = fields.identifier("id")
     # Any kind: the game's kinds are whatever its scripts define, not a list in the engine.
-    if not isinstance(speaker, str) or not _ID_PATTERN.fullmatch(speaker):
-        raise ValueError(
-            f"{where}: field 'speaker' must be the NPC kind that says it, in "
-            f"lower_snake_case; got {speaker!r}"
-        )
-    voice = table["voice"]
-    if not isinstance(voice, str) or not voice.strip():
-        raise ValueError(f"{where}: field 'voice' must be an espeak-ng voice such as 'en+m3'")
-    for field, (low, high) in (("speed", SPEED_WPM_RANGE), ("pitch", PITCH_RANGE)):
-        value = table[field]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(
-                f"{where}: field {field!r} must be an integer from {low} to {high}, got {value!r}"
-            )
-
+    speaker = fields.identifier("speaker", what="the NPC kind that says it, in lower_snake_case")
     return VoiceLine(
         id=line_id,
-        text=text,
+        text=fields.text("text", max_chars=MAX_TEXT_CHARS),
         speaker=speaker,
-        path=_line_path(where, manifest, root, table.get("file", f"{line_id}.wav")),
+        path=_line_path(fields, root, fields.get("file", f"{line_id}.wav")),
         sample_rate=sample_rate,
-        voice=voice,
-        speed=table["speed"],
-        pitch=table["pitch"],
+        voice=fields.text("voice", what="an espeak-ng voice such as 'en+m3'"),
+        speed=fields.integer("speed", low=SPEED_WPM_RANGE[0], high=SPEED_WPM_RANGE[1]),
+        pitch=fields.integer("pitch", low=PITCH_RANGE[0], high=PITCH_RANGE[1]),
     )
 
 
-def _line_path(where: str, manifest: Path, root: Path, file: Any) -> Path:
+def _line_path(fields: Fields, root: Path, file: Any) -> Path:
     if not isinstance(file, str) or not file.endswith(".wav"):
-        raise ValueError(f"{where}: field 'file' must be a path ending in .wav, got {file!r}")
+        raise fields.invalid("file", "a path ending in .wav", file)
     # Resolving first means neither "../" nor a symlink can lead out of the content root.
-    path = (manifest.parent / file).resolve()
+    path = (fields.file.path.parent / file).resolve()
     if not path.is_relative_to(root):
-        raise ValueError(f"{where}: field 'file' ({file!r}) lies outside the content root {root}")
+        raise fields.error("file", f"field 'file' ({file!r}) lies outside the content root {root}")
     return path

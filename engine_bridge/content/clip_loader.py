@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
+
+from vocal.background_worker import BackgroundWorker
 
 __all__ = ["ClipLoader"]
 
@@ -19,6 +21,8 @@ ClipHandle = tuple[int, int]
 
 
 class ClipLoader:
+    """The runtime's clips, each prepared once on the clip worker's thread."""
+
     def __init__(
         self,
         bridge: Any,
@@ -30,24 +34,27 @@ class ClipLoader:
         thread's log records to its own sink there: engine_bridge.core.log_routing)."""
         self.bridge = bridge
         self.lines = lines
-        self._pool = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="aicore-clips", initializer=on_thread_start
+        # Every clip is kept, a failed one too: a line that could not be voiced (a bad
+        # file, no espeak-ng) is not read or synthesised again each time it is said.
+        self.worker: BackgroundWorker[tuple[str, str | None], ClipHandle | None] = BackgroundWorker(
+            self._prepare,
+            name="aicore-clips",
+            cache_size=None,
+            keep_failures=True,
+            on_thread_start=on_thread_start,
         )
-        self._clips: dict[tuple[str, str | None], Future[ClipHandle | None]] = {}
-        # The pool starts its thread at the first submit: do it now, on the thread that
+        # The worker starts its thread at the first work: do it now, on the thread that
         # creates the runtime, with the modules the worker needs imported up front.
-        self._pool.submit(_import_loaders).result()
+        self.worker.call(_import_loaders).result()
 
     def clip(self, line: str, archetype: str | None = None) -> Future[ClipHandle | None]:
         """The clip of a shipped line id or a text, as ``archetype`` says it (its loudness
         is set through that archetype's chain; None: the dry line's); prepared once, in the
         background."""
-        key = (line, archetype)
-        future = self._clips.get(key)
-        if future is None:
-            future = self._pool.submit(self._load, line, archetype)
-            self._clips[key] = future
-        return future
+        return self.worker.submit((line, archetype))
+
+    def _prepare(self, key: tuple[str, str | None]) -> ClipHandle | None:
+        return self._load(*key)
 
     def _load(self, line: str, archetype: str | None) -> ClipHandle | None:
         known = self.lines.get(line)
@@ -68,7 +75,8 @@ class ClipLoader:
         return handle
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Cancel the clips not yet prepared, wait for the one being prepared, stop."""
+        self.worker.close()
 
 
 def _import_loaders() -> None:

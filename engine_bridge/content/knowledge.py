@@ -22,18 +22,12 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
-from engine_bridge.content.layers import (
-    ContentError,
-    has_folder,
-    layered_files,
-    normalize_roots,
-    toml_error_line,
-)
+from engine_bridge.content.layers import ContentError, has_folder, layered_files, normalize_roots
+from vocal.content_fields import ID_PATTERN, ContentFile, Fields
 
 __all__ = ["LORE_DIR", "KnowledgeBase", "LoreEntry", "LoreHit", "load_lore"]
 
@@ -42,7 +36,6 @@ LORE_DIR: Path = Path("lore")
 
 # Part of the stored hash: a change to the tables below rebuilds every existing index.
 _SCHEMA_VERSION = 1
-_ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 _ENTRY_FIELDS = frozenset({"id", "title", "tags", "text", "known_by"})
 # bm25 weights for the indexed columns, in table order: title, tags, text.
 _BM25_WEIGHTS = (10.0, 4.0, 1.0)
@@ -190,7 +183,7 @@ class KnowledgeBase:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a positive integer, got {limit!r}")
         if known_by is not None and (
-            not isinstance(known_by, str) or not _ID_PATTERN.fullmatch(known_by)
+            not isinstance(known_by, str) or not ID_PATTERN.fullmatch(known_by)
         ):
             raise ValueError(f"known_by must be a lower_snake_case NPC kind; got {known_by!r}")
         words = _QUERY_WORD.findall(query)
@@ -343,100 +336,47 @@ def _parse_sources(
 
 
 def _parse_file(path: Path, data: bytes, first_seen: dict[str, Path]) -> list[LoreEntry]:
-    try:
-        document = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        line = toml_error_line(exc) if isinstance(exc, tomllib.TOMLDecodeError) else None
-        raise ContentError(path, f"not valid UTF-8 TOML: {exc}", line=line) from exc
-    extra = set(document) - {"entry"}
-    if extra:
-        field = sorted(extra)[0]
-        raise ContentError(path, f"unknown top-level field {field!r}", field=field)
-    tables = document.get("entry")
-    if not isinstance(tables, list) or not tables:
-        raise ContentError(
-            path, "field 'entry' must be one or more [[entry]] tables", field="entry"
-        )
+    file = ContentFile.parse(path, data)
+    file.top().allow_only({"entry"})
     entries: list[LoreEntry] = []
     ids: set[str] = set()
-    for number, table in enumerate(tables, start=1):
-        try:
-            entry = _parse_entry(path, number, table)
-        except ContentError as exc:
-            if isinstance(table, dict) and isinstance(table.get("id"), str):
-                exc.table_id = table["id"]
-            raise
+    for fields in file.tables("entry", article="an"):
+        entry = _parse_entry(fields)
         earlier = first_seen.get(entry.id) or (path if entry.id in ids else None)
         if earlier is not None:
-            raise ContentError(
-                path,
-                f"entry {number} ({entry.id!r}): field 'id' repeats the id of an entry "
-                f"in {earlier}",
-                field="id",
-                table_id=entry.id,
-            )
+            raise fields.error("id", f"field 'id' repeats the id of an entry in {earlier}")
         ids.add(entry.id)
         entries.append(entry)
     return entries
 
 
-def _parse_entry(path: Path, number: int, table: Any) -> LoreEntry:
-    where = f"entry {number}"
-    if not isinstance(table, dict):
-        raise ContentError(path, f"{where}: must be an [[entry]] table", field="entry")
-    if isinstance(table.get("id"), str):
-        where += f" ({table['id']!r})"
-    for field in ("id", "title", "tags", "text"):
-        if field not in table:
-            raise ContentError(path, f"{where}: field {field!r} is missing", field=field)
-    extra = set(table) - _ENTRY_FIELDS
-    if extra:
-        field = sorted(extra)[0]
-        raise ContentError(path, f"{where}: unknown field {field!r}", field=field)
-
-    entry_id = table["id"]
-    if not isinstance(entry_id, str) or not _ID_PATTERN.fullmatch(entry_id):
-        raise ContentError(
-            path, f"{where}: field 'id' must be lower_snake_case, got {entry_id!r}", field="id"
-        )
-    for field in ("title", "text"):
-        value = table[field]
-        if not isinstance(value, str) or not value.strip():
-            raise ContentError(
-                path, f"{where}: field {field!r} must be a non-empty string", field=field
-            )
+def _parse_entry(fields: Fields) -> LoreEntry:
+    fields.require("id", "title", "tags", "text")
+    fields.allow_only(_ENTRY_FIELDS)
+    entry_id = fields.identifier("id")
+    title, text = fields.text("title"), fields.text("text")
+    for field, value in (("title", title), ("text", text)):
         if _MARK_OPEN in value or _MARK_CLOSE in value:
-            raise ContentError(
-                path, f"{where}: field {field!r} holds a control character", field=field
-            )
-    tags = table["tags"]
-    if not isinstance(tags, list) or not all(
-        isinstance(tag, str) and tag.strip() and "\n" not in tag for tag in tags
-    ):
-        raise ContentError(
-            path, f"{where}: field 'tags' must be a list of one-line strings", field="tags"
-        )
-    known_by = table.get("known_by")
+            raise fields.error(field, f"field {field!r} holds a control character")
+    tags = fields.names("tags", snake_case=False, what="a list of one-line strings")
+    if not all(tag.strip() and "\n" not in tag for tag in tags):
+        raise fields.invalid("tags", "a list of one-line strings", tags)
+    known_by = fields.get("known_by")
     if known_by is not None:
-        if (
-            not isinstance(known_by, list)
-            or not known_by
-            or not all(isinstance(kind, str) and _ID_PATTERN.fullmatch(kind) for kind in known_by)
-        ):
-            raise ContentError(
-                path,
-                f"{where}: field 'known_by' must be a non-empty list of NPC kinds "
-                f"(lower_snake_case); got {known_by!r}",
-                field="known_by",
+        known_by = frozenset(
+            fields.names(
+                "known_by",
+                non_empty=True,
+                what="a non-empty list of NPC kinds (lower_snake_case)",
             )
-        known_by = frozenset(known_by)
+        )
     return LoreEntry(
         id=entry_id,
-        title=table["title"].strip(),
+        title=title.strip(),
         tags=tuple(tags),
-        text=table["text"].strip(),
+        text=text.strip(),
         known_by=known_by,
-        source=path,
+        source=fields.file.path,
     )
 
 

@@ -21,61 +21,14 @@ running.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+# One error type for every content file, the voice-line manifest's too: it is defined
+# beside the field readers in vocal (which never imports engine_bridge) and named here.
+from vocal.content_fields import ContentError, toml_error_line
+
 __all__ = ["ContentError", "has_folder", "layered_files", "normalize_roots", "toml_error_line"]
-
-# Python 3.11's tomllib puts the position only in its message (3.14 adds ``lineno``).
-_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)$")
-
-
-class ContentError(ValueError):
-    """One content file's problem, as a value: which file, where in it, and why.
-
-    ``str()`` reads ``"<file>: <reason>"``; nothing needs to parse it, the fields are here.
-    """
-
-    def __init__(
-        self,
-        file: Path,
-        reason: str,
-        *,
-        field: str | None = None,
-        line: int | None = None,
-        table_id: str | None = None,
-    ) -> None:
-        super().__init__(f"{file}: {reason}")
-        self.file = Path(file)
-        """The content file at fault."""
-        self.reason = reason
-        """What is wrong, without the file name (it names the table and field in words)."""
-        self.field = field
-        """The field at fault (``"text"``, ``"memory.times_met"``, ``"known_by"``), or
-        ``None`` when the file as a whole is (not valid TOML, outside its root)."""
-        self.line = line
-        """The line in the file, when the loader knows it."""
-        self.table_id = table_id
-        """The ``id`` of the ``[[table]]`` (dialogue line, lore entry, story beat or quest)
-        the field belongs to, when the problem is inside one."""
-
-    def as_dict(self) -> dict[str, str | int | None]:
-        """The error as plain data (for a JSON report or a log record)."""
-        return {
-            "file": str(self.file),
-            "line": self.line,
-            "field": self.field,
-            "table_id": self.table_id,
-            "reason": self.reason,
-        }
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ContentError) and self.as_dict() == other.as_dict()
-
-    def __hash__(self) -> int:
-        return hash((str(self.file), self.line, self.field, self.table_id, self.reason))
 
 
 def normalize_roots(roots: str | Path | Iterable[str | Path]) -> tuple[Path, ...]:
@@ -107,13 +60,3 @@ def layered_files(
 def has_folder(roots: Sequence[Path], folder: Path | str) -> bool:
     """Whether any of ``roots`` has ``folder``."""
     return any((root / folder).is_dir() for root in roots)
-
-
-def toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
-    """The line a TOML syntax error is on: the exception's ``lineno`` where Python has it;
-    on 3.11-3.13 the one place it is kept, the end of tomllib's own message."""
-    line = getattr(exc, "lineno", None)
-    if isinstance(line, int):
-        return line
-    at = _TOML_AT.search(str(exc))
-    return int(at.group(1)) if at else None

@@ -138,8 +138,12 @@ class ContentSystems:
         for root in manifests:
             try:
                 loaded = load_manifest(root)
-            except (OSError, ValueError) as exc:
-                self._manifest_errors += (ContentError(root / MANIFEST_PATH, str(exc)),)
+            except ContentError as exc:
+                self._manifest_errors += (exc,)
+                continue
+            except OSError as exc:
+                reason = f"cannot be read: {exc.strerror or exc}"
+                self._manifest_errors += (ContentError(root / MANIFEST_PATH, reason),)
                 continue
             # Merged by line id: a later root's line replaces the earlier root's.
             lines.update({line.id: line for line in loaded})

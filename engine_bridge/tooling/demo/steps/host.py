@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from engine_bridge.native import library as native
+from vocal.content import content_root
 
 TITLE = "headless engine with the shipped scripts"
 ORDER = 40
@@ -28,7 +29,7 @@ def run(out_dir: Path) -> list[str]:
         "--kinds", "zombie,zombie,zombie,townsfolk,vampire,ghoul,wraith,werewolf,aethelred",
         "--python-home", sys.base_prefix,
         "--venv", sys.prefix,
-        "--content", str(_REPO / "content"),
+        "--content", str(content_root()),
         "--scripts", str(_REPO / "npc_scripts"),
         "--save", str(folder / "save"),
         "--wav", str(folder / "town.wav"),

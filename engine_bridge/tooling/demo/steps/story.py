@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine_bridge.sandbox import Sandbox
+from vocal.content import content_root
 
 TITLE = "the story of Aethelred, the body broker"
 ORDER = 50
@@ -39,7 +40,7 @@ _PLAY = [
 
 def run(out_dir: Path) -> list[str]:
     del out_dir
-    box = Sandbox(script_dirs=[_REPO / "npc_scripts"], content_root=_REPO / "content")
+    box = Sandbox(script_dirs=[_REPO / "npc_scripts"], content_root=content_root())
     try:
         story = box.runtime.scheduler.story
         if story is None:
