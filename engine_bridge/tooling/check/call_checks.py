@@ -139,6 +139,8 @@ def _lambda_error(function: ast.Lambda, given: int) -> str | None:
 
 
 def check_say(path: Path, call: ast.Call, content: ContentFacts, report: Report) -> None:
+    """``self.say("an_id")`` of a voice line id the manifest lacks (it would be spoken as
+    that text)."""
     if content.line_ids is None:
         return
     for text, line in _strings(_argument(call, 0, "line")):
@@ -157,6 +159,8 @@ def check_say(path: Path, call: ast.Call, content: ContentFacts, report: Report)
 def check_speak(
     path: Path, cls: type[Npc], call: ast.Call, content: ContentFacts, report: Report
 ) -> None:
+    """``self.speak("topic")`` when the kind has no dialogue table, or no line on that
+    topic."""
     tables, kind = content.topics, cls.kind
     if tables is None or not isinstance(kind, str) or not kind:
         return

@@ -27,6 +27,7 @@ from typing import BinaryIO, TextIO
 
 
 def main() -> None:
+    """Answer one request on stdin (see the module's protocol), then end the process."""
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # print() in a script lands on stderr, not in the protocol
     control = os.fdopen(os.dup(0), "rb")

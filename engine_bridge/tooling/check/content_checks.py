@@ -22,6 +22,8 @@ __all__ = ["check_content", "check_kinds_have_scripts"]
 
 
 def check_content(roots: list[Path], report: Report) -> ContentFacts:
+    """Check the content of ``roots`` (layered as the game layers them); returns what the
+    script checks need to know of it."""
     content = ContentFacts()
     missing = [root for root in roots if not root.is_dir()]
     for root in missing:

@@ -55,6 +55,8 @@ MAX_DECISION_RATE = 60.0
 
 @dataclass(frozen=True)
 class Claim:
+    """The class that claimed a kind first, and where (for the duplicate's message)."""
+
     owner: str
     where: str
 

@@ -54,6 +54,7 @@ def accepts(function: Callable[..., Any], count: int) -> bool:
 
 
 def shown_signature(function: Callable[..., Any]) -> str:
+    """``(self, dt)``: the signature as a message shows it, ``(...)`` when unknown."""
     try:
         signature = inspect.signature(function)
         return str(signature.replace(return_annotation=inspect.Signature.empty))
@@ -62,6 +63,7 @@ def shown_signature(function: Callable[..., Any]) -> str:
 
 
 def first_line(obj: Any) -> int:
+    """The line a function (or what has source) starts on; 1 when unknown."""
     if isinstance(obj, staticmethod | classmethod):
         obj = obj.__func__
     code = getattr(obj, "__code__", None)
