@@ -13,7 +13,7 @@ from cli_runner import run_aicore
 from content_files import write_scripts
 from new_kind_project import lamplighter_project
 
-from engine_bridge.tooling.cli.commands.check import Problem, check
+from engine_bridge.tooling.check import Problem, check
 
 HEADER = "from engine_bridge.api import Event, Npc\n\n\n"
 
@@ -496,3 +496,52 @@ def test_a_bad_timeout_is_a_usage_error(
     out = _aicore_check(venv_bin, clean_env, tmp_path, "--timeout", value)
     assert out.returncode == 2
     assert "--timeout" in out.stderr
+
+
+# -- where a content problem is, from the error's fields ----------------------------------
+
+
+def test_a_content_error_s_line_comes_from_its_fields_not_its_message(tmp_path: Path) -> None:
+    from engine_bridge.content.layers import ContentError
+    from engine_bridge.tooling.check.content_checks import content_problem
+
+    lore = tmp_path / "broker.toml"
+    lore.write_text(
+        '[[entry]]\nid = "the_ledger"\ntitle = "The ledger"\n\n'
+        '[[entry]]\nid = "the_toll"\ntitle = "The toll"\ntags = 3\n'
+    )
+    # Neither message names a line: one error gives it, the other its table and field.
+    given = ContentError(lore, "a reason with no place in it", field="title", line=3)
+    found = ContentError(lore, "a reason with no place in it", field="tags", table_id="the_toll")
+    assert content_problem(given).line == 3
+    assert content_problem(found).line == 8
+    missing = ContentError(
+        lore, "field 'known_by' is missing", field="known_by", table_id="the_toll"
+    )
+    assert content_problem(missing).line == 6  # a missing field: its table's id line
+    assert content_problem(ContentError(lore, "at line 2 of nothing")).line is None
+
+
+def test_checking_leaves_the_environment_untouched(
+    tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    _scripts, content = lamplighter_project(tmp_path)
+    shutil.copytree(repo / "content" / "vocal", content / "vocal")
+    before = dict(os.environ)
+    seen: list[str] = []
+    real = os.environ.__class__.__setitem__
+
+    def watched(self: object, key: str, value: str) -> None:
+        seen.append(key)
+        real(self, key, value)  # type: ignore[arg-type]
+
+    # Both roots have voice presets and scenes, each read from its own root: by
+    # parameter, with nothing set in the environment on the way.
+    with monkeypatch.context() as patch:
+        patch.setattr(os.environ.__class__, "__setitem__", watched)
+        report = check([repo / "npc_scripts"], [repo / "content", content])
+    assert report.ok, report.problems
+    assert seen == []
+    assert dict(os.environ) == before

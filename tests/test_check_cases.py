@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine_bridge.tooling.cli.commands.check import Problem, check
+from engine_bridge.tooling.check import Problem, check
 
 CASES = Path(__file__).resolve().parent / "check_cases"
 HEADER = "from engine_bridge.api import Event, Npc\n\n\n"

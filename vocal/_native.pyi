@@ -1,7 +1,11 @@
 import numpy as np
 import numpy.typing as npt
 
-class PresetError(ValueError): ...
+class PresetError(ValueError):
+    file: str
+    field: str | None
+    reason: str
+    line: int | None
 
 class ArchetypePreset:
     @property

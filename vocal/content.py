@@ -1,10 +1,14 @@
 """Where the shipped content lives, and the voice presets loaded from it.
 
 :func:`content_root` is the one place that finds the shipped ``content/`` folder: the
-runtime's sandbox, the ``aicore`` commands, the demo and ``tools/`` all ask it. It is the
-repository's ``content/`` folder, or ``$AICORE_CONTENT`` when set. Presets are parsed
-and validated by the native core (so the engine and Python read them the same way) and
-cached per file modification time, so an edited preset is picked up without a restart.
+runtime's sandbox, the ``aicore`` commands, the demo and ``tools/`` all ask it.
+The content root is the repository's ``content/`` folder, or ``$AICORE_CONTENT`` when
+set (a user's override, read once per call of :func:`content_root`). Every function here
+takes the root to read as ``root=``; left out, it is :func:`content_root`, so a tool that
+reads another root (``aicore check --content DIR``) passes it instead of changing the
+environment. Presets are parsed and validated by the native core (so the engine and Python read
+them the same way) and cached per file modification time, so an edited preset is picked
+up without a restart.
 """
 
 from __future__ import annotations
@@ -32,17 +36,18 @@ def content_root() -> Path:
     return Path(__file__).resolve().parent.parent / "content"
 
 
-def _archetype_dir() -> Path:
-    return content_root() / "vocal" / "archetypes"
+def _archetype_dir(root: Path | None) -> Path:
+    return (content_root() if root is None else Path(root)) / "vocal" / "archetypes"
 
 
-def _environments_file() -> Path:
-    return content_root() / "vocal" / "environments.json"
+def _environments_file(root: Path | None) -> Path:
+    return (content_root() if root is None else Path(root)) / "vocal" / "environments.json"
 
 
-def archetypes() -> list[str]:
-    """Names of the shipped archetypes (one preset file each), sorted."""
-    return sorted(p.stem for p in _archetype_dir().glob("*.json"))
+def archetypes(*, root: Path | None = None) -> list[str]:
+    """Names of the archetypes of ``root`` (default: the shipped content), one preset file
+    each, sorted."""
+    return sorted(p.stem for p in _archetype_dir(root).glob("*.json"))
 
 
 @cache
@@ -57,28 +62,30 @@ def _load_environments(path: str, mtime_ns: int) -> dict[str, _native.Environmen
     return {e.name: e for e in _native.load_environments(path)}
 
 
-def archetype_preset(name: str) -> _native.ArchetypePreset:
-    """The validated preset of archetype ``name``; ``ValueError`` names the known ones."""
-    known = archetypes()
+def archetype_preset(name: str, *, root: Path | None = None) -> _native.ArchetypePreset:
+    """The validated preset of archetype ``name`` in ``root`` (default: the shipped
+    content); ``ValueError`` names the known ones."""
+    known = archetypes(root=root)
     if name not in known:
         raise ValueError(f"unknown archetype {name!r} (known: {', '.join(known)})")
-    path = _archetype_dir() / f"{name}.json"
+    path = _archetype_dir(root) / f"{name}.json"
     return _load_archetype(str(path), path.stat().st_mtime_ns)
 
 
-def _environment_table() -> dict[str, _native.EnvironmentPreset]:
-    path = _environments_file()
+def _environment_table(root: Path | None) -> dict[str, _native.EnvironmentPreset]:
+    path = _environments_file(root)
     return _load_environments(str(path), path.stat().st_mtime_ns)
 
 
-def environments() -> list[str]:
-    """Names of the shipped environments, sorted."""
-    return sorted(_environment_table())
+def environments(*, root: Path | None = None) -> list[str]:
+    """Names of the environments of ``root`` (default: the shipped content), sorted."""
+    return sorted(_environment_table(root))
 
 
-def environment_preset(name: str) -> _native.EnvironmentPreset:
-    """The validated preset of environment ``name``; ``ValueError`` names the known ones."""
-    table = _environment_table()
+def environment_preset(name: str, *, root: Path | None = None) -> _native.EnvironmentPreset:
+    """The validated preset of environment ``name`` in ``root`` (default: the shipped
+    content); ``ValueError`` names the known ones."""
+    table = _environment_table(root)
     if name not in table:
         raise ValueError(f"unknown environment {name!r} (known: {', '.join(table)})")
     return table[name]

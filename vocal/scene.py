@@ -94,8 +94,10 @@ class _Reader:
         return (float(value[0]), float(value[1]), float(value[2]))
 
 
-def load_scene(path: Path) -> Scene:
-    """Read and validate a scene file; ``ValueError`` names the file and the field."""
+def load_scene(path: Path, root: Path | None = None) -> Scene:
+    """Read and validate a scene file; ``ValueError`` names the file and the field. Its
+    archetypes and environments must be those of the content root ``root`` (default: the
+    shipped content)."""
     source = str(path)
     try:
         data = tomllib.loads(Path(path).read_text())
@@ -103,7 +105,7 @@ def load_scene(path: Path) -> Scene:
         raise ValueError(f"{source}: (top level): not valid TOML: {exc}") from exc
     top = _Reader(source, "", data)
     listener = _Reader(source, "listener", top.get("listener", dict, {}))
-    known_env = environments()
+    known_env = environments(root=root)
     envs = []
     for i, table in enumerate(top.get("environment", list, [])):
         r = _Reader(source, f"environment[{i}]", table)
@@ -111,7 +113,7 @@ def load_scene(path: Path) -> Scene:
         if name not in known_env:
             r.fail("name", f"unknown environment {name!r} (known: {', '.join(known_env)})")
         envs.append((float(r.get("at_s", (int, float))), name))
-    known_arch = archetypes()
+    known_arch = archetypes(root=root)
     npcs = []
     for i, table in enumerate(top.get("npc", list)):
         r = _Reader(source, f"npc[{i}]", table)

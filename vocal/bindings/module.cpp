@@ -113,7 +113,24 @@ PYBIND11_MODULE(_native, m) {
           py::arg("gain_db") = 0.0,
           "Run one RBJ-cookbook biquad over a mono float32 signal; returns a new array.");
 
+    // PresetError reaches Python as a structured value: file, field (None for the file as a
+    // whole), reason and line (None when unknown) are attributes, so no caller reads them
+    // out of the message.
+    // (Translators registered later are tried first: this one wins over the plain one.)
     py::register_exception<PresetError>(m, "PresetError", PyExc_ValueError);
+    py::register_exception_translator([](std::exception_ptr raised) {
+        try {
+            if (raised) std::rethrow_exception(raised);
+        } catch (const PresetError& e) {
+            const py::object type = py::module_::import("vocal._native").attr("PresetError");
+            py::object error = type(e.what());
+            error.attr("file") = py::str(e.source());
+            error.attr("field") = e.field().empty() ? py::object(py::none()) : py::str(e.field());
+            error.attr("reason") = py::str(e.problem());
+            error.attr("line") = e.line() > 0 ? py::object(py::int_(e.line())) : py::none();
+            PyErr_SetObject(type.ptr(), error.ptr());
+        }
+    });
     bindVoiceEngine(m);
 
     py::class_<ArchetypePreset>(m, "ArchetypePreset")

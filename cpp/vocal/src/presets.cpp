@@ -26,7 +26,7 @@ public:
     [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
         std::string where = path_;
         if (!field.empty()) where += (where.empty() ? "" : ".") + field;
-        throw PresetError(source_ + ": " + (where.empty() ? "(top level)" : where) + ": " + problem);
+        throw PresetError(source_, where, problem);
     }
 
     bool has(const std::string& field) const { return object_.contains(field); }
@@ -111,13 +111,19 @@ Json parseJson(const std::string& text, const std::string& source) {
     try {
         return Json::parse(text);
     } catch (const Json::parse_error& e) {
-        throw PresetError(source + ": (top level): not valid JSON: " + e.what());
+        // The parser reports a byte offset: the line is counted from it here, so no one
+        // has to read it out of the message.
+        // e.byte is the 1-based index of the last character read: the newlines before it.
+        const std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+        const auto last = text.begin() + static_cast<std::ptrdiff_t>(end);
+        const int line = 1 + static_cast<int>(std::count(text.begin(), last, '\n'));
+        throw PresetError(source, "", std::string("not valid JSON: ") + e.what(), line);
     }
 }
 
 std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw PresetError(path + ": (top level): cannot open the file");
+    if (!in) throw PresetError(path, "", "cannot open the file");
     std::ostringstream buffer;
     buffer << in.rdbuf();
     return buffer.str();

@@ -8,16 +8,40 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aicore/vocal/biquad.h"
 
 namespace aicore::vocal {
 
-/// Thrown by the parsers; what() is "<source>: <field>: <problem>".
+/// Thrown by the parsers, as a structured value: the source, the field path, the problem
+/// and the line when known. what() is "<source>: <field>: <problem>" for people; tools read
+/// the parts, never the text.
 class PresetError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    PresetError(std::string source, std::string field, std::string problem, int line = 0)
+        : std::runtime_error(source + ": " + (field.empty() ? "(top level)" : field) + ": " +
+                             problem),
+          source_(std::move(source)),
+          field_(std::move(field)),
+          problem_(std::move(problem)),
+          line_(line) {}
+
+    /// The file (or the name given to the text parsed).
+    const std::string& source() const noexcept { return source_; }
+    /// The field path ("pitch.semitones", "crypt.decay_s"); empty for the file as a whole.
+    const std::string& field() const noexcept { return field_; }
+    /// What is wrong, without the source or the field.
+    const std::string& problem() const noexcept { return problem_; }
+    /// The 1-based line, when the parser knows it (a JSON syntax error); else 0.
+    int line() const noexcept { return line_; }
+
+private:
+    std::string source_;
+    std::string field_;
+    std::string problem_;
+    int line_;
 };
 
 struct EqBand {

@@ -5,7 +5,7 @@ thread running. Run here, none of that can hang or fool ``aicore check``, which 
 this process and watches it.
 
 Protocol. Input, on stdin: a line holding one JSON object ``{"scripts": [path, ...],
-"content": {...}}`` (``_Content.to_json``); then, if a script is past its timeout, the
+"content": {...}}`` (``ContentFacts.to_json``); then, if a script is past its timeout, the
 line ``where``, answered with ``{"stuck": line}``: the line of the script the main thread
 is running (``null`` if it is in none). Output, on stdout, one JSON object a line: ``{"at": path,
 "stage": "load" | "check"}`` before a script's code runs (so the parent knows whom to
@@ -27,6 +27,7 @@ from typing import BinaryIO, TextIO
 
 
 def main() -> None:
+    """Answer one request on stdin (see the module's protocol), then end the process."""
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # print() in a script lands on stderr, not in the protocol
     control = os.fdopen(os.dup(0), "rb")
@@ -43,7 +44,8 @@ def main() -> None:
     # script would print them again.
     warnings.simplefilter("ignore", SyntaxWarning)
 
-    from engine_bridge.tooling.cli.commands.check import _Content, check_in_this_process
+    from engine_bridge.tooling.check.content_facts import ContentFacts
+    from engine_bridge.tooling.check.script_import import check_in_this_process
 
     # The game has numpy loaded before any script runs: its import is not a script's time.
     with contextlib.suppress(ImportError):
@@ -53,7 +55,7 @@ def main() -> None:
         _send(protocol, {"at": str(path), "stage": stage})
 
     problems, kinds = check_in_this_process(
-        [Path(p) for p in request["scripts"]], _Content.from_json(request["content"]), emit
+        [Path(p) for p in request["scripts"]], ContentFacts.from_json(request["content"]), emit
     )
     _send(
         protocol,
