@@ -60,14 +60,17 @@ def test_doctor_says_which_system_is_off_and_why(
     assert out.returncode == 0, out.stdout  # the machine is fine; the content is not
 
 
-def test_doctor_exits_1_and_names_a_missing_required_part(
+def test_doctor_reports_a_missing_extra_without_failing(
     repo: Path, clean_env: dict[str, str]
 ) -> None:
+    # onnxruntime is the models extra: a game installed without it plays on scripted
+    # decisions, so doctor names it and how to install it, and does not fail.
     code = "from engine_bridge.tooling.cli import main\nsys.exit(main(['doctor']))\n"
     out = run_python(code, clean_env, repo, missing=["onnxruntime"])
-    assert out.returncode == 1, out.stdout + out.stderr
-    assert re.search(r"^MISSING\s+onnxruntime\s+cannot import", out.stdout, re.M), out.stdout
-    assert "1 required part(s) missing: onnxruntime" in out.stdout
+    assert out.returncode == 0, out.stdout + out.stderr
+    line = re.search(r"^none\s+onnxruntime\s+cannot import.*$", out.stdout, re.M)
+    assert line, out.stdout
+    assert "aicore[models]" in line.group(0)
 
 
 def test_doctor_reports_a_missing_host_binary(

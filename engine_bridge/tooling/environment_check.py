@@ -101,7 +101,9 @@ def _onnxruntime() -> Check:
     try:
         import onnxruntime
     except ImportError as exc:
-        return Check("onnxruntime", False, f"cannot import: {exc} ({install_hint('onnxruntime')})")
+        # An extra (models): a game installed without it plays on scripted decisions.
+        hint = install_hint("onnxruntime")
+        return Check("onnxruntime", False, f"cannot import: {exc} ({hint})", required=False)
     providers = ", ".join(onnxruntime.get_available_providers())
     return Check("onnxruntime", True, f"{onnxruntime.__version__} ({providers})")
 
@@ -110,7 +112,9 @@ def _zeromq() -> Check:
     try:
         import zmq
     except ImportError as exc:
-        return Check("zeromq", False, f"cannot import pyzmq: {exc} ({install_hint('zmq')})")
+        # An extra (sync): a game installed without it plays offline.
+        hint = install_hint("zmq")
+        return Check("zeromq", False, f"cannot import pyzmq: {exc} ({hint})", required=False)
     detail = f"libzmq {zmq.zmq_version()}, pyzmq {zmq.pyzmq_version()}"
     if not zmq.has("curve"):
         return Check("zeromq", False, f"{detail}, but no CURVE security (required by sync)")

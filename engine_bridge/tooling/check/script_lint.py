@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 from engine_bridge.api import Npc
+from engine_bridge.core.frame import FRAME_RATE
 from engine_bridge.tooling.check.call_checks import (
     check_after,
     check_call_arguments,
@@ -49,7 +50,7 @@ HANDLERS: dict[str, tuple[str, ...]] = {
 """Each handler the engine calls, with the arguments it passes after ``self``."""
 
 
-MAX_DECISION_RATE = 60.0
+MAX_DECISION_RATE = FRAME_RATE
 """on_tick runs at most once a frame, and the engine steps 60 frames a second."""
 
 
