@@ -47,9 +47,15 @@ def _fields_cell(message: Message, schema: Schema) -> str:
     )
 
 
+_DURABLE = " (durable: journalled to the outbox, bound for the cloud)"
+
+
 def _message_table(messages: tuple[Message, ...], schema: Schema, last: str) -> list[str]:
     rows = [f"| type | fields | {last} |", "|---|---|---|"]
-    rows += [f"| `{m.type}` | {_fields_cell(m, schema)} | {m.meaning} |" for m in messages]
+    rows += [
+        f"| `{m.type}` | {_fields_cell(m, schema)} | {m.meaning}{_DURABLE if m.durable else ''} |"
+        for m in messages
+    ]
     return rows
 
 

@@ -16,10 +16,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine_bridge.scripting.npc_memory import NpcMemory
-from engine_bridge.store import Autosave, FaultKind, SaveInfo, Store, StoreError, StoreFault
+from engine_bridge.store import (
+    Autosave,
+    FaultKind,
+    NotPlainDataError,
+    SaveInfo,
+    Store,
+    StoreError,
+    StoreFault,
+)
 from engine_bridge.store.metrics import StoreMetrics
 from engine_bridge.store.paths import DEFAULT_PROFILE
 
@@ -48,6 +56,8 @@ class Persistence:
         self.problem: Problem | None = None
         self._story: StoryBook | None = None
         self._autosave: Autosave | None = None
+        self.unjournalled = 0
+        """Durable messages that could not go to the outbox (no store, or not plain data)."""
         if save_dir is None:
             return
         try:
@@ -89,6 +99,19 @@ class Persistence:
             log.error("store: %s", fault)
         if self._autosave is not None:
             self._autosave.tick()
+
+    def journal(self, direction: str, message: dict[str, Any]) -> None:
+        """Keep a durable message (schema.toml's ``durable = true``) in the outbox, bound for
+        the cloud: ``direction`` is ``"event"`` or ``"command"``. Without a store, the
+        message is counted in :attr:`unjournalled` (the game has no outbox to keep it)."""
+        if self.store is None:
+            self.unjournalled += 1
+            return
+        try:
+            self.store.outbox.append(f"{direction}.{message.get('type')}", message)
+        except NotPlainDataError as error:  # binary data inside "any" fields is plain
+            self.unjournalled += 1
+            log.error("store: a durable %s was not journalled: %s", direction, error)
 
     # -- saves --------------------------------------------------------------------------
 

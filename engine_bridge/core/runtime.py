@@ -29,6 +29,7 @@ from engine_bridge.core.persistence import DEFAULT_PROFILE, Persistence
 from engine_bridge.core.scheduler import Scheduler, classes_in
 from engine_bridge.core.spawn_refusal import SpawnRefusal, SpawnRefusedError, spawn_refusal
 from engine_bridge.core.world import World
+from engine_bridge.protocol.messages import DURABLE_COMMANDS, DURABLE_EVENTS
 from engine_bridge.scripting.failure_report import describe_failure
 from engine_bridge.scripting.hot_reload import ScriptWatcher
 from engine_bridge.scripting.memory_watch import MemoryLimits, MemoryWatch
@@ -300,6 +301,9 @@ class Runtime:
         if events:
             batch, dropped = decode_events(events, self.frame)
             self.dropped_events += dropped
+            for event in batch if DURABLE_EVENTS else ():
+                if event.get("type") in DURABLE_EVENTS:
+                    self.persistence.journal("event", event)
         began = time.perf_counter()
         self._apply_reloads()
         for name, module in list(self.scripts.modules.items()):
@@ -315,6 +319,9 @@ class Runtime:
         # runtime's Python work of the frame, counted with the scripts', so that what the
         # bridge reports as its crossing is only the crossing.
         self.memory.step()
+        for command in self._commands if DURABLE_COMMANDS else ():
+            if command.get("type") in DURABLE_COMMANDS:
+                self.persistence.journal("command", command)
         self.persistence.end_of_frame()  # hands the frame's writes over; never waits on disk
         script_seconds = time.perf_counter() - began
         gc_seconds = self._gc.between_frames(len(self.scheduler.npcs))

@@ -27,6 +27,8 @@ from engine_bridge.protocol import schema as protocol_schema
 
 __all__ = [
     "COMMAND_FIELDS",
+    "DURABLE_COMMANDS",
+    "DURABLE_EVENTS",
     "EVENT_FIELDS",
     "MAX_DEPTH",
     "MAX_EVENTS_PER_PUSH",
@@ -71,6 +73,9 @@ def _fields(messages: Iterable[protocol_schema.Message]) -> dict[str, dict[str, 
 # keys, MAX_DEPTH deep at most); "?" = optional
 EVENT_FIELDS: dict[str, dict[str, str]] = _fields(_SCHEMA.events)
 COMMAND_FIELDS: dict[str, dict[str, str]] = _fields(_SCHEMA.commands)
+# The message types journalled to the store's outbox (schema.toml's durable = true).
+DURABLE_EVENTS: frozenset[str] = frozenset(m.type for m in _SCHEMA.events if m.durable)
+DURABLE_COMMANDS: frozenset[str] = frozenset(m.type for m in _SCHEMA.commands if m.durable)
 
 
 class MessageError(ValueError):

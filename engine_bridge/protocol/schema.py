@@ -33,6 +33,7 @@ class Message:
     type: str
     meaning: str
     fields: tuple[Field, ...]
+    durable: bool = False  # journalled to the store's outbox, bound for the cloud
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ class SchemaError(ValueError):
 def _messages(table: dict[str, Any], where: str) -> tuple[Message, ...]:
     out = []
     for type_name, body in table.items():
+        unknown_keys = set(body) - {"meaning", "fields", "durable"}
+        if unknown_keys:
+            raise SchemaError(f"{where}.{type_name}: unknown keys {sorted(unknown_keys)}")
+        if not isinstance(body.get("durable", False), bool):
+            raise SchemaError(f"{where}.{type_name}.durable: must be true or false")
         fields = []
         for raw in body["fields"]:
             unknown = set(raw) - {"name", "kind", "optional", "note"}
@@ -79,7 +85,7 @@ def _messages(table: dict[str, Any], where: str) -> tuple[Message, ...]:
             )
         if len({f.name for f in fields}) != len(fields):
             raise SchemaError(f"{where}.{type_name}: a field is listed twice")
-        out.append(Message(type_name, body["meaning"], tuple(fields)))
+        out.append(Message(type_name, body["meaning"], tuple(fields), body.get("durable", False)))
     return tuple(out)
 
 

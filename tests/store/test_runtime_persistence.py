@@ -131,3 +131,37 @@ def test_a_damaged_live_database_is_named_kept_and_the_game_plays_on(
     assert again.npc(slot).recall("ticks") == 1
     again.close()
     assert live.read_bytes() == damaged  # nothing overwritten
+
+
+def test_durable_events_go_to_the_outbox_and_outlive_a_restart(
+    scripts: Path, tmp_path: Path
+) -> None:
+    save_dir = tmp_path / "save"
+    game = _game(scripts, save_dir)
+    game.send("custom", name="body_delivered", data={"to": "covenant", "fresh": True})
+    game.send("player_seen", npc=game.spawn("counter"))  # not durable: not journalled
+    game.step(1)
+    store = game.runtime.persistence.store
+    assert store is not None
+    assert store.wait_committed(timeout=60)
+    (kept,) = store.outbox.pending()
+    assert kept.kind == "event.custom"
+    assert kept.body["name"] == "body_delivered"
+    assert kept.body["data"] == {"to": "covenant", "fresh": True}
+    game.close()
+
+    again = _game(scripts, save_dir)
+    store = again.runtime.persistence.store
+    assert store is not None
+    assert [e.seq for e in store.outbox.pending()] == [kept.seq]  # still owed to the cloud
+    again.close()
+
+
+def test_without_a_save_folder_a_durable_event_is_counted_not_silently_lost(
+    scripts: Path,
+) -> None:
+    game = Sandbox(script_dirs=[scripts])
+    game.send("custom", name="body_delivered")
+    game.step(1)
+    assert game.runtime.persistence.unjournalled == 1
+    game.close()
