@@ -6,8 +6,8 @@ the list of its items, so that what comes back equals what was remembered (``(1,
 [1, 2]`` in Python). Anything that is not plain data, including subclasses of the plain
 types (an ``IntEnum``, a ``defaultdict``), is refused with the path to the first bad
 item, found only once encoding has failed so the common case costs one ``pack`` (on a
-Packer kept for reuse). Keys
-of maps follow the same rule (a str, as scripts use, or any other plain value).
+Packer kept for reuse). Keys of maps follow the same rule (a str, as scripts use, or any
+other plain value).
 """
 
 from __future__ import annotations
