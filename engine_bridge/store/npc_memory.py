@@ -52,7 +52,7 @@ class _SlotMemory(dict[str, Memorable]):
     __slots__ = ("changes", "live", "slot")
 
     def __init__(self, slot: int, owner: SqliteNpcMemory) -> None:
-        super().__init__()
+        # (dict.__init__ is not called: there is nothing to put in yet.)
         self.slot = slot
         self.changes: dict[str, bytes | None] = {}
         self.live = owner  # None once the slot is dropped: later writes go nowhere
@@ -184,17 +184,24 @@ class SqliteNpcMemory(dict[int, _SlotMemory]):
 
     def replace_all(self, rows: Iterable[tuple[int, str, bytes]]) -> None:
         """Forget everything in Python and take ``rows`` (what a load put on disk)."""
+        self.replace_decoded((slot, key, decode(data)) for slot, key, data in rows)
+
+    def replace_decoded(self, rows: Iterable[tuple[int, str, Memorable]]) -> None:
+        """:meth:`replace_all` with the values already decoded."""
         for memory in self.values():
             memory.live = None
         self.clear()
         self.dirty = []
         self._dropped = []
-        self._fill(rows)
+        self._fill_decoded(rows)
 
     def _fill(self, rows: Iterable[tuple[int, str, bytes]]) -> None:
-        for slot, key, data in rows:
-            memory = self[slot]
-            dict.__setitem__(memory, key, decode(data))
+        self._fill_decoded((slot, key, decode(data)) for slot, key, data in rows)
+
+    def _fill_decoded(self, rows: Iterable[tuple[int, str, Memorable]]) -> None:
+        put = dict.__setitem__
+        for slot, key, value in rows:
+            put(self[slot], key, value)
 
     def _reencode(self, memory: _SlotMemory, key: str) -> bytes | None:
         try:

@@ -78,8 +78,8 @@ class Outbox:
         except UnencodableError as bad:
             raise NotPlainDataError(-1, kind, bad.where, bad.type_name) from None
         seq = self._next
-        self._next += 1
-        self._journal.batch.add(_INSERT, [(seq, kind, data, time.time())])
+        self._next = seq + 1
+        self._journal.batch.add_row(_INSERT, (seq, kind, data, time.time()))
         return seq
 
     def pending(self, after_seq: int = 0, limit: int = 1000) -> list[OutboxEvent]:

@@ -20,17 +20,19 @@ nothing is overwritten or deleted.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from engine_bridge.scripting.npc_memory import Memorable
 from engine_bridge.store.database_file import (
     check_header,
     check_integrity,
@@ -41,9 +43,12 @@ from engine_bridge.store.encoding import decode
 from engine_bridge.store.errors import FaultKind, StoreError, StoreFault, fault_from_exception
 from engine_bridge.store.paths import ProfilePaths
 from engine_bridge.store.schema import SAVED_TABLES, migrate, version_of
+from engine_bridge.store.story_state import Snapshot, read_snapshot
 from engine_bridge.store.writer import Writer
 
-__all__ = ["Autosave", "SaveInfo", "SaveSlots", "copy_checked", "find_saves"]
+__all__ = ["Autosave", "Loaded", "SaveInfo", "SaveSlots", "copy_checked", "find_saves"]
+
+MemoryRow = tuple[int, str, Memorable]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,16 @@ class SaveInfo:
     @property
     def sound(self) -> bool:
         return self.problem is None
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The play-through a load put in the live database, as the game holds it: read
+    (and decoded) from the checked save while it was being loaded."""
+
+    memory: list[MemoryRow]
+    """``(slot, key, value)``, ordered by slot."""
+    story: Snapshot
 
 
 def _read_info(path: Path, slot: str, previous: bool) -> SaveInfo:
@@ -112,6 +127,14 @@ def copy_checked(source: Path, scratch: Path, operation: str) -> sqlite3.Connect
         StoreError: ``corrupt`` (header, integrity), ``schema`` (newer store, not a
             save), ``io``... all naming ``source``.
     """
+    return _copy_checked(source, scratch, operation)[0]
+
+
+def _copy_checked(
+    source: Path, scratch: Path, operation: str
+) -> tuple[sqlite3.Connection, list[MemoryRow]]:
+    """:func:`copy_checked`, also giving the copy's NPC memory rows, decoded (checking
+    the values decoded them: a load hands them to the game rather than do it again)."""
     check_header(source, operation)
     try:
         shutil.copyfile(source, scratch)
@@ -131,34 +154,61 @@ def copy_checked(source: Path, scratch: Path, operation: str) -> sqlite3.Connect
             migrate(conn, source)
         except sqlite3.Error as error:
             raise StoreError(fault_from_exception(error, source, operation)) from error
-        _check_values(conn, source, operation)
+        memory = _check_values(conn, source, operation)
     except BaseException:
         conn.close()
         raise
-    return conn
+    return conn, memory
 
 
-def _check_values(conn: sqlite3.Connection, source: Path, operation: str) -> None:
+def _check_values(conn: sqlite3.Connection, source: Path, operation: str) -> list[MemoryRow]:
     """Every stored value decodes: a save whose pages are sound but whose values are not
-    must fail here, before it replaces anything."""
-    queries = (
-        ("npc_memory", "SELECT 'slot ' || slot || ' key ' || key, value FROM npc_memory"),
-        ("story_flags", "SELECT story || ' flag ' || flag, value FROM story_flags"),
-    )
-    for table, query in queries:
-        for where, value in conn.execute(query):
-            try:
-                decode(value)
-            except (ValueError, TypeError) as error:
-                raise StoreError(
-                    StoreFault(
-                        FaultKind.CORRUPT,
-                        str(source),
-                        operation,
-                        f"a value in {table} does not decode ({error})",
-                        where,
-                    )
-                ) from None
+    must fail here, before it replaces anything. Returns the NPC memory rows, decoded."""
+    rows = conn.execute("SELECT slot, key, value FROM npc_memory ORDER BY slot").fetchall()
+    try:
+        memory = [(slot, key, decode(value)) for slot, key, value in rows]
+    except (ValueError, TypeError):
+        _name_bad_value(
+            source, operation, "npc_memory", ((f"slot {s} key {k}", v) for s, k, v in rows)
+        )
+        raise
+    flags = conn.execute("SELECT story || ' flag ' || flag, value FROM story_flags")
+    _name_bad_value(source, operation, "story_flags", flags)
+    return memory
+
+
+def _name_bad_value(
+    source: Path, operation: str, table: str, values: Iterable[tuple[str, bytes]]
+) -> None:
+    """Raise a ``corrupt`` error naming the first of ``values`` that does not decode."""
+    for where, value in values:
+        try:
+            decode(value)
+        except (ValueError, TypeError) as error:
+            raise StoreError(
+                StoreFault(
+                    FaultKind.CORRUPT,
+                    str(source),
+                    operation,
+                    f"a value in {table} does not decode ({error})",
+                    where,
+                )
+            ) from None
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a load makes its objects (a row, a value, a
+    slot's dict: hundreds of thousands for a big world, none of them cyclic garbage):
+    otherwise they set off collections, whole ones among them, each going over every
+    object the game holds. It measured a quarter of a 10 000-NPC load."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class SaveSlots:
@@ -173,12 +223,12 @@ class SaveSlots:
         paths: ProfilePaths,
         writer: Writer,
         before: Callable[[], None],
-        after_load: Callable[[], None],
+        after_load: Callable[[Loaded], None],
     ) -> None:
         self._paths = paths
         self._writer = writer
         self._before = before  # hands the frame's writes over, so a save holds them
-        self._after_load = after_load  # reloads what the game holds in Python
+        self._after_load = after_load  # puts what was loaded in what the game holds
         self.saves = 0
         self.loads = 0
 
@@ -211,15 +261,17 @@ class SaveSlots:
             )
             raise StoreError(fault, offered=tuple(self._sound(exclude=path)))
         self._before()
-        future = self._writer.run(lambda conn: self._load(conn, slot, path, previous))
-        try:
-            info = future.result(timeout)
-        except StoreError as error:
-            if error.kind in (FaultKind.CORRUPT, FaultKind.SCHEMA):
-                raise StoreError(error.fault, offered=tuple(self._sound(exclude=path))) from None
-            raise
-        self.loads += 1
-        self._after_load()
+        with _collector_paused():
+            future = self._writer.run(lambda conn: self._load(conn, slot, path, previous))
+            try:
+                info, loaded = future.result(timeout)
+            except StoreError as error:
+                if error.kind in (FaultKind.CORRUPT, FaultKind.SCHEMA):
+                    offered = tuple(self._sound(exclude=path))
+                    raise StoreError(error.fault, offered=offered) from None
+                raise
+            self.loads += 1
+            self._after_load(loaded)
         return info
 
     def list(self) -> list[SaveInfo]:
@@ -297,23 +349,27 @@ class SaveSlots:
             fsync_file(link)
         os.replace(link, previous)
 
-    def _load(self, conn: sqlite3.Connection, slot: str, path: Path, previous: bool) -> SaveInfo:
+    def _load(
+        self, conn: sqlite3.Connection, slot: str, path: Path, previous: bool
+    ) -> tuple[SaveInfo, Loaded]:
         try:
             scratch = self._paths.temporary(slot)
         except OSError as error:
             raise StoreError(fault_from_exception(error, self._paths.tmp, "load")) from error
         try:
-            copy = copy_checked(path, scratch, "load")
+            copy, memory = _copy_checked(path, scratch, "load")
             try:
                 row = copy.execute("SELECT saved_at, label FROM save_info WHERE id = 1").fetchone()
                 version = version_of(copy)
+                story = read_snapshot(copy)
             finally:
                 copy.close()
             replace_play_through(conn, scratch, path)
         finally:
             with contextlib.suppress(OSError):
                 scratch.unlink()
-        return SaveInfo(slot, previous, path, row[0], row[1] or "", version, None)
+        info = SaveInfo(slot, previous, path, row[0], row[1] or "", version, None)
+        return info, Loaded(memory, story)
 
     def _sound(self, exclude: Path) -> list[SaveInfo]:
         sound = [info for info in self.list() if info.sound and info.path != exclude]

@@ -29,7 +29,7 @@ from engine_bridge.store.metrics import StoreMetrics
 from engine_bridge.store.npc_memory import SqliteNpcMemory
 from engine_bridge.store.outbox import Outbox, next_seq
 from engine_bridge.store.paths import ProfilePaths
-from engine_bridge.store.saves import SaveSlots, copy_checked, find_saves
+from engine_bridge.store.saves import Loaded, SaveSlots, copy_checked, find_saves
 from engine_bridge.store.schema import migrate
 from engine_bridge.store.story_state import StoryState, read_snapshot
 from engine_bridge.store.writer import Writer, connect
@@ -335,7 +335,8 @@ class Store:
     def _memory_rows(conn: sqlite3.Connection) -> list[tuple[int, str, bytes]]:
         return conn.execute("SELECT slot, key, value FROM npc_memory ORDER BY slot").fetchall()
 
-    def _reload(self) -> None:
-        reader = self._reader()
-        self._memory.replace_all(self._memory_rows(reader))
-        self.story_state.replace(read_snapshot(reader))
+    def _reload(self, loaded: Loaded) -> None:
+        # What the load put on disk, read from the save as it was checked: not read
+        # back from live.db, nor decoded a second time.
+        self._memory.replace_decoded(loaded.memory)
+        self.story_state.replace(loaded.story)

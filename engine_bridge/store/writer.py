@@ -68,6 +68,14 @@ class Batch:
         else:
             self.ops.append((statement, list(rows)))
 
+    def add_row(self, statement: str, row: tuple[Any, ...]) -> None:
+        """:meth:`add` of one row (an outbox event), without a list made for it."""
+        ops = self.ops
+        if ops and ops[-1][0] == statement:
+            ops[-1][1].append(row)
+        else:
+            ops.append((statement, [row]))
+
     def __len__(self) -> int:
         return sum(len(rows) for _, rows in self.ops)
 
