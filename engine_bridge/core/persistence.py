@@ -15,6 +15,9 @@ runtime runs on with memory kept in memory, and nothing on disk is touched.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,11 +54,16 @@ class Persistence:
         *,
         profile: str = DEFAULT_PROFILE,
         autosave_every_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``autosave_every_s`` of ``clock`` (the runtime passes its game time, so an
+        autosave comes after that much play, however fast frames run)."""
         self.store: Store | None = None
         self.problem: Problem | None = None
         self._story: StoryBook | None = None
         self._autosave: Autosave | None = None
+        self.last_autosave: Future[SaveInfo] | None = None
+        """The autosave started last (its future says when it is on disk, or why not)."""
         self.unjournalled = 0
         """Durable messages that could not go to the outbox (no store, or not plain data)."""
         if save_dir is None:
@@ -73,7 +81,7 @@ class Persistence:
             log.error("store is off: %s: %s", fault.file, reason)
             return
         if autosave_every_s is not None and autosave_every_s > 0:
-            self._autosave = Autosave(self.store.saves, autosave_every_s)
+            self._autosave = Autosave(self.store.saves, autosave_every_s, clock=clock)
 
     @property
     def on(self) -> bool:
@@ -98,7 +106,9 @@ class Persistence:
         for fault in self.store.take_faults():
             log.error("store: %s", fault)
         if self._autosave is not None:
-            self._autosave.tick()
+            started = self._autosave.tick()
+            if started is not None:
+                self.last_autosave = started
 
     def journal(self, direction: str, message: dict[str, Any]) -> None:
         """Keep a durable message (schema.toml's ``durable = true``) in the outbox, bound for

@@ -133,8 +133,12 @@ class Runtime:
         self._load_content()
         # With a save folder, NPC memory and story progress live in the profile's store and
         # come back when the game starts again (persistence.py).
+        self.time = 0.0  # game time: the autosave's clock
         self.persistence = Persistence(
-            self.save_dir, profile=profile, autosave_every_s=autosave_every_s
+            self.save_dir,
+            profile=profile,
+            autosave_every_s=autosave_every_s,
+            clock=lambda: self.time,
         )
         self.persistence.attach_story(self.content.story)
         self.scheduler = Scheduler(

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from engine_bridge.core.frame import FRAME_RATE, FRAME_SECONDS
+from engine_bridge.core.runtime import Runtime
+from engine_bridge.core.world import World
 from engine_bridge.sandbox import Sandbox
 from engine_bridge.store import FaultKind, StoreError
 from tests.content_files import write_scripts
@@ -165,3 +168,25 @@ def test_without_a_save_folder_a_durable_event_is_counted_not_silently_lost(
     game.step(1)
     assert game.runtime.persistence.unjournalled == 1
     game.close()
+
+
+def test_the_autosave_comes_after_that_much_game_time(scripts: Path, tmp_path: Path) -> None:
+    runtime = Runtime(
+        World.allocate(8),
+        script_dirs=[scripts],
+        save_dir=tmp_path / "save",
+        watch=False,
+        autosave_every_s=1.0,
+    )
+    runtime.spawn(0, "counter")
+    for _ in range(int(FRAME_RATE) - 1):  # just under one second of play
+        runtime.tick(FRAME_SECONDS, b"")
+    assert runtime.persistence.last_autosave is None
+    runtime.tick(FRAME_SECONDS, b"")
+    runtime.tick(FRAME_SECONDS, b"")
+    started = runtime.persistence.last_autosave
+    assert started is not None
+    assert started.result(60).slot == "autosave"
+    (autosave,) = runtime.saves()
+    assert (autosave.slot, autosave.label, autosave.sound) == ("autosave", "autosave", True)
+    runtime.close()
