@@ -11,7 +11,8 @@ class Aethelred(Npc):
 
     def on_spawn(self) -> None:
         self.mood = "mercantile"
-        self.remember("bodies_bought", 0)
+        if self.recall("bodies_bought") is None:  # remembered across saves and restarts
+            self.remember("bodies_bought", 0)
 
     def on_tick(self, dt: float) -> None:
         if self.sees_player and self.player_distance < 6.0 and not self.recall("greeted"):

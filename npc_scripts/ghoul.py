@@ -10,7 +10,8 @@ class Ghoul(Npc):
     decision_rate = 2.0
 
     def on_spawn(self) -> None:
-        self.remember("hunger", 0.2)
+        if self.recall("hunger") is None:  # remembered across saves and restarts
+            self.remember("hunger", 0.2)
         self.mood = "sated"
 
     def on_tick(self, dt: float) -> None:

@@ -11,8 +11,9 @@ class Vampire(Npc):
 
     def on_spawn(self) -> None:
         self.mood = "courteous"
-        self.remember("invited", False)
-        self.remember("greeted", False)
+        if self.recall("greeted") is None:  # remembered across saves and restarts
+            self.remember("invited", False)
+            self.remember("greeted", False)
 
     def on_tick(self, dt: float) -> None:
         if self.recall("dawn"):
