@@ -84,7 +84,7 @@ sanitize: setup
 	cmake --build build/tsan -j $(JOBS) --target vocal_tests
 	ctest --preset tsan
 	cmake --preset asan > /dev/null
-	cmake --build build/asan -j $(JOBS) --target vocal_tests
+	cmake --build build/asan -j $(JOBS) --target vocal_tests codec_tests
 	ctest --preset asan
 	cmake --preset asan-bridge -DPython_EXECUTABLE=$(abspath $(VPY)) > /dev/null
 	cmake --build build/asan-bridge -j $(JOBS) --target aicore_c_suite

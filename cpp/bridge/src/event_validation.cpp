@@ -1,10 +1,8 @@
-// Longer than our usual file: a msgpack reader, the UTF-8 check and the rules of the field
-// kinds sit together because the rules need the reader's positions for their reasons. The
+// The rules of docs/protocol.md's "What is rejected", applied to events as they arrive. The
 // event table and the limits are not here: they are generated from the one schema,
-// engine_bridge/protocol/schema.toml, which protocol.py reads too (aicore/protocol_schema.h).
+// engine_bridge/protocol/schema.toml, which protocol.py reads too (aicore/protocol_schema.h);
+// the msgpack is read with cpp/codec, item by item, in place.
 #include "event_validation.h"
-
-#include <msgpack.h>
 
 #include <algorithm>
 #include <charconv>
@@ -12,214 +10,38 @@
 #include <cstring>
 #include <string_view>
 
+#include "aicore/codec/msgpack_reader.h"
+#include "message_text.h"
+
 namespace aicore::bridge {
 
-// The validator reads msgpack itself rather than through msgpack-c's object unpacker: it
-// must see what that unpacker smooths over (a string that is not UTF-8, an extension, a
-// map key that is a map), bound the nesting per event rather than per push, and walk
-// nothing twice. Every rule here has its twin in engine_bridge/protocol/messages.py.
+// The validator walks the items itself rather than building a tree of them: it must see
+// what a tree smooths over (a string that is not UTF-8, an extension, a map key that is a
+// map), bound the nesting per event rather than per push, and walk nothing twice. Every
+// rule here has its twin in engine_bridge/protocol/messages.py.
 
 namespace {
 
-enum class Type { Nil, Bool, Uint, Int, Float, Str, Bin, Array, Map, Ext };
+using codec::Item;
+using codec::Type;
 
-// One msgpack item's header. Uint holds every integer >= 0 (whatever its encoding), Int
-// the negative ones, as Python's decoder sees them.
-struct Item {
-    Type type = Type::Nil;
-    std::size_t header = 0;          // bytes before the payload or the first element
-    std::uint64_t length = 0;        // Str/Bin/Ext: payload bytes; Array/Map: elements/pairs
-    std::uint64_t u = 0;             // Uint
-    std::int64_t i = 0;              // Int
-    double f = 0.0;                  // Float (float32 widened)
-    std::int8_t extType = 0;         // Ext
-    const std::uint8_t* payload = nullptr;  // Str/Bin/Ext: present in full
-};
-
-std::uint64_t bigEndian(const std::uint8_t* p, int bytes) {
-    std::uint64_t v = 0;
-    for (int k = 0; k < bytes; ++k) v = (v << 8) | p[k];
-    return v;
-}
-
-// Reads the item header at `p`. False if it is cut short (payload included) or is the
+// Reads the item at `p` (which lies before `end`); false if it is cut short or is the
 // reserved byte 0xc1.
 bool readItem(const std::uint8_t* p, const std::uint8_t* end, Item& it) {
-    const auto avail = static_cast<std::size_t>(end - p);
-    if (avail == 0) return false;
-    const std::uint8_t b = p[0];
-    const auto scalar = [&](Type type, std::size_t header) {
-        it.type = type;
-        it.header = header;
-        return avail >= header;
-    };
-    const auto sized = [&](Type type, std::size_t header, int lengthBytes, std::size_t lengthAt) {
-        if (avail < header) return false;
-        it.type = type;
-        it.header = header;
-        it.length = lengthBytes == 0 ? (b & 0x1fu) : bigEndian(p + lengthAt, lengthBytes);
-        if (avail - header < it.length) return false;
-        it.payload = p + header;
-        return true;
-    };
-    const auto container = [&](Type type, std::size_t header) {
-        if (avail < header) return false;
-        it.type = type;
-        it.header = header;
-        it.length = header == 1 ? (b & 0x0fu) : bigEndian(p + 1, static_cast<int>(header - 1));
-        return true;
-    };
-    const auto signedInt = [&](int bytes) {
-        if (avail < 1u + bytes) return false;
-        std::uint64_t raw = bigEndian(p + 1, bytes);
-        const int shift = 64 - 8 * bytes;
-        const std::int64_t v = static_cast<std::int64_t>(raw << shift) >> shift;
-        it.header = 1 + bytes;
-        if (v >= 0) {
-            it.type = Type::Uint;
-            it.u = static_cast<std::uint64_t>(v);
-        } else {
-            it.type = Type::Int;
-            it.i = v;
-        }
-        return true;
-    };
-    const auto fixext = [&](std::uint64_t length) {
-        if (avail < 2) return false;
-        it.type = Type::Ext;
-        it.header = 2;
-        it.extType = static_cast<std::int8_t>(p[1]);
-        it.length = length;
-        if (avail - 2 < length) return false;
-        it.payload = p + 2;
-        return true;
-    };
-    if (b <= 0x7f) {
-        it.type = Type::Uint;
-        it.u = b;
-        it.header = 1;
-        return true;
-    }
-    if (b >= 0xe0) {
-        it.type = Type::Int;
-        it.i = static_cast<std::int8_t>(b);
-        it.header = 1;
-        return true;
-    }
-    if ((b & 0xf0) == 0x80) return container(Type::Map, 1);
-    if ((b & 0xf0) == 0x90) return container(Type::Array, 1);
-    if ((b & 0xe0) == 0xa0) return sized(Type::Str, 1, 0, 0);
-    switch (b) {
-        case 0xc0: return scalar(Type::Nil, 1);
-        case 0xc2:
-        case 0xc3: return scalar(Type::Bool, 1);
-        case 0xc4: return sized(Type::Bin, 2, 1, 1);
-        case 0xc5: return sized(Type::Bin, 3, 2, 1);
-        case 0xc6: return sized(Type::Bin, 5, 4, 1);
-        case 0xc7:
-        case 0xc8:
-        case 0xc9: {
-            const int lengthBytes = b == 0xc7 ? 1 : b == 0xc8 ? 2 : 4;
-            const std::size_t header = 2 + static_cast<std::size_t>(lengthBytes);
-            if (avail < header) return false;
-            it.extType = static_cast<std::int8_t>(p[header - 1]);
-            return sized(Type::Ext, header, lengthBytes, 1);
-        }
-        case 0xca: {
-            if (!scalar(Type::Float, 5)) return false;
-            const auto bits = static_cast<std::uint32_t>(bigEndian(p + 1, 4));
-            float v;
-            std::memcpy(&v, &bits, sizeof v);
-            it.f = v;
-            return true;
-        }
-        case 0xcb: {
-            if (!scalar(Type::Float, 9)) return false;
-            const std::uint64_t bits = bigEndian(p + 1, 8);
-            std::memcpy(&it.f, &bits, sizeof it.f);
-            return true;
-        }
-        case 0xcc:
-        case 0xcd:
-        case 0xce:
-        case 0xcf: {
-            const int bytes = 1 << (b - 0xcc);
-            if (!scalar(Type::Uint, 1 + static_cast<std::size_t>(bytes))) return false;
-            it.u = bigEndian(p + 1, bytes);
-            return true;
-        }
-        case 0xd0: return signedInt(1);
-        case 0xd1: return signedInt(2);
-        case 0xd2: return signedInt(4);
-        case 0xd3: return signedInt(8);
-        case 0xd4: return fixext(1);
-        case 0xd5: return fixext(2);
-        case 0xd6: return fixext(4);
-        case 0xd7: return fixext(8);
-        case 0xd8: return fixext(16);
-        case 0xd9: return sized(Type::Str, 2, 1, 1);
-        case 0xda: return sized(Type::Str, 3, 2, 1);
-        case 0xdb: return sized(Type::Str, 5, 4, 1);
-        case 0xdc: return container(Type::Array, 3);
-        case 0xdd: return container(Type::Array, 5);
-        case 0xde: return container(Type::Map, 3);
-        case 0xdf: return container(Type::Map, 5);
-        default: return false;  // 0xc1: never used
-    }
+    return codec::readItem({p, static_cast<std::size_t>(end - p)}, it) == codec::DecodeError::None;
 }
 
 // The end of the value at `p`, or nullptr if it is not one complete msgpack value.
 // Iterative: a push nested a million levels deep costs no stack.
 const std::uint8_t* skipValue(const std::uint8_t* p, const std::uint8_t* end) {
-    std::uint64_t pending = 1;
-    while (pending > 0) {
-        Item it;
-        if (!readItem(p, end, it)) return nullptr;
-        --pending;
-        p += it.header;
-        if (it.type == Type::Str || it.type == Type::Bin || it.type == Type::Ext) {
-            p += it.length;
-        } else if (it.type == Type::Array) {
-            pending += it.length;
-        } else if (it.type == Type::Map) {
-            pending += 2 * it.length;
-        }
-    }
-    return p;
+    const codec::ValueExtent value = codec::measureValue({p, static_cast<std::size_t>(end - p)});
+    return value.failure ? nullptr : p + value.size;
 }
 
 // Strict UTF-8, as Python's decoder reads it: no overlong forms, no surrogates, nothing
 // past U+10FFFF.
 bool validUtf8(const std::uint8_t* s, std::size_t n) {
-    std::size_t i = 0;
-    while (i < n) {
-        const std::uint8_t c = s[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t extra;
-        std::uint8_t lo = 0x80, hi = 0xbf;  // the allowed range of the second byte
-        if (c >= 0xc2 && c <= 0xdf) {
-            extra = 1;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            extra = 2;
-            if (c == 0xe0) lo = 0xa0;
-            if (c == 0xed) hi = 0x9f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            extra = 3;
-            if (c == 0xf0) lo = 0x90;
-            if (c == 0xf4) hi = 0x8f;
-        } else {
-            return false;
-        }
-        if (n - i <= extra) return false;
-        if (s[i + 1] < lo || s[i + 1] > hi) return false;
-        for (std::size_t k = 2; k <= extra; ++k)
-            if ((s[i + k] & 0xc0) != 0x80) return false;
-        i += extra + 1;
-    }
-    return true;
+    return isValidUtf8({reinterpret_cast<const char*>(s), n});
 }
 
 std::string describe(const Item& it) {
@@ -252,10 +74,6 @@ std::string clip(std::string_view s, std::size_t limit = 64) {
     std::size_t n = limit;
     while (n > 0 && (static_cast<std::uint8_t>(s[n]) & 0xc0) == 0x80) --n;
     return std::string(s.substr(0, n)) + "...";
-}
-
-std::string_view text(const Item& it) {
-    return {reinterpret_cast<const char*>(it.payload), static_cast<std::size_t>(it.length)};
 }
 
 // What is wrong with a string (a value or a key), or "" if nothing is.
@@ -327,8 +145,8 @@ bool walk(const std::uint8_t*& p, const std::uint8_t* end, std::uint32_t depth, 
                         f.what = std::move(why);
                         return false;
                     }
-                    keys.push_back(text(key));
-                    segment.assign(1, '.').append(clip(text(key)));
+                    keys.push_back(key.text());
+                    segment.assign(1, '.').append(clip(key.text()));
                     p += key.header + key.length;
                 } else {
                     segment.assign(1, '[').append(std::to_string(k)).append(1, ']');
@@ -350,7 +168,7 @@ bool walk(const std::uint8_t*& p, const std::uint8_t* end, std::uint32_t depth, 
         }
         default: break;
     }
-    p += it.header + (it.payload != nullptr ? it.length : 0);
+    p += it.headAndPayload();
     return true;
 }
 
@@ -405,7 +223,7 @@ std::string fieldProblem(const std::uint8_t* p, const std::uint8_t* end, FieldKi
         case FieldKind::Target: {
             // No event has one today; protocol.py's rule, so that a schema giving one to an
             // event needs no C++ change.
-            if (value.type == Type::Str && text(value) == "player") return {};
+            if (value.type == Type::Str && value.text() == "player") return {};
             std::string why = uintProblem(value);
             if (why.starts_with("must")) why += " (or 'player')";
             return why;
@@ -457,7 +275,7 @@ std::string check(const std::uint8_t* p, const std::uint8_t* end) {
         if (key.type != Type::Str) return "field names must be strings, got " + describe(key);
         if (auto why = stringProblem(key, "a field name"); !why.empty()) return why;
         q += key.header + key.length;
-        pairs.push_back({text(key), q});
+        pairs.push_back({key.text(), q});
         q = skipValue(q, end);
         if (q == nullptr) return "not valid msgpack";
     }
@@ -488,7 +306,7 @@ std::string check(const std::uint8_t* p, const std::uint8_t* end) {
     if (!readItem(type, end, item)) return "not valid msgpack";
     if (item.type != Type::Str) return "field 'type' must be a string, got " + describe(item);
     if (auto why = stringProblem(item, "field 'type' holds a string"); !why.empty()) return why;
-    const std::string_view name = text(item);
+    const std::string_view name = item.text();
     const MessageSpec* schema = nullptr;
     for (const MessageSpec& s : protocol::kEvents)
         if (name == s.type) schema = &s;
@@ -513,41 +331,7 @@ std::string check(const std::uint8_t* p, const std::uint8_t* end) {
     return {};
 }
 
-int writeToVector(void* data, const char* buf, std::size_t len) {
-    auto* out = static_cast<std::vector<std::uint8_t>*>(data);
-    out->insert(out->end(), buf, buf + len);
-    return 0;
-}
-
 }  // namespace
-
-void appendArrayHeader(std::vector<std::uint8_t>& out, std::uint32_t count) {
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &out, writeToVector);
-    msgpack_pack_array(&pk, count);
-}
-
-bool readArrayHeader(const std::uint8_t* data, std::size_t size, std::uint32_t& count,
-                     std::size_t& headerSize) noexcept {
-    if (size == 0) return false;
-    const std::uint8_t b = data[0];
-    if ((b & 0xf0) == 0x90) {
-        count = b & 0x0f;
-        headerSize = 1;
-        return true;
-    }
-    if (b == 0xdc && size >= 3) {
-        count = (std::uint32_t{data[1]} << 8) | data[2];
-        headerSize = 3;
-        return true;
-    }
-    if (b == 0xdd && size >= 5) {
-        count = (std::uint32_t{data[1]} << 24) | (std::uint32_t{data[2]} << 16) | (std::uint32_t{data[3]} << 8) | data[4];
-        headerSize = 5;
-        return true;
-    }
-    return false;
-}
 
 void validateEvents(const std::uint8_t* data, std::size_t size, ValidatedEvents& out) {
     // A push refused as a whole: nothing of it is queued, and it counts once.

@@ -30,12 +30,4 @@ struct ValidatedEvents {
 /// value, or is over a batch limit, is refused as a whole and counts once.
 void validateEvents(const std::uint8_t* data, std::size_t size, ValidatedEvents& out);
 
-/// Writes a msgpack array header for `count` elements.
-void appendArrayHeader(std::vector<std::uint8_t>& out, std::uint32_t count);
-
-/// Reads an array header; returns the element count and sets `headerSize`, or returns
-/// false if `data` does not start with an array.
-bool readArrayHeader(const std::uint8_t* data, std::size_t size, std::uint32_t& count,
-                     std::size_t& headerSize) noexcept;
-
 }  // namespace aicore::bridge

@@ -53,6 +53,11 @@ struct Runtime {
         const auto r = aicore_runtime_create(&config, &rt);
         if (r != AICORE_OK) ADD_FAILURE() << "create failed: " << aicore_last_create_error();
     }
+    // A runtime made from `config` exactly as the test set it.
+    explicit Runtime(const aicore_runtime_config& config) {
+        const auto r = aicore_runtime_create(&config, &rt);
+        if (r != AICORE_OK) ADD_FAILURE() << "create failed: " << aicore_last_create_error();
+    }
     ~Runtime() { aicore_runtime_destroy(rt); }
 
     aicore_metrics metrics() const {
@@ -416,4 +421,45 @@ class Stone(Npc):
     EXPECT_NE(why.find("defined: bell, stone"), std::string::npos) << why;
     EXPECT_EQ(aicore_kind_find(r.rt, nullptr, &archetype), AICORE_INVALID_ARGUMENT);
     EXPECT_EQ(aicore_kind_find(nullptr, "bell", &archetype), AICORE_INVALID_ARGUMENT);
+}
+
+TEST(Runtime, ADefaultConfiguredRuntimeHasTheDocumentedDefaults) {
+    // aicore.h documents these numbers next to the config's fields; the macros name them.
+    aicore_runtime_config config;
+    aicore_runtime_config_init(&config);
+    EXPECT_EQ(config.max_npcs, 1024u);
+    EXPECT_EQ(config.custom_channels, 4u);
+    EXPECT_EQ(config.frame_budget_ms, 10.0);
+    EXPECT_EQ(config.handler_budget_ms, 5.0);
+    EXPECT_EQ(config.max_npcs, AICORE_DEFAULT_MAX_NPCS);
+    EXPECT_EQ(config.custom_channels, AICORE_DEFAULT_CUSTOM_CHANNELS);
+    EXPECT_EQ(config.frame_budget_ms, AICORE_DEFAULT_FRAME_BUDGET_MS);
+    EXPECT_EQ(config.handler_budget_ms, AICORE_DEFAULT_HANDLER_BUDGET_MS);
+
+    ScriptDir dir("defaults");
+    dir.write("budgets.py", R"(
+def on_frame(runtime, dt, events):
+    s = runtime.scheduler
+    runtime.emit({"type": "say", "npc": 0, "text": f"{s.frame_budget_s} {s.handler_budget_s}"})
+)");
+    const std::string scripts = dir.path.string();
+    const char* dirs[] = {scripts.c_str()};
+    config.python_home = AICORE_TEST_PYTHON_HOME;
+    config.python_venv = AICORE_TEST_VENV;
+    config.content_root = AICORE_TEST_CONTENT;
+    config.script_dirs = dirs;
+    config.script_dir_count = 1;
+    // A budget of 0 (or less) means the default too.
+    for (const double budget : {-1.0, 0.0, AICORE_DEFAULT_FRAME_BUDGET_MS}) {
+        config.frame_budget_ms = budget;
+        config.handler_budget_ms = budget < 0.5 ? budget : AICORE_DEFAULT_HANDLER_BUDGET_MS;
+        Runtime r(config);
+        ASSERT_NE(r.rt, nullptr);
+        aicore_world world{};
+        ASSERT_EQ(aicore_world_get(r.rt, &world), AICORE_OK);
+        EXPECT_EQ(world.capacity, 1024u);
+        EXPECT_EQ(world.custom_channels, 4u);
+        ASSERT_EQ(aicore_tick(r.rt, 1.0 / 60.0), AICORE_OK);
+        EXPECT_EQ(r.saidTexts(), std::vector<std::string>{"0.01 0.005"}) << "budget " << budget;
+    }
 }

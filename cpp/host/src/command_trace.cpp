@@ -3,9 +3,57 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "aicore/codec/msgpack_reader.h"
+
 namespace aicore::host {
 
 namespace {
+
+// Deeper than any command the protocol allows (aicore/protocol_schema.h's kMaxDepth);
+// bounds the recursion below whatever the bytes claim.
+constexpr int kMaxTraceDepth = 64;
+
+// Why msgpack could not become JSON (the trace writes it as the line's "error").
+struct TraceError {
+    std::string what;
+};
+
+// The value at the reader's cursor as JSON, moving past it. Throws TraceError.
+nlohmann::json toJson(codec::Reader& r, int depth) {
+    codec::Item it;
+    if (!r.next(it))
+        throw TraceError{std::string("not msgpack: ") + codec::describe(r.failure().error) +
+                         " at byte " + std::to_string(r.failure().offset)};
+    switch (it.type) {
+        case codec::Type::Nil: return nullptr;
+        case codec::Type::Bool: return it.boolean;
+        case codec::Type::Uint: return it.u;
+        case codec::Type::Int: return it.i;
+        case codec::Type::Float: return it.f;
+        case codec::Type::Str: return std::string(it.text());
+        case codec::Type::Bin:
+            return nlohmann::json::binary({it.bytes().begin(), it.bytes().end()});
+        case codec::Type::Ext:
+            return nlohmann::json::binary({it.bytes().begin(), it.bytes().end()}, it.extType);
+        case codec::Type::Array:
+        case codec::Type::Map: break;
+    }
+    if (depth >= kMaxTraceDepth)
+        throw TraceError{"nested deeper than " + std::to_string(kMaxTraceDepth) + " levels"};
+    if (it.type == codec::Type::Array) {
+        nlohmann::json array = nlohmann::json::array();
+        for (std::uint64_t k = 0; k < it.length; ++k) array.push_back(toJson(r, depth + 1));
+        return array;
+    }
+    nlohmann::json object = nlohmann::json::object();
+    for (std::uint64_t k = 0; k < it.length; ++k) {
+        codec::Item key;
+        if (!r.next(key) || key.type != codec::Type::Str)
+            throw TraceError{"a map key that is not a string"};
+        object[std::string(key.text())] = toJson(r, depth + 1);
+    }
+    return object;
+}
 
 // Insertion-ordered, so every line starts with when, who and what.
 using Line = nlohmann::ordered_json;
@@ -42,9 +90,14 @@ std::vector<std::string> traceLines(std::uint64_t frame, double frameSeconds,
     std::vector<std::string> lines;
     nlohmann::json decoded;
     try {
-        decoded = nlohmann::json::from_msgpack(commands.begin(), commands.end());
-    } catch (const nlohmann::json::exception& e) {
-        lines.push_back(Line{{"frame", frame}, {"error", e.what()}}.dump());
+        const codec::DecodeFailure whole = codec::checkWhole(commands);
+        if (whole)
+            throw TraceError{std::string("not msgpack: ") + codec::describe(whole.error) +
+                             " at byte " + std::to_string(whole.offset)};
+        codec::Reader r(commands);
+        decoded = toJson(r, 0);
+    } catch (const TraceError& e) {
+        lines.push_back(Line{{"frame", frame}, {"error", e.what}}.dump());
         return lines;
     }
     if (!decoded.is_array()) {

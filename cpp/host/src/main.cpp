@@ -4,7 +4,7 @@
 // Before any of that: the paths named on the command line (preflight.h), then, once the
 // scripts are loaded, the kinds to spawn; a mistake in either is a usage error (exit 2).
 //
-// One frame, on this (the game) thread, at a fixed step of 1/60 s:
+// One frame, on this (the game) thread, at a fixed step of kFrameSeconds (fixed_step.h):
 //   world sim step -> events (msgpack) -> aicore_push_events -> aicore_tick
 //   -> aicore_drain_commands -> commands applied to the world
 // and, on an audio thread with its own clock, aicore_audio_render every 512 frames.
@@ -24,6 +24,7 @@
 #include "aicore/aicore.h"
 #include "audio_output.h"
 #include "command_trace.h"
+#include "fixed_step.h"
 #include "host_options.h"
 #include "preflight.h"
 #include "timing_report.h"
@@ -37,7 +38,6 @@ static_assert(kPerceivesPlayer == AICORE_PERCEIVES_PLAYER && kHearsNoise == AICO
                   kIsDamaged == AICORE_IS_DAMAGED,
               "the world sim's perception flags are the C ABI's");
 
-constexpr double kFrameSeconds = 1.0 / 60.0;
 constexpr int kMaxReasonsPrinted = 5;  // then only counted: a broken script must not flood stderr
 
 // Ctrl-C ends the run at the next frame boundary, so the report is still written.
@@ -270,7 +270,7 @@ int run(const HostOptions& o) {
         simUs.add(simMicros);
 
         audio->advanceTo(static_cast<double>(frame + 1) * kFrameSeconds);
-        if (o.realtime && !o.quiet && (frame + 1) % 60 == 0) {
+        if (o.realtime && !o.quiet && (frame + 1) % kFramesPerSecond == 0) {
             const aicore_metrics m = readMetrics(rt.get());
             std::printf("  t=%5.1f s  npcs %u  events %llu  commands %llu  script errors %llu\n",
                         static_cast<double>(frame + 1) * kFrameSeconds, m.npcs,

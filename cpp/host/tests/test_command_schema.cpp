@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "world_sim.h"
+#include "world_messages.h"
 
 using namespace aicore::host;
 namespace protocol = aicore::protocol;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command_trace.h"
+#include "fixed_step.h"
 
 using namespace aicore::host;
 
@@ -44,7 +45,7 @@ const std::vector<NpcIdentity> kNpcs = {{}, {}, {"vampire", "vampire"}, {}, {}, 
 }  // namespace
 
 TEST(CommandTrace, EachCommandIsOneLineSayingWhenWhoAndWhat) {
-    const auto lines = traceLines(30, 1.0 / 60.0, twoCommands(), kNpcs);
+    const auto lines = traceLines(30, kFrameSeconds, twoCommands(), kNpcs);
     ASSERT_EQ(lines.size(), 2u);
     const auto say = nlohmann::json::parse(lines[0]);
     EXPECT_EQ(say["frame"], 30);
@@ -69,14 +70,14 @@ TEST(CommandTrace, EachCommandIsOneLineSayingWhenWhoAndWhat) {
 }
 
 TEST(CommandTrace, ASlotTheHostDidNotSpawnHasNoKind) {
-    const auto lines = traceLines(1, 1.0 / 60.0, twoCommands(), {});
+    const auto lines = traceLines(1, kFrameSeconds, twoCommands(), {});
     ASSERT_EQ(lines.size(), 2u);
     EXPECT_TRUE(nlohmann::json::parse(lines[0])["kind"].is_null());
 }
 
 TEST(CommandTrace, BytesThatDoNotDecodeGiveAnErrorLineNotAnException) {
     const std::vector<std::uint8_t> garbage = {0x92, 0xc1};
-    const auto lines = traceLines(4, 1.0 / 60.0, garbage, kNpcs);
+    const auto lines = traceLines(4, kFrameSeconds, garbage, kNpcs);
     ASSERT_EQ(lines.size(), 1u);
     const auto line = nlohmann::json::parse(lines[0]);
     EXPECT_EQ(line["frame"], 4);
@@ -89,8 +90,8 @@ TEST(CommandTrace, WritesOneLinePerCommandAndNothingForAnEmptyFrame) {
     {
         CommandTrace trace(path);
         const std::vector<std::uint8_t> empty = {0x90};
-        trace.record(0, 1.0 / 60.0, empty, kNpcs);
-        trace.record(1, 1.0 / 60.0, twoCommands(), kNpcs);
+        trace.record(0, kFrameSeconds, empty, kNpcs);
+        trace.record(1, kFrameSeconds, twoCommands(), kNpcs);
         trace.close();
         EXPECT_EQ(trace.lines(), 2u);
     }

@@ -96,6 +96,15 @@ enum { AICORE_LOG_DEBUG = 10, AICORE_LOG_INFO = 20, AICORE_LOG_WARNING = 30, AIC
 /* Called on the thread that produced the message. `message` is valid during the call. */
 typedef void (*aicore_log_fn)(void* user, int level, const char* message);
 
+/* The defaults aicore_runtime_config_init writes (and create uses for a budget of 0), and the
+   limits create accepts. */
+#define AICORE_DEFAULT_MAX_NPCS 1024u
+#define AICORE_DEFAULT_CUSTOM_CHANNELS 4u
+#define AICORE_DEFAULT_FRAME_BUDGET_MS 10.0
+#define AICORE_DEFAULT_HANDLER_BUDGET_MS 5.0
+#define AICORE_MAX_NPCS_LIMIT 1048576u /* 1 << 20 */
+#define AICORE_MAX_CUSTOM_CHANNELS 64u
+
 typedef struct aicore_runtime_config {
     uint32_t struct_size;         /* sizeof(aicore_runtime_config); set by _init */
     const char* content_root;     /* game content (voice lines, presets, story...); borrowed during
@@ -119,17 +128,21 @@ typedef struct aicore_runtime_config {
                                      a folder that does not exist is AICORE_NOT_FOUND */
     aicore_log_fn log;            /* NULL: messages go to stderr */
     void* log_user;               /* passed back to `log` */
-    uint32_t max_npcs;            /* NPC slots (world buffer capacity); default 1024 */
-    uint32_t custom_channels;     /* extra float channels per NPC, 0..64; default 4 (0: the custom
+    uint32_t max_npcs;            /* NPC slots (world buffer capacity), 1..AICORE_MAX_NPCS_LIMIT;
+                                     default AICORE_DEFAULT_MAX_NPCS (1024) */
+    uint32_t custom_channels;     /* extra float channels per NPC, 0..AICORE_MAX_CUSTOM_CHANNELS (64);
+                                     default AICORE_DEFAULT_CUSTOM_CHANNELS (4) (0: the custom
                                      views are empty) */
     double frame_budget_ms;       /* wall time: scripts past this are deferred to the next frame;
                                      a tick that used 20x this of the game thread's CPU time (at
                                      least 100 ms), or lasted 50x (at least 500 ms), is interrupted
-                                     as a backstop; default 10 */
+                                     as a backstop; default AICORE_DEFAULT_FRAME_BUDGET_MS (10),
+                                     also when 0 or less */
     double handler_budget_ms;     /* one script handler's budget in the game thread's own CPU time
                                      (a busy machine does not count), then it is interrupted; a
                                      handler blocked without computing is stopped at 50x in wall
-                                     time; default 5 */
+                                     time; default AICORE_DEFAULT_HANDLER_BUDGET_MS (5), also
+                                     when 0 or less */
     uint32_t debug_port;          /* > 0: listen for a debugpy client on 127.0.0.1:port */
     /* Appended later: a config whose struct_size ends before them leaves them unset.
        More content roots, layered in order over content_root (or over each other when
