@@ -121,8 +121,8 @@ class Runtime:
         # Layered: later roots replace or extend earlier ones (engine_bridge.content.layers).
         # content_root alone is the one-root form; both given, it goes first.
         roots = [Path(r) for r in ([content_root] if content_root else []) + list(content_roots)]
-        if not roots and (default := _default_content()) is not None:
-            roots = [default]
+        if not roots and (default := content_root()).is_dir():
+            roots = [default]  # the shipped content (or $AICORE_CONTENT): vocal.content finds it
         self.content_roots: tuple[Path, ...] = tuple(roots)
         self.content_root = roots[0] if roots else None
         self.save_dir = Path(save_dir) if save_dir else None
@@ -437,8 +437,3 @@ class Runtime:
         """Per-script calls, mean time, errors, quarantine and memory (bytes it keeps, and
         their growth over its settled size): what designers look at."""
         return {name: p.summary() for name, p in sorted(self.scheduler.profiles.items())}
-
-
-def _default_content() -> Path | None:
-    candidate = Path(__file__).resolve().parents[2] / "content"
-    return candidate if candidate.is_dir() else None

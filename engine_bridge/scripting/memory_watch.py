@@ -1,5 +1,6 @@
 """Per-script memory accounting: a census of what each script keeps, taken between frames a
-bounded slice at a time, and the quarantine of a script whose memory runs away.
+bounded slice at a time, and the quarantine of a script whose memory runs away. (About 500
+lines, one concept: the census's walk and its budget are one algorithm.)
 
 Why a census of the object graph, not ``tracemalloc``: tracing hooks every allocation of
 the process, the engine's own included, inside handlers too. On the 1 000-NPC mixed town

@@ -1,3 +1,5 @@
+// ~500 lines, one concept: the five archetypes' processing chains share one prepare/process/
+// reset shape and their tuning tables; split per archetype, the shared chain would be repeated.
 #include "aicore/vocal/archetype_voice.h"
 
 #include <algorithm>
