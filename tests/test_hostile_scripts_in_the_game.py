@@ -134,14 +134,16 @@ def test_a_hostile_script_in_the_game_beside_a_healthy_one(
     healthy_slots = {0, 2} if kinds == "good,probe" else {0, 1, 2, 3}
     for slot in healthy_slots:
         waves = [x["frame"] for x in lines if x["type"] == "emote" and x["npc"] == slot]
-        # Every healthy NPC keeps acting to the end (a frame over its budget may move its
-        # turn to the next frame, so not necessarily in every single frame).
-        assert len(waves) >= FRAMES // 2, (slot, waves)
+        # Every healthy NPC keeps acting to the end. The frame budget is wall time, so on a
+        # busy machine a frame over it moves turns to the next frame: how many of the 60
+        # frames an NPC acts in depends on the machine, and only a floor a starved NPC
+        # could not reach is asserted (one turn in four frames; ~every frame when quiet).
+        assert len(waves) >= FRAMES // 4, (slot, waves)
         assert max(waves) >= FRAMES - 3, (slot, waves)
     assert "<EMPTY MESSAGE>" not in out.stdout + out.stderr
     if probe == "slow_then_first_say":  # it caught its interrupt: no failure, and it spoke
         said = [x for x in lines if x["type"] == "say" and x["kind"] == "probe"]
-        assert len(said) >= FRAMES // 2
+        assert len(said) >= FRAMES // 4  # a floor, as for the healthy NPCs' turns
         return
     if probe == "tell_storm":
         # Bounded (at most 65 536 messages in flight; the sandbox test shows the refusal):
