@@ -225,3 +225,16 @@ def test_a_story_book_saves_and_restores_each_story_and_feeds_events_to_all(
     assert fresh.flags == book.flags
     with pytest.raises(ValueError, match="names no loaded story 'gone'"):
         fresh.restore({**saved, "gone": saved["lamplighter"]})
+
+
+def test_a_runtime_given_no_content_root_plays_the_shipped_content() -> None:
+    # The C ABI's NULL content_root: the one place that finds content/ (vocal.content).
+    from engine_bridge.core.runtime import Runtime
+    from engine_bridge.core.world import World
+
+    runtime = Runtime(World.allocate(4), watch=False)
+    try:
+        assert runtime.content_roots == (REPO / "content",)
+        assert runtime.content.story is not None
+    finally:
+        runtime.close()

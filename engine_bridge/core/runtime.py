@@ -35,6 +35,7 @@ from engine_bridge.scripting.hot_reload import ScriptWatcher
 from engine_bridge.scripting.memory_watch import MemoryLimits, MemoryWatch
 from engine_bridge.scripting.script_host import ScriptHost
 from engine_bridge.store import SaveInfo
+from vocal.content import content_root as shipped_content_root
 
 if TYPE_CHECKING:
     from engine_bridge.content.story import StoryBook
@@ -121,7 +122,7 @@ class Runtime:
         # Layered: later roots replace or extend earlier ones (engine_bridge.content.layers).
         # content_root alone is the one-root form; both given, it goes first.
         roots = [Path(r) for r in ([content_root] if content_root else []) + list(content_roots)]
-        if not roots and (default := content_root()).is_dir():
+        if not roots and (default := shipped_content_root()).is_dir():
             roots = [default]  # the shipped content (or $AICORE_CONTENT): vocal.content finds it
         self.content_roots: tuple[Path, ...] = tuple(roots)
         self.content_root = roots[0] if roots else None
