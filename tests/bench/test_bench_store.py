@@ -178,7 +178,7 @@ def test_game_thread_npc_memory_of_1000_npcs_in_a_frame(
     benchmark: BenchmarkFixture, store: Store
 ) -> None:
     """1 000 NPCs each ``remember`` where they saw the player, then the end-of-frame
-    ``memory.flush()`` (collect the changed keys, hand the batch over)."""
+    ``memory.flush()`` (encode the map of each NPC written to, hand the batch over)."""
     memory = store.npc_memory()
     frame_number = 0
 
@@ -195,10 +195,10 @@ def test_game_thread_npc_memory_of_1000_npcs_in_a_frame(
     assert store.take_faults() == []
     conn = sqlite3.connect(store.paths.live)
     try:
-        rows = conn.execute("SELECT DISTINCT value FROM npc_memory").fetchall()
+        rows = conn.execute("SELECT DISTINCT keys, memory FROM npc_memory").fetchall()
     finally:
         conn.close()
-    assert rows == [(encode((float(frame_number), 0.0, 2.5)),)]
+    assert rows == [(1, encode({"last_seen_at": (float(frame_number), 0.0, 2.5)}))]
     _report(benchmark, "1000 NPCs remember + flush")
 
 
@@ -243,7 +243,10 @@ def test_save_a_world_of_10000_npcs(
     assert info.sound
     conn = sqlite3.connect(info.path)
     try:
-        assert conn.execute("SELECT count(*) FROM npc_memory").fetchone() == (4 * WORLD_NPCS,)
+        assert conn.execute("SELECT count(*), sum(keys) FROM npc_memory").fetchone() == (
+            WORLD_NPCS,
+            4 * WORLD_NPCS,
+        )
     finally:
         conn.close()
     _report(benchmark, "save of 10 000 NPCs", "ms")
