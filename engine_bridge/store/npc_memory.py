@@ -26,7 +26,7 @@ docs/saves.md, "Who is who after a restart").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from types import MappingProxyType
 from typing import Any
 
@@ -148,7 +148,13 @@ class SqliteNpcMemory(dict[int, _SlotMemory]):
     """:class:`~engine_bridge.scripting.npc_memory.NpcMemory` backed by the profile's
     database; made by :meth:`Store.npc_memory <engine_bridge.store.Store.npc_memory>`.
     A dict of slots whose ``__missing__`` makes a slot's memory on first use, so
-    ``memory[slot]`` for a known slot runs no Python code."""
+    ``memory[slot]`` for a slot in use runs no Python code.
+
+    A slot's stored map is decoded on first use too: what the store opened or a load
+    put back is kept as stored (every map was decoded once, to check it, before anything
+    was replaced), and ``memory[slot]``, ``view(slot)`` or any other way of reaching it
+    decodes it then (about 2 us for a few keys). The dict's own methods (``len``, ``in``,
+    iteration, ``items()``...) count such slots as there, as they are."""
 
     def __init__(self, journal: Journal, rows: Iterable[tuple[int, bytes]]) -> None:
         """``rows``: ``(slot, memory)`` as stored.
@@ -160,19 +166,28 @@ class SqliteNpcMemory(dict[int, _SlotMemory]):
         self._journal = journal
         self.dirty: list[_SlotMemory] = []
         self._dropped: list[int] = []
-        self._fill_decoded((slot, decode_slot_memory(data), data) for slot, data in rows)
+        self._stored: dict[int, bytes] = {}  # slots not decoded yet; never also in self
+        self.replace_all(rows)
 
     def __missing__(self, slot: int) -> _SlotMemory:
-        memory = self[slot] = _SlotMemory(slot, self)
+        data = self._stored.pop(slot, None)
+        memory = _SlotMemory(slot, self, data)
+        if data is not None:
+            dict.update(memory, decode_slot_memory(data))  # checked when it was loaded
+        dict.__setitem__(self, slot, memory)
         return memory
 
     def view(self, slot: int) -> Mapping[str, Memorable]:
         """``slot``'s memory itself, read-only by contract, without making it."""
-        return self.get(slot, _NOTHING)
+        memory = dict.get(self, slot)
+        if memory is not None:
+            return memory
+        return self[slot] if slot in self._stored else _NOTHING
 
     def drop_slot(self, slot: int) -> None:
         """Forget ``slot`` (its NPC despawned): its row goes at the next flush."""
-        memory = self.pop(slot, None)
+        self._stored.pop(slot, None)
+        memory = dict.pop(self, slot, None)
         if memory is not None:
             memory.live = None
         self._dropped.append(slot)
@@ -213,29 +228,120 @@ class SqliteNpcMemory(dict[int, _SlotMemory]):
 
     def replace_all(self, rows: Iterable[tuple[int, bytes]]) -> None:
         """Forget everything in Python and take ``rows``, ``(slot, memory)`` as stored
-        (what a load put on disk).
+        (what the database holds, or a load put there). Each map is decoded here, to
+        check it, and again on first use.
 
         Raises:
             ValueError: a map does not decode; nothing is replaced then.
         """
-        self.replace_decoded([(slot, decode_slot_memory(data), data) for slot, data in rows])
+        rows = list(rows)
+        for _, data in rows:
+            decode_slot_memory(data)
+        self.replace_checked(rows)
 
-    def replace_decoded(self, rows: Iterable[tuple[int, SlotMap, bytes]]) -> None:
-        """:meth:`replace_all` with the maps already decoded: ``(slot, map, stored)``."""
-        for memory in self.values():
+    def replace_checked(self, rows: Iterable[tuple[int, bytes]]) -> None:
+        """:meth:`replace_all` with every map already known to decode (a load checked
+        them): nothing is decoded now."""
+        for memory in dict.values(self):
             memory.live = None
-        self.clear()
+        dict.clear(self)
         self.dirty = []
         self._dropped = []
-        self._fill_decoded(rows)
+        self._stored = dict(rows)
 
-    def _fill_decoded(self, rows: Iterable[tuple[int, SlotMap, bytes]]) -> None:
-        put = dict.__setitem__
-        fill = dict.update
-        for slot, values, data in rows:
-            memory = _SlotMemory(slot, self, data)
-            fill(memory, values)
-            put(self, slot, memory)
+    # -- the dict's own methods, counting the slots not decoded yet ----------------------
+
+    def _decode_all(self) -> None:
+        for slot in list(self._stored):
+            self.__missing__(slot)
+
+    def __contains__(self, slot: object) -> bool:
+        return dict.__contains__(self, slot) or slot in self._stored
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + len(self._stored)
+
+    def __iter__(self) -> Iterator[int]:
+        self._decode_all()
+        return dict.__iter__(self)
+
+    def __reversed__(self) -> Iterator[int]:
+        self._decode_all()
+        return dict.__reversed__(self)
+
+    def keys(self) -> KeysView[int]:  # type: ignore[override]
+        self._decode_all()
+        return dict.keys(self)
+
+    def values(self) -> ValuesView[_SlotMemory]:  # type: ignore[override]
+        self._decode_all()
+        return dict.values(self)
+
+    def items(self) -> ItemsView[int, _SlotMemory]:  # type: ignore[override]
+        self._decode_all()
+        return dict.items(self)
+
+    def get(self, slot: int, default: Any = None) -> Any:  # type: ignore[override]
+        memory = dict.get(self, slot)
+        if memory is None and slot in self._stored:
+            memory = self.__missing__(slot)
+        return default if memory is None else memory
+
+    def pop(self, slot: int, *default: Any) -> Any:  # type: ignore[override]
+        if slot in self._stored:
+            self.__missing__(slot)
+        return dict.pop(self, slot, *default)
+
+    def popitem(self) -> tuple[int, _SlotMemory]:
+        self._decode_all()
+        return dict.popitem(self)
+
+    def setdefault(self, slot: int, default: Any = None) -> Any:  # type: ignore[override]
+        return self[slot] if slot in self._stored else dict.setdefault(self, slot, default)
+
+    def __setitem__(self, slot: int, memory: _SlotMemory) -> None:
+        self._stored.pop(slot, None)
+        dict.__setitem__(self, slot, memory)
+
+    def __delitem__(self, slot: int) -> None:
+        if slot in self._stored:
+            self.__missing__(slot)
+        dict.__delitem__(self, slot)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        for slot, memory in dict(*args, **kwargs).items():
+            self[slot] = memory
+
+    def __ior__(self, other: Any) -> SqliteNpcMemory:  # type: ignore[override]
+        self.update(other)
+        return self
+
+    def clear(self) -> None:
+        self._stored.clear()
+        dict.clear(self)
+
+    def copy(self) -> dict[int, _SlotMemory]:
+        self._decode_all()
+        return dict(dict.items(self))
+
+    def __or__(self, other: Any) -> dict[int, _SlotMemory]:  # type: ignore[override]
+        return self.copy() | other
+
+    def __ror__(self, other: Any) -> dict[int, _SlotMemory]:  # type: ignore[override]
+        return other | self.copy()  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        self._decode_all()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        self._decode_all()
+        return dict.__repr__(self)
 
     def _encode(self, memory: _SlotMemory) -> tuple[int, bytes] | None:
         """``memory``'s map as stored, with how many keys it holds (None: none). A value

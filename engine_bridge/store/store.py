@@ -340,7 +340,7 @@ class Store:
         return conn.execute("SELECT slot, memory FROM npc_memory ORDER BY slot").fetchall()
 
     def _reload(self, loaded: Loaded) -> None:
-        # What the load put on disk, read from the save as it was checked: not read
-        # back from live.db, nor decoded a second time.
-        self._memory.replace_decoded(loaded.memory)
+        # What the load put on disk, read from the save as it was checked (every map
+        # decoded then): not read back from live.db; each slot is decoded on first use.
+        self._memory.replace_checked(loaded.memory)
         self.story_state.replace(loaded.story)
