@@ -35,7 +35,7 @@ from pathlib import Path
 import msgpack
 from sqlite_utils import Database
 
-from engine_bridge.store.encoding import decode, encode
+from engine_bridge.store.encoding import UnencodableError, decode, encode
 from engine_bridge.store.errors import FaultKind, StoreError, StoreFault
 
 __all__ = [
@@ -119,9 +119,14 @@ def _npc_memory_maps(db: Database) -> None:
             maps.setdefault(slot, {})[key] = decode(value)
         except (ValueError, TypeError) as error:
             raise BadValueError("npc_memory", f"slot {slot} key {key!r}", str(error)) from None
+    converted = []
+    for slot, memory in maps.items():
+        try:
+            converted.append((slot, len(memory), encode(memory)))  # type: ignore[arg-type]
+        except UnencodableError as bad:  # (what decodes encodes: a guard, not a path)
+            raise BadValueError("npc_memory", f"slot {slot} at {bad.where}", str(bad)) from None
     db.conn.executemany(
-        "INSERT INTO npc_memory_maps(slot, keys, memory) VALUES (?, ?, ?)",
-        [(slot, len(memory), encode(memory)) for slot, memory in maps.items()],  # type: ignore[arg-type]
+        "INSERT INTO npc_memory_maps(slot, keys, memory) VALUES (?, ?, ?)", converted
     )
     db["npc_memory"].drop()
     db.rename_table("npc_memory_maps", "npc_memory")
