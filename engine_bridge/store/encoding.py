@@ -24,6 +24,7 @@ __all__ = ["UnencodableError", "decode", "encode"]
 _TUPLE = 1
 _PLAIN_LEAVES = (bool, int, float, str, type(None))
 _new_tuple = tuple.__new__
+_unpackb = msgpack.unpackb
 
 
 class UnencodableError(TypeError):
@@ -44,8 +45,10 @@ def _tuple_as_extension(value: object) -> msgpack.ExtType:
 
 
 def _tuple_from_extension(code: int, data: bytes) -> object:
-    if code == _TUPLE:
-        return tuple(_unpack(data))
+    if code == _TUPLE:  # (msgpack.unpackb called here, not through _unpack: a call less)
+        return tuple(
+            _unpackb(data, ext_hook=_tuple_from_extension, strict_map_key=False, raw=False)
+        )
     return msgpack.ExtType(code, data)
 
 
@@ -71,7 +74,7 @@ def _pack(items: Any) -> bytes:
 
 
 def _unpack(data: bytes) -> Any:
-    return msgpack.unpackb(data, ext_hook=_tuple_from_extension, strict_map_key=False, raw=False)
+    return _unpackb(data, ext_hook=_tuple_from_extension, strict_map_key=False, raw=False)
 
 
 def _first_bad(value: object, where: str = "") -> UnencodableError | None:

@@ -32,7 +32,6 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from engine_bridge.scripting.npc_memory import Memorable
 from engine_bridge.store.database_file import (
     check_header,
     check_integrity,
@@ -41,14 +40,15 @@ from engine_bridge.store.database_file import (
 )
 from engine_bridge.store.encoding import decode
 from engine_bridge.store.errors import FaultKind, StoreError, StoreFault, fault_from_exception
+from engine_bridge.store.npc_memory import decode_slot_memory
 from engine_bridge.store.paths import ProfilePaths
-from engine_bridge.store.schema import SAVED_TABLES, migrate, version_of
+from engine_bridge.store.schema import SAVED_TABLES, BadValueError, migrate, version_of
 from engine_bridge.store.story_state import Snapshot, read_snapshot
 from engine_bridge.store.writer import Writer
 
 __all__ = ["Autosave", "Loaded", "SaveInfo", "SaveSlots", "copy_checked", "find_saves"]
 
-MemoryRow = tuple[int, str, Memorable]
+MemoryRow = tuple[int, bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +74,10 @@ class SaveInfo:
 @dataclass(frozen=True, slots=True)
 class Loaded:
     """The play-through a load put in the live database, as the game holds it: read
-    (and decoded) from the checked save while it was being loaded."""
+    from the checked save while it was being loaded."""
 
     memory: list[MemoryRow]
-    """``(slot, key, value)``, ordered by slot."""
+    """``(slot, memory)``: each slot's map as stored, every one known to decode; by slot."""
     story: Snapshot
 
 
@@ -133,8 +133,8 @@ def copy_checked(source: Path, scratch: Path, operation: str) -> sqlite3.Connect
 def _copy_checked(
     source: Path, scratch: Path, operation: str
 ) -> tuple[sqlite3.Connection, list[MemoryRow]]:
-    """:func:`copy_checked`, also giving the copy's NPC memory rows, decoded (checking
-    the values decoded them: a load hands them to the game rather than do it again)."""
+    """:func:`copy_checked`, also giving the copy's NPC memory rows (checked: each
+    decodes), which a load hands to the game rather than read them again."""
     check_header(source, operation)
     try:
         shutil.copyfile(source, scratch)
@@ -154,6 +154,10 @@ def _copy_checked(
             migrate(conn, source)
         except sqlite3.Error as error:
             raise StoreError(fault_from_exception(error, source, operation)) from error
+        except BadValueError as bad:
+            raise StoreError(
+                StoreFault(FaultKind.CORRUPT, str(source), operation, str(bad), bad.where)
+            ) from None
         memory = _check_values(conn, source, operation)
     except BaseException:
         conn.close()
@@ -163,18 +167,33 @@ def _copy_checked(
 
 def _check_values(conn: sqlite3.Connection, source: Path, operation: str) -> list[MemoryRow]:
     """Every stored value decodes: a save whose pages are sound but whose values are not
-    must fail here, before it replaces anything. Returns the NPC memory rows, decoded."""
-    rows = conn.execute("SELECT slot, key, value FROM npc_memory ORDER BY slot").fetchall()
+    must fail here, before it replaces anything. Returns the NPC memory rows, as stored
+    (the game decodes each slot's map again on first use: keeping them all decoded would
+    cost the load more than decoding twice costs in all)."""
+    rows: list[MemoryRow] = conn.execute(
+        "SELECT slot, memory FROM npc_memory ORDER BY slot"
+    ).fetchall()
     try:
-        memory = [(slot, key, decode(value)) for slot, key, value in rows]
-    except (ValueError, TypeError):
-        _name_bad_value(
-            source, operation, "npc_memory", ((f"slot {s} key {k}", v) for s, k, v in rows)
-        )
+        for _, data in rows:
+            decode_slot_memory(data)
+    except ValueError:
+        for slot, data in rows:
+            try:
+                decode_slot_memory(data)
+            except ValueError as error:
+                raise StoreError(
+                    StoreFault(
+                        FaultKind.CORRUPT,
+                        str(source),
+                        operation,
+                        f"the memory in npc_memory does not decode ({error})",
+                        f"slot {slot}",
+                    )
+                ) from None
         raise
     flags = conn.execute("SELECT story || ' flag ' || flag, value FROM story_flags")
     _name_bad_value(source, operation, "story_flags", flags)
-    return memory
+    return rows
 
 
 def _name_bad_value(

@@ -30,7 +30,7 @@ from engine_bridge.store.npc_memory import SqliteNpcMemory
 from engine_bridge.store.outbox import Outbox, next_seq
 from engine_bridge.store.paths import ProfilePaths
 from engine_bridge.store.saves import Loaded, SaveSlots, copy_checked, find_saves
-from engine_bridge.store.schema import migrate
+from engine_bridge.store.schema import BadValueError, migrate
 from engine_bridge.store.story_state import StoryState, read_snapshot
 from engine_bridge.store.writer import Writer, connect
 
@@ -185,6 +185,10 @@ class Store:
             migrate(conn, paths.live)
         except sqlite3.Error as error:
             raise StoreError(fault_from_exception(error, paths.live, "open")) from error
+        except BadValueError as bad:
+            raise StoreError(
+                StoreFault(FaultKind.CORRUPT, str(paths.live), "open", str(bad), bad.where)
+            ) from None
         finally:
             conn.close()
 
@@ -332,11 +336,11 @@ class Store:
         return conn
 
     @staticmethod
-    def _memory_rows(conn: sqlite3.Connection) -> list[tuple[int, str, bytes]]:
-        return conn.execute("SELECT slot, key, value FROM npc_memory ORDER BY slot").fetchall()
+    def _memory_rows(conn: sqlite3.Connection) -> list[tuple[int, bytes]]:
+        return conn.execute("SELECT slot, memory FROM npc_memory ORDER BY slot").fetchall()
 
     def _reload(self, loaded: Loaded) -> None:
-        # What the load put on disk, read from the save as it was checked: not read
-        # back from live.db, nor decoded a second time.
-        self._memory.replace_decoded(loaded.memory)
+        # What the load put on disk, read from the save as it was checked (every map
+        # decoded then): not read back from live.db; each slot is decoded on first use.
+        self._memory.replace_checked(loaded.memory)
         self.story_state.replace(loaded.story)

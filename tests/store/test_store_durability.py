@@ -29,10 +29,10 @@ def _check_live(live: Path, committed: int) -> None:
         count, top = conn.execute("SELECT count(*), coalesce(max(seq), 0) FROM outbox").fetchone()
         assert top >= committed, f"seq {committed} was reported committed; the outbox ends at {top}"
         assert count == top, "the outbox has a hole"
-        (value,) = conn.execute(
-            "SELECT value FROM npc_memory WHERE slot = ? AND key = 'last'", (committed % 100,)
+        (stored,) = conn.execute(
+            "SELECT memory FROM npc_memory WHERE slot = ?", (committed % 100,)
         ).fetchone()
-        assert decode(value) >= committed  # type: ignore[operator]
+        assert decode(stored)["last"] >= committed  # type: ignore[index, operator]
     finally:
         conn.close()
 
@@ -41,10 +41,10 @@ def _check_save(slot: Path, saved: int) -> None:
     conn = sqlite3.connect(f"{slot.as_uri()}?mode=ro", uri=True)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        (value,) = conn.execute(
-            "SELECT value FROM npc_memory WHERE slot = ? AND key = 'last'", (saved % 100,)
+        (stored,) = conn.execute(
+            "SELECT memory FROM npc_memory WHERE slot = ?", (saved % 100,)
         ).fetchone()
-        assert decode(value) >= saved  # type: ignore[operator]
+        assert decode(stored)["last"] >= saved  # type: ignore[index, operator]
     finally:
         conn.close()
 

@@ -187,13 +187,13 @@ def test_a_save_whose_values_do_not_decode_is_refused_before_it_replaces_anythin
     store.npc_memory()[2]["hp"] = 20
     info = store.saves.save("s").result(30)
     conn = sqlite3.connect(info.path)
-    conn.execute("UPDATE npc_memory SET value = x'c1' WHERE slot = 2")  # 0xc1: never msgpack
+    conn.execute("UPDATE npc_memory SET memory = x'c1' WHERE slot = 2")  # 0xc1: never msgpack
     conn.commit()
     conn.close()
     store.npc_memory()[1]["hp"] = 11
     with pytest.raises(StoreError) as failed:
         store.saves.load("s")
-    assert (failed.value.kind, failed.value.fault.field) == (FaultKind.CORRUPT, "slot 2 key hp")
+    assert (failed.value.kind, failed.value.fault.field) == (FaultKind.CORRUPT, "slot 2")
     assert store.npc_memory().view(1) == {"hp": 11}
 
 
@@ -201,7 +201,7 @@ def test_a_live_database_whose_values_do_not_decode_is_named_at_open(save_root: 
     with Store.open(save_root, "p") as store:
         store.npc_memory()[1]["hp"] = 10
     conn = sqlite3.connect(save_root / "p" / "live.db")
-    conn.execute("UPDATE npc_memory SET value = x'c1'")
+    conn.execute("UPDATE npc_memory SET memory = x'c1'")
     conn.commit()
     conn.close()
     with pytest.raises(StoreError) as failed:

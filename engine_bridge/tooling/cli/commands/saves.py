@@ -122,7 +122,7 @@ def _show(paths: ProfilePaths, slot: str, *, previous: bool) -> int:
     try:
         saved_at, label = conn.execute("SELECT saved_at, label FROM save_info").fetchone()
         npcs, keys = conn.execute(
-            "SELECT count(DISTINCT slot), count(*) FROM npc_memory"
+            "SELECT count(*), coalesce(sum(keys), 0) FROM npc_memory"
         ).fetchone()
         print(f"save {slot!r}{' (previous)' if previous else ''}: {path}")
         print(f"  saved at   {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(saved_at))}")
