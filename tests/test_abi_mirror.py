@@ -12,9 +12,7 @@ import pytest
 
 from engine_bridge.native import abi
 
-HEADER = (
-    Path(__file__).resolve().parents[1] / "cpp" / "bridge" / "include" / "aicore" / "aicore.h"
-)
+HEADER = Path(__file__).resolve().parents[1] / "cpp" / "bridge" / "include" / "aicore" / "aicore.h"
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _STRUCT = re.compile(r"typedef struct (\w+) \{(.*?)\} \1;", re.S)
 _FIELD = re.compile(r"(\w+)\s*;\s*$")

@@ -21,6 +21,7 @@ __all__ = [
     "load",
 ]
 
+
 class Result(IntEnum):
     """aicore_result: what every call returns."""
 
