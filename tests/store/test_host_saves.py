@@ -74,16 +74,14 @@ def test_save_every_writes_an_autosave_that_the_report_lists(
         "--report", str(report_path),
     )  # fmt: skip
     assert out.returncode == 0, out.stdout + out.stderr
+    # The host's exit waits for the autosave in flight, so the file is there now (the
+    # report, made before that wait, lists only what was finished by the last frame).
     assert _autosave(save_dir).is_file()
     saves = json.loads(report_path.read_text())["saves"]
     assert saves["dir"] == str(save_dir)
     assert saves["error"] is None
-    listed = [f for f in saves["files"] if f["slot"] == "autosave" and not f["previous"]]
-    assert len(listed) == 1
-    assert listed[0]["problem"] is None
-    assert listed[0]["saved_at"] > 1e9
+    assert all(f["problem"] is None for f in saves["files"])
     assert "saves in" in out.stdout
-    assert "autosave" in out.stdout
 
     loaded = _host(
         venv_bin, clean_env, tmp_path,
@@ -91,7 +89,12 @@ def test_save_every_writes_an_autosave_that_the_report_lists(
         "--report", str(report_path),
     )  # fmt: skip
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-    assert json.loads(report_path.read_text())["saves"]["loaded"] == "autosave"
+    saves = json.loads(report_path.read_text())["saves"]
+    assert saves["loaded"] == "autosave"
+    listed = [f for f in saves["files"] if f["slot"] == "autosave" and not f["previous"]]
+    assert len(listed) == 1
+    assert listed[0]["problem"] is None
+    assert listed[0]["saved_at"] > 1e9
 
 
 def test_a_load_that_fails_stops_the_run_naming_why_and_what_can_be_loaded(

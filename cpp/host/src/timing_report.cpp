@@ -192,7 +192,8 @@ std::string formatText(const RunReport& r) {
         } else {
             std::size_t sound = 0;
             for (const SaveEntry& save : r.saves) sound += save.problem.empty() ? 1 : 0;
-            out.append(std::to_string(r.saves.size())).append(" files, ").append(std::to_string(sound)).append(" sound");
+            out.append(std::to_string(r.saves.size())).append(r.saves.size() == 1 ? " file, " : " files, ");
+            out.append(std::to_string(sound)).append(" sound");
         }
         out.append("\n");
         for (const SaveEntry& save : r.saves) {
