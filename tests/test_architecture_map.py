@@ -24,7 +24,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "scripting": {"scripting", "core", "content", "protocol", SURFACE},
     "content": {"content", "protocol"},
     "protocol": {"protocol"},
-    "native": {"native", "core", "tooling"},
+    "native": {"native", "core", "store", "tooling"},
     "store": {"store", "scripting", "protocol"},
     "tooling": {*ROOMS, SURFACE},
     SURFACE: {"core", "scripting", "content", "protocol", SURFACE},

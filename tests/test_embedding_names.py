@@ -18,6 +18,7 @@ import pytest
 from engine_bridge.core.budget import Deadline
 from engine_bridge.core.runtime import AudioBridge, Runtime, SpawnRefusal
 from engine_bridge.core.world import World
+from engine_bridge.store import FaultKind, SaveInfo, StoreError
 
 HEADER = Path(__file__).resolve().parents[1] / "cpp" / "bridge" / "src" / "python_names.h"
 _NAMESPACE = re.compile(r"^namespace (\w+) \{")
@@ -52,6 +53,9 @@ CHECKED_GROUPS = {
     "bridge_module",
     "bridge",
     "world_buffers",
+    "save_info",
+    "store_error",
+    "fault_kinds",
 }
 
 
@@ -153,3 +157,21 @@ def test_world_from_buffers_reads_every_buffer_the_bridge_hands_over_and_no_othe
         fewer = {k: v for k, v in buffers.items() if k != key}
         with pytest.raises(KeyError):
             from_buffers(fewer, capacity, channels)
+
+
+def test_a_save_info_has_every_field_the_listing_reads() -> None:
+    declared = {f.name for f in fields(SaveInfo)}
+    for name in _values("save_info"):
+        assert name in declared, f"SaveInfo has no {name!r}"
+
+
+def test_a_store_error_has_what_the_save_calls_read() -> None:
+    for name in _values("store_error"):
+        assert isinstance(getattr(StoreError, name, None), property) or name in (
+            inspect.signature(StoreError).parameters
+        ), f"StoreError has no {name!r}"
+
+
+def test_the_header_maps_every_fault_kind_and_no_other() -> None:
+    # save_calls.cpp maps each of these to a result code: a new FaultKind needs a row there.
+    assert sorted(_values("fault_kinds")) == sorted(kind.value for kind in FaultKind)

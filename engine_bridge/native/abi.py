@@ -5,11 +5,40 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from enum import IntEnum
 from pathlib import Path
 
 from engine_bridge.native import library as native
 
-__all__ = ["ContentProblem", "Metrics", "RuntimeConfig", "World", "default_config", "load"]
+__all__ = [
+    "ContentProblem",
+    "Metrics",
+    "Result",
+    "RuntimeConfig",
+    "SaveInfo",
+    "World",
+    "default_config",
+    "load",
+]
+
+
+class Result(IntEnum):
+    """aicore_result: what every call returns."""
+
+    OK = 0
+    ERROR = 1
+    INVALID_ARGUMENT = 2
+    OUT_OF_MEMORY = 3
+    NOT_FOUND = 4
+    BAD_MESSAGE = 5
+    FULL = 6
+    SCRIPT_ERROR = 7
+    PYTHON_ERROR = 8
+    BUSY = 9
+    INCOMPLETE = 10
+    IO_ERROR = 11
+    CORRUPT = 12
+
 
 LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
 
@@ -32,6 +61,8 @@ class RuntimeConfig(ctypes.Structure):
         ("debug_port", ctypes.c_uint32),
         ("content_roots", ctypes.POINTER(ctypes.c_char_p)),
         ("content_root_count", ctypes.c_uint32),
+        ("profile", ctypes.c_char_p),
+        ("autosave_seconds", ctypes.c_double),
     ]
 
 
@@ -42,6 +73,18 @@ class ContentProblem(ctypes.Structure):
         ("line", ctypes.c_uint32),
         ("field", ctypes.c_char_p),
         ("reason", ctypes.c_char_p),
+    ]
+
+
+class SaveInfo(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_uint32),
+        ("slot", ctypes.c_char_p),
+        ("label", ctypes.c_char_p),
+        ("problem", ctypes.c_char_p),
+        ("saved_at_unix", ctypes.c_double),
+        ("schema_version", ctypes.c_uint32),
+        ("previous", ctypes.c_uint32),
     ]
 
 
@@ -117,6 +160,15 @@ def load(path: Path | None = None) -> ctypes.CDLL:
         "aicore_runtime_content_problem": (
             ctypes.c_int,
             [rt, ctypes.c_uint32, ctypes.POINTER(ContentProblem)],
+        ),
+        "aicore_result_string": (ctypes.c_char_p, [ctypes.c_int]),
+        "aicore_save": (ctypes.c_int, [rt, ctypes.c_char_p]),
+        "aicore_load": (ctypes.c_int, [rt, ctypes.c_char_p]),
+        "aicore_save_delete": (ctypes.c_int, [rt, ctypes.c_char_p]),
+        "aicore_saves_refresh": (ctypes.c_int, [rt, ctypes.POINTER(ctypes.c_uint32)]),
+        "aicore_save_info_get": (
+            ctypes.c_int,
+            [rt, ctypes.c_uint32, ctypes.POINTER(SaveInfo)],
         ),
     }
     for name, (restype, argtypes) in sigs.items():

@@ -10,8 +10,16 @@ import os
 from engine_bridge.core.errors import ScriptTimeoutError
 from engine_bridge.core.runtime import Runtime
 from engine_bridge.core.world import World
+from engine_bridge.store import StoreError
 
-__all__ = ["PACKAGE_DIR", "Runtime", "ScriptTimeoutError", "World", "listen_for_debugger"]
+__all__ = [
+    "PACKAGE_DIR",
+    "Runtime",
+    "ScriptTimeoutError",
+    "StoreError",
+    "World",
+    "listen_for_debugger",
+]
 
 PACKAGE_DIR: str = os.path.dirname(os.path.dirname(__file__))
 """engine_bridge's folder. The watchdog's last resort (``cpp/bridge/src/escalation.h``)

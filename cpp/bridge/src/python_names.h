@@ -14,6 +14,7 @@ inline constexpr char kScriptTimeoutError[] = "ScriptTimeoutError";
 inline constexpr char kRuntime[] = "Runtime";
 inline constexpr char kPackageDir[] = "PACKAGE_DIR";
 inline constexpr char kListenForDebugger[] = "listen_for_debugger";
+inline constexpr char kStoreError[] = "StoreError";
 }  // namespace embedding
 
 // What the bridge calls on World.
@@ -31,6 +32,8 @@ inline constexpr char kLogSink[] = "log_sink";
 inline constexpr char kDeadline[] = "deadline";
 inline constexpr char kHandlerBudgetS[] = "handler_budget_s";
 inline constexpr char kFrameBudgetS[] = "frame_budget_s";
+inline constexpr char kProfile[] = "profile";
+inline constexpr char kAutosaveEveryS[] = "autosave_every_s";
 }  // namespace runtime_arguments
 
 // The methods and attributes of a Runtime the bridge calls or reads.
@@ -46,7 +49,44 @@ inline constexpr char kClose[] = "close";
 inline constexpr char kDefinedKinds[] = "defined_kinds";
 inline constexpr char kKindArchetype[] = "kind_archetype";
 inline constexpr char kSpawnRefusal[] = "spawn_refusal";
+inline constexpr char kSave[] = "save";
+inline constexpr char kLoad[] = "load";
+inline constexpr char kSaves[] = "saves";
+inline constexpr char kDeleteSave[] = "delete_save";
 }  // namespace runtime
+
+// What Runtime.saves() lists (SaveInfo), as aicore_saves_refresh reads it.
+namespace save_info {
+inline constexpr char kSlot[] = "slot";
+inline constexpr char kPrevious[] = "previous";
+inline constexpr char kSavedAt[] = "saved_at";
+inline constexpr char kLabel[] = "label";
+inline constexpr char kSchemaVersion[] = "schema_version";
+inline constexpr char kProblem[] = "problem";
+}  // namespace save_info
+
+// What the save calls read of a StoreError: its kind (a FaultKind, a str) picks the result
+// code; the sound saves it offers (each with a slot) go into the message.
+namespace store_error {
+inline constexpr char kKind[] = "kind";
+inline constexpr char kOffered[] = "offered";
+}  // namespace store_error
+
+// The values of FaultKind the bridge maps to result codes (save_calls.cpp): every value
+// FaultKind has is here, and tests/test_embedding_names.py holds the two equal.
+namespace fault_kinds {
+inline constexpr char kCorrupt[] = "corrupt";
+inline constexpr char kDiskFull[] = "disk_full";
+inline constexpr char kReadOnly[] = "read_only";
+inline constexpr char kBadPath[] = "bad_path";
+inline constexpr char kInUse[] = "in_use";
+inline constexpr char kNoSuchSlot[] = "no_such_slot";
+inline constexpr char kSchema[] = "schema";
+inline constexpr char kNotPlainData[] = "not_plain_data";
+inline constexpr char kRejected[] = "rejected";
+inline constexpr char kIo[] = "io";
+inline constexpr char kClosed[] = "closed";
+}  // namespace fault_kinds
 
 // The fields of what Runtime.spawn_refusal returns, and the code the bridge tells apart.
 namespace spawn_refusal {

@@ -18,6 +18,17 @@ namespace aicore::bridge {
 namespace names = python_names;
 namespace args = python_names::runtime_arguments;
 
+namespace {
+
+// The profile keyword only when the engine named one: otherwise the Runtime's own default.
+py::dict profileArgument(const aicore_runtime& rt) {
+    py::dict kwargs;
+    if (!rt.profile.empty()) kwargs[args::kProfile] = rt.profile;
+    return kwargs;
+}
+
+}  // namespace
+
 aicore_result createPythonSide(aicore_runtime& rt) {
     const InterpreterStatus status = ensureInterpreter(rt.pythonHome, rt.venv);
     if (status.code != AICORE_OK) return rt.fail(status.code, status.message);
@@ -46,7 +57,10 @@ aicore_result createPythonSide(aicore_runtime& rt) {
             py::arg(args::kSaveDir) = rt.saveDir.empty() ? py::object(py::none()) : py::object(py::str(rt.saveDir)),
             py::arg(args::kAudio) = bridgeObj, py::arg(args::kLogSink) = bridgeObj.attr(names::bridge::kLog),
             py::arg(args::kDeadline) = bridgeObj, py::arg(args::kHandlerBudgetS) = rt.handlerBudgetMs / 1000.0,
-            py::arg(args::kFrameBudgetS) = rt.frameBudgetMs / 1000.0));
+            py::arg(args::kFrameBudgetS) = rt.frameBudgetMs / 1000.0,
+            py::arg(args::kAutosaveEveryS) =
+                rt.autosaveSeconds > 0 ? py::object(py::float_(rt.autosaveSeconds)) : py::object(py::none()),
+            **profileArgument(rt)));
         if (rt.debugPort > 0) {
             embedding.attr(names::embedding::kListenForDebugger)(rt.debugPort);
         }

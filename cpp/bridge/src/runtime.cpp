@@ -140,6 +140,15 @@ aicore_result aicore_runtime_create(const aicore_runtime_config* config, aicore_
     rt->frameBudgetMs = config->frame_budget_ms > 0 ? config->frame_budget_ms : AICORE_DEFAULT_FRAME_BUDGET_MS;
     rt->handlerBudgetMs = config->handler_budget_ms > 0 ? config->handler_budget_ms : AICORE_DEFAULT_HANDLER_BUDGET_MS;
     rt->debugPort = config->debug_port;
+    // profile and autosave_seconds came with saves: an older config ends before them.
+    if (config->struct_size >= offsetof(aicore_runtime_config, autosave_seconds) + sizeof(double)) {
+        if (config->profile != nullptr && !aicore::bridge::isValidUtf8(config->profile)) {
+            tlsCreateError = "profile '" + printable(config->profile, 64) + "' is not UTF-8";
+            return AICORE_INVALID_ARGUMENT;
+        }
+        rt->profile = config->profile != nullptr ? config->profile : "";
+        rt->autosaveSeconds = config->autosave_seconds > 0 ? config->autosave_seconds : 0.0;
+    }
     const std::size_t n = rt->capacity;
     rt->position.assign(n * 3, 0.0f);
     rt->velocity.assign(n * 3, 0.0f);

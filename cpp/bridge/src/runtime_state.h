@@ -42,6 +42,17 @@ struct aicore_runtime {
     // The documented defaults (aicore.h): create sets every one of these from the config.
     double frameBudgetMs = AICORE_DEFAULT_FRAME_BUDGET_MS, handlerBudgetMs = AICORE_DEFAULT_HANDLER_BUDGET_MS;
     std::uint32_t debugPort = 0;
+    std::string profile;            // "" = the store's default profile
+    double autosaveSeconds = 0.0;   // game time; <= 0: no autosave
+
+    // The saves aicore_saves_refresh listed; their strings are valid until the next refresh.
+    struct SaveEntry {
+        std::string slot, label, problem;
+        bool hasProblem = false, previous = false;
+        double savedAt = 0.0;
+        std::uint32_t schemaVersion = 0;
+    };
+    std::vector<SaveEntry> saveList;
 
     // World buffers: owned here, written by the engine, viewed by numpy.
     std::vector<float> position, velocity, heading, health, custom, playerPosition;

@@ -26,6 +26,8 @@ const char* aicore_result_string(aicore_result result) {
         case AICORE_PYTHON_ERROR: return "embedded Python could not start";
         case AICORE_BUSY: return "busy: another call is in flight; nothing was changed, call again";
         case AICORE_INCOMPLETE: return "incomplete: the rest of the work was kept for the next call";
+        case AICORE_IO_ERROR: return "input/output error: the disk is full or read-only, or refused";
+        case AICORE_CORRUPT: return "a save file is damaged or not a save this library reads";
     }
     return "unknown result code";
 }

@@ -36,7 +36,8 @@ std::vector<std::string> splitKinds(const std::string& text) {
 
 const char* hostUsage() {
     return "usage: aicore-host [--npcs N] [--frames F] [--realtime] [--scripts DIR]...\n"
-           "                   [--content DIR]... [--save DIR] [--python-home DIR] [--venv DIR]\n"
+           "                   [--content DIR]... [--save DIR] [--save-every SECONDS]\n"
+           "                   [--load SLOT] [--profile NAME] [--python-home DIR] [--venv DIR]\n"
            "                   [--wav OUT.wav] [--report OUT.json] [--trace OUT.jsonl]\n"
            "                   [--seed S] [--kinds a,b,c]\n"
            "                   [--debug PORT] [--play] [--quiet] [--version] [--help]\n"
@@ -53,6 +54,10 @@ const char* hostUsage() {
            "  --content DIR     a game content root (repeatable: later roots are layered\n"
            "                    over earlier ones, a file of the same path replacing it)\n"
            "  --save DIR        where the local save (SQLite) lives\n"
+           "  --save-every S    autosave (slot \"autosave\") every S seconds of game time\n"
+           "  --load SLOT       load that save before the first frame; if it cannot be\n"
+           "                    loaded, say why and which saves can, and exit 1\n"
+           "  --profile NAME    the save profile (default \"default\")\n"
            "  --python-home DIR the Python prefix (default $AICORE_PYTHON_HOME)\n"
            "  --venv DIR        a virtual environment to use (default $AICORE_VENV)\n"
            "  --wav OUT.wav     write the voice mix (32-bit float stereo, 48 kHz)\n"
@@ -70,7 +75,7 @@ const char* hostUsage() {
            "\n"
            "Folders and output files are checked before the runtime starts, and the kinds as\n"
            "soon as the scripts are loaded, before any frame runs.\n"
-           "Exit status: 0 done, 1 the runtime failed (create, tick, audio), 2 usage error\n"
+           "Exit status: 0 done, 1 the runtime failed (create, tick, audio, --load), 2 usage error\n"
            "(a bad option, a missing folder, an unwritable file, a kind no script defines).\n";
 }
 
@@ -114,7 +119,8 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
                            name == "--content" || name == "--save" || name == "--python-home" ||
                            name == "--venv" || name == "--wav" || name == "--report" ||
                            name == "--trace" || name == "--seed" || name == "--kinds" ||
-                           name == "--debug";
+                           name == "--debug" || name == "--save-every" || name == "--load" ||
+                           name == "--profile";
         if (!known) return {std::nullopt, "unknown option '" + args[i] + "'"};
         if (!value(v)) return fail("needs a value");
         if (name == "--npcs") {
@@ -130,6 +136,12 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
         } else if (name == "--debug") {
             if (!parseNumber<std::uint32_t>(v, o.debugPort, 1, 65535))
                 return fail("must be a TCP port from 1 to 65535, got '" + v + "'");
+        } else if (name == "--save-every") {
+            char* end = nullptr;
+            const double seconds = std::strtod(v.c_str(), &end);
+            if (v.empty() || end != v.c_str() + v.size() || !(seconds > 0.0) || seconds > 1e9)
+                return fail("must be a number of seconds above 0, got '" + v + "'");
+            o.saveEverySeconds = seconds;
         } else if (name == "--kinds") {
             auto kinds = splitKinds(v);
             if (kinds.empty()) return fail("names no kind");
@@ -144,6 +156,10 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
             o.contentDirs.push_back(v);  // repeatable: later roots layered over earlier ones
         } else if (name == "--save") {
             o.saveDir = v;
+        } else if (name == "--load") {
+            o.loadSlot = v;
+        } else if (name == "--profile") {
+            o.profile = v;
         } else if (name == "--python-home") {
             o.pythonHome = v;
         } else if (name == "--venv") {
@@ -156,6 +172,9 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
             o.tracePath = v;
         }
     }
+    // The store lives in the save folder: without one there is nothing to save to or load.
+    if (o.saveDir.empty() && (o.saveEverySeconds > 0.0 || !o.loadSlot.empty() || !o.profile.empty()))
+        return {std::nullopt, "--save-every, --load and --profile need --save DIR"};
     if (o.play && !o.wavPath.empty())
         return {std::nullopt, "--play and --wav: choose one (the device or the file is the clock)"};
     // A sound card consumes samples at its own pace, so the game has to keep that pace.

@@ -15,6 +15,9 @@ struct HostOptions {
     std::vector<std::string> scriptDirs;
     std::vector<std::string> contentDirs;  // layered in order; none = the runtime's default
     std::string saveDir;     // "" = the runtime's default
+    double saveEverySeconds = 0.0;  // autosave interval in game time; 0 = none (needs saveDir)
+    std::string loadSlot;    // load this slot after create, before the first frame ("" = none)
+    std::string profile;     // "" = the store's default profile
     std::string pythonHome;  // "" = $AICORE_PYTHON_HOME, else the runtime's default
     std::string venv;        // "" = $AICORE_VENV, else none
     std::string wavPath;

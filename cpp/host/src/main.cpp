@@ -27,6 +27,7 @@
 #include "fixed_step.h"
 #include "host_options.h"
 #include "preflight.h"
+#include "save_slots.h"
 #include "timing_report.h"
 #include "world_sim.h"
 
@@ -113,6 +114,8 @@ int run(const HostOptions& o) {
     if (!o.venv.empty()) config.python_venv = o.venv.c_str();
     config.max_npcs = std::max(config.max_npcs, o.npcs);
     config.debug_port = o.debugPort;
+    if (!o.profile.empty()) config.profile = o.profile.c_str();
+    config.autosave_seconds = o.saveEverySeconds;  // game time: the frames' dt, not the wall
 
     aicore_runtime* created = nullptr;
     if (const aicore_result r = aicore_runtime_create(&config, &created); r != AICORE_OK)
@@ -174,6 +177,22 @@ int run(const HostOptions& o) {
                          slot);
             return 1;
         }
+    }
+
+    // --- the save to start from: after the spawns, before the first frame -----------------
+    // A save that cannot be loaded stops the run (exit 1): playing on from a fresh state
+    // would look like a working load to a CI job.
+    if (!o.loadSlot.empty()) {
+        if (const aicore_result r = aicore_load(rt.get(), o.loadSlot.c_str()); r != AICORE_OK) {
+            const std::string why = aicore_runtime_last_error(rt.get());
+            std::string listError;
+            const std::vector<SaveEntry> saves = listSaves(rt.get(), listError);
+            std::fprintf(stderr, "aicore-host: --load %s: %s: %s\naicore-host: saves that can be loaded: %s\n",
+                         o.loadSlot.c_str(), aicore_result_string(r), why.c_str(),
+                         listError.empty() ? soundSaves(saves).c_str() : listError.c_str());
+            return 1;
+        }
+        if (!o.quiet) std::printf("aicore-host: loaded save '%s'\n", o.loadSlot.c_str());
     }
 
     // --- the audio ----------------------------------------------------------------------
@@ -323,6 +342,12 @@ int run(const HostOptions& o) {
         if (aicore_runtime_content_problem(rt.get(), i, &p) != AICORE_OK) continue;
         report.contentProblems.push_back({p.system, p.file ? p.file : "", p.line,
                                           p.field ? p.field : "", p.reason});
+    }
+
+    if (!o.saveDir.empty()) {
+        report.saveDir = o.saveDir;
+        report.loadedSlot = o.loadSlot;
+        report.saves = listSaves(rt.get(), report.savesError);
     }
 
     std::fputs(formatText(report).c_str(), stdout);

@@ -57,6 +57,20 @@ std::pair<nlohmann::json, nlohmann::json> contentJson(const std::vector<ContentP
     return {off, files};
 }
 
+nlohmann::json savesJson(const RunReport& r) {
+    if (r.saveDir.empty()) return nullptr;
+    nlohmann::json files = nlohmann::json::array();
+    for (const SaveEntry& save : r.saves)
+        files.push_back({{"slot", save.slot},
+                         {"previous", save.previous},
+                         {"saved_at", save.savedAtUnix},
+                         {"problem", save.problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(save.problem)}});
+    return {{"dir", r.saveDir},
+            {"loaded", r.loadedSlot.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.loadedSlot)},
+            {"files", files},
+            {"error", r.savesError.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.savesError)}};
+}
+
 }  // namespace
 
 nlohmann::json toJson(const RunReport& r) {
@@ -91,6 +105,7 @@ nlohmann::json toJson(const RunReport& r) {
         {"audio_block_frames", r.audioBlockFrames},
         {"audio_sample_rate", r.audioSampleRate},
         {"wav", r.wavPath.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.wavPath)},
+        {"saves", savesJson(r)},
     };
 }
 
@@ -165,6 +180,26 @@ std::string formatText(const RunReport& r) {
             if (p.line > 0) out.append(":").append(std::to_string(p.line));
         }
         out.append(": ").append(p.reason).append("\n");
+    }
+    if (!r.saveDir.empty()) {
+        out.append("  saves in ").append(r.saveDir);
+        if (!r.loadedSlot.empty()) out.append(" (started from '").append(r.loadedSlot).append("')");
+        out.append(": ");
+        if (!r.savesError.empty()) {
+            out.append("not listed: ").append(r.savesError);
+        } else if (r.saves.empty()) {
+            out.append("none");
+        } else {
+            std::size_t sound = 0;
+            for (const SaveEntry& save : r.saves) sound += save.problem.empty() ? 1 : 0;
+            out.append(std::to_string(r.saves.size())).append(r.saves.size() == 1 ? " file, " : " files, ");
+            out.append(std::to_string(sound)).append(" sound");
+        }
+        out.append("\n");
+        for (const SaveEntry& save : r.saves) {
+            out.append("    ").append(save.slot).append(save.previous ? " (previous)" : "");
+            out.append(save.problem.empty() ? std::string() : ": " + save.problem).append("\n");
+        }
     }
     return out;
 }

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "save_entry.h"
+
 namespace aicore::host {
 
 struct TimingSummary {
@@ -75,6 +77,11 @@ struct RunReport {
     double audioSampleRate = 0.0;
     std::string wavPath;  // "" if no WAV was written
     std::vector<ContentProblem> contentProblems;  // systems off and content files left out
+    // The store, when the run had a save folder (saveDir "" otherwise).
+    std::string saveDir;
+    std::string loadedSlot;          // the --load slot, "" if none
+    std::vector<SaveEntry> saves;    // the profile's saves at the end, newest first
+    std::string savesError;          // why they could not be listed, "" if they were
 };
 
 nlohmann::json toJson(const TimingSummary& summary);

@@ -71,3 +71,24 @@ TEST(HostOptions, PlayImpliesRealtime) {
     ASSERT_TRUE(p.options);
     EXPECT_TRUE(p.options->realtime);
 }
+
+TEST(HostOptions, SaveOptionsAreReadAndNeedASaveFolder) {
+    const auto p = parse({"--save", "s", "--save-every", "0.5", "--load=autosave", "--profile", "hero"});
+    ASSERT_TRUE(p.options) << p.error;
+    EXPECT_DOUBLE_EQ(p.options->saveEverySeconds, 0.5);
+    EXPECT_EQ(p.options->loadSlot, "autosave");
+    EXPECT_EQ(p.options->profile, "hero");
+    EXPECT_EQ(parse({}).options->saveEverySeconds, 0.0);  // no autosave unless asked
+
+    for (const char* bad : {"0", "-1", "x", "1s", "nan"}) {
+        const auto refused = parse({"--save", "s", "--save-every", bad});
+        EXPECT_FALSE(refused.options) << bad;
+        EXPECT_NE(refused.error.find("--save-every"), std::string::npos) << refused.error;
+    }
+    for (const std::vector<std::string>& alone :
+         {std::vector<std::string>{"--load", "x"}, {"--save-every", "1"}, {"--profile", "p"}}) {
+        const auto refused = parse(alone);
+        EXPECT_FALSE(refused.options);
+        EXPECT_NE(refused.error.find("--save DIR"), std::string::npos) << refused.error;
+    }
+}

@@ -48,8 +48,14 @@ typedef enum aicore_result {
                                     while aicore_audio_render runs); nothing was changed:
                                     call again. aicore_audio_render while prepare swaps
                                     engines: silence was written */
-    AICORE_INCOMPLETE = 10       /* the call did part of its work within its budget and kept
+    AICORE_INCOMPLETE = 10,      /* the call did part of its work within its budget and kept
                                     the rest for the next call (aicore_tick); nothing was lost */
+    /* Added with saves (API version 1 still; only the save calls return them): */
+    AICORE_IO_ERROR = 11,        /* the disk refused: full, read-only, or another input/output
+                                    failure; the game goes on, nothing on disk was damaged */
+    AICORE_CORRUPT = 12          /* a save file is damaged, or is not a save of a schema this
+                                    library reads; the last error names the file and the sound
+                                    saves that could be loaded instead; nothing was changed */
 } aicore_result;
 
 /* Library version "MAJOR.MINOR.PATCH". Static string, owned by the library. */
@@ -154,6 +160,19 @@ typedef struct aicore_runtime_config {
        that does not exist fails create with AICORE_NOT_FOUND. */
     const char* const* content_roots;
     uint32_t content_root_count;
+    /* Appended with saves (a config whose struct_size ends before them leaves them unset:
+       the profile "default", no autosave). The profile whose saves and live state are kept
+       under save_dir: a name, not a path (letters, digits, '_' and '-'). Not UTF-8 fails
+       create with AICORE_INVALID_ARGUMENT; a name the store refuses (or a store that cannot
+       open: damaged, read-only, in use) does not fail create: it is a content problem of
+       system "store" naming why, the game runs with memory kept in memory, and the save
+       calls return AICORE_ERROR with that reason. NULL or "": "default". Borrowed during
+       create. */
+    const char* profile;
+    /* > 0: save to slot "autosave" every this many seconds of game time (the sum of
+       aicore_tick's dt_seconds, so a paused game does not autosave), between frames, without
+       the game thread waiting on disk; <= 0 or NaN: no autosave. Needs save_dir. */
+    double autosave_seconds;
 } aicore_runtime_config;
 
 /* Fills `config` with defaults; call it first so fields added later keep working. */
@@ -334,6 +353,66 @@ AICORE_API aicore_result aicore_audio_prepare(aicore_runtime* rt, double sample_
                               has succeeded yet (silence was written). */
 AICORE_API aicore_result aicore_audio_render(aicore_runtime* rt, float* left, float* right,
                                              uint32_t frames);
+
+/* ------------------------------------------------------------------------------------
+ * Saves (docs/saves.md): NPC memory and story progress, kept per profile under the
+ * config's save_dir. Every save call runs on the game thread between two aicore_tick
+ * calls, takes the GIL and waits for the disk (a save is on disk when it returns); none is
+ * for every frame. A slot is a name, not a path: letters, digits, '_' and '-' (at most 64);
+ * "autosave" is the slot autosave_seconds writes.
+ *
+ * What each returns besides AICORE_OK, with the last error naming the file or slot and why:
+ *   AICORE_INVALID_ARGUMENT  rt or slot is NULL, or the slot name is not allowed (empty,
+ *                            "../x", an absolute path, a separator, a reserved name,
+ *                            not UTF-8): nothing on disk was touched;
+ *   AICORE_NOT_FOUND         no save in that slot (load, delete: delete returns it too);
+ *   AICORE_CORRUPT           the save file is damaged or is not a save this library reads;
+ *                            the sound saves are named in the last error and still listed;
+ *   AICORE_IO_ERROR          the disk is full or read-only, or another input/output failure;
+ *   AICORE_ERROR             the runtime has no store (no save_dir, or its store could not
+ *                            open: see the content problem "store"), or the profile is in
+ *                            use by another store.
+ * A failed save leaves the slot's earlier save as it was; a failed load changes nothing.
+ * ---------------------------------------------------------------------------------- */
+
+/* Saves the play-through to `slot` (UTF-8, borrowed during the call) and waits until it
+   is on disk. Atomic: the slot holds the old save or the new one, whole; the save it
+   replaces is kept as the slot's previous generation (listed with previous = 1). */
+AICORE_API aicore_result aicore_save(aicore_runtime* rt, const char* slot);
+
+/* Puts back what NPCs remembered and the story's progress as `slot` holds them (NPC memory
+   is by NPC slot: the engine spawns its NPCs as it does after any load). A save from an
+   older schema is migrated on load; the slot's file itself is never written. */
+AICORE_API aicore_result aicore_load(aicore_runtime* rt, const char* slot);
+
+/* Deletes `slot` and its previous generation. AICORE_NOT_FOUND if there was none. */
+AICORE_API aicore_result aicore_save_delete(aicore_runtime* rt, const char* slot);
+
+/* One save file as aicore_saves_refresh found it. Set struct_size to sizeof(aicore_save_info)
+   before aicore_save_info_get: the library writes only the fields that fit in it (at least
+   `slot` must), so an engine built against an older header keeps working. Fields are only
+   ever appended. Strings are owned by the runtime, valid until the next aicore_saves_refresh
+   or aicore_runtime_destroy. */
+typedef struct aicore_save_info {
+    uint32_t struct_size;     /* set by the caller; the library sets the bytes it wrote */
+    const char* slot;         /* the slot name */
+    const char* label;        /* "" when none */
+    const char* problem;      /* why the file cannot be loaded (naming it), NULL when sound */
+    double saved_at_unix;     /* seconds since 1970 UTC; 0 when the file could not be read */
+    uint32_t schema_version;  /* of the file; 0 when unknown */
+    uint32_t previous;        /* 1: the generation a later save of `slot` replaced */
+} aicore_save_info;
+
+/* Reads the profile's saves, newest first, damaged ones included (with their problem), and
+   writes how many to *out_count. AICORE_INVALID_ARGUMENT if rt or out_count is NULL;
+   AICORE_ERROR (*out_count = 0) if the runtime has no store. */
+AICORE_API aicore_result aicore_saves_refresh(aicore_runtime* rt, uint32_t* out_count);
+
+/* The index-th save of the last aicore_saves_refresh, 0 <= index < its count.
+   AICORE_INVALID_ARGUMENT for an index out of range, a NULL out, or an out->struct_size
+   that does not reach `slot`. */
+AICORE_API aicore_result aicore_save_info_get(const aicore_runtime* rt, uint32_t index,
+                                              aicore_save_info* out);
 
 /* ------------------------------------------------------------------------------------
  * Metrics

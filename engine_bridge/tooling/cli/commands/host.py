@@ -40,6 +40,16 @@ def _count(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--npcs", type=_count, default=100, help="NPCs to spawn (default 100)")
     parser.add_argument(
@@ -87,6 +97,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where the local save lives (default: ./aicore-save)",
     )
+    parser.add_argument(
+        "--save-every",
+        type=_seconds,
+        metavar="SECONDS",
+        help="autosave (slot 'autosave') every SECONDS of game time",
+    )
+    parser.add_argument(
+        "--load",
+        metavar="SLOT",
+        help="start from this save; if it cannot be loaded, say why and exit 1",
+    )
+    parser.add_argument("--profile", metavar="NAME", help="the save profile (default 'default')")
     parser.add_argument(
         "--content",
         type=Path,
@@ -137,6 +159,9 @@ def host_command(args: argparse.Namespace) -> list[str]:
         "--report": args.report,
         "--trace": args.trace,
         "--debug": args.debug,
+        "--save-every": args.save_every,
+        "--load": args.load,
+        "--profile": args.profile,
     }
     for flag, value in optional.items():
         if value is not None:
