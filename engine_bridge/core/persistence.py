@@ -64,6 +64,8 @@ class Persistence:
         self._autosave: Autosave | None = None
         self.last_autosave: Future[SaveInfo] | None = None
         """The autosave started last (its future says when it is on disk, or why not)."""
+        self.faults_seen = 0
+        """Store faults logged since start (disk full, read-only, a value not kept...)."""
         self.unjournalled = 0
         """Durable messages that could not go to the outbox (no store, or not plain data)."""
         if save_dir is None:
@@ -104,6 +106,7 @@ class Persistence:
             return
         self._hand_over()
         for fault in self.store.take_faults():
+            self.faults_seen += 1
             log.error("store: %s", fault)
         if self._autosave is not None:
             started = self._autosave.tick()
@@ -157,6 +160,13 @@ class Persistence:
     def delete(self, slot: str) -> bool:
         """Delete ``slot`` (and the save it replaced); False if there was none."""
         return self._require("delete").saves.delete(slot)
+
+    @property
+    def counters(self) -> tuple[int, int, int]:
+        """(frames' writes held for a later frame, store faults, durable messages not
+        journalled): what aicore_metrics reports of the store, read once a frame."""
+        held = self.store.deferred_handovers if self.store is not None else 0
+        return held, self.faults_seen, self.unjournalled
 
     @property
     def metrics(self) -> StoreMetrics | None:

@@ -275,6 +275,12 @@ class Runtime:
         return self.scheduler.carried_events, self.scheduler.carried_handlers
 
     @property
+    def store_counters(self) -> tuple[int, int, int]:
+        """(frames' writes the store held for a later frame, store faults, durable messages
+        not journalled): read by the bridge after every frame for aicore_metrics."""
+        return self.persistence.counters
+
+    @property
     def kinds(self) -> dict[int, str]:
         return {slot: npc.kind for slot, npc in self.scheduler.npcs.items()}
 

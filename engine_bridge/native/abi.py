@@ -120,6 +120,9 @@ class Metrics(ctypes.Structure):
         ("pending_events", ctypes.c_uint32),
         ("dropped_events", ctypes.c_uint64),
         ("busy_renders", ctypes.c_uint64),
+        ("store_held_frames", ctypes.c_uint64),
+        ("store_faults", ctypes.c_uint64),
+        ("unjournalled_messages", ctypes.c_uint64),
     ]
 
 

@@ -267,6 +267,13 @@ class Store:
         return self._writer.processed
 
     @property
+    def deferred_handovers(self) -> int:
+        """Frames' writes held for a later frame because the writer's queue stayed full
+        past the hand-over budget (kept in order, never dropped). Cheap enough to read
+        every frame, unlike :attr:`metrics`."""
+        return self._writer.counters.deferred_handovers
+
+    @property
     def metrics(self) -> StoreMetrics:
         """The store's counters now."""
         counters = self._writer.counters

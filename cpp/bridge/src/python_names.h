@@ -45,6 +45,7 @@ inline constexpr char kProblems[] = "problems";
 inline constexpr char kScriptErrors[] = "script_errors";
 inline constexpr char kDroppedEvents[] = "dropped_events";
 inline constexpr char kCarried[] = "carried";
+inline constexpr char kStoreCounters[] = "store_counters";
 inline constexpr char kClose[] = "close";
 inline constexpr char kDefinedKinds[] = "defined_kinds";
 inline constexpr char kKindArchetype[] = "kind_archetype";

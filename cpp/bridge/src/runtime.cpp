@@ -359,6 +359,10 @@ aicore_result aicore_tick(aicore_runtime* rt, double dt_seconds) {
             rt->metrics.script_errors =
                 std::max<std::uint64_t>(rt->metrics.script_errors, rt->runtime->attr(names::runtime::kScriptErrors).cast<std::uint64_t>());
             rt->metrics.dropped_events = rt->runtime->attr(names::runtime::kDroppedEvents).cast<std::uint64_t>();
+            const py::tuple store = rt->runtime->attr(names::runtime::kStoreCounters);
+            rt->metrics.store_held_frames = store[0].cast<std::uint64_t>();
+            rt->metrics.store_faults = store[1].cast<std::uint64_t>();
+            rt->metrics.unjournalled_messages = store[2].cast<std::uint64_t>();
             const py::tuple carried = rt->runtime->attr(names::runtime::kCarried);
             rt->carriedEvents = carried[0].cast<std::uint32_t>();
             if (rt->carriedEvents > 0 || carried[1].cast<std::uint32_t>() > 0) result = AICORE_INCOMPLETE;

@@ -446,6 +446,16 @@ typedef struct aicore_metrics {
     uint64_t busy_renders;       /* aicore_audio_render calls that wrote silence and returned
                                     AICORE_BUSY because aicore_audio_prepare was swapping the
                                     voice engine (counted since create, across re-prepares) */
+    uint64_t store_held_frames;  /* frames whose writes (NPC memory, story, the outbox) the
+                                    store held for a later frame because its writer's queue
+                                    stayed full past the hand-over budget: kept in order and
+                                    written later, never dropped (docs/saves.md) */
+    uint64_t store_faults;       /* store faults since create (disk full, read-only folder, a
+                                    value that could not be kept...): each logged; the game
+                                    goes on */
+    uint64_t unjournalled_messages; /* durable events and commands (schema.toml) that could
+                                    not go to the outbox because the runtime has no store:
+                                    counted, never silently lost */
 } aicore_metrics;
 
 /* AICORE_INVALID_ARGUMENT if rt or out is NULL or out->struct_size is smaller than the
