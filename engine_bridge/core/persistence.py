@@ -14,6 +14,7 @@ runtime runs on with memory kept in memory, and nothing on disk is touched.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from engine_bridge.store import (
     NotPlainDataError,
     SaveInfo,
     Store,
+    StoreConfig,
     StoreError,
     StoreFault,
 )
@@ -45,6 +47,16 @@ log = logging.getLogger("aicore.store")
 Problem = tuple[str, str | None, int | None, str | None, str]
 
 
+def _config_within(frame_budget_s: float | None) -> StoreConfig:
+    # Back-pressure stays inside the frame: waiting for room in a full writer queue may
+    # take at most a fifth of the frame's budget (and never more than the store's default).
+    default = StoreConfig()
+    if frame_budget_s is None or not frame_budget_s > 0:
+        return default
+    budget = min(default.handover_budget_s, frame_budget_s / 5)
+    return dataclasses.replace(default, handover_budget_s=budget)
+
+
 class Persistence:
     """One runtime's store, or the reason it has none (:attr:`problem`)."""
 
@@ -55,6 +67,7 @@ class Persistence:
         profile: str = DEFAULT_PROFILE,
         autosave_every_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        frame_budget_s: float | None = None,
     ) -> None:
         """``autosave_every_s`` of ``clock`` (the runtime passes its game time, so an
         autosave comes after that much play, however fast frames run)."""
@@ -71,7 +84,7 @@ class Persistence:
         if save_dir is None:
             return
         try:
-            self.store = Store.open(save_dir, profile)
+            self.store = Store.open(save_dir, profile, _config_within(frame_budget_s))
         except StoreError as error:
             fault = error.fault
             offered = ", ".join(getattr(info, "slot", str(info)) for info in error.offered)

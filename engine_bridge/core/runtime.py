@@ -140,6 +140,7 @@ class Runtime:
             profile=profile,
             autosave_every_s=autosave_every_s,
             clock=lambda: self.time,
+            frame_budget_s=frame_budget_s,
         )
         self.persistence.attach_story(self.content.story)
         self.scheduler = Scheduler(

@@ -190,3 +190,21 @@ def test_the_autosave_comes_after_that_much_game_time(scripts: Path, tmp_path: P
     (autosave,) = runtime.saves()
     assert (autosave.slot, autosave.label, autosave.sound) == ("autosave", "autosave", True)
     runtime.close()
+
+
+def test_back_pressure_waits_at_most_a_fifth_of_the_frame_budget(
+    scripts: Path, tmp_path: Path
+) -> None:
+    runtime = Runtime(
+        World.allocate(4),
+        script_dirs=[scripts],
+        save_dir=tmp_path / "save",
+        watch=False,
+        frame_budget_s=0.005,
+    )
+    try:
+        store = runtime.persistence.store
+        assert store is not None
+        assert store.config.handover_budget_s == pytest.approx(0.001)
+    finally:
+        runtime.close()
