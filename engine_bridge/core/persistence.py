@@ -33,7 +33,6 @@ from engine_bridge.store import (
     StoreError,
     StoreFault,
 )
-from engine_bridge.store.metrics import StoreMetrics
 from engine_bridge.store.paths import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
@@ -97,10 +96,6 @@ class Persistence:
             return
         if autosave_every_s is not None and autosave_every_s > 0:
             self._autosave = Autosave(self.store.saves, autosave_every_s, clock=clock)
-
-    @property
-    def on(self) -> bool:
-        return self.store is not None
 
     def npc_memory(self) -> NpcMemory | None:
         """The memory to give the scheduler, or None (the scheduler's own, in memory)."""
@@ -180,10 +175,6 @@ class Persistence:
         journalled): what aicore_metrics reports of the store, read once a frame."""
         held = self.store.deferred_handovers if self.store is not None else 0
         return held, self.faults_seen, self.unjournalled
-
-    @property
-    def metrics(self) -> StoreMetrics | None:
-        return self.store.metrics if self.store is not None else None
 
     def close(self) -> None:
         """Write what is left and let go of the profile (idempotent)."""

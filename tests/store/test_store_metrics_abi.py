@@ -22,6 +22,20 @@ def _metrics(lib: ctypes.CDLL, rt: ctypes.c_void_p) -> abi.Metrics:
     return out
 
 
+def _played(save_dir: bytes | None) -> abi.Metrics:
+    """A runtime created with ``save_dir`` through the C ABI, after one frame of
+    ``_play``: its metrics."""
+    lib = abi.load()
+    config = abi.default_config(lib)
+    config.save_dir = save_dir
+    rt = create_runtime(lib, config)
+    try:
+        _play(lib, rt)
+        return _metrics(lib, rt)
+    finally:
+        lib.aicore_runtime_destroy(rt)
+
+
 def _play(lib: ctypes.CDLL, rt: ctypes.c_void_p) -> None:
     data = msgpack.packb([DURABLE, PLAIN, DURABLE])
     buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
@@ -30,31 +44,15 @@ def _play(lib: ctypes.CDLL, rt: ctypes.c_void_p) -> None:
 
 
 def test_without_a_store_durable_messages_are_counted_as_not_journalled() -> None:
-    lib = abi.load()
-    config = abi.default_config(lib)
-    config.save_dir = None
-    rt = create_runtime(lib, config)
-    try:
-        _play(lib, rt)
-        metrics = _metrics(lib, rt)
-        assert metrics.unjournalled_messages == 2
-        assert (metrics.store_held_frames, metrics.store_faults) == (0, 0)
-    finally:
-        lib.aicore_runtime_destroy(rt)
+    metrics = _played(None)
+    assert metrics.unjournalled_messages == 2
+    assert (metrics.store_held_frames, metrics.store_faults) == (0, 0)
 
 
 def test_with_a_store_durable_messages_are_journalled(tmp_path: Path) -> None:
-    lib = abi.load()
-    config = abi.default_config(lib)
-    config.save_dir = str(tmp_path / "save").encode()
-    rt = create_runtime(lib, config)
-    try:
-        _play(lib, rt)
-        metrics = _metrics(lib, rt)
-        assert metrics.unjournalled_messages == 0
-        assert (metrics.store_held_frames, metrics.store_faults) == (0, 0)
-    finally:
-        lib.aicore_runtime_destroy(rt)
+    metrics = _played(str(tmp_path / "save").encode())
+    assert metrics.unjournalled_messages == 0
+    assert (metrics.store_held_frames, metrics.store_faults) == (0, 0)
     # The journal outlives the runtime: both durable events wait in the outbox.
     from engine_bridge.store import Store
 
