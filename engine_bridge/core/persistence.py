@@ -32,6 +32,7 @@ from engine_bridge.store import (
     StoreConfig,
     StoreError,
     StoreFault,
+    is_msgpack_array,
 )
 from engine_bridge.store.paths import DEFAULT_PROFILE
 
@@ -133,6 +134,34 @@ class Persistence:
         except NotPlainDataError as error:  # binary data inside "any" fields is plain
             self.unjournalled += 1
             log.error("store: a durable %s was not journalled: %s", direction, error)
+
+    def journal_array(
+        self,
+        direction: str,
+        data: bytes,
+        messages: list[dict[str, Any]],
+        durable: frozenset[str],
+        whole: bool,
+    ) -> None:
+        """Keep the durable ones of ``messages`` in the outbox: ``data`` is the msgpack
+        array they were decoded from (``whole``: every item of it, in order) or packed
+        into. They are journalled from those bytes, not encoded again (the game thread
+        hands the array over; the writer thread cuts them out)."""
+        picks = [
+            (index, f"{direction}.{kind}")
+            for index, message in enumerate(messages)
+            if (kind := message.get("type")) in durable
+        ]
+        if not picks:
+            return
+        if self.store is None:
+            self.unjournalled += len(picks)
+            return
+        if whole and is_msgpack_array(data):
+            self.store.outbox.append_items(data, picks)
+            return
+        for index, _ in picks:  # some were dropped: the indices do not match the bytes
+            self.journal(direction, messages[index])
 
     # -- saves --------------------------------------------------------------------------
 

@@ -313,9 +313,8 @@ class Runtime:
         if events:
             batch, dropped = decode_events(events, self.frame)
             self.dropped_events += dropped
-            for event in batch if DURABLE_EVENTS else ():
-                if event.get("type") in DURABLE_EVENTS:
-                    self.persistence.journal("event", event)
+            if DURABLE_EVENTS:  # journalled from the bytes they came in (none dropped)
+                self.persistence.journal_array("event", events, batch, DURABLE_EVENTS, dropped == 0)
         began = time.perf_counter()
         self._apply_reloads()
         for name, module in list(self.scripts.modules.items()):
@@ -331,21 +330,32 @@ class Runtime:
         # runtime's Python work of the frame, counted with the scripts', so that what the
         # bridge reports as its crossing is only the crossing.
         self.memory.step()
-        for command in self._commands if DURABLE_COMMANDS else ():
-            if command.get("type") in DURABLE_COMMANDS:
-                self.persistence.journal("command", command)
+        out = self._pack_commands()
         self.persistence.end_of_frame()  # hands the frame's writes over; never waits on disk
         script_seconds = time.perf_counter() - began
         gc_seconds = self._gc.between_frames(len(self.scheduler.npcs))
         self.frame += 1
         self.time += dt
-        if not self._commands:
-            return _NO_COMMANDS, script_seconds, gc_seconds
-        try:
-            out = self._packer.pack(self._commands)
-        finally:
-            self._commands.clear()  # a command that cannot be packed must not fail every frame
+        if isinstance(out, Exception):
+            raise out
         return out, script_seconds, gc_seconds
+
+    def _pack_commands(self) -> bytes | Exception:
+        # The frame's commands as one msgpack array, the durable ones journalled from it;
+        # or the error that stopped packing them (raised once the frame is counted).
+        commands = self._commands
+        if not commands:
+            return _NO_COMMANDS
+        try:
+            out: bytes = self._packer.pack(commands)
+        except Exception as error:
+            return error
+        else:
+            if DURABLE_COMMANDS:
+                self.persistence.journal_array("command", out, commands, DURABLE_COMMANDS, True)
+            return out
+        finally:
+            commands.clear()  # a command that cannot be packed must not fail every frame
 
     def _observe_event(self, event: dict[str, Any], kind: str | None) -> None:
         story = self.scheduler.story

@@ -12,7 +12,7 @@ save slots, written by one writer thread. ``docs/saves.md`` is the guide.
 from engine_bridge.store.errors import FaultKind, NotPlainDataError, StoreError, StoreFault
 from engine_bridge.store.metrics import StoreMetrics
 from engine_bridge.store.npc_memory import SqliteNpcMemory
-from engine_bridge.store.outbox import Outbox, OutboxEvent
+from engine_bridge.store.outbox import Outbox, OutboxEvent, is_msgpack_array
 from engine_bridge.store.saves import Autosave, SaveInfo, SaveSlots
 from engine_bridge.store.store import Store, StoreConfig
 from engine_bridge.store.story_state import StoryState
@@ -32,4 +32,5 @@ __all__ = [
     "StoreFault",
     "StoreMetrics",
     "StoryState",
+    "is_msgpack_array",
 ]

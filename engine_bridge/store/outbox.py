@@ -7,6 +7,11 @@ batch, in order. A row is ``(seq, kind, body, created)``, ``body`` being msgpack
 Acknowledged events are deleted, and the highest acknowledged ``seq`` is kept in
 ``meta`` so that ``seq`` never goes back even when the outbox is empty.
 
+Events the game already holds as msgpack (a frame's engine events, its commands) are
+journalled from those bytes (:meth:`Outbox.append_items`): the game thread hands over the
+frame's array and which items of it to keep, and the writer thread cuts them out. Nothing
+is encoded twice, and the game thread's cost does not grow with the events' size.
+
 The outbox is not part of a save: loading one does not take back events that happened.
 """
 
@@ -14,15 +19,17 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+
+import msgpack
 
 from engine_bridge.scripting.npc_memory import Memorable
 from engine_bridge.store.encoding import UnencodableError, decode, encode
 from engine_bridge.store.errors import NotPlainDataError
 from engine_bridge.store.journal import Journal
 
-__all__ = ["Outbox", "OutboxEvent", "next_seq"]
+__all__ = ["Outbox", "OutboxEvent", "is_msgpack_array", "next_seq"]
 
 _INSERT = "INSERT INTO outbox(seq, kind, body, created) VALUES (?, ?, ?, ?)"
 _DELETE_THROUGH = "DELETE FROM outbox WHERE seq <= ?"
@@ -42,6 +49,57 @@ class OutboxEvent:
     body: Memorable
     created: float
     """Seconds since the epoch, when it was appended."""
+
+
+def is_msgpack_array(data: bytes) -> bool:
+    """Whether ``data`` begins with a msgpack array's header (what
+    :meth:`Outbox.append_items` takes)."""
+    return bool(data) and (0x90 <= data[0] <= 0x9F or data[0] in (0xDC, 0xDD))
+
+
+class _ItemsOfArray:
+    """The outbox rows of chosen items of one msgpack array, cut out when iterated (on
+    the writer thread, by ``executemany``). Iterable again and again: a commit that is
+    retried reads them anew."""
+
+    __slots__ = ("_created", "_data", "_first_seq", "_picks")
+
+    def __init__(
+        self, data: bytes, picks: Sequence[tuple[int, str]], first_seq: int, created: float
+    ) -> None:
+        self._data = data
+        self._picks = picks
+        self._first_seq = first_seq
+        self._created = created
+
+    def __len__(self) -> int:
+        return len(self._picks)
+
+    def __iter__(self) -> Iterator[tuple[int, str, bytes, float]]:
+        data = self._data
+        unpacker = msgpack.Unpacker(max_buffer_size=max(len(data), 1))
+        unpacker.feed(data)
+        seq = self._first_seq
+        try:
+            count = unpacker.read_array_header()
+            start = unpacker.tell()
+            index = 0
+            for wanted, kind in self._picks:
+                if not index <= wanted < count:
+                    raise ValueError(f"item {wanted} of an array of {count}, or out of order")
+                while index <= wanted:
+                    begin = start
+                    unpacker.skip()
+                    start = unpacker.tell()
+                    index += 1
+                yield (seq, kind, data[begin:start], self._created)
+                seq += 1
+        except (ValueError, msgpack.UnpackException) as error:
+            # An SQLite error of a kind no retry clears, so that the writer rejects this
+            # batch (a recorded fault) and goes on with the others.
+            refused = sqlite3.DataError(f"outbox item {seq - self._first_seq}: {error}")
+            refused.sqlite_errorname = "SQLITE_MISMATCH"
+            raise refused from None
 
 
 def next_seq(conn: sqlite3.Connection) -> int:
@@ -81,6 +139,25 @@ class Outbox:
         self._next = seq + 1
         self._journal.batch.add_row(_INSERT, (seq, kind, data, time.time()))
         return seq
+
+    def append_items(self, data: bytes, picks: Sequence[tuple[int, str]]) -> int:
+        """Record items of ``data``, a msgpack array already encoded (the frame's events as
+        the engine sent them), each under its kind: ``picks`` is ``(index in the array,
+        kind)``, indices ascending. They get consecutive ``seq``; returns the first. The
+        game thread keeps a reference to ``data`` and the writer thread cuts the items out,
+        so this costs the same for 1 event or 100. ``data`` must be an array
+        (:func:`is_msgpack_array`) whose items are plain data.
+
+        Raises:
+            ValueError: ``data`` is not a msgpack array.
+        """
+        if not is_msgpack_array(data):
+            raise ValueError("append_items takes a msgpack array")
+        first = self._next
+        if picks:
+            self._next = first + len(picks)
+            self._journal.batch.add_lazy(_INSERT, _ItemsOfArray(data, picks, first, time.time()))
+        return first
 
     def pending(self, after_seq: int = 0, limit: int = 1000) -> list[OutboxEvent]:
         """Committed events with ``seq > after_seq``, oldest first, at most ``limit``

@@ -29,11 +29,11 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from engine_bridge.store.errors import (
     TRANSIENT_KINDS,
@@ -52,29 +52,41 @@ T = TypeVar("T")
 Rows = list[tuple[Any, ...]]
 
 
+class LazyRows(Protocol):
+    """Rows made when the writer iterates them (on its thread), as often as it needs."""
+
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[tuple[Any, ...]]: ...
+
+
 @dataclass(slots=True)
 class Batch:
     """One frame's writes: statements run in order, each with ``executemany``."""
 
     ticket: int
-    ops: list[tuple[str, Rows]] = field(default_factory=list)
+    ops: list[tuple[str, Rows | LazyRows]] = field(default_factory=list)
 
     def add(self, statement: str, rows: Rows) -> None:
         """Append ``rows`` for ``statement`` (merged into the previous op if the same)."""
         if not rows:
             return
-        if self.ops and self.ops[-1][0] == statement:
-            self.ops[-1][1].extend(rows)
+        last = self.ops[-1] if self.ops else None
+        if last is not None and last[0] == statement and type(last[1]) is list:
+            last[1].extend(rows)
         else:
             self.ops.append((statement, list(rows)))
 
     def add_row(self, statement: str, row: tuple[Any, ...]) -> None:
         """:meth:`add` of one row (an outbox event), without a list made for it."""
         ops = self.ops
-        if ops and ops[-1][0] == statement:
-            ops[-1][1].append(row)
+        if ops and ops[-1][0] == statement and type(ops[-1][1]) is list:
+            ops[-1][1].append(row)  # type: ignore[union-attr]
         else:
             ops.append((statement, [row]))
+
+    def add_lazy(self, statement: str, rows: LazyRows) -> None:
+        """Rows made on the writer thread (never merged with others)."""
+        self.ops.append((statement, rows))
 
     def __len__(self) -> int:
         return sum(len(rows) for _, rows in self.ops)

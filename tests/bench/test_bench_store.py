@@ -31,11 +31,16 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from engine_bridge.content.story import StoryBook
+from engine_bridge.core.persistence import Persistence
+from engine_bridge.protocol.messages import DURABLE_EVENTS
+from engine_bridge.protocol.messages import decode as decode_messages
+from engine_bridge.protocol.messages import encode as encode_messages
 from engine_bridge.store import Store
 from engine_bridge.store.encoding import encode
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 BODY = {"npc": 17, "what": "died", "at": (12.5, 0.0, -3.25)}
+BODY_AS_SENT = {"npc": 17, "what": "died", "at": [12.5, 0.0, -3.25]}  # msgpack: no tuples
 EVENTS_PER_FRAME = 1_000
 WORLD_NPCS = 10_000
 
@@ -98,6 +103,34 @@ def test_outbox_events_committed_per_second_through_the_writer(
 
 
 @pytest.mark.benchmark(group="store-events-per-second")
+def test_engine_events_committed_per_second_journalled_from_their_bytes(
+    benchmark: BenchmarkFixture, store: Store
+) -> None:
+    """The same as above for the engine's events: 100 frames of 1 000 durable events
+    journalled from the msgpack array they arrived in (the writer cuts them out)."""
+    frames = 10 if benchmark.disabled else 100
+    events = frames * EVENTS_PER_FRAME
+    event = {"v": 1, "type": "custom", "name": "body_delivered", "data": BODY_AS_SENT}
+    data = encode_messages([event] * EVENTS_PER_FRAME)
+    picks = [(index, "event.custom") for index in range(EVENTS_PER_FRAME)]
+    outbox = store.outbox
+
+    def frames_until_committed() -> None:
+        for _ in range(frames):
+            outbox.append_items(data, picks)
+            store.flush()
+        assert store.wait_committed(timeout=120)
+
+    benchmark.pedantic(frames_until_committed, rounds=10, iterations=1, warmup_rounds=1)
+    assert store.take_faults() == []
+    assert _rows(store, "outbox") == outbox.last_seq
+    median = _report(benchmark, f"{events} engine events through the writer", "ms")
+    if median is not None:
+        benchmark.extra_info["events_per_second"] = round(events / median)
+        print(f"engine events committed per second: {events / median:,.0f}")
+
+
+@pytest.mark.benchmark(group="store-events-per-second")
 def test_naive_commit_per_event_over_plain_sqlite3(
     benchmark: BenchmarkFixture, tmp_path: Path
 ) -> None:
@@ -142,8 +175,10 @@ def test_naive_commit_per_event_over_plain_sqlite3(
 def test_game_thread_hands_over_a_frame_of_100_events(
     benchmark: BenchmarkFixture, store: Store
 ) -> None:
-    """The game thread's side only: 100 ``outbox.append`` and the flush that hands the
-    batch to the writer's queue (the writer commits meanwhile, on its own thread)."""
+    """Values a script made (no bytes to journal from): 100 ``outbox.append``, each
+    encoded on the game thread, and the flush that hands the batch to the writer's queue
+    (the writer commits meanwhile, on its own thread). No target: the figure says what a
+    journalled value costs."""
     outbox = store.outbox
 
     def frame() -> None:
@@ -155,6 +190,37 @@ def test_game_thread_hands_over_a_frame_of_100_events(
     assert store.wait_committed(timeout=60)
     assert _rows(store, "outbox") == outbox.last_seq
     _report(benchmark, "100 appends + flush")
+
+
+@pytest.mark.benchmark(group="store-game-thread")
+def test_game_thread_journals_a_frame_of_100_durable_engine_events(
+    benchmark: BenchmarkFixture, tmp_path: Path
+) -> None:
+    """The runtime's path for the engine's events (issue #14's target, <= 20 us): a frame
+    of 100 durable events, decoded already for the scripts, picked out by type and
+    journalled from the msgpack bytes they arrived in, then the flush. The writer thread
+    cuts the rows out and commits them meanwhile."""
+    persistence = Persistence(tmp_path / "saves", profile="bench")
+    store = persistence.store
+    assert store is not None
+    event = {"v": 1, "type": "custom", "name": "body_delivered", "data": BODY_AS_SENT}
+    data = encode_messages([event] * 100)
+    events = decode_messages(data)
+
+    def frame() -> None:
+        persistence.journal_array("event", data, events, DURABLE_EVENTS, True)
+        store.flush()
+
+    try:
+        benchmark.pedantic(frame, rounds=2_000, iterations=1, warmup_rounds=50)
+        assert store.wait_committed(timeout=60)
+        assert store.take_faults() == []
+        assert _rows(store, "outbox") == store.outbox.last_seq
+        (last,) = store.outbox.pending(after_seq=store.outbox.last_seq - 1)
+        assert last.body == event
+    finally:
+        persistence.close()
+    _report(benchmark, "100 durable engine events journalled + flush")
 
 
 @pytest.mark.benchmark(group="store-game-thread")

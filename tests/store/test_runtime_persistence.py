@@ -7,8 +7,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import msgpack
 import pytest
 
+from engine_bridge.core import runtime as runtime_module
 from engine_bridge.core.frame import FRAME_RATE, FRAME_SECONDS
 from engine_bridge.core.runtime import Runtime
 from engine_bridge.core.world import World
@@ -158,6 +160,67 @@ def test_durable_events_go_to_the_outbox_and_outlive_a_restart(
     assert store is not None
     assert [e.seq for e in store.outbox.pending()] == [kept.seq]  # still owed to the cloud
     again.close()
+
+
+def test_durable_events_of_a_batch_with_a_dropped_event_are_all_journalled(
+    scripts: Path, tmp_path: Path
+) -> None:
+    """A batch the runtime drops an event of (an engine that bypassed the bridge's
+    validation): the bytes no longer line up with the events kept, so the durable ones
+    are journalled one by one, none lost."""
+    game = _game(scripts, tmp_path / "save")
+    batch = msgpack.packb(
+        [
+            {"v": 1, "type": "custom", "name": "first"},
+            5,  # not a map: dropped
+            {"v": 1, "type": "custom", "name": "second", "data": [1, 2]},
+        ]
+    )
+    game.runtime.tick(FRAME_SECONDS, batch)
+    assert game.runtime.dropped_events == 1
+    store = game.runtime.persistence.store
+    assert store is not None
+    assert store.wait_committed(timeout=60)
+    kept = store.outbox.pending()
+    assert [(e.kind, e.body["name"]) for e in kept] == [
+        ("event.custom", "first"),
+        ("event.custom", "second"),
+    ]
+    assert kept[1].body["data"] == [1, 2]
+    game.close()
+
+
+SAYER = """
+from engine_bridge.api import Npc
+
+
+class Sayer(Npc):
+    kind = "sayer"
+    decision_rate = 60.0
+
+    def on_tick(self, dt: float) -> None:
+        self.say("Fresh bodies, cheap.")
+"""
+
+
+def test_durable_commands_are_journalled_from_the_frame_s_packed_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """schema.toml marks no command durable today; a game that marks ``say`` durable gets
+    every say command in the outbox, equal to what the engine received."""
+    monkeypatch.setattr(runtime_module, "DURABLE_COMMANDS", frozenset({"say"}))
+    scripts = write_scripts(tmp_path / "scripts", sayer=SAYER)
+    game = _game(scripts, tmp_path / "save")
+    game.spawn("sayer")
+    sent = [c for c in game.step(3) if c["type"] == "say"]
+    assert sent
+    store = game.runtime.persistence.store
+    assert store is not None
+    assert store.wait_committed(timeout=60)
+    kept = store.outbox.pending()
+    assert [e.kind for e in kept] == ["command.say"] * len(sent)
+    assert [e.body for e in kept] == sent
+    game.close()
 
 
 def test_without_a_save_folder_a_durable_event_is_counted_not_silently_lost(
