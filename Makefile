@@ -58,8 +58,9 @@ $(VENV)/.deps: pyproject.toml $(VENV)/.created
 	$(VPY) -m pip install --quiet "scikit-build-core>=0.10" "pybind11>=2.12"
 	@touch $@
 
-$(VENV)/.installed: $(VENV)/.deps $(STAMPS)/system $(NATIVE_SOURCES)
+$(VENV)/.installed: $(VENV)/.deps $(STAMPS)/system $(NATIVE_SOURCES) gateway/pyproject.toml
 	$(VPY) -m pip install --quiet --no-build-isolation -Ceditable.rebuild=false -e ".[$(EXTRAS)]"
+	$(VPY) -m pip install --quiet -e "./gateway[postgresql]"
 	@touch $@
 
 lint: setup

@@ -14,18 +14,19 @@ PACKAGE = ROOT / "engine_bridge"
 
 # A room's folder under engine_bridge/, or the top-level modules (the designers' surface).
 SURFACE = "designers' surface"
-ROOMS = ("core", "scripting", "protocol", "content", "native", "store", "tooling")
+ROOMS = ("core", "scripting", "protocol", "content", "native", "store", "sync", "tooling")
 
 # Which rooms each room may import. The frame (core, scripting, content, protocol) never
 # imports tooling, so a shipped game can leave tooling out; content never reaches back
 # into the frame; protocol stands alone (the build runs its schema module).
 MAY_IMPORT: dict[str, set[str]] = {
-    "core": {"core", "scripting", "content", "protocol", "native", "store", SURFACE},
+    "core": {"core", "scripting", "content", "protocol", "native", "store", "sync", SURFACE},
     "scripting": {"scripting", "core", "content", "protocol", SURFACE},
     "content": {"content", "protocol"},
     "protocol": {"protocol"},
     "native": {"native", "core", "store", "tooling"},
     "store": {"store", "scripting", "protocol"},
+    "sync": {"sync", "store", "protocol"},
     "tooling": {*ROOMS, SURFACE},
     SURFACE: {"core", "scripting", "content", "protocol", SURFACE},
 }
