@@ -67,7 +67,9 @@ CONTROL_KINDS: frozenset[str] = frozenset(
         "sync.welcome",  # body: {"acked": int, "heartbeat_ms": int}
         "sync.pong",
         "sync.ack",  # body: {"through": int}: every seq <= through is durably stored
-        "sync.reject",  # body: {"code": str, "reason": str, "seq": int|None, "retry_after_ms": int|None}
+        # sync.reject's body: {"code": str, "reason": str, "seq": int | None,
+        # "retry_after_ms": int | None}
+        "sync.reject",
         "save.stored",
         "save.data",
         "save.listing",
@@ -84,7 +86,8 @@ class Refusal(enum.StrEnum):
     MALFORMED = "malformed"  # not msgpack, not an array of maps, a field of the wrong type
     OVERSIZED = "oversized"  # more than MAX_MESSAGE_BYTES or MAX_FRAMES
     VERSION = "version"  # v is not PROTOCOL_VERSION
-    UNKNOWN_KIND = "unknown_kind"  # seq 0 with a kind not in CONTROL_KINDS, or a stream frame using a reserved prefix
+    # seq 0 with a kind not in CONTROL_KINDS, or a stream frame with a reserved prefix
+    UNKNOWN_KIND = "unknown_kind"
     NOT_YOUR_STREAM = "not_your_stream"  # client's key name is not the authenticated key's
     RATE_LIMITED = "rate_limited"
     GAP = "gap"  # a stream frame beyond acked + 1 with the ones between missing

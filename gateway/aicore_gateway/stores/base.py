@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["AppendResult", "CloudSave", "GatewayStore", "StoreUnavailable"]
+__all__ = ["AppendResult", "CloudSave", "GatewayStore", "StoreUnavailableError"]
 
 
-class StoreUnavailable(RuntimeError):
+class StoreUnavailableError(RuntimeError):
     """The store cannot be reached now (the server is down, the disk failed); nothing
     was stored, the client will resend. ``/readyz`` reports it."""
 
@@ -55,7 +55,7 @@ class CloudSave:
 class GatewayStore(Protocol):
     def append(self, client: str, frames: Sequence[tuple[int, str, bytes]]) -> AppendResult:
         """Store ``frames`` (``(seq, kind, body msgpack)``, ascending seq) of stream
-        ``client`` as described above. Raises :class:`StoreUnavailable`."""
+        ``client`` as described above. Raises :class:`StoreUnavailableError`."""
         ...
 
     def acked_through(self, client: str) -> int:
@@ -80,7 +80,7 @@ class GatewayStore(Protocol):
         ...
 
     def ping(self) -> None:
-        """Raise :class:`StoreUnavailable` unless the store answers now (``/readyz``)."""
+        """Raise :class:`StoreUnavailableError` unless the store answers now (``/readyz``)."""
         ...
 
     def close(self) -> None: ...
