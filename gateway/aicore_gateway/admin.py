@@ -27,9 +27,7 @@ class AdminError(Exception):
 class Admin:
     """Runs admin commands on the gateway's loop."""
 
-    def __init__(
-        self, keys: KeyControl, connections: Connections, metrics: GatewayMetrics
-    ) -> None:
+    def __init__(self, keys: KeyControl, connections: Connections, metrics: GatewayMetrics) -> None:
         self._keys = keys
         self._connections = connections
         self._metrics = metrics

@@ -99,7 +99,9 @@ class Connections:
                 try:
                     sock.shutdown(socket.SHUT_RDWR)
                 except OSError as error:
-                    log.warning("could not close %s's connection %s: %s", key, connection.peer, error)
+                    log.warning(
+                        "could not close %s's connection %s: %s", key, connection.peer, error
+                    )
                     continue
             closed += 1
         return closed

@@ -159,7 +159,7 @@ class MessageHandler:
         started = time.perf_counter()
         try:
             result = self._store.append(client, rows)
-        except Exception as error:  # noqa: BLE001 - never crash on a store's failure
+        except Exception as error:  # never crash on a store's failure
             self._unavailable(key, client, error, answers)
             return False
         finally:
@@ -205,7 +205,7 @@ class MessageHandler:
         started = time.perf_counter()
         try:
             acked = self._store.acked_through(frame.client)
-        except Exception as error:  # noqa: BLE001 - never crash on a store's failure
+        except Exception as error:  # never crash on a store's failure
             self._unavailable(key, frame.client, error, answers)
             return False
         finally:

@@ -36,7 +36,7 @@ class HttpEndpoints:
             # A slow or silent client cannot hold the one serving thread for long.
             timeout = _REQUEST_TIMEOUT_S
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 if path == "/healthz":
                     self._check(healthy)
@@ -61,7 +61,7 @@ class HttpEndpoints:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 log.debug("http %s: " + format, self.address_string(), *args)
 
         self._server = HTTPServer((host, port), Handler)

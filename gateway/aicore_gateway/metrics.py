@@ -79,7 +79,10 @@ class GatewayMetrics:
         # Children made once: the hot path does a dict lookup, not a label resolution.
         self.rejects = {code: rejects.labels(code=code.value) for code in Refusal}
         dropped = Counter(
-            f"{_PREFIX}_dropped", "Messages dropped without an answer (and answers not delivered)", ["reason"], registry=r
+            f"{_PREFIX}_dropped",
+            "Messages dropped without an answer (and answers not delivered)",
+            ["reason"],
+            registry=r,
         )
         self.dropped = {reason: dropped.labels(reason=reason.value) for reason in Dropped}
         self.auth_denied = Counter(

@@ -171,7 +171,9 @@ class GatewayServer:
                     self._drain_monitor(monitor)
                 if router in ready:
                     self._drain_router(router)
-                self._probe.answer(self._store.ping, self.metrics.store_latency[StoreOp.PING].observe)
+                self._probe.answer(
+                    self._store.ping, self.metrics.store_latency[StoreOp.PING].observe
+                )
                 if self._reload_requested:
                     self._reload_requested = False
                     self._keys.reload()
@@ -210,7 +212,7 @@ class GatewayServer:
             self.metrics.clients_connected.set(len(self._connections))
         try:
             answers = self._handler.handle(key, message.bytes)
-        except Exception:  # noqa: BLE001 - a bug must not take the gateway down
+        except Exception:  # a bug must not take the gateway down
             self.metrics.internal_errors.inc()
             log.exception("error while handling a message from %r; nothing answered", key)
             return

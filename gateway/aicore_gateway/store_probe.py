@@ -44,7 +44,7 @@ class StoreProbe:
         try:
             ping()
             problem = None
-        except Exception as error:  # noqa: BLE001 - any failure means "not ready"
+        except Exception as error:  # any failure means "not ready"
             problem = f"store: {type(error).__name__}: {error}"
         observe(time.perf_counter() - started)
         self._reply(problem)

@@ -30,7 +30,10 @@ class ZapHandler:
     """Answers ZAP requests on a thread of its own until :meth:`stop`."""
 
     def __init__(
-        self, context: zmq.Context[zmq.Socket[bytes]], allow_list: AllowList, metrics: GatewayMetrics
+        self,
+        context: zmq.Context[zmq.Socket[bytes]],
+        allow_list: AllowList,
+        metrics: GatewayMetrics,
     ) -> None:
         self.allow_list = allow_list
         self._context = context
@@ -76,7 +79,14 @@ class ZapHandler:
             # Not from libzmq (it always sends six parts or more): answer in form anyway,
             # a REP socket must reply before it can receive again.
             log.error("ZAP: a request of %d parts", len(request))
-            return [b"1.0", request[1] if len(request) > 1 else b"", b"500", b"bad request", b"", b""]
+            return [
+                b"1.0",
+                request[1] if len(request) > 1 else b"",
+                b"500",
+                b"bad request",
+                b"",
+                b"",
+            ]
         version, request_id, _domain, address, _routing_id, mechanism = request[:6]
         credentials = request[6:]
         name = None

@@ -30,8 +30,13 @@ def events(first: int, last: int, kind: str = "event.custom") -> list[tuple[int,
 class CurveClient:
     """One DEALER connection authenticated with ``key``."""
 
-    def __init__(self, context: zmq.Context[zmq.Socket[bytes]], endpoint: str,
-                 server_public: Path, key: KeyPair) -> None:
+    def __init__(
+        self,
+        context: zmq.Context[zmq.Socket[bytes]],
+        endpoint: str,
+        server_public: Path,
+        key: KeyPair,
+    ) -> None:
         self.key = key
         self.socket = context.socket(zmq.DEALER)
         self.socket.linger = 0

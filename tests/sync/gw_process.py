@@ -28,9 +28,7 @@ TIMEOUT_S = 30.0
 GATEWAY = Path(sys.prefix) / "bin" / "aicore-gateway"
 
 
-def wait_until(
-    condition: Callable[[], bool], what: str, timeout_s: float = TIMEOUT_S
-) -> None:
+def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = TIMEOUT_S) -> None:
     """Return once ``condition()`` holds; fail the test after ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
     while not condition():
@@ -101,9 +99,7 @@ class Gateway:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def start_gateway(
-    keys: Keys, store_url: str, log: Path, extra: Sequence[str] = ()
-) -> Gateway:
+def start_gateway(keys: Keys, store_url: str, log: Path, extra: Sequence[str] = ()) -> Gateway:
     """Start a gateway and return once it is listening (or fail with its log)."""
     command = [
         str(GATEWAY),

@@ -8,7 +8,7 @@ import msgpack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine_bridge.sync.frames import CONTROL_KINDS, Frame, FrameError, decode_message
+from engine_bridge.sync.frames import CONTROL_KINDS, Frame, FrameError, Refusal, decode_message
 
 # Values msgpack can carry, nested (its integers are int64 and uint64).
 _INTEGERS = st.integers(min_value=-(2**63), max_value=2**64 - 1)
@@ -22,8 +22,12 @@ _SCALARS = (
 )
 _VALUES = st.recursive(
     _SCALARS,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=8) | _INTEGERS | st.binary(max_size=4), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.text(max_size=8) | _INTEGERS | st.binary(max_size=4), inner, max_size=4
+        )
+    ),
     max_leaves=12,
 )
 # Frames that are nearly right: the five keys, each value sometimes of the wrong kind.
@@ -31,10 +35,16 @@ _FIELD_VALUES = {
     "v": st.sampled_from([1, 1, 1, 0, 2, -1, "1", None]),
     "client": st.sampled_from(["alice/m1", "", "x" * 129, "bob/m1"]) | st.text(max_size=5),
     "seq": _INTEGERS | st.sampled_from([0, 1, 2**64 - 1, -1, "1", 1.0]),
-    "kind": st.sampled_from([*sorted(CONTROL_KINDS), "event.custom", "", "k" * 65])
-    | _INTEGERS,
+    "kind": st.sampled_from([*sorted(CONTROL_KINDS), "event.custom", "", "k" * 65]) | _INTEGERS,
     "body": _VALUES,
 }
+
+
+def _cut_or_padded(data: bytes, change: int) -> bytes:
+    """``data`` without its last ``-change`` bytes, or with ``change`` zero bytes after."""
+    return data[:change] if change < 0 else data + b"\x00" * change
+
+
 _FRAMES = st.fixed_dictionaries(
     {},
     optional={**_FIELD_VALUES, "extra": _VALUES},
@@ -45,9 +55,7 @@ _MESSAGES = st.one_of(
     st.lists(_FRAMES, max_size=5).map(lambda frames: msgpack.packb(frames, use_bin_type=True)),
     # Good messages cut short or with bytes after them.
     st.tuples(st.lists(_FRAMES, min_size=1, max_size=3), st.integers(-5, 5)).map(
-        lambda case: (lambda data, cut: data[:cut] if cut < 0 else data + b"\x00" * cut)(
-            msgpack.packb(case[0], use_bin_type=True), case[1]
-        )
+        lambda case: _cut_or_padded(msgpack.packb(case[0], use_bin_type=True), case[1])
     ),
 )
 
@@ -62,6 +70,10 @@ def test_decoding_raises_frame_error_or_returns_frames(data: bytes) -> None:
     try:
         frames = decode_message(data)
     except FrameError as error:
-        assert error.code and error.reason
+        refused = error
+    else:
+        assert frames
+        assert all(isinstance(frame, Frame) for frame in frames)
         return
-    assert frames and all(isinstance(frame, Frame) for frame in frames)
+    assert refused.code in Refusal
+    assert refused.reason

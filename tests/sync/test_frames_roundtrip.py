@@ -46,9 +46,7 @@ def test_control_and_stream_frames_round_trip() -> None:
 def test_a_stream_message_spliced_from_outbox_bytes_equals_the_encoded_one() -> None:
     rows = [(seq, f"event.k{seq % 2}", msgpack.packb(body)) for seq, body in enumerate(BODIES, 1)]
     spliced = encode_stream_message("alice/m1", rows)
-    decoded = [
-        Frame("alice/m1", seq, kind, msgpack.unpackb(body)) for seq, kind, body in rows
-    ]
+    decoded = [Frame("alice/m1", seq, kind, msgpack.unpackb(body)) for seq, kind, body in rows]
     assert spliced == encode_message(decoded)
     assert decode_message(spliced) == decoded
 
@@ -67,14 +65,18 @@ def test_the_largest_message_decodes_and_one_more_frame_is_oversized() -> None:
         ({"v": 2, "client": "a/b", "seq": 1, "kind": "e", "body": None}, Refusal.VERSION, "v"),
         ({"v": "1", "client": "a/b", "seq": 1, "kind": "e", "body": None}, Refusal.MALFORMED, "v"),
         ({"v": 1, "client": "", "seq": 1, "kind": "e", "body": None}, Refusal.MALFORMED, "client"),
-        ({"v": 1, "client": "a/b", "seq": -1, "kind": "e", "body": None},
-         Refusal.MALFORMED, "seq"),
-        ({"v": 1, "client": "a/b", "seq": 1, "kind": "", "body": None},
-         Refusal.MALFORMED, "kind"),
-        ({"v": 1, "client": "a/b", "seq": 0, "kind": "e", "body": None},
-         Refusal.UNKNOWN_KIND, "kind"),
-        ({"v": 1, "client": "a/b", "seq": 1, "kind": "sync.ack", "body": None},
-         Refusal.UNKNOWN_KIND, "kind"),
+        ({"v": 1, "client": "a/b", "seq": -1, "kind": "e", "body": None}, Refusal.MALFORMED, "seq"),
+        ({"v": 1, "client": "a/b", "seq": 1, "kind": "", "body": None}, Refusal.MALFORMED, "kind"),
+        (
+            {"v": 1, "client": "a/b", "seq": 0, "kind": "e", "body": None},
+            Refusal.UNKNOWN_KIND,
+            "kind",
+        ),
+        (
+            {"v": 1, "client": "a/b", "seq": 1, "kind": "sync.ack", "body": None},
+            Refusal.UNKNOWN_KIND,
+            "kind",
+        ),
         ({"v": 1, "client": "a/b", "seq": 1, "kind": "e"}, Refusal.MALFORMED, None),
     ],
 )

@@ -92,9 +92,7 @@ def test_one_frame_of_another_key_refuses_the_whole_message(
     store: GatewayStore, url: str, tmp_path: Path
 ) -> None:
     handler, metrics = make_handler(store, tmp_path)
-    message = encode_message(
-        [Frame("alice/a", 1, "e", None), Frame("alicex/a", 2, "e", None)]
-    )
+    message = encode_message([Frame("alice/a", 1, "e", None), Frame("alicex/a", 2, "e", None)])
     [reject] = handler.handle("alice", message)
     assert reject.body["code"] == Refusal.NOT_YOUR_STREAM
     assert reject.body["seq"] == 2

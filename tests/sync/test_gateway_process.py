@@ -58,9 +58,7 @@ def test_an_allowed_client_stores_events_and_gets_acks(
     assert stored_events(db_url, STREAM) == events(1, 100)
     assert gateway.metric("aicore_gateway_events_stored_total") == 100
     assert gateway.metric("aicore_gateway_acks_sent_total") == 1
-    wait_until(
-        lambda: gateway.metric("aicore_gateway_clients_connected") == 0, "the client to go"
-    )
+    wait_until(lambda: gateway.metric("aicore_gateway_clients_connected") == 0, "the client to go")
 
 
 def test_a_key_not_on_the_allow_list_gets_nothing_stored(
@@ -68,9 +66,7 @@ def test_a_key_not_on_the_allow_list_gets_nothing_stored(
 ) -> None:
     with client_of(gateway, keys, "mallory") as mallory:
         mallory.send(encode_stream_message("mallory/m1", events(1, 10)))
-        wait_until(
-            lambda: gateway.metric("aicore_gateway_auth_denied_total") >= 1, "ZAP to refuse"
-        )
+        wait_until(lambda: gateway.metric("aicore_gateway_auth_denied_total") >= 1, "ZAP to refuse")
         assert not mallory.socket.poll(0), "an unauthenticated client got an answer"
     assert seqs(db_url, "mallory/m1") == []
     assert gateway.metric("aicore_gateway_messages_total") == 0
@@ -138,16 +134,19 @@ def test_bad_messages_are_refused_with_a_reason_and_counted(
             cases: list[tuple[bytes, Refusal]] = [
                 (b"\xc1 not msgpack", Refusal.MALFORMED),
                 (msgpack.packb({"v": 1}), Refusal.MALFORMED),
-                (encode_stream_message(STREAM, [(1, "event.big", msgpack.packb(b"x" * 5000))]),
-                 Refusal.OVERSIZED),
+                (
+                    encode_stream_message(STREAM, [(1, "event.big", msgpack.packb(b"x" * 5000))]),
+                    Refusal.OVERSIZED,
+                ),
                 (encode_message([Frame(STREAM, 1, "event.custom", None, v=2)]), Refusal.VERSION),
                 (encode_message([Frame(STREAM, 0, "sync.bogus", None)]), Refusal.UNKNOWN_KIND),
-                (encode_message([Frame(STREAM, 0, "sync.ack", {"through": 1})]),
-                 Refusal.UNKNOWN_KIND),
+                (
+                    encode_message([Frame(STREAM, 0, "sync.ack", {"through": 1})]),
+                    Refusal.UNKNOWN_KIND,
+                ),
                 (encode_stream_message("bob/m1", events(1, 3)), Refusal.NOT_YOUR_STREAM),
                 (encode_stream_message("alice", events(1, 3)), Refusal.NOT_YOUR_STREAM),
-                (encode_stream_message(STREAM, [*events(2, 3), *events(1, 1)]),
-                 Refusal.MALFORMED),
+                (encode_stream_message(STREAM, [*events(2, 3), *events(1, 1)]), Refusal.MALFORMED),
             ]
             for payload, code in cases:
                 reject = only(alice.ask(payload), "sync.reject").body
@@ -166,9 +165,7 @@ def test_bad_messages_are_refused_with_a_reason_and_counted(
 
             # Far over the limit: libzmq drops the connection; the gateway carries on.
             alice.send(b"\x00" * 300_000)
-            wait_until(
-                lambda: gateway.get("/healthz")[0] == 200, "the gateway to stay healthy"
-            )
+            wait_until(lambda: gateway.get("/healthz")[0] == 200, "the gateway to stay healthy")
         with client_of(gateway, keys, "alice") as again:
             assert only(again.control("sync.hello"), "sync.welcome").body["acked"] == 10
         counted = {
@@ -243,35 +240,44 @@ def test_the_http_endpoints_answer(gateway: Gateway) -> None:
     assert gateway.metric("aicore_gateway_store_latency_seconds_count", op="ping") >= 1
 
 
-def test_garbage_never_takes_the_gateway_down(
-    gateway: Gateway, keys: Keys, db_url: str
-) -> None:
+def test_garbage_never_takes_the_gateway_down(gateway: Gateway, keys: Keys, db_url: str) -> None:
     chance = random.Random(15)
     with client_of(gateway, keys, "alice") as alice:
         for round_ in range(200):
             if round_ % 2:
                 payload = chance.randbytes(chance.randrange(1, 300))
             else:
-                shape = [{"v": 1, "client": STREAM, "seq": chance.randrange(-2, 5),
-                          "kind": chance.choice(["event.x", "sync.hello", "", 7]),
-                          "body": chance.randbytes(3)}] * chance.randrange(0, 3)
+                shape = [
+                    {
+                        "v": 1,
+                        "client": STREAM,
+                        "seq": chance.randrange(-2, 5),
+                        "kind": chance.choice(["event.x", "sync.hello", "", 7]),
+                        "body": chance.randbytes(3),
+                    }
+                ] * chance.randrange(0, 3)
                 payload = msgpack.packb(shape if round_ % 4 else {"frames": shape})
             answer = alice.ask(payload)
-            assert answer and all(frame.client.startswith("alice") for frame in answer)
+            assert answer
+            assert all(frame.client.startswith("alice") for frame in answer)
         assert only(alice.control("sync.ping"), "sync.pong")
     assert gateway.get("/healthz")[0] == 200
     assert gateway.metric("aicore_gateway_internal_errors_total") == 0
 
 
-def _stream_until(client: CurveClient, last: int, batch: int, window: int,
-                  stop_after_acks: int) -> int:
+def _stream_until(
+    client: CurveClient, last: int, batch: int, window: int, stop_after_acks: int
+) -> int:
     """Send seq 1..``last`` in batches, ``window`` messages in flight; return the highest
     ack received once ``stop_after_acks`` acks came (or all of them did)."""
     sent, acked, acks = 0, 0, 0
     in_flight = 0
     while acked < last:
         while in_flight < window and sent < last:
-            rows = [(seq, f"kind.{seq % 3}", BODY) for seq in range(sent + 1, min(sent + batch, last) + 1)]
+            rows = [
+                (seq, f"kind.{seq % 3}", BODY)
+                for seq in range(sent + 1, min(sent + batch, last) + 1)
+            ]
             client.send(encode_stream_message(STREAM, rows))
             sent, in_flight = rows[-1][0], in_flight + 1
         acked = max(acked, only(client.receive(), "sync.ack").body["through"])
@@ -287,11 +293,13 @@ def test_sigkill_mid_stream_loses_nothing_acked_and_applies_nothing_twice(
     import signal
 
     last = 30_000
-    with running_gateway(keys, db_url, tmp_path / "first.log") as first:
-        with client_of(first, keys, "alice") as alice:
-            acked = _stream_until(alice, last, batch=500, window=4, stop_after_acks=5)
-            first.signal(signal.SIGKILL)
-            assert first.wait() == -signal.SIGKILL
+    with (
+        running_gateway(keys, db_url, tmp_path / "first.log") as first,
+        client_of(first, keys, "alice") as alice,
+    ):
+        acked = _stream_until(alice, last, batch=500, window=4, stop_after_acks=5)
+        first.signal(signal.SIGKILL)
+        assert first.wait() == -signal.SIGKILL
     assert acked >= 5 * 500
     stored = seqs(db_url)
     assert stored == list(range(1, len(stored) + 1))
@@ -317,9 +325,7 @@ def test_sigkill_mid_stream_loses_nothing_acked_and_applies_nothing_twice(
     assert seqs(db_url) == list(range(1, last + 1))
 
 
-def test_sigterm_exits_0_and_loses_nothing_acked(
-    keys: Keys, db_url: str, tmp_path: Path
-) -> None:
+def test_sigterm_exits_0_and_loses_nothing_acked(keys: Keys, db_url: str, tmp_path: Path) -> None:
     import signal
 
     with running_gateway(keys, db_url, tmp_path / "gateway.log") as gateway:
