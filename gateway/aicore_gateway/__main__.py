@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     def stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("%s: stopping after the message in hand", signal.Signals(signum).name)
+        log.info("%s: stopping after the messages in hand", signal.Signals(signum).name)
         server.request_stop()
 
     def reload(_signum: int, _frame: FrameType | None) -> None:

@@ -1,5 +1,5 @@
-"""What the gateway does with one message from an authenticated key: the frames it
-answers with. No sockets here: the server's loop receives, calls :meth:`handle`, sends.
+"""What the gateway does with messages from authenticated keys: the frames it answers
+each with. No sockets here: the server's loop receives, calls :meth:`handle_many`, sends.
 
 A message is refused whole (one ``sync.reject``, nothing stored) when it does not decode,
 when any frame names a stream that is not the key's, when a stream's seqs do not ascend,
@@ -8,12 +8,20 @@ stream frames of one stream is one ``store.append`` (one transaction), answered 
 ``sync.ack`` once it has returned (committed), plus a ``gap`` reject when frames were
 missing before some; each control frame gets its answer. If the store fails, the rest
 of the message is left (the client sends it again) and ``unavailable`` is answered.
+
+Group commit: the loop hands over the messages waiting for it together. Consecutive
+messages that hold nothing but frames of one stream, ascending, are stored by one
+``store.append`` (one commit for them all, not one each), and each is answered as if
+alone: its ack (the stream's ``acked_through`` after the commit) and, if some of its
+frames were refused for a gap, the gap. Any other message is handled on its own, after
+the stores of the ones before it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +45,16 @@ __all__ = ["HandlerSettings", "MessageHandler"]
 log = logging.getLogger(__name__)
 # Kinds of CONTROL_KINDS a client may send that this gateway does not serve (yet).
 _NOT_SERVED = frozenset({"save.put", "save.get", "save.list", "content.get"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    """A message's stream frames waiting for their stream's append."""
+
+    index: int
+    """The message's place in the batch (where its answers go)."""
+    key: str
+    rows: list[tuple[int, str, bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,33 +94,44 @@ class MessageHandler:
 
     def handle(self, key: str, data: bytes) -> list[Frame]:
         """The answers to message ``data`` from the connection authenticated as ``key``."""
+        return self.handle_many([(key, data)])[0]
+
+    def handle_many(self, messages: Sequence[tuple[str, bytes]]) -> list[list[Frame]]:
+        """The answers to each of ``messages`` (``(key, data)``, in the order received)."""
+        answers: list[list[Frame]] = [[] for _ in messages]
+        pending: dict[str, list[_Queued]] = {}
+        for index, (key, data) in enumerate(messages):
+            admitted = self._admit(key, data)
+            if isinstance(admitted, Frame):
+                answers[index].append(admitted)
+                continue
+            frames, stream = admitted
+            if stream is None:
+                # Control frames or several streams: after everything before it is stored.
+                for client in list(pending):
+                    self._store_group(client, pending.pop(client), answers)
+                self._handle_alone(key, frames, answers[index])
+                continue
+            pack = self._pack
+            rows = [(frame.seq, frame.kind, pack(frame.body)) for frame in frames]
+            group = pending.setdefault(stream, [])
+            if group and group[-1].rows[-1][0] >= rows[0][0]:
+                # A resend of what is queued: stored after it (the store takes ascending seqs).
+                self._store_group(stream, group, answers)
+                group = pending[stream] = []
+            group.append(_Queued(index, key, rows))
+        for client, group in pending.items():
+            self._store_group(client, group, answers)
+        return answers
+
+    def _admit(self, key: str, data: bytes) -> Frame | tuple[list[Frame], str | None]:
+        """The reject that refuses message ``data`` whole; else its frames, and its stream
+        when it holds nothing but frames of that one stream."""
         self._metrics.messages.inc()
         try:
             frames = decode_message(data, max_bytes=self._settings.max_message_bytes)
         except FrameError as error:
-            return [self._reject(key, key, error.code, _where(error))]
-        refused = self._refusal(key, frames)
-        if refused is not None:
-            return [refused]
-        answers: list[Frame] = []
-        index, count = 0, len(frames)
-        while index < count:
-            frame = frames[index]
-            if frame.seq == 0:
-                index += 1
-                if not self._control(key, frame, answers):
-                    break
-                continue
-            end = index + 1
-            while end < count and frames[end].seq and frames[end].client == frame.client:
-                end += 1
-            if not self._append(key, frame.client, frames[index:end], answers):
-                break
-            index = end
-        return answers
-
-    def _refusal(self, key: str, frames: list[Frame]) -> Frame | None:
-        """The reject that refuses the whole message, or None."""
+            return self._reject(key, key, error.code, _where(error))
         prefix = key + "/"
         last_seq: dict[str, int] = {}
         for frame in frames:
@@ -127,7 +156,26 @@ class MessageHandler:
                 first.seq or None,
                 wait_ms,
             )
-        return None
+        only_stream = len(last_seq) == 1 and all(frame.seq for frame in frames)
+        return frames, (frames[0].client if only_stream else None)
+
+    def _handle_alone(self, key: str, frames: list[Frame], answers: list[Frame]) -> None:
+        index, count = 0, len(frames)
+        while index < count:
+            frame = frames[index]
+            if frame.seq == 0:
+                index += 1
+                if not self._control(key, frame, answers):
+                    return
+                continue
+            end = index + 1
+            while end < count and frames[end].seq and frames[end].client == frame.client:
+                end += 1
+            pack = self._pack
+            rows = [(run.seq, run.kind, pack(run.body)) for run in frames[index:end]]
+            if not self._store_group(frame.client, [_Queued(0, key, rows)], [answers]):
+                return
+            index = end
 
     def _reject(
         self,
@@ -142,25 +190,30 @@ class MessageHandler:
         log.info("reject %s to %s (%s): %s", code, key, client, reason[:200])
         return replies.reject(client, code, reason, seq, retry_after_ms)
 
-    def _unavailable(self, key: str, client: str, error: Exception, answers: list[Frame]) -> None:
+    def _unavailable(self, key: str, error: Exception) -> str:
+        """The reason to give for store failure ``error`` (logged if it is a bug)."""
         if isinstance(error, StoreUnavailableError):
-            reason = f"the store cannot be reached: {error}"
-        else:
-            # A bug of ours or the store's: logged with its traceback, the client retries.
-            self._metrics.internal_errors.inc()
-            log.error("error while handling %s's message", key, exc_info=error)
-            reason = f"internal error ({type(error).__name__}); logged by the gateway"
-        retry = self._settings.retry_after_ms
-        answers.append(self._reject(key, client, Refusal.UNAVAILABLE, reason, None, retry))
+            return f"the store cannot be reached: {error}"
+        # A bug of ours or the store's: logged with its traceback, the client retries.
+        self._metrics.internal_errors.inc()
+        log.error("error while handling %s's message", key, exc_info=error)
+        return f"internal error ({type(error).__name__}); logged by the gateway"
 
-    def _append(self, key: str, client: str, run: list[Frame], answers: list[Frame]) -> bool:
-        pack = self._pack
-        rows = [(frame.seq, frame.kind, pack(frame.body)) for frame in run]
+    def _store_group(self, client: str, group: list[_Queued], answers: list[list[Frame]]) -> bool:
+        """Store the rows of ``group`` (messages' frames of stream ``client``) in one
+        append and answer each message in ``answers[its index]``; False if the store
+        failed (each was answered ``unavailable``)."""
+        rows = group[0].rows if len(group) == 1 else [row for q in group for row in q.rows]
         started = time.perf_counter()
         try:
             result = self._store.append(client, rows)
         except Exception as error:  # never crash on a store's failure
-            self._unavailable(key, client, error, answers)
+            reason = self._unavailable(group[0].key, error)
+            retry = self._settings.retry_after_ms
+            for queued in group:
+                answers[queued.index].append(
+                    self._reject(queued.key, client, Refusal.UNAVAILABLE, reason, None, retry)
+                )
             return False
         finally:
             self._metrics.store_latency[StoreOp.APPEND].observe(time.perf_counter() - started)
@@ -169,14 +222,18 @@ class MessageHandler:
             metrics.events_stored.inc(result.stored)
         if result.duplicates:
             metrics.duplicates.inc(result.duplicates)
-        answers.append(replies.ack(client, result.acked_through))
-        metrics.acks_sent.inc()
-        if result.gap_at is not None:
-            reason = (
-                f"seq {result.gap_at} arrived with seqs after {result.acked_through} missing: "
-                f"send from {result.acked_through + 1}"
-            )
-            answers.append(self._reject(key, client, Refusal.GAP, reason, result.gap_at))
+        metrics.acks_sent.inc(len(group))
+        through = result.acked_through
+        for queued in group:
+            answers[queued.index].append(replies.ack(client, through))
+            if result.gap_at is not None and queued.rows[-1][0] > through:
+                reason = (
+                    f"seq {result.gap_at} arrived with seqs after {through} missing: "
+                    f"send from {through + 1}"
+                )
+                answers[queued.index].append(
+                    self._reject(queued.key, client, Refusal.GAP, reason, result.gap_at)
+                )
         return True
 
     def _control(self, key: str, frame: Frame, answers: list[Frame]) -> bool:
@@ -206,7 +263,11 @@ class MessageHandler:
         try:
             acked = self._store.acked_through(frame.client)
         except Exception as error:  # never crash on a store's failure
-            self._unavailable(key, frame.client, error, answers)
+            reason = self._unavailable(key, error)
+            retry = self._settings.retry_after_ms
+            answers.append(
+                self._reject(key, frame.client, Refusal.UNAVAILABLE, reason, None, retry)
+            )
             return False
         finally:
             latency = self._metrics.store_latency[StoreOp.ACKED_THROUGH]

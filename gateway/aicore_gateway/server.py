@@ -1,13 +1,13 @@
 """The gateway's process: a ZeroMQ ROUTER with CURVE, one loop on one thread.
 
-The loop polls the ROUTER and its socket monitor, hands each message to the
-:class:`~aicore_gateway.handler.MessageHandler` with the key name its connection
+The loop polls the ROUTER and its socket monitor, hands the messages waiting to the
+:class:`~aicore_gateway.handler.MessageHandler`, each with the key name its connection
 authenticated as (the ZAP User-Id every message carries), and sends the answers back.
 Beside it run the ZAP thread (:mod:`.zap`) and, when asked for, the HTTP thread
 (:mod:`.http_endpoints`); the store is used from the loop only.
 
-Stopping (:meth:`GatewayServer.request_stop`, from SIGTERM or SIGINT) lets the message in
-hand finish, its answers go out (an ack only ever after the store's commit returned),
+Stopping (:meth:`GatewayServer.request_stop`, from SIGTERM or SIGINT) lets the messages
+in hand finish, their answers go out (an ack only ever after the store's commit returned),
 then closes the socket, giving queued answers a moment to leave, and the store.
 """
 
@@ -39,9 +39,10 @@ __all__ = ["GatewayServer"]
 log = logging.getLogger(__name__)
 ZAP_DOMAIN = b"aicore"
 _POLL_MS = 100
-_MESSAGES_PER_TURN = 256
-"""Messages taken per turn of the loop before it looks at the monitor, the readiness
-questions and a stop request again."""
+_MESSAGES_PER_TURN = 64
+_BYTES_PER_TURN = 8 * 1024 * 1024
+"""Messages taken per turn of the loop (handled together: one commit per stream), before
+it looks at the monitor, the readiness questions and a stop request again."""
 _LINGER_MS = 2000
 _STALLED_S = 30.0
 _READY_TIMEOUT_S = 2.0
@@ -148,7 +149,7 @@ class GatewayServer:
         )
 
     def request_stop(self) -> None:
-        """Stop after the message in hand (safe from a signal handler)."""
+        """Stop after the messages in hand (safe from a signal handler)."""
         self._stop_requested = True
 
     def request_reload(self) -> None:
@@ -181,49 +182,59 @@ class GatewayServer:
             self._shut_down()
 
     def _drain_router(self, router: zmq.Socket[bytes]) -> None:
-        for _ in range(_MESSAGES_PER_TURN):
+        """Take the messages waiting (up to a turn's worth), handle them together (one
+        commit per stream for them all) and answer each."""
+        batch: list[tuple[bytes, str, bytes]] = []
+        size = 0
+        while len(batch) < _MESSAGES_PER_TURN and size < _BYTES_PER_TURN:
             try:
                 parts = router.recv_multipart(zmq.NOBLOCK, copy=False)
             except zmq.Again:
-                return
-            self._take(router, parts)
-            if self._stop_requested:
-                return
+                break
+            taken = self._take(parts)
+            if taken is not None:
+                batch.append(taken)
+                size += len(taken[2])
+        if not batch:
+            return
+        try:
+            answers = self._handler.handle_many([(key, data) for _, key, data in batch])
+        except Exception:  # a bug must not take the gateway down
+            self.metrics.internal_errors.inc()
+            log.exception("error while handling %d messages; nothing answered", len(batch))
+            return
+        for (routing_id, key, _), frames in zip(batch, answers, strict=True):
+            if not frames:
+                continue
+            try:
+                router.send_multipart([routing_id, encode_message(frames)], zmq.NOBLOCK)
+            except zmq.ZMQError as error:
+                # Gone (EHOSTUNREACH) or not reading (EAGAIN): it will ask again when back.
+                self.metrics.dropped[Dropped.UNDELIVERED].inc()
+                log.info("an answer to %r was not delivered: %s", key, error.strerror)
 
-    def _take(self, router: zmq.Socket[bytes], parts: list[zmq.Frame]) -> None:
+    def _take(self, parts: list[zmq.Frame]) -> tuple[bytes, str, bytes] | None:
+        """A received message as (routing id, key name, data), or None if dropped."""
         if len(parts) != 2:
             self.metrics.dropped[Dropped.BAD_ENVELOPE].inc()
             log.warning("dropped a message of %d parts (a DEALER sends one)", len(parts) - 1)
-            return
+            return None
         envelope, message = parts
         try:
             key = message.get("User-Id")
         except zmq.ZMQError:
             self.metrics.dropped[Dropped.NO_IDENTITY].inc()
             log.error("dropped a message without a ZAP User-Id")
-            return
+            return None
         if not self._keys.allows(key):
             self.metrics.dropped[Dropped.NOT_ALLOWED].inc()
             log.info("dropped a message from %r, no longer allowed", key)
-            return
+            return None
         routing_id = envelope.bytes
         fd = message.get(zmq.SRCFD)
         if fd >= 0 and self._connections.seen(fd, key, routing_id):
             self.metrics.clients_connected.set(len(self._connections))
-        try:
-            answers = self._handler.handle(key, message.bytes)
-        except Exception:  # a bug must not take the gateway down
-            self.metrics.internal_errors.inc()
-            log.exception("error while handling a message from %r; nothing answered", key)
-            return
-        if not answers:
-            return
-        try:
-            router.send_multipart([routing_id, encode_message(answers)], zmq.NOBLOCK)
-        except zmq.ZMQError as error:
-            # Gone (EHOSTUNREACH) or not reading (EAGAIN): it will ask again when back.
-            self.metrics.dropped[Dropped.UNDELIVERED].inc()
-            log.info("an answer to %r was not delivered: %s", key, error.strerror)
+        return routing_id, key, message.bytes
 
     def _drain_monitor(self, monitor: zmq.Socket[bytes]) -> None:
         while True:

@@ -169,3 +169,51 @@ def test_the_rate_counts_every_frame_and_refuses_before_storing(
     [limited] = handler.handle("alice", encode_message([Frame("alice/a", 0, "sync.ping", None)]))
     assert limited.body["code"] == Refusal.RATE_LIMITED
     assert [seq for seq, _, _ in stored_events(url, "alice/a")] == [1, 2, 3, 4]
+
+
+def test_messages_handled_together_share_one_commit_per_stream(
+    store: GatewayStore, url: str, tmp_path: Path
+) -> None:
+    handler, metrics = make_handler(store, tmp_path)
+    messages = [
+        ("alice", encode_stream_message("alice/a", events(1, 3))),
+        ("alice", encode_stream_message("alice/b", events(1, 2))),
+        ("alice", encode_stream_message("alice/a", events(4, 6))),
+        ("alice", encode_stream_message("alice/a", events(5, 7))),  # a resend, overlapping
+        ("alice", encode_stream_message("alice/a", events(9, 9))),  # after a gap
+    ]
+    answers = handler.handle_many(messages)
+    assert [
+        [(f.kind, f.client, f.body.get("through", f.body.get("code"))) for f in a] for a in answers
+    ] == [
+        [("sync.ack", "alice/a", 6)],
+        [("sync.ack", "alice/b", 2)],
+        [("sync.ack", "alice/a", 6)],
+        [("sync.ack", "alice/a", 7)],
+        [("sync.ack", "alice/a", 7), ("sync.reject", "alice/a", "gap")],
+    ]
+    assert answers[4][1].body["seq"] == 9
+    # Stream a: 1..6 in one append, the resend (and the gap) in another; stream b: one.
+    assert metrics.value("aicore_gateway_store_latency_seconds_count", op="append") == 3
+    assert metrics.value("aicore_gateway_duplicates_total") == 2
+    assert [seq for seq, _, _ in stored_events(url, "alice/a")] == list(range(1, 8))
+    assert store.effects("alice/a") == {"event.custom": 7}
+
+
+def test_a_message_with_control_frames_waits_for_the_stores_before_it(
+    store: GatewayStore, tmp_path: Path
+) -> None:
+    handler, metrics = make_handler(store, tmp_path)
+    answers = handler.handle_many(
+        [
+            ("alice", encode_stream_message("alice/a", events(1, 3))),
+            ("alice", encode_message([Frame("alice/a", 0, "sync.hello", None)])),
+            ("alice", encode_stream_message("alice/a", events(4, 4))),
+            ("ops", encode_stream_message("alice/a", events(5, 5))),
+        ]
+    )
+    assert answers[0][0].body == {"through": 3}
+    assert answers[1][0].body == {"acked": 3, "heartbeat_ms": 250}
+    assert answers[2][0].body == {"through": 4}
+    assert answers[3][0].body["code"] == Refusal.NOT_YOUR_STREAM
+    assert metrics.value("aicore_gateway_messages_total") == 4
