@@ -20,10 +20,13 @@ _database_numbers = itertools.count(1)
 def postgres_server() -> Iterator[PostgresServer]:
     """A PostgreSQL server of our own for the session; stopped and removed at the end.
     It cannot start: every test using it fails with the reason (never skips)."""
+    server: PostgresServer | None = None
     try:
         server = PostgresServer.create()
     except PostgresServerError as e:
-        pytest.fail(f"the tests' PostgreSQL server did not start: {e}", pytrace=False)
+        reason = str(e)
+    if server is None:
+        pytest.fail(f"the tests' PostgreSQL server did not start: {reason}", pytrace=False)
     try:
         yield server
     finally:

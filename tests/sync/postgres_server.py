@@ -187,7 +187,11 @@ class PostgresServer:
         """Stop the server if it runs and remove its folder."""
         try:
             if self.data.exists() and self.is_running():
-                self.stop()
+                try:
+                    self.stop()
+                except PostgresServerError:
+                    # Never leave a server behind: stop it without its shutdown checkpoint.
+                    self._run("pg_ctl", "stop", "--pgdata", str(self.data), "--mode=immediate")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
