@@ -114,7 +114,7 @@ class SqliteGatewayStore:
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _switch_to_wal(conn, busy_timeout_s)
             if mode != "wal":
                 raise StoreUnavailableError(f"{self.path}: journal_mode is {mode}, not wal")
             conn.execute("PRAGMA synchronous = FULL")
@@ -297,6 +297,22 @@ class SqliteGatewayStore:
     def close(self) -> None:
         """Close the file (a checkpoint folds the WAL back when this is the last user)."""
         self._conn.close()
+
+
+def _switch_to_wal(conn: sqlite3.Connection, busy_timeout_s: float) -> str:
+    """Put the file in WAL mode (it stays so) and return the mode it is in. Switching needs
+    the file to itself for a moment, and SQLite answers SQLITE_BUSY at once rather than
+    wait when another process is switching it too (two gateways starting on a new file):
+    retried until ``busy_timeout_s``."""
+    deadline = time.monotonic() + busy_timeout_s
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as e:
+            busy = getattr(e, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.01)
 
 
 def _mapped(work: Callable[[], _T]) -> _T:
