@@ -12,6 +12,7 @@ import msgpack
 import pytest
 from gw_client import BODY, CurveClient, curve_client, events, only
 from gw_process import Gateway, Keys, make_keys, running_gateway, wait_until
+from postgres_server import PostgresServer
 from store_rows import stored_events
 
 from engine_bridge.sync.frames import Frame, Refusal, encode_message, encode_stream_message
@@ -30,6 +31,14 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:{tmp_path / 'db' / 'gateway.db'}"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new store of each backend (PostgreSQL: the tests' own server, see conftest.py)."""
+    if request.param == "sqlite":
+        return f"sqlite:{tmp_path / 'db' / 'gateway.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
 def gateway(keys: Keys, db_url: str, tmp_path: Path) -> Iterator[Gateway]:
     with running_gateway(keys, db_url, tmp_path / "gateway.log") as running:
@@ -45,20 +54,24 @@ def seqs(db_url: str, client: str = STREAM) -> list[int]:
 
 
 def test_an_allowed_client_stores_events_and_gets_acks(
-    gateway: Gateway, keys: Keys, db_url: str
+    keys: Keys, any_db_url: str, tmp_path: Path
 ) -> None:
-    with client_of(gateway, keys, "alice") as alice:
-        welcome = only(alice.control("sync.hello", {"agent": "test"}), "sync.welcome")
-        assert welcome.client == STREAM
-        assert welcome.body == {"acked": 0, "heartbeat_ms": 5000}
-        assert only(alice.stream(events(1, 100)), "sync.ack").body == {"through": 100}
-        assert only(alice.control("sync.ping"), "sync.pong").client == STREAM
-        assert only(alice.control("sync.hello", {}), "sync.welcome").body["acked"] == 100
-        assert gateway.metric("aicore_gateway_clients_connected") == 1
-    assert stored_events(db_url, STREAM) == events(1, 100)
-    assert gateway.metric("aicore_gateway_events_stored_total") == 100
-    assert gateway.metric("aicore_gateway_acks_sent_total") == 1
-    wait_until(lambda: gateway.metric("aicore_gateway_clients_connected") == 0, "the client to go")
+    db_url = any_db_url
+    with running_gateway(keys, db_url, tmp_path / "gateway.log") as gateway:
+        with client_of(gateway, keys, "alice") as alice:
+            welcome = only(alice.control("sync.hello", {"agent": "test"}), "sync.welcome")
+            assert welcome.client == STREAM
+            assert welcome.body == {"acked": 0, "heartbeat_ms": 5000}
+            assert only(alice.stream(events(1, 100)), "sync.ack").body == {"through": 100}
+            assert only(alice.control("sync.ping"), "sync.pong").client == STREAM
+            assert only(alice.control("sync.hello", {}), "sync.welcome").body["acked"] == 100
+            assert gateway.metric("aicore_gateway_clients_connected") == 1
+        assert stored_events(db_url, STREAM) == events(1, 100)
+        assert gateway.metric("aicore_gateway_events_stored_total") == 100
+        assert gateway.metric("aicore_gateway_acks_sent_total") == 1
+        wait_until(
+            lambda: gateway.metric("aicore_gateway_clients_connected") == 0, "the client to go"
+        )
 
 
 def test_a_key_not_on_the_allow_list_gets_nothing_stored(
@@ -221,6 +234,28 @@ def test_a_store_that_fails_answers_unavailable_never_an_ack(
     assert seqs(f"sqlite:{tmp_path / 'elsewhere' / 'gateway.db'}") == [1, 2, 3]
 
 
+def test_postgresql_stopped_under_the_gateway_is_unavailable_then_recovers(
+    keys: Keys, postgres_server: PostgresServer, postgres_url: str, tmp_path: Path
+) -> None:
+    with (
+        running_gateway(keys, postgres_url, tmp_path / "gateway.log") as gateway,
+        client_of(gateway, keys, "alice") as alice,
+    ):
+        assert only(alice.stream(events(1, 3)), "sync.ack").body == {"through": 3}
+        postgres_server.stop()
+        try:
+            answer = alice.stream(events(4, 6))
+            assert [frame.kind for frame in answer] == ["sync.reject"]
+            assert answer[0].body["code"] == Refusal.UNAVAILABLE
+            assert gateway.get("/readyz")[0] == 503
+            assert gateway.get("/healthz")[0] == 200
+        finally:
+            postgres_server.start()
+        wait_until(lambda: gateway.get("/readyz")[0] == 200, "the store to be back")
+        assert only(alice.stream(events(4, 6)), "sync.ack").body == {"through": 6}
+    assert seqs(postgres_url) == [1, 2, 3, 4, 5, 6]
+
+
 def test_the_http_endpoints_answer(gateway: Gateway) -> None:
     assert gateway.get("/healthz") == (200, "ok\n")
     assert gateway.get("/readyz") == (200, "ok\n")
@@ -288,10 +323,11 @@ def _stream_until(
 
 
 def test_sigkill_mid_stream_loses_nothing_acked_and_applies_nothing_twice(
-    keys: Keys, db_url: str, tmp_path: Path
+    keys: Keys, any_db_url: str, tmp_path: Path
 ) -> None:
     import signal
 
+    db_url = any_db_url
     last = 30_000
     with (
         running_gateway(keys, db_url, tmp_path / "first.log") as first,
@@ -325,9 +361,12 @@ def test_sigkill_mid_stream_loses_nothing_acked_and_applies_nothing_twice(
     assert seqs(db_url) == list(range(1, last + 1))
 
 
-def test_sigterm_exits_0_and_loses_nothing_acked(keys: Keys, db_url: str, tmp_path: Path) -> None:
+def test_sigterm_exits_0_and_loses_nothing_acked(
+    keys: Keys, any_db_url: str, tmp_path: Path
+) -> None:
     import signal
 
+    db_url = any_db_url
     with running_gateway(keys, db_url, tmp_path / "gateway.log") as gateway:
         with client_of(gateway, keys, "alice") as alice:
             acked = _stream_until(alice, 50_000, batch=500, window=6, stop_after_acks=3)
