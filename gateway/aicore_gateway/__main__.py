@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 import zmq
+from prometheus_client import disable_created_metrics
 
 from aicore_gateway.config import parse_config
 from aicore_gateway.server import GatewayServer
@@ -26,6 +27,8 @@ log = logging.getLogger("aicore_gateway")
 
 def main(argv: Sequence[str] | None = None) -> int:
     config = parse_config(argv)
+    # The *_created samples of every counter double /metrics for nothing Prometheus needs.
+    disable_created_metrics()
     logging.basicConfig(
         level=config.log_level,
         stream=sys.stderr,

@@ -45,6 +45,8 @@ class Keys:
     folder: Path
     server_public: Path
     clients: dict[str, KeyPair]
+    client_folder: Path
+    """Where the clients' pairs are (``NAME.key``, ``NAME.key_secret``)."""
 
 
 def make_keys(root: Path) -> Keys:
@@ -56,7 +58,7 @@ def make_keys(root: Path) -> Keys:
         clients[name] = load_key_pair(secret)
         if name != "mallory":
             allow_key(client_folder / f"{name}.key", folder)
-    return Keys(folder, folder / "server.key", clients)
+    return Keys(folder, folder / "server.key", clients, client_folder)
 
 
 class Gateway:

@@ -5,18 +5,27 @@ checks is what was stored (read from the database file) and what was answered.""
 from __future__ import annotations
 
 import random
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import msgpack
 import pytest
 from gw_client import BODY, CurveClient, curve_client, events, only
-from gw_process import Gateway, Keys, make_keys, running_gateway, wait_until
+from gw_process import (
+    GATEWAY,
+    TIMEOUT_S,
+    Gateway,
+    Keys,
+    make_keys,
+    running_gateway,
+    wait_until,
+)
 from postgres_server import PostgresServer
 from store_rows import stored_events
 
 from engine_bridge.sync.frames import Frame, Refusal, encode_message, encode_stream_message
-from engine_bridge.sync.keys_folder import revoke_key
+from engine_bridge.sync.keys_folder import allow_key, revoke_key
 
 STREAM = "alice/m1"
 
@@ -381,3 +390,49 @@ def test_sigterm_exits_0_and_loses_nothing_acked(
     stored = seqs(db_url)
     assert stored == list(range(1, len(stored) + 1))
     assert len(stored) >= acked >= 1500
+
+
+def test_a_key_allowed_while_it_runs_gets_in_after_sighup(
+    gateway: Gateway, keys: Keys, db_url: str
+) -> None:
+    import signal
+
+    allow_key(keys.client_folder / "mallory.key", keys.folder)
+    gateway.signal(signal.SIGHUP)
+    wait_until(lambda: gateway.metric("aicore_gateway_allowed_keys") == 3, "the reload")
+    with client_of(gateway, keys, "mallory") as mallory:
+        assert only(mallory.stream(events(1, 2), stream="pc"), "sync.ack").body == {"through": 2}
+    assert seqs(db_url, "mallory/pc") == [1, 2]
+    assert gateway.metric("aicore_gateway_auth_denied_total") == 0
+
+
+def test_it_will_not_start_without_its_key_pair_or_with_a_bad_command_line(
+    keys: Keys, db_url: str, tmp_path: Path
+) -> None:
+    command = [str(GATEWAY), "--bind", "tcp://127.0.0.1:*", "--store", db_url, "--keys"]
+    empty = tmp_path / "empty-keys"
+    empty.mkdir()
+    refused = subprocess.run(
+        [*command, str(empty)], capture_output=True, text=True, timeout=TIMEOUT_S, check=False
+    )
+    assert refused.returncode == 1
+    assert "server.key_secret" in refused.stderr
+    assert refused.stdout == ""
+    unknown_store = subprocess.run(
+        [*command[:4], "mysql://nowhere", "--keys", str(keys.folder)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert unknown_store.returncode == 1
+    assert "mysql://nowhere" in unknown_store.stderr
+    bad_rate = subprocess.run(
+        [*command, str(keys.folder), "--rate", "-3"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert bad_rate.returncode == 2
+    assert "--rate" in bad_rate.stderr
