@@ -49,6 +49,7 @@ MAX_FRAMES = 4096
 MAX_CLIENT_LEN = 128
 MAX_KIND_LEN = 64
 _FIELDS = ("v", "client", "seq", "kind", "body")
+_FIELD_SET = frozenset(_FIELDS)
 _U64 = 2**64
 
 CONTROL_KINDS: frozenset[str] = frozenset(
@@ -199,9 +200,9 @@ def decode_message(data: bytes, *, max_bytes: int = MAX_MESSAGE_BYTES) -> list[F
 def _frame(index: int, item: object) -> Frame:
     if not isinstance(item, dict):
         raise FrameError(Refusal.MALFORMED, f"a frame is a map, not {type(item).__name__}", index)
-    if set(item) != set(_FIELDS):
-        missing = sorted(set(_FIELDS) - set(item))
-        extra = sorted(map(str, set(item) - set(_FIELDS)))
+    if item.keys() != _FIELD_SET:  # a keys view compares as a set, none is built
+        missing = sorted(_FIELD_SET - item.keys())
+        extra = sorted(map(str, item.keys() - _FIELD_SET))
         raise FrameError(Refusal.MALFORMED, f"missing {missing}, unknown {extra}", index)
     v, client, seq, kind = item["v"], item["client"], item["seq"], item["kind"]
     if type(v) is not int:
@@ -226,4 +227,4 @@ def _frame(index: int, item: object) -> Frame:
         raise FrameError(
             Refusal.UNKNOWN_KIND, f"{kind!r} is reserved for control frames", index, "kind"
         )
-    return Frame(client=client, seq=seq, kind=kind, body=item["body"], v=v)
+    return Frame(client, seq, kind, item["body"], v)
