@@ -91,6 +91,7 @@ class MessageHandler:
         self._admin = admin
         self._settings = settings
         self._pack = msgpack.Packer(use_bin_type=True).pack
+        self._store_failure: str | None = None
 
     def handle(self, key: str, data: bytes) -> list[Frame]:
         """The answers to message ``data`` from the connection authenticated as ``key``."""
@@ -100,6 +101,9 @@ class MessageHandler:
         """The answers to each of ``messages`` (``(key, data)``, in the order received)."""
         answers: list[list[Frame]] = [[] for _ in messages]
         pending: dict[str, list[_Queued]] = {}
+        # Once the store fails, the rest of the batch is answered without asking it again
+        # (a PostgreSQL that is down takes seconds to say so, each time).
+        self._store_failure = None
         for index, (key, data) in enumerate(messages):
             admitted = self._admit(key, data)
             if isinstance(admitted, Frame):
@@ -191,32 +195,40 @@ class MessageHandler:
         return replies.reject(client, code, reason, seq, retry_after_ms)
 
     def _unavailable(self, key: str, error: Exception) -> str:
-        """The reason to give for store failure ``error`` (logged if it is a bug)."""
+        """The reason to give for store failure ``error`` (logged if it is a bug); the
+        rest of the batch is answered with it too."""
         if isinstance(error, StoreUnavailableError):
-            return f"the store cannot be reached: {error}"
-        # A bug of ours or the store's: logged with its traceback, the client retries.
-        self._metrics.internal_errors.inc()
-        log.error("error while handling %s's message", key, exc_info=error)
-        return f"internal error ({type(error).__name__}); logged by the gateway"
+            reason = f"the store cannot be reached: {error}"
+        else:
+            # A bug of ours or the store's: logged with its traceback, the client retries.
+            self._metrics.internal_errors.inc()
+            log.error("error while handling %s's message", key, exc_info=error)
+            reason = f"internal error ({type(error).__name__}); logged by the gateway"
+        self._store_failure = reason
+        return reason
 
     def _store_group(self, client: str, group: list[_Queued], answers: list[list[Frame]]) -> bool:
         """Store the rows of ``group`` (messages' frames of stream ``client``) in one
         append and answer each message in ``answers[its index]``; False if the store
         failed (each was answered ``unavailable``)."""
         rows = group[0].rows if len(group) == 1 else [row for q in group for row in q.rows]
-        started = time.perf_counter()
-        try:
-            result = self._store.append(client, rows)
-        except Exception as error:  # never crash on a store's failure
-            reason = self._unavailable(group[0].key, error)
+        reason = self._store_failure
+        if reason is None:
+            started = time.perf_counter()
+            try:
+                result = self._store.append(client, rows)
+            except Exception as error:  # never crash on a store's failure
+                reason = self._unavailable(group[0].key, error)
+            finally:
+                latency = time.perf_counter() - started
+                self._metrics.store_latency[StoreOp.APPEND].observe(latency)
+        if reason is not None:
             retry = self._settings.retry_after_ms
             for queued in group:
                 answers[queued.index].append(
                     self._reject(queued.key, client, Refusal.UNAVAILABLE, reason, None, retry)
                 )
             return False
-        finally:
-            self._metrics.store_latency[StoreOp.APPEND].observe(time.perf_counter() - started)
         metrics = self._metrics
         if result.stored:
             metrics.events_stored.inc(result.stored)
@@ -259,19 +271,22 @@ class MessageHandler:
             reason = 'sync.hello\'s body is {"agent": "<client software>"}'
             answers.append(self._reject(key, frame.client, Refusal.MALFORMED, reason))
             return True
-        started = time.perf_counter()
-        try:
-            acked = self._store.acked_through(frame.client)
-        except Exception as error:  # never crash on a store's failure
-            reason = self._unavailable(key, error)
+        reason = self._store_failure
+        if reason is None:
+            started = time.perf_counter()
+            try:
+                acked = self._store.acked_through(frame.client)
+            except Exception as error:  # never crash on a store's failure
+                reason = self._unavailable(key, error)
+            finally:
+                latency = self._metrics.store_latency[StoreOp.ACKED_THROUGH]
+                latency.observe(time.perf_counter() - started)
+        if reason is not None:
             retry = self._settings.retry_after_ms
             answers.append(
                 self._reject(key, frame.client, Refusal.UNAVAILABLE, reason, None, retry)
             )
             return False
-        finally:
-            latency = self._metrics.store_latency[StoreOp.ACKED_THROUGH]
-            latency.observe(time.perf_counter() - started)
         agent = body.get("agent") if body else None
         log.info("hello from %s (%s), acked through %d", frame.client, agent, acked)
         answers.append(replies.welcome(frame.client, acked, self._settings.heartbeat_ms))

@@ -100,27 +100,44 @@ def test_one_frame_of_another_key_refuses_the_whole_message(
     assert metrics.value("aicore_gateway_rejects_total", code="not_your_stream") == 1
 
 
-def test_a_failing_store_answers_unavailable_and_leaves_the_rest(
+def test_a_failing_store_answers_unavailable_and_is_not_asked_again_in_the_batch(
     store: GatewayStore, tmp_path: Path
 ) -> None:
+    calls: list[str] = []
+
     class Broken:
         """The real store, whose append raises what a bug would."""
 
         def __getattr__(self, name: str) -> object:
+            calls.append(name)
             return getattr(store, name)
 
         def append(self, client: str, frames: object) -> AppendResult:
+            calls.append("append")
             raise KeyError("a bug")
 
     handler, metrics = make_handler(Broken(), tmp_path)  # type: ignore[arg-type]
-    message = encode_message(
-        [Frame("alice/a", 1, "e", None), Frame("alice/a", 0, "sync.ping", None)]
+    answers = handler.handle_many(
+        [
+            (
+                "alice",
+                encode_message(
+                    [Frame("alice/a", 1, "e", None), Frame("alice/a", 0, "sync.ping", None)]
+                ),
+            ),
+            ("alice", encode_stream_message("alice/b", events(1, 2))),
+            ("alice", encode_message([Frame("alice/c", 0, "sync.hello", None)])),
+        ]
     )
-    [reject] = handler.handle("alice", message)
-    assert (reject.body["code"], reject.body["retry_after_ms"]) == (Refusal.UNAVAILABLE, 777)
-    assert "KeyError" in reject.body["reason"]
+    assert calls == ["append"]
+    for [reject] in answers:
+        assert (reject.body["code"], reject.body["retry_after_ms"]) == (Refusal.UNAVAILABLE, 777)
+        assert "KeyError" in reject.body["reason"]
     assert metrics.value("aicore_gateway_internal_errors_total") == 1
     assert store.acked_through("alice/a") == 0
+    # The next batch asks the store again.
+    [reject] = handler.handle("alice", encode_stream_message("alice/a", events(1, 1)))
+    assert calls == ["append", "append"]
 
 
 def test_kinds_the_gateway_does_not_take(store: GatewayStore, tmp_path: Path) -> None:
