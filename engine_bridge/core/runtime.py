@@ -129,11 +129,9 @@ class Runtime:
         self.save_dir = Path(save_dir) if save_dir else None
         self.audio = audio
         self._commands: list[dict[str, Any]] = []
-        # Content first: the story and the lore are among the services the scheduler builds
-        # for the NPCs, once.
-        self._load_content()
-        # With a save folder, NPC memory and story progress live in the profile's store and
-        # come back when the game starts again (persistence.py).
+        # With a save folder, NPC memory, story progress and the lore index live in the
+        # profile's store, and memory and progress come back when the game starts again
+        # (persistence.py).
         self.time = 0.0  # game time: the autosave's clock
         self.persistence = Persistence(
             self.save_dir,
@@ -142,6 +140,9 @@ class Runtime:
             clock=lambda: self.time,
             frame_budget_s=frame_budget_s,
         )
+        # Content next: the story and the lore are among the services the scheduler builds
+        # for the NPCs, once.
+        self._load_content()
         self.persistence.attach_story(self.content.story)
         self.scheduler = Scheduler(
             world,
@@ -202,7 +203,7 @@ class Runtime:
         from engine_bridge.content.systems import ContentSystems
 
         # Each system that cannot start is logged once and recorded in content.status.
-        self.content = ContentSystems(self.content_roots, self.save_dir)
+        self.content = ContentSystems(self.content_roots, self.persistence.store)
         self.lines: dict[str, Any] = dict(self.content.lines)
         self.dialogue = self.content.dialogue
 
