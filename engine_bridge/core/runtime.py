@@ -395,12 +395,14 @@ class Runtime:
             scheduler = getattr(self, "scheduler", None)
             if scheduler is not None:
                 scheduler.memory.flush()  # a persistent store writes its last frame
-            persistence = getattr(self, "persistence", None)
-            if persistence is not None:
-                persistence.close()
+            # Content first: the lore index reads the store's database, and SQLite folds
+            # the write-ahead log back into it only when the last connection closes.
             content = getattr(self, "content", None)
             if content is not None:
                 content.close()
+            persistence = getattr(self, "persistence", None)
+            if persistence is not None:
+                persistence.close()
             scripts = getattr(self, "scripts", None)
             if scripts is not None:
                 scripts.unload()

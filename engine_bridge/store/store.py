@@ -342,11 +342,13 @@ class Store:
     # -- private -------------------------------------------------------------------------
 
     def _shut(self, timeout: float = 10.0, *, unlock: bool = True) -> None:
-        self._writer.close(timeout)
+        # Readers first: SQLite folds the write-ahead log into the database and deletes it
+        # when the last connection closes, and only a connection that may write can.
         with self._readers_lock:
             for conn in self._readers:
                 conn.close()
             self._readers.clear()
+        self._writer.close(timeout)
         if unlock:
             _unlock(self._lock_fd)
 
