@@ -76,7 +76,7 @@ def read_source(source: Path) -> dict[str, bytes]:
                 relative = path.relative_to(source).as_posix()
                 if path.is_symlink():
                     raise ContentPushError(
-                        ContentRefusal.UNSAFE_PATH, "a symbolic link", repr(relative)
+                        ContentRefusal.UNSAFE_PATH, "a symbolic link, not a file", relative
                     )
                 if name in names:
                     files[check_path(relative)] = path.read_bytes()

@@ -93,7 +93,7 @@ def check_path(path: object) -> str:
     )
     for broken, reason in rules:
         if broken:
-            raise ContentPushError(ContentRefusal.UNSAFE_PATH, f"the path {reason}", repr(path))
+            raise ContentPushError(ContentRefusal.UNSAFE_PATH, f"the path {path!r} {reason}", path)
     return path
 
 

@@ -93,9 +93,13 @@ def test_a_read_only_overlay_folder_refuses_the_bundle_and_the_game_plays_on(
     save, publisher = read_only_overlay
     installed = tree(overlay(save))
     before = start_game(save)
-    with pytest.raises(OSError) as probe:
+    try:
         (overlay(save) / "probe").write_bytes(b"")
-    assert probe.value.errno == errno.EROFS  # the mount does stop writes, even root's
+    except OSError as error:
+        probe = error.errno
+    else:
+        probe = None
+    assert probe == errno.EROFS  # the mount does stop writes, even root's
 
     with pytest.raises(ContentPushError) as refused:
         install(publisher.bundle(version_two(tmp_path / "v2"), 2), publisher, save)

@@ -255,7 +255,7 @@ CASES = [
             f"unsafe path {path!r}",
             lambda p, o, t, path=path: _signed(p, {path: LANTERN}),
             ContentRefusal.UNSAFE_PATH,
-            repr(path),
+            path,
         )
         for path in (
             "../outside.toml",
