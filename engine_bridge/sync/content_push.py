@@ -71,7 +71,7 @@ class InstallResult:
     root: Path
     publisher: str
     files: int
-    bytes: int
+    total_bytes: int
 
 
 def install_bundle(
@@ -114,9 +114,13 @@ def install_bundle(
     manifest = opened.manifest
     log.info("content overlay: version %d installed (was %d)", manifest.version, previous)
     return InstallResult(
-        manifest.version, previous, target, manifest.publisher, len(manifest.files),
-        manifest.total_bytes,
-    )  # fmt: skip
+        version=manifest.version,
+        previous_version=previous,
+        root=target,
+        publisher=manifest.publisher,
+        files=len(manifest.files),
+        total_bytes=manifest.total_bytes,
+    )
 
 
 def _public_key(source: Ed25519PublicKey | bytes | Path) -> Ed25519PublicKey:
