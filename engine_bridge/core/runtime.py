@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import msgpack
 
 from engine_bridge.core.budget import Deadline, ThreadDeadline
+from engine_bridge.core.content_overlay import with_overlay
 from engine_bridge.core.errors import ScriptTimeoutError
 from engine_bridge.core.event_decoding import decode_events
 from engine_bridge.core.garbage_collection import GarbageCollection
@@ -124,9 +125,12 @@ class Runtime:
         roots = [Path(r) for r in ([content_root] if content_root else []) + list(content_roots)]
         if not roots and (default := shipped_content_root()).is_dir():
             roots = [default]  # the shipped content (or $AICORE_CONTENT): vocal.content finds it
-        self.content_roots: tuple[Path, ...] = tuple(roots)
-        self.content_root = roots[0] if roots else None
         self.save_dir = Path(save_dir) if save_dir else None
+        # The roots the game was given; over them, last, the content overlay a pushed bundle
+        # installed in the save folder (content_overlay.py), read at start.
+        self.base_content_roots: tuple[Path, ...] = tuple(roots)
+        self.content_roots: tuple[Path, ...] = with_overlay(roots, self.save_dir)
+        self.content_root = roots[0] if roots else None
         self.audio = audio
         self._commands: list[dict[str, Any]] = []
         # With a save folder, NPC memory, story progress and the lore index live in the
