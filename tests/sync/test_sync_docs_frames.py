@@ -12,8 +12,14 @@ from engine_bridge.sync.frames import decode_message, encode_message
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sync.md"
 
 
+def _section() -> str:
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index("## Control frames")
+    return text[start : text.index("\n## ", start)]
+
+
 def _examples() -> list[bytes]:
-    blocks = re.findall(r"```hex\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    blocks = re.findall(r"```hex\n(.*?)```", _section(), re.S)
     return [bytes.fromhex(block) for block in blocks]
 
 
@@ -38,8 +44,7 @@ def test_each_hex_example_round_trips_through_the_codec() -> None:
 
 
 def test_the_tables_annotate_every_byte_after_the_common_head() -> None:
-    text = DOC.read_text(encoding="utf-8")
-    section = text[text.index("## Control frames") : text.index("## Rejections")]
+    section = _section()
     # Each annotated example's table follows its hex block: the backquoted byte groups
     # of its first column, joined, are the example's bytes (after the 33 shared ones,
     # for the gateway's answers).
