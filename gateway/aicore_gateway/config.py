@@ -30,6 +30,8 @@ class GatewayConfig:
     burst: float | None = None
     """The most frames a key may send at once (default: one second's worth)."""
     admin_key: str | None = None
+    content_bundles: Path | None = None
+    """The folder of signed content bundles answered to ``content.get`` (None: none)."""
     max_message_bytes: int = MAX_MESSAGE_BYTES
     heartbeat_ms: int = 5000
     retry_after_ms: int = 1000
@@ -89,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--admin-key", metavar="NAME", help="the key allowed admin.* commands")
     parser.add_argument(
+        "--content-bundles",
+        type=Path,
+        metavar="DIR",
+        help="answer content.get with the newest signed bundle of DIR (docs/sync.md)",
+    )
+    parser.add_argument(
         "--max-message-bytes",
         type=_positive_int,
         default=MAX_MESSAGE_BYTES,
@@ -126,6 +134,7 @@ def parse_config(argv: Sequence[str] | None = None) -> GatewayConfig:
         rate=args.rate,
         burst=args.burst,
         admin_key=args.admin_key,
+        content_bundles=args.content_bundles,
         max_message_bytes=args.max_message_bytes,
         heartbeat_ms=args.heartbeat_ms,
         retry_after_ms=args.retry_after_ms,

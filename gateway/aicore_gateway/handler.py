@@ -29,6 +29,7 @@ import msgpack
 
 from aicore_gateway import replies
 from aicore_gateway.admin import ADMIN_KINDS, Admin, AdminError
+from aicore_gateway.content_bundles import ContentBundles
 from aicore_gateway.metrics import GatewayMetrics, StoreOp
 from aicore_gateway.rate_limit import RateLimiter
 from aicore_gateway.stores.base import GatewayStore, StoreUnavailableError
@@ -44,7 +45,7 @@ __all__ = ["HandlerSettings", "MessageHandler"]
 
 log = logging.getLogger(__name__)
 # Kinds of CONTROL_KINDS a client may send that this gateway does not serve (yet).
-_NOT_SERVED = frozenset({"save.put", "save.get", "save.list", "content.get"})
+_NOT_SERVED = frozenset({"save.put", "save.get", "save.list"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +85,10 @@ class MessageHandler:
         limiter: RateLimiter,
         admin: Admin | None,
         settings: HandlerSettings,
+        bundles: ContentBundles | None = None,
     ) -> None:
         self._store = store
+        self._bundles = bundles
         self._metrics = metrics
         self._limiter = limiter
         self._admin = admin
@@ -257,6 +260,8 @@ class MessageHandler:
             return self._hello(key, frame, answers)
         elif kind in ADMIN_KINDS:
             self._admin_command(key, frame, answers)
+        elif kind == "content.get":
+            self._content(key, frame, answers)
         elif kind in _NOT_SERVED:
             reason = f"{kind!r} is not served by this gateway"
             answers.append(self._reject(key, client, Refusal.UNKNOWN_KIND, reason))
@@ -291,6 +296,19 @@ class MessageHandler:
         log.info("hello from %s (%s), acked through %d", frame.client, agent, acked)
         answers.append(replies.welcome(frame.client, acked, self._settings.heartbeat_ms))
         return True
+
+    def _content(self, key: str, frame: Frame, answers: list[Frame]) -> None:
+        if self._bundles is None:
+            reason = "this gateway serves no content bundles (--content-bundles)"
+            answers.append(self._reject(key, frame.client, Refusal.UNKNOWN_KIND, reason))
+            return
+        try:
+            body = self._bundles.answer(frame.body)
+        except FrameError as error:
+            answers.append(self._reject(key, frame.client, error.code, error.reason))
+            return
+        log.info("content.get from %s: version %s", frame.client, body["version"])
+        answers.append(replies.content_bundle(frame.client, body))
 
     def _admin_command(self, key: str, frame: Frame, answers: list[Frame]) -> None:
         if self._admin is None or key != self._settings.admin_key:

@@ -10,7 +10,15 @@ from collections.abc import Mapping
 
 from engine_bridge.sync.frames import Frame, Refusal
 
-__all__ = ["MAX_REASON_CHARS", "ack", "admin_reply", "pong", "reject", "welcome"]
+__all__ = [
+    "MAX_REASON_CHARS",
+    "ack",
+    "admin_reply",
+    "content_bundle",
+    "pong",
+    "reject",
+    "welcome",
+]
 
 MAX_REASON_CHARS = 300
 """A reason quotes what the peer sent at times (an unknown field's name): it is cut here,
@@ -48,3 +56,8 @@ def pong(client: str) -> Frame:
 
 def admin_reply(client: str, body: Mapping[str, object]) -> Frame:
     return Frame(client=client, seq=0, kind="admin.reply", body=dict(body))
+
+
+def content_bundle(client: str, body: Mapping[str, object]) -> Frame:
+    """``content.bundle``: ``{"version": int, "bundle": bytes}`` or both nil."""
+    return Frame(client=client, seq=0, kind="content.bundle", body=dict(body))

@@ -23,6 +23,7 @@ from zmq.utils.monitor import parse_monitor_message
 from aicore_gateway.admin import Admin
 from aicore_gateway.config import GatewayConfig
 from aicore_gateway.connections import Connections
+from aicore_gateway.content_bundles import ContentBundles
 from aicore_gateway.handler import HandlerSettings, MessageHandler
 from aicore_gateway.http_endpoints import HttpEndpoints
 from aicore_gateway.key_control import KeyControl
@@ -76,6 +77,7 @@ class GatewayServer:
                 retry_after_ms=config.retry_after_ms,
                 admin_key=config.admin_key,
             ),
+            None if config.content_bundles is None else ContentBundles(config.content_bundles),
         )
         self._probe = StoreProbe()
         self._http: HttpEndpoints | None = None

@@ -144,6 +144,7 @@ def test_kinds_the_gateway_does_not_take(store: GatewayStore, tmp_path: Path) ->
     handler, _ = make_handler(store, tmp_path)
     for kind, code in [
         ("save.put", Refusal.UNKNOWN_KIND),
+        ("content.get", Refusal.UNKNOWN_KIND),  # no --content-bundles
         ("sync.welcome", Refusal.UNKNOWN_KIND),
         ("admin.stats", Refusal.NOT_ADMIN),
     ]:

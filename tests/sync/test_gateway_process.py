@@ -11,6 +11,7 @@ from pathlib import Path
 
 import msgpack
 import pytest
+from content_push_helpers import make_publisher, version_one, version_two
 from gw_client import BODY, CurveClient, curve_client, events, only
 from gw_process import (
     GATEWAY,
@@ -436,3 +437,30 @@ def test_it_will_not_start_without_its_key_pair_or_with_a_bad_command_line(
     )
     assert bad_rate.returncode == 2
     assert "--rate" in bad_rate.stderr
+
+
+def test_content_get_is_answered_with_the_newest_published_bundle(
+    keys: Keys, db_url: str, tmp_path: Path
+) -> None:
+    publisher = make_publisher(tmp_path / "publisher")
+    published = tmp_path / "published"
+    published.mkdir()
+    one = publisher.bundle(version_one(tmp_path / "v1"), 1)
+    (published / "studio-1.bundle").write_bytes(one)
+    extra = ["--content-bundles", str(published)]
+    with (
+        running_gateway(keys, db_url, tmp_path / "gateway.log", extra) as gateway,
+        client_of(gateway, keys, "alice") as alice,
+    ):
+        served = only(alice.control("content.get", {"have": 0}), "content.bundle")
+        assert served.body == {"version": 1, "bundle": one}
+        # Published while it runs: served at once, no restart.
+        two = publisher.bundle(version_two(tmp_path / "v2"), 2)
+        (published / ".studio-2.partial").write_bytes(two)
+        (published / ".studio-2.partial").rename(published / "studio-2.bundle")
+        served = only(alice.control("content.get", {"have": 1}), "content.bundle")
+        assert served.body == {"version": 2, "bundle": two}
+        nothing = only(alice.control("content.get", {"have": 2}), "content.bundle")
+        assert nothing.body == {"version": None, "bundle": None}
+        refused = only(alice.control("content.get", {"have": "2"}), "sync.reject")
+        assert refused.body["code"] == Refusal.MALFORMED
