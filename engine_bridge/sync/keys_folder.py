@@ -181,12 +181,21 @@ def revoke_key(name: str, keys_dir: Path) -> Path:
 
 
 def load_allow_list(keys_dir: Path) -> AllowList:
-    """Every public certificate in ``keys_dir/allowed``. A file that cannot be used, or a
-    second file with a key already listed, is kept in ``problems`` and left out."""
+    """Every public certificate in ``keys_dir/allowed`` (none when there is no such
+    folder). A file that cannot be used, or a second file with a key already listed, is
+    kept in ``problems`` and left out.
+
+    Raises:
+        OSError: the folder cannot be listed (an unreadable folder is not an empty list).
+    """
     folder = keys_dir / ALLOWED_FOLDER
     names_by_key: dict[bytes, str] = {}
     problems: list[KeyFolderError] = []
-    paths = sorted(folder.glob(f"*{PUBLIC_SUFFIX}")) if folder.is_dir() else []
+    try:
+        # iterdir, not glob: glob would answer an unreadable folder with no files at all.
+        paths = sorted(path for path in folder.iterdir() if path.name.endswith(PUBLIC_SUFFIX))
+    except FileNotFoundError:
+        paths = []
     for path in paths:
         try:
             name = check_key_name(path.name.removesuffix(PUBLIC_SUFFIX), path)

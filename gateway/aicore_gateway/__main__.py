@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         server = GatewayServer(config, store)
-    except KeyFolderError as error:
+    except (KeyFolderError, OSError) as error:
         log.error("cannot start: %s", error)
         store.close()
         return 1

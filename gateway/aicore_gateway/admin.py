@@ -47,7 +47,12 @@ class Admin:
             was_allowed, closed = self._keys.kick(key)
             return {"key": key, "was_allowed": was_allowed, "closed": closed}
         if kind == "admin.reload_keys":
-            reloaded = self._keys.reload()
+            try:
+                reloaded = self._keys.reload()
+            except OSError as error:  # the folder unreadable: the list in memory stays
+                raise AdminError(
+                    Refusal.UNAVAILABLE, f"the keys folder cannot be read: {error}"
+                ) from None
             return {
                 "allowed": reloaded.allowed,
                 "closed": reloaded.closed,

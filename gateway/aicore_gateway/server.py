@@ -32,7 +32,7 @@ from aicore_gateway.rate_limit import RateLimiter
 from aicore_gateway.store_probe import StoreProbe
 from aicore_gateway.stores.base import GatewayStore
 from aicore_gateway.zap import ZapHandler
-from engine_bridge.sync.frames import encode_message
+from engine_bridge.sync.frames import Frame, encode_message
 from engine_bridge.sync.keys_folder import load_allow_list, load_server_key_pair
 
 __all__ = ["GatewayServer"]
@@ -179,9 +179,15 @@ class GatewayServer:
                 )
                 if self._reload_requested:
                     self._reload_requested = False
-                    self._keys.reload()
+                    self._reload_keys()
         finally:
             self._shut_down()
+
+    def _reload_keys(self) -> None:
+        try:
+            self._keys.reload()
+        except OSError as error:  # the folder unreadable: the list in memory stays
+            log.error("SIGHUP: the keys folder cannot be read: %s", error)
 
     def _drain_router(self, router: zmq.Socket[bytes]) -> None:
         """Take the messages waiting (up to a turn's worth), handle them together (one
@@ -206,14 +212,21 @@ class GatewayServer:
             log.exception("error while handling %d messages; nothing answered", len(batch))
             return
         for (routing_id, key, _), frames in zip(batch, answers, strict=True):
-            if not frames:
-                continue
-            try:
-                router.send_multipart([routing_id, encode_message(frames)], zmq.NOBLOCK)
-            except zmq.ZMQError as error:
-                # Gone (EHOSTUNREACH) or not reading (EAGAIN): it will ask again when back.
-                self.metrics.dropped[Dropped.UNDELIVERED].inc()
-                log.info("an answer to %r was not delivered: %s", key, error.strerror)
+            if frames:
+                self._answer(router, routing_id, key, frames)
+
+    def _answer(
+        self, router: zmq.Socket[bytes], routing_id: bytes, key: str, frames: list[Frame]
+    ) -> None:
+        try:
+            router.send_multipart([routing_id, encode_message(frames)], zmq.NOBLOCK)
+        except zmq.ZMQError as error:
+            # Gone (EHOSTUNREACH) or not reading (EAGAIN): it will ask again when back.
+            self.metrics.dropped[Dropped.UNDELIVERED].inc()
+            log.info("an answer to %r was not delivered: %s", key, error.strerror)
+        except Exception:  # an answer that does not encode is a bug: logged, not fatal
+            self.metrics.internal_errors.inc()
+            log.exception("an answer to %r could not be encoded", key)
 
     def _take(self, parts: list[zmq.Frame]) -> tuple[bytes, str, bytes] | None:
         """A received message as (routing id, key name, data), or None if dropped."""
@@ -233,7 +246,10 @@ class GatewayServer:
             log.info("dropped a message from %r, no longer allowed", key)
             return None
         routing_id = envelope.bytes
-        fd = message.get(zmq.SRCFD)
+        try:
+            fd = message.get(zmq.SRCFD)
+        except zmq.ZMQError:  # no descriptor (not TCP or IPC): not counted, not kickable
+            fd = -1
         if fd >= 0 and self._connections.seen(fd, key, routing_id):
             self.metrics.clients_connected.set(len(self._connections))
         return routing_id, key, message.bytes

@@ -235,3 +235,18 @@ def test_a_message_with_control_frames_waits_for_the_stores_before_it(
     assert answers[2][0].body == {"through": 4}
     assert answers[3][0].body["code"] == Refusal.NOT_YOUR_STREAM
     assert metrics.value("aicore_gateway_messages_total") == 4
+
+
+def test_a_keys_folder_that_cannot_be_read_keeps_the_list_in_memory(
+    store: GatewayStore, tmp_path: Path
+) -> None:
+    handler, metrics = make_handler(store, tmp_path)
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "allowed").write_text("a file where the folder belongs")
+    reload = encode_message([Frame("ops", 0, "admin.reload_keys", None)])
+    [reject] = handler.handle("ops", reload)
+    assert reject.body["code"] == Refusal.UNAVAILABLE
+    assert "keys folder cannot be read" in reject.body["reason"]
+    assert metrics.value("aicore_gateway_allowed_keys") == 2
+    [reply] = handler.handle("ops", encode_message([Frame("ops", 0, "admin.stats", None)]))
+    assert reply.body["allowed"] == ["alice", "ops"]
