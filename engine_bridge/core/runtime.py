@@ -35,6 +35,8 @@ from engine_bridge.scripting.hot_reload import ScriptWatcher
 from engine_bridge.scripting.memory_watch import MemoryLimits, MemoryWatch
 from engine_bridge.scripting.script_host import ScriptHost
 from engine_bridge.store import SaveInfo
+from engine_bridge.sync.config import SyncConfig
+from engine_bridge.sync.metrics import SyncMetrics
 from vocal.content import content_root as shipped_content_root
 
 if TYPE_CHECKING:
@@ -71,7 +73,10 @@ class Runtime:
         memory_limits: MemoryLimits | None = None,
         profile: str = DEFAULT_PROFILE,
         autosave_every_s: float | None = None,
+        sync: SyncConfig | None = None,
     ) -> None:
+        """``sync``: send the profile's outbox to a cloud gateway (``docs/sync.md``); needs
+        ``save_dir``. Sync that cannot start is a problem of system ``"sync"``."""
         # This runtime's records go to its sink, never another runtime's (log_routing).
         self._log_route = LogRoute(log_sink) if log_sink is not None else None
         self._gc = GarbageCollection()
@@ -93,6 +98,7 @@ class Runtime:
                 memory_limits=memory_limits,
                 profile=profile,
                 autosave_every_s=autosave_every_s,
+                sync=sync,
             )
         except BaseException:
             self.close()  # what did start (threads, log routing) must not outlive the failure
@@ -117,6 +123,7 @@ class Runtime:
         memory_limits: MemoryLimits | None,
         profile: str,
         autosave_every_s: float | None,
+        sync: SyncConfig | None,
     ) -> None:
         self.world = world
         # Layered: later roots replace or extend earlier ones (engine_bridge.content.layers).
@@ -135,12 +142,16 @@ class Runtime:
         # With a save folder, NPC memory and story progress live in the profile's store and
         # come back when the game starts again (persistence.py).
         self.time = 0.0  # game time: the autosave's clock
+        route = self._log_route
+        adopt = route.adopt if route is not None else None
         self.persistence = Persistence(
             self.save_dir,
             profile=profile,
             autosave_every_s=autosave_every_s,
             clock=lambda: self.time,
             frame_budget_s=frame_budget_s,
+            sync=sync,
+            on_thread_start=adopt,
         )
         self.persistence.attach_story(self.content.story)
         self.scheduler = Scheduler(
@@ -168,8 +179,6 @@ class Runtime:
             ("scripts", str(f.path), f.failure.line, None, f"{f.failure.kind}: {f.failure.message}")
             for f in self.scripts.load_failures.values()
         ]
-        route = self._log_route
-        adopt = route.adopt if route is not None else None
         self.watcher = ScriptWatcher(self.scripts.directories, on_thread_start=adopt)
         if watch:
             self.watcher.start()
@@ -238,6 +247,8 @@ class Runtime:
         """The content problems (:meth:`ContentSystems.problems`), then each script that
         failed to load at creation, as ``("scripts", file, line, None, reason)``."""
         store = [self.persistence.problem] if self.persistence.problem else []
+        if self.persistence.sync.problem:
+            store.append(self.persistence.sync.problem)
         return self.content.problems() + store + self._script_problems
 
     # -- saves (engine_bridge/core/persistence.py) ----------------------------------------
@@ -280,6 +291,12 @@ class Runtime:
         """(frames' writes the store held for a later frame, store faults, durable messages
         not journalled): read by the bridge after every frame for aicore_metrics."""
         return self.persistence.counters
+
+    @property
+    def sync_metrics(self) -> SyncMetrics | None:
+        """The cloud sync client's counters and its cost to the game thread (None: sync is
+        off; ``problems()`` says why if it was asked for)."""
+        return self.persistence.sync.metrics
 
     @property
     def kinds(self) -> dict[int, str]:

@@ -44,6 +44,7 @@ from engine_bridge.store.npc_memory import decode_slot_memory
 from engine_bridge.store.paths import ProfilePaths
 from engine_bridge.store.schema import SAVED_TABLES, BadValueError, migrate, version_of
 from engine_bridge.store.story_state import Snapshot, read_snapshot
+from engine_bridge.store.sync_stream import STREAM_KEYS
 from engine_bridge.store.writer import Writer
 
 __all__ = ["Autosave", "Loaded", "SaveInfo", "SaveSlots", "copy_checked", "find_saves"]
@@ -336,6 +337,8 @@ class SaveSlots:
                 copy.execute("PRAGMA journal_mode = DELETE")
                 copy.execute("BEGIN IMMEDIATE")
                 copy.execute("DELETE FROM outbox")
+                # The sync stream is this live database's, not the play-through's.
+                copy.execute("DELETE FROM meta WHERE key IN (?, ?)", STREAM_KEYS)
                 copy.execute("DELETE FROM save_info")
                 copy.execute(
                     "INSERT INTO save_info(id, slot, profile, saved_at, label) "
