@@ -62,7 +62,8 @@ def read_sync_stream(conn: sqlite3.Connection) -> SyncStream | None:
 def ensure_sync_stream(conn: sqlite3.Connection) -> SyncStream:
     """The database's stream, made (and committed) if it has none: a new random id, its
     ``base`` the ``seq`` before the outbox's oldest event (or before the next one, when it
-    is empty), so the events still in the outbox are the stream's first frames. ``conn`` is in autocommit mode (``isolation_level=None``).
+    is empty), so the events still in the outbox are the stream's first frames. ``conn``
+    is in autocommit mode (``isolation_level=None``).
 
     Raises:
         sqlite3.Error: the database could not be written (the caller classifies it).

@@ -25,8 +25,7 @@ class AckedSlot:
         """The gateway holds every frame up to ``through`` (client thread). A lower value
         than before is ignored: what was deleted from the outbox cannot come back."""
         with self._lock:
-            if through > self._through:
-                self._through = through
+            self._through = max(self._through, through)
 
     def take(self) -> int | None:
         """The ``through`` published since the last take, or None (game thread)."""

@@ -100,13 +100,12 @@ class SyncConfig:
             gateway = folder / GATEWAY_KEY_FILE
         if client is None:
             gateway_secret = Path(GATEWAY_KEY_FILE).stem + _SECRET_SUFFIX
-            found = sorted(
-                p for p in folder.glob(f"*{_SECRET_SUFFIX}") if p.name != gateway_secret
-            )
+            found = sorted(p for p in folder.glob(f"*{_SECRET_SUFFIX}") if p.name != gateway_secret)
             if len(found) != 1:
                 names = ", ".join(p.name for p in found) or "none"
                 raise KeyFileError(
-                    folder, f"needs exactly one <name>{_SECRET_SUFFIX} (the game's key), has {names}"
+                    folder,
+                    f"needs exactly one <name>{_SECRET_SUFFIX} (the game's key), has {names}",
                 )
             client = found[0]
         return Path(gateway), Path(client)

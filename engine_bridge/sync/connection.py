@@ -27,7 +27,11 @@ class GatewayConnection:
     """
 
     def __init__(
-        self, context: zmq.Context[zmq.Socket[bytes]], endpoint: str, keys: KeyPair, gateway_key: bytes
+        self,
+        context: zmq.Context[zmq.Socket[bytes]],
+        endpoint: str,
+        keys: KeyPair,
+        gateway_key: bytes,
     ) -> None:
         socket: zmq.Socket[bytes] = context.socket(zmq.DEALER)
         try:

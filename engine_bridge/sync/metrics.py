@@ -58,8 +58,7 @@ class FrameCost:
         self.frames += 1
         self.last_s = seconds
         self.total_s += seconds
-        if seconds > self.max_s:
-            self.max_s = seconds
+        self.max_s = max(self.max_s, seconds)
 
 
 @dataclass(frozen=True, slots=True)
