@@ -244,8 +244,9 @@ class Runtime:
             leave(previous)
 
     def problems(self) -> list[Problem]:
-        """The content problems (:meth:`ContentSystems.problems`), then each script that
-        failed to load at creation, as ``("scripts", file, line, None, reason)``."""
+        """The content problems (:meth:`ContentSystems.problems`), the store's and the
+        cloud sync's (systems ``"store"`` and ``"sync"``), then each script that failed to
+        load at creation, as ``("scripts", file, line, None, reason)``."""
         store = [self.persistence.problem] if self.persistence.problem else []
         if self.persistence.sync.problem:
             store.append(self.persistence.sync.problem)
