@@ -23,7 +23,9 @@ from vocal.extras import MissingExtraError, import_extra
 if TYPE_CHECKING:
     from engine_bridge.sync.client import SyncClient
 
-__all__ = ["SyncLink"]
+# SyncConfig is what Runtime(sync=...) takes: named here too for the one module the
+# bridge imports (native/embedding.py), whose room reaches sync only through core.
+__all__ = ["SyncConfig", "SyncLink"]
 
 log = logging.getLogger("aicore.sync")
 

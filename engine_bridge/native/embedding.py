@@ -9,9 +9,9 @@ import os
 
 from engine_bridge.core.errors import ScriptTimeoutError
 from engine_bridge.core.runtime import Runtime
+from engine_bridge.core.sync_link import SyncConfig
 from engine_bridge.core.world import World
 from engine_bridge.store import StoreError
-from engine_bridge.sync.config import SyncConfig
 
 __all__ = [
     "PACKAGE_DIR",

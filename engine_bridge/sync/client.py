@@ -152,6 +152,7 @@ class SyncClient:
                 reconnects=c.reconnects,
                 pings_sent=c.pings_sent,
                 rejects=dict(c.rejects),
+                faults=dict(c.faults),
                 last_fault=c.last_fault,
                 frames=cost.frames,
                 frame_cost_last_s=cost.last_s,

@@ -40,7 +40,7 @@ class GatewayConnection:
             socket.curve_publickey = keys.public
             socket.curve_serverkey = gateway_key
             socket.connect(endpoint)
-        except zmq.ZMQError:
+        except BaseException:  # a socket left open would hold its context's term()
             socket.close(linger=0)
             raise
         self._socket = socket

@@ -29,6 +29,7 @@ class SyncFaultKind(enum.StrEnum):
     BAD_REPLY = "bad_reply"  # the gateway sent what the frames codec refuses
     SOCKET = "socket"  # ZeroMQ refused (a bad endpoint...)
     OUTBOX = "outbox"  # the outbox could not be read (the store's fault, logged there too)
+    CRASHED = "crashed"  # the client's thread stopped on an error (a bug: logged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,8 @@ class SyncMetrics:
     pings_sent: int
     rejects: dict[str, int]
     """``sync.reject`` received, by code."""
+    faults: dict[str, int]
+    """Troubles, by :class:`SyncFaultKind` (each refusal is one ``rejected``)."""
     last_fault: SyncFault | None
     """The latest trouble (kept after it is over: ``state`` says whether it is)."""
     frames: int

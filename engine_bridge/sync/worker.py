@@ -74,7 +74,13 @@ class WorkerCounters:
         self.reconnects = 0
         self.pings_sent = 0
         self.rejects: Counter[str] = Counter()
+        self.faults: Counter[str] = Counter()
         self.last_fault: SyncFault | None = None
+
+    def fault(self, fault: SyncFault) -> None:
+        """Count ``fault`` and keep it as the last (under :attr:`lock`)."""
+        self.faults[fault.kind] += 1
+        self.last_fault = fault
 
 
 class SyncWorker:
@@ -123,13 +129,17 @@ class SyncWorker:
             self._set_state(SyncState.OFFLINE)
             while not stop.is_set():
                 self._step(context, stop)
-        except Exception:  # a bug: said loudly, and the game goes on without sync
+        except Exception as error:  # a bug: said loudly, and the game goes on without sync
             log.exception("sync: the client thread stopped")
+            with self.counters.lock:
+                self.counters.fault(
+                    SyncFault(SyncFaultKind.CRASHED, f"{type(error).__name__}: {error}")
+                )
             raise
         finally:
             if self._conn is not None:
                 self._conn.close()
-            context.term()
+            context.destroy(linger=0)
             self._set_state(SyncState.STOPPED)
 
     def _step(self, context: zmq.Context[zmq.Socket[bytes]], stop: threading.Event) -> None:
@@ -194,7 +204,7 @@ class SyncWorker:
         self._next_try = now + delay
         log.warning("sync: %s: %s; trying again in %.2f s", fault.kind, fault.reason, delay)
         with self.counters.lock:
-            self.counters.last_fault = fault
+            self.counters.fault(fault)
         self._set_state(SyncState.OFFLINE)
 
     # -- what the gateway says ---------------------------------------------------------
@@ -253,7 +263,7 @@ class SyncWorker:
         fault = SyncFault(SyncFaultKind.REJECTED, reason, code)
         with self.counters.lock:
             self.counters.rejects[code] += 1
-            self.counters.last_fault = fault
+            self.counters.fault(fault)
         if session.state is SyncState.CONNECTING:  # the hello itself was refused
             delay = None
             if retry_after_ms is not None:
@@ -285,7 +295,7 @@ class SyncWorker:
         fault = SyncFault(SyncFaultKind.BAD_REPLY, reason)
         log.warning("sync: %s: %s", fault.kind, reason)
         with self.counters.lock:
-            self.counters.last_fault = fault
+            self.counters.fault(fault)
 
     # -- sending -----------------------------------------------------------------------
 
