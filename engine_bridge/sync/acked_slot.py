@@ -29,6 +29,8 @@ class AckedSlot:
 
     def take(self) -> int | None:
         """The ``through`` published since the last take, or None (game thread)."""
+        if self._through <= self._taken:  # most frames: nothing new, and no lock taken
+            return None  # (reading an int is atomic; a value missed now is seen next frame)
         with self._lock:
             if self._through <= self._taken:
                 return None
