@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from engine_bridge.content.dialogue import DialogueTables
 from engine_bridge.content.knowledge import KnowledgeBase
 from engine_bridge.content.layers import ContentError
 from engine_bridge.content.story import StoryBook
-from engine_bridge.content.systems import KNOWLEDGE_DB, ContentSystems
+from engine_bridge.content.systems import ContentSystems
 from engine_bridge.core.runtime import Runtime
 from engine_bridge.core.world import World
 from engine_bridge.sandbox import Sandbox
@@ -124,7 +125,7 @@ def test_voice_line_manifests_merge_by_line_id(tmp_path: Path) -> None:
         '[[line]]\nid = "lamplighter_hello"\ntext = "Evening, all."\n'
         'speaker = "lamplighter"\nvoice = "en"\nspeed = 140\npitch = 40\n',
     )
-    systems = ContentSystems([CONTENT, tmp_path], save_dir=None)
+    systems = ContentSystems([CONTENT, tmp_path])
     try:
         assert systems.lines["broker_greeting"].text == "Evening."  # replaced by id
         assert systems.lines["lamplighter_hello"].speaker == "lamplighter"  # added
@@ -143,7 +144,7 @@ def test_a_broken_table_disables_only_itself_and_is_logged_once(
         tmp_path, "dialogue/lamplighter.toml", '[[line]]\nid = "x"\ntopic = "greeting"\n'
     )
     with caplog.at_level(logging.ERROR, logger="aicore.content"):
-        systems = ContentSystems([CONTENT, tmp_path], save_dir=None)
+        systems = ContentSystems([CONTENT, tmp_path])
     try:
         assert systems.off == {}
         [error] = systems.errors
@@ -166,7 +167,7 @@ def test_a_system_that_cannot_start_is_recorded_with_its_reason_and_logged_once(
     empty = tmp_path / "empty"
     empty.mkdir()
     with caplog.at_level(logging.ERROR, logger="aicore.content"):
-        systems = ContentSystems([empty], save_dir=None)
+        systems = ContentSystems([empty])
     assert set(systems.off) == {"voice_lines", "dialogue", "story", "knowledge"}
     assert "lore" in systems.off["knowledge"]
     assert "dialogue" in systems.off["dialogue"]
@@ -178,7 +179,15 @@ def test_a_system_that_cannot_start_is_recorded_with_its_reason_and_logged_once(
     }
 
 
-def test_the_runtime_builds_the_lore_index_in_the_save_folder_and_rebuilds_it_on_change(
+def _tables(database: Path) -> set[str]:
+    conn = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    try:
+        return {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+
+
+def test_the_runtime_builds_the_lore_index_in_the_profile_s_store_and_rebuilds_it_on_change(
     tmp_path: Path,
 ) -> None:
     content = Path(shutil.copytree(CONTENT / "lore", tmp_path / "content" / "lore")).parent
@@ -187,7 +196,16 @@ def test_the_runtime_builds_the_lore_index_in_the_save_folder_and_rebuilds_it_on
     try:
         assert first.scheduler.knowledge is not None
         assert first.scheduler.knowledge.rebuilt
-        assert (save / KNOWLEDGE_DB).is_file()
+        live = save / "default" / "live.db"
+        assert {"lore_entry", "lore_fts", "lore_meta", "npc_memory"} <= _tables(live)
+        assert sorted(p.name for p in save.iterdir()) == ["default"]  # no file of its own
+        # A save is the play-through alone: the index (derived from the content) is not in it.
+        first.save("one")
+        saved = _tables(save / "default" / "slots" / "one.db")
+        assert "npc_memory" in saved
+        assert not {t for t in saved if t.startswith("lore")}
+        first.load("one")
+        assert first.scheduler.knowledge.search("crypt")  # still searchable after a load
     finally:
         first.close()
         first.content.close()

@@ -70,6 +70,12 @@ def test_running_the_frame_imports_no_tool_server_or_model_package(
         ),
         ("debugpy", "from engine_bridge.tooling.debugging import listen; listen(5678)", "tools"),
         ("sounddevice", "import numpy, vocal; vocal.play(numpy.zeros(8), 48000)", "tools"),
+        (
+            "cryptography",
+            "from engine_bridge.sync.content_signing import load_public_key; "
+            "load_public_key(bytes(32))",
+            "sync",
+        ),
     ],
 )
 def test_a_missing_extra_is_named_with_the_command_that_installs_it(

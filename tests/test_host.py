@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,6 @@ import soundfile
 from cli_runner import host_outputs, run
 from new_kind_project import lamplighter_project
 
-from engine_bridge.content.systems import KNOWLEDGE_DB
 from engine_bridge.core.frame import FRAME_RATE
 from engine_bridge.tooling.cli import build_parser
 from engine_bridge.tooling.cli.commands import host
@@ -96,10 +96,10 @@ def test_aicore_host_runs_the_frames_and_npcs_asked_and_writes_report_and_wav(
     assert "garbage collection" in out.stdout
     report = json.loads((tmp_path / "report.json").read_text())
     _check_report(report, frames, npcs)
-    # Every content system is on in the game, the lore index built in the save folder.
+    # Every content system is on in the game, the lore index built in the profile's store.
     assert report["systems_off"] == []
     assert report["content_errors"] == []
-    assert (tmp_path / "save" / KNOWLEDGE_DB).is_file()
+    assert _lore_entries(tmp_path / "save") > 0
 
     info = soundfile.info(str(tmp_path / "mix.wav"))
     assert info.samplerate == SAMPLE_RATE
@@ -160,7 +160,7 @@ def test_a_new_kind_with_its_own_content_root_runs_in_the_game(
     assert Path(error["file"]) == broken.resolve()
     assert error["field"] == "text"
     assert out.stderr.count(str(broken.resolve())) == 1
-    assert (tmp_path / "save" / KNOWLEDGE_DB).is_file()
+    assert _lore_entries(tmp_path / "save") > 0
 
 
 def test_the_report_names_each_system_that_is_off_and_why(
@@ -485,3 +485,13 @@ def test_the_trace_says_which_npc_of_which_kind_did_and_said_what(
     for example in examples:
         assert list(example)[:5] == ["frame", "time_s", "npc", "kind", "type"], example
         assert any(set(line) == set(example) for line in lines), example
+
+
+def _lore_entries(save_dir: Path) -> int:
+    """How many lore entries the index in the default profile's live database holds."""
+    conn = sqlite3.connect(f"{(save_dir / 'default' / 'live.db').as_uri()}?mode=ro", uri=True)
+    try:
+        (count,) = conn.execute("SELECT count(*) FROM lore_entry").fetchone()
+    finally:
+        conn.close()
+    return int(count)

@@ -23,6 +23,8 @@ PACKAGES=(
   libportaudio2
   # speech for the shipped voice lines and run-time text-to-speech
   espeak-ng
+  # the cloud gateway's PostgreSQL store: its tests start their own server (initdb, pg_ctl)
+  postgresql
 )
 
 missing=()

@@ -20,6 +20,7 @@ EXTRA_PACKAGES: dict[str, tuple[str, str]] = {
     "debugpy": ("debugpy", "tools"),
     "sounddevice": ("sounddevice", "tools"),
     "zmq": ("pyzmq", "sync"),
+    "cryptography": ("cryptography", "sync"),
     "onnxruntime": ("onnxruntime", "models"),
 }
 

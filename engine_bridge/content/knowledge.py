@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -137,32 +138,31 @@ class KnowledgeBase:
             FileNotFoundError: no content root has a ``lore`` folder.
             sqlite3.Error: the database cannot be opened or written.
         """
-        sources, errors = _read_sources(normalize_roots(content_roots))
-        digest = _content_hash(sources)
-        entries, parse_errors = _parse_sources(sources)
-        errors += parse_errors
+        lore = _Lore.read(content_roots)
         # Autocommit mode: transactions are begun explicitly, so DDL is inside them too.
         db = sqlite3.connect(db_path, isolation_level=None)
         try:
-            db.execute("CREATE TABLE IF NOT EXISTS lore_meta (key TEXT PRIMARY KEY, value TEXT)")
-            # IMMEDIATE takes the write lock before the hash is read: two processes opening
-            # the same file cannot both decide to rebuild it.
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                row = db.execute(
-                    "SELECT value FROM lore_meta WHERE key = 'content_hash'"
-                ).fetchone()
-                rebuilt = row is None or row[0] != digest
-                if rebuilt:
-                    _rebuild(db, entries, digest)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            rebuilt = lore.bring_up_to_date(db)
         except BaseException:
             db.close()
             raise
-        return cls(db, rebuilt=rebuilt, errors=tuple(errors))
+        return cls(db, rebuilt=rebuilt, errors=lore.errors)
+
+    @classmethod
+    def in_database(
+        cls,
+        connect_reader: Callable[[], sqlite3.Connection],
+        write: Callable[[Callable[[sqlite3.Connection], bool]], bool],
+        *content_roots: str | Path,
+    ) -> Self:
+        """The index kept in a database someone else writes: the player profile's store,
+        whose one writer thread runs ``write(task)`` (``task`` gets the write connection,
+        autocommit, and says whether it rebuilt). Searches go through a connection of
+        ``connect_reader()``, which the index owns and closes. Rebuilt as :meth:`open`
+        says; raises what :meth:`open` raises."""
+        lore = _Lore.read(content_roots)
+        rebuilt = write(lore.bring_up_to_date)
+        return cls(connect_reader(), rebuilt=rebuilt, errors=lore.errors)
 
     def search(self, query: str, *, limit: int = 5, known_by: str | None = None) -> list[LoreHit]:
         """The entries best matching ``query``'s words, best first, at most ``limit``.
@@ -253,6 +253,41 @@ class KnowledgeBase:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+@dataclass(frozen=True)
+class _Lore:
+    """The lore files read, parsed and hashed: what an index is built from."""
+
+    entries: list[LoreEntry]
+    digest: str
+    errors: tuple[ContentError, ...]
+
+    @classmethod
+    def read(cls, content_roots: tuple[str | Path, ...]) -> _Lore:
+        sources, errors = _read_sources(normalize_roots(content_roots))
+        digest = _content_hash(sources)
+        entries, parse_errors = _parse_sources(sources)
+        return cls(entries, digest, tuple(errors + parse_errors))
+
+    def bring_up_to_date(self, db: sqlite3.Connection) -> bool:
+        """Rebuild the index in ``db`` (autocommit) unless it was built from this lore;
+        True if it rebuilt."""
+        db.execute("CREATE TABLE IF NOT EXISTS lore_meta (key TEXT PRIMARY KEY, value TEXT)")
+        # IMMEDIATE takes the write lock before the hash is read: two processes opening
+        # the same file cannot both decide to rebuild it.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute("SELECT value FROM lore_meta WHERE key = 'content_hash'").fetchone()
+            rebuilt = row is None or row[0] != self.digest
+            if rebuilt:
+                _rebuild(db, self.entries, self.digest)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return rebuilt
 
 
 def load_lore(*content_roots: str | Path) -> list[LoreEntry]:

@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from engine_bridge.content.layers import ContentError, normalize_roots
 
@@ -26,14 +26,24 @@ if TYPE_CHECKING:
     from engine_bridge.content.story import StoryBook
     from vocal.voice_lines import VoiceLine
 
-__all__ = ["KNOWLEDGE_DB", "SYSTEMS", "ContentSystems", "SystemStatus"]
+__all__ = ["SYSTEMS", "ContentSystems", "LoreDatabase", "SystemStatus"]
 
 SYSTEMS: tuple[str, ...] = ("voice_lines", "dialogue", "story", "knowledge")
 """The optional systems, in the order they start."""
 
-KNOWLEDGE_DB = "knowledge.sqlite"
-"""The lore index's file in the save folder (built when missing, rebuilt when the lore
-changes)."""
+
+class LoreDatabase(Protocol):
+    """Where the lore index is kept in the game: the player profile's store (its live
+    database), written by the store's one writer thread."""
+
+    def open_reader(self) -> sqlite3.Connection:
+        """A new read-only connection to the database (the caller closes it)."""
+        ...
+
+    def run_write(self, task: Callable[[sqlite3.Connection], bool]) -> bool:
+        """Run ``task`` on the writer thread with the write connection; its result."""
+        ...
+
 
 log = logging.getLogger("aicore.content")
 
@@ -63,9 +73,12 @@ class SystemStatus:
 class ContentSystems:
     """Starts each content system over ``content_roots`` (later roots layered over earlier
     ones, :mod:`engine_bridge.content.layers`); the knowledge index lives in
-    ``save_dir/knowledge.sqlite``, or in memory without a save folder."""
+    ``lore_database`` (the profile's store: tables of its own, rebuilt when the lore
+    changes), or in memory without one."""
 
-    def __init__(self, content_roots: Iterable[str | Path], save_dir: Path | None) -> None:
+    def __init__(
+        self, content_roots: Iterable[str | Path], lore_database: LoreDatabase | None = None
+    ) -> None:
         self.roots = normalize_roots(content_roots)
         self.status: dict[str, SystemStatus] = {}
         self._manifest_errors: tuple[ContentError, ...] = ()
@@ -73,7 +86,7 @@ class ContentSystems:
         self.dialogue: DialogueTables | None = self._start("dialogue", self._dialogue)
         self.story: StoryBook | None = self._start("story", self._story)
         self.knowledge: KnowledgeBase | None = self._start(
-            "knowledge", lambda: self._knowledge(save_dir)
+            "knowledge", lambda: self._knowledge(lore_database)
         )
 
     @property
@@ -157,9 +170,10 @@ class ContentSystems:
         module = importlib.import_module("engine_bridge.content.story")
         return module.StoryBook.load(*self.roots)
 
-    def _knowledge(self, save_dir: Path | None) -> KnowledgeBase:
+    def _knowledge(self, lore_database: LoreDatabase | None) -> KnowledgeBase:
         module = importlib.import_module("engine_bridge.content.knowledge")
-        if save_dir is None:
+        if lore_database is None:
             return module.KnowledgeBase.open(":memory:", *self.roots)
-        save_dir.mkdir(parents=True, exist_ok=True)
-        return module.KnowledgeBase.open(save_dir / KNOWLEDGE_DB, *self.roots)
+        return module.KnowledgeBase.in_database(
+            lore_database.open_reader, lore_database.run_write, *self.roots
+        )

@@ -87,6 +87,7 @@ class Persistence:
         """Store faults logged since start (disk full, read-only, a value not kept...)."""
         self.unjournalled = 0
         """Durable messages that could not go to the outbox (no store, or not plain data)."""
+        self._kind_names: dict[tuple[str, frozenset[str]], dict[str, str]] = {}
         self.sync = SyncLink(None, None)
         """The cloud sync client, or why there is none (``sync.problem``)."""
         if save_dir is None:
@@ -159,10 +160,14 @@ class Persistence:
         array they were decoded from (``whole``: every item of it, in order) or packed
         into. They are journalled from those bytes, not encoded again (the game thread
         hands the array over; the writer thread cuts them out)."""
+        names = self._kind_names.get((direction, durable))
+        if names is None:  # the outbox kinds, made once: a frame makes no strings
+            names = {kind: f"{direction}.{kind}" for kind in durable}
+            self._kind_names[(direction, durable)] = names
         picks = [
-            (index, f"{direction}.{kind}")
+            (index, names[kind])
             for index, message in enumerate(messages)
-            if (kind := message.get("type")) in durable
+            if (kind := message.get("type")) in names
         ]
         if not picks:
             return

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import msgpack
 
 from engine_bridge.core.budget import Deadline, ThreadDeadline
+from engine_bridge.core.content_overlay import with_overlay
 from engine_bridge.core.errors import ScriptTimeoutError
 from engine_bridge.core.event_decoding import decode_events
 from engine_bridge.core.garbage_collection import GarbageCollection
@@ -131,16 +132,17 @@ class Runtime:
         roots = [Path(r) for r in ([content_root] if content_root else []) + list(content_roots)]
         if not roots and (default := shipped_content_root()).is_dir():
             roots = [default]  # the shipped content (or $AICORE_CONTENT): vocal.content finds it
-        self.content_roots: tuple[Path, ...] = tuple(roots)
-        self.content_root = roots[0] if roots else None
         self.save_dir = Path(save_dir) if save_dir else None
+        # The roots the game was given; over them, last, the content overlay a pushed bundle
+        # installed in the save folder (content_overlay.py), read at start.
+        self.base_content_roots: tuple[Path, ...] = tuple(roots)
+        self.content_roots: tuple[Path, ...] = with_overlay(roots, self.save_dir)
+        self.content_root = roots[0] if roots else None
         self.audio = audio
         self._commands: list[dict[str, Any]] = []
-        # Content first: the story and the lore are among the services the scheduler builds
-        # for the NPCs, once.
-        self._load_content()
-        # With a save folder, NPC memory and story progress live in the profile's store and
-        # come back when the game starts again (persistence.py).
+        # With a save folder, NPC memory, story progress and the lore index live in the
+        # profile's store, and memory and progress come back when the game starts again
+        # (persistence.py).
         self.time = 0.0  # game time: the autosave's clock
         route = self._log_route
         adopt = route.adopt if route is not None else None
@@ -153,6 +155,9 @@ class Runtime:
             sync=sync,
             on_thread_start=adopt,
         )
+        # Content next: the story and the lore are among the services the scheduler builds
+        # for the NPCs, once.
+        self._load_content()
         self.persistence.attach_story(self.content.story)
         self.scheduler = Scheduler(
             world,
@@ -211,7 +216,7 @@ class Runtime:
         from engine_bridge.content.systems import ContentSystems
 
         # Each system that cannot start is logged once and recorded in content.status.
-        self.content = ContentSystems(self.content_roots, self.save_dir)
+        self.content = ContentSystems(self.content_roots, self.persistence.store)
         self.lines: dict[str, Any] = dict(self.content.lines)
         self.dialogue = self.content.dialogue
 
@@ -412,12 +417,14 @@ class Runtime:
             scheduler = getattr(self, "scheduler", None)
             if scheduler is not None:
                 scheduler.memory.flush()  # a persistent store writes its last frame
-            persistence = getattr(self, "persistence", None)
-            if persistence is not None:
-                persistence.close()
+            # Content first: the lore index reads the store's database, and SQLite folds
+            # the write-ahead log back into it only when the last connection closes.
             content = getattr(self, "content", None)
             if content is not None:
                 content.close()
+            persistence = getattr(self, "persistence", None)
+            if persistence is not None:
+                persistence.close()
             scripts = getattr(self, "scripts", None)
             if scripts is not None:
                 scripts.unload()

@@ -42,7 +42,13 @@ from engine_bridge.store.encoding import decode
 from engine_bridge.store.errors import FaultKind, StoreError, StoreFault, fault_from_exception
 from engine_bridge.store.npc_memory import decode_slot_memory
 from engine_bridge.store.paths import ProfilePaths
-from engine_bridge.store.schema import SAVED_TABLES, BadValueError, migrate, version_of
+from engine_bridge.store.schema import (
+    SAVED_TABLES,
+    STORE_TABLES,
+    BadValueError,
+    migrate,
+    version_of,
+)
 from engine_bridge.store.story_state import Snapshot, read_snapshot
 from engine_bridge.store.sync_stream import STREAM_KEYS
 from engine_bridge.store.writer import Writer
@@ -336,6 +342,7 @@ class SaveSlots:
                 conn.backup(copy)
                 copy.execute("PRAGMA journal_mode = DELETE")
                 copy.execute("BEGIN IMMEDIATE")
+                _drop_what_is_not_ours(copy)
                 copy.execute("DELETE FROM outbox")
                 # The sync stream is this live database's, not the play-through's.
                 copy.execute("DELETE FROM meta WHERE key IN (?, ?)", STREAM_KEYS)
@@ -398,6 +405,23 @@ class SaveSlots:
         # The damaged slot's own previous generation first: it is what the player lost least.
         twin = exclude.name.removesuffix(".db").removesuffix(".previous")
         return sorted(sound, key=lambda info: info.slot != twin)
+
+
+def _drop_what_is_not_ours(copy: sqlite3.Connection) -> None:
+    # Tables the store's migrations did not make (the lore index) are derived from the
+    # content, not part of a play-through. Virtual tables first: dropping one drops its
+    # shadow tables with it.
+    def others() -> list[tuple[str, bool]]:
+        rows = copy.execute(
+            "SELECT name, sql LIKE 'CREATE VIRTUAL TABLE%' FROM sqlite_master "
+            "WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        return [(name, bool(virtual)) for name, virtual in rows if name not in STORE_TABLES]
+
+    for name, _ in sorted(others(), key=lambda table: not table[1]):
+        if any(name == left for left, _ in others()):
+            quoted = name.replace('"', '""')
+            copy.execute(f'DROP TABLE "{quoted}"')
 
 
 def replace_play_through(conn: sqlite3.Connection, source: Path, named: Path) -> None:

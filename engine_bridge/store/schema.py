@@ -41,6 +41,7 @@ from engine_bridge.store.errors import FaultKind, StoreError, StoreFault
 __all__ = [
     "MIGRATIONS",
     "SAVED_TABLES",
+    "STORE_TABLES",
     "VERSION",
     "BadValueError",
     "migrate",
@@ -147,6 +148,13 @@ SAVED_TABLES: tuple[str, ...] = (
     "story_flags",
     "story_beats",
     "story_counts",
+)
+
+# Every table the migrations make. The live database holds others too (the lore index,
+# built by engine_bridge/content/knowledge.py): a save drops them, as it is of the
+# play-through alone.
+STORE_TABLES: frozenset[str] = frozenset(
+    {*SAVED_TABLES, "meta", "save_info", "outbox", "_migrations"}
 )
 
 

@@ -14,8 +14,10 @@ import fcntl
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from engine_bridge.store.database_file import (
     check_header,
@@ -39,6 +41,8 @@ from engine_bridge.store.sync_stream import (
     read_sync_stream,
 )
 from engine_bridge.store.writer import Writer, connect
+
+T = TypeVar("T")
 
 __all__ = ["Store", "StoreConfig"]
 
@@ -263,6 +267,22 @@ class Store:
         same object, even across loads."""
         return self._memory
 
+    def open_reader(self) -> sqlite3.Connection:
+        """A new read-only connection to the live database, for a reader that keeps its
+        own (the lore index's searches); the caller closes it."""
+        conn = sqlite3.connect(
+            f"{self.paths.live.as_uri()}?mode=ro", uri=True, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {self.config.busy_timeout_ms}")
+        return conn
+
+    def run_write(self, task: Callable[[sqlite3.Connection], T], timeout: float = 120.0) -> T:
+        """Run ``task`` on the writer thread with the write connection (autocommit: the
+        task begins and ends its own transaction), after everything handed over before,
+        and return its result. For work outside the frame (building the lore index at
+        start); never in a frame."""
+        return self._writer.run(task).result(timeout)
+
     def flush(self) -> int | None:
         """Hand the frame's writes (memory, story, outbox) to the writer; the scheduler's
         ``memory.flush()`` at the end of a frame does the same. Returns the batch's
@@ -338,21 +358,20 @@ class Store:
     # -- private -------------------------------------------------------------------------
 
     def _shut(self, timeout: float = 10.0, *, unlock: bool = True) -> None:
-        self._writer.close(timeout)
+        # Readers first: SQLite folds the write-ahead log into the database and deletes it
+        # when the last connection closes, and only a connection that may write can.
         with self._readers_lock:
             for conn in self._readers:
                 conn.close()
             self._readers.clear()
+        self._writer.close(timeout)
         if unlock:
             _unlock(self._lock_fd)
 
     def _reader(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._reader_of_thread, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(
-                f"{self.paths.live.as_uri()}?mode=ro", uri=True, check_same_thread=False
-            )
-            conn.execute(f"PRAGMA busy_timeout = {self.config.busy_timeout_ms}")
+            conn = self.open_reader()
             self._reader_of_thread.conn = conn
             with self._readers_lock:
                 self._readers.append(conn)

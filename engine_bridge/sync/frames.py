@@ -59,7 +59,9 @@ CONTROL_KINDS: frozenset[str] = frozenset(
         "save.put",  # a completed save slot (docs/sync.md, "Cloud saves")
         "save.get",
         "save.list",
-        "content.get",  # the signed content manifest and files (docs/sync.md, "Content")
+        # body: {"have": int}, the installed content version; answered by content.bundle
+        # (docs/sync.md, "Content push")
+        "content.get",
         "admin.stats",
         "admin.kick",
         "admin.reload_keys",
@@ -73,6 +75,7 @@ CONTROL_KINDS: frozenset[str] = frozenset(
         "save.stored",
         "save.data",
         "save.listing",
+        # body: {"version": int, "bundle": bytes}, or {"version": None, "bundle": None}
         "content.bundle",
         "admin.reply",
     }

@@ -170,7 +170,7 @@ def content_systems(content_roots: Sequence[Path] | None = None) -> list[Check]:
     content_log = logging.getLogger("aicore.content")
     was_disabled, content_log.disabled = content_log.disabled, True
     try:
-        systems = ContentSystems(content_roots, save_dir=None)
+        systems = ContentSystems(content_roots)
     finally:
         content_log.disabled = was_disabled
     try:

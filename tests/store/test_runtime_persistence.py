@@ -271,3 +271,18 @@ def test_back_pressure_waits_at_most_a_fifth_of_the_frame_budget(
         assert store.config.handover_budget_s == pytest.approx(0.001)
     finally:
         runtime.close()
+
+
+def test_a_closed_runtime_leaves_no_write_ahead_log_behind(scripts: Path, tmp_path: Path) -> None:
+    """Every connection (the writer's, the readers', the lore index's) is closed, in an
+    order that lets SQLite fold the log back into live.db: nothing but the database stays."""
+    save_dir = tmp_path / "save"
+    game = _game(scripts, save_dir)
+    game.spawn("counter")
+    game.step(3)
+    assert game.runtime.scheduler.knowledge is not None
+    assert game.runtime.scheduler.knowledge.search("crypt")  # the index's reader is used
+    game.runtime.save("one")
+    game.close()
+    folder = save_dir / "default"
+    assert not [p.name for p in folder.iterdir() if p.name.endswith(("-wal", "-shm"))]
