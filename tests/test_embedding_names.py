@@ -47,6 +47,7 @@ CHECKED_GROUPS = {
     "embedding",
     "world",
     "runtime_arguments",
+    "sync_config_arguments",
     "runtime",
     "spawn_refusal",
     "spawn_refusal_codes",
@@ -108,6 +109,15 @@ def test_the_runtime_takes_every_keyword_the_bridge_passes() -> None:
     for name in _values("runtime_arguments"):
         assert name in parameters, f"Runtime() takes no {name!r}"
         assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_sync_config_takes_every_keyword_the_bridge_passes() -> None:
+    from engine_bridge.native.embedding import SyncConfig
+
+    parameters = inspect.signature(SyncConfig).parameters
+    assert next(iter(parameters)) == "endpoint"  # the one positional argument
+    for name in _values("sync_config_arguments"):
+        assert name in parameters, f"SyncConfig() takes no {name!r}"
 
 
 def test_the_runtime_has_every_method_and_attribute_the_bridge_uses(runtime: Runtime) -> None:

@@ -22,6 +22,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine_bridge.core.sync_link import SyncLink
 from engine_bridge.scripting.npc_memory import NpcMemory
 from engine_bridge.store import (
     Autosave,
@@ -35,6 +36,7 @@ from engine_bridge.store import (
     is_msgpack_array,
 )
 from engine_bridge.store.paths import DEFAULT_PROFILE
+from engine_bridge.sync.config import SyncConfig
 
 if TYPE_CHECKING:
     from engine_bridge.content.story import StoryBook
@@ -68,9 +70,13 @@ class Persistence:
         autosave_every_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         frame_budget_s: float | None = None,
+        sync: SyncConfig | None = None,
+        on_thread_start: Callable[[], None] | None = None,
     ) -> None:
         """``autosave_every_s`` of ``clock`` (the runtime passes its game time, so an
-        autosave comes after that much play, however fast frames run)."""
+        autosave comes after that much play, however fast frames run). ``sync``: send the
+        outbox to a cloud gateway (``sync_link.py``), on a thread that starts with
+        ``on_thread_start``."""
         self.store: Store | None = None
         self.problem: Problem | None = None
         self._story: StoryBook | None = None
@@ -82,7 +88,10 @@ class Persistence:
         self.unjournalled = 0
         """Durable messages that could not go to the outbox (no store, or not plain data)."""
         self._kind_names: dict[tuple[str, frozenset[str]], dict[str, str]] = {}
+        self.sync = SyncLink(None, None)
+        """The cloud sync client, or why there is none (``sync.problem``)."""
         if save_dir is None:
+            self.sync = SyncLink(sync, None)
             return
         try:
             self.store = Store.open(save_dir, profile, _config_within(frame_budget_s))
@@ -95,9 +104,11 @@ class Persistence:
             )
             self.problem = ("store", fault.file, None, fault.field, reason)
             log.error("store is off: %s: %s", fault.file, reason)
+            self.sync = SyncLink(sync, None)
             return
         if autosave_every_s is not None and autosave_every_s > 0:
             self._autosave = Autosave(self.store.saves, autosave_every_s, clock=clock)
+        self.sync = SyncLink(sync, self.store, on_thread_start=on_thread_start)
 
     def npc_memory(self) -> NpcMemory | None:
         """The memory to give the scheduler, or None (the scheduler's own, in memory)."""
@@ -114,6 +125,7 @@ class Persistence:
         (never waiting on disk), log the store's new faults and start an autosave if due."""
         if self.store is None:
             return
+        self.sync.end_of_frame()  # the gateway's acknowledgements go in this frame's batch
         self._hand_over()
         for fault in self.store.take_faults():
             self.faults_seen += 1
@@ -211,7 +223,9 @@ class Persistence:
         return held, self.faults_seen, self.unjournalled
 
     def close(self) -> None:
-        """Write what is left and let go of the profile (idempotent)."""
+        """Stop the sync client, write what is left and let go of the profile
+        (idempotent)."""
+        self.sync.close()  # its thread reads the outbox: before the store closes
         if self.store is not None:
             self._hand_over()
             self.store.close()

@@ -36,6 +36,8 @@ from engine_bridge.scripting.hot_reload import ScriptWatcher
 from engine_bridge.scripting.memory_watch import MemoryLimits, MemoryWatch
 from engine_bridge.scripting.script_host import ScriptHost
 from engine_bridge.store import SaveInfo
+from engine_bridge.sync.config import SyncConfig
+from engine_bridge.sync.metrics import SyncMetrics
 from vocal.content import content_root as shipped_content_root
 
 if TYPE_CHECKING:
@@ -72,7 +74,10 @@ class Runtime:
         memory_limits: MemoryLimits | None = None,
         profile: str = DEFAULT_PROFILE,
         autosave_every_s: float | None = None,
+        sync: SyncConfig | None = None,
     ) -> None:
+        """``sync``: send the profile's outbox to a cloud gateway (``docs/sync.md``); needs
+        ``save_dir``. Sync that cannot start is a problem of system ``"sync"``."""
         # This runtime's records go to its sink, never another runtime's (log_routing).
         self._log_route = LogRoute(log_sink) if log_sink is not None else None
         self._gc = GarbageCollection()
@@ -94,6 +99,7 @@ class Runtime:
                 memory_limits=memory_limits,
                 profile=profile,
                 autosave_every_s=autosave_every_s,
+                sync=sync,
             )
         except BaseException:
             self.close()  # what did start (threads, log routing) must not outlive the failure
@@ -118,6 +124,7 @@ class Runtime:
         memory_limits: MemoryLimits | None,
         profile: str,
         autosave_every_s: float | None,
+        sync: SyncConfig | None,
     ) -> None:
         self.world = world
         # Layered: later roots replace or extend earlier ones (engine_bridge.content.layers).
@@ -137,12 +144,16 @@ class Runtime:
         # profile's store, and memory and progress come back when the game starts again
         # (persistence.py).
         self.time = 0.0  # game time: the autosave's clock
+        route = self._log_route
+        adopt = route.adopt if route is not None else None
         self.persistence = Persistence(
             self.save_dir,
             profile=profile,
             autosave_every_s=autosave_every_s,
             clock=lambda: self.time,
             frame_budget_s=frame_budget_s,
+            sync=sync,
+            on_thread_start=adopt,
         )
         # Content next: the story and the lore are among the services the scheduler builds
         # for the NPCs, once.
@@ -173,8 +184,6 @@ class Runtime:
             ("scripts", str(f.path), f.failure.line, None, f"{f.failure.kind}: {f.failure.message}")
             for f in self.scripts.load_failures.values()
         ]
-        route = self._log_route
-        adopt = route.adopt if route is not None else None
         self.watcher = ScriptWatcher(self.scripts.directories, on_thread_start=adopt)
         if watch:
             self.watcher.start()
@@ -240,9 +249,12 @@ class Runtime:
             leave(previous)
 
     def problems(self) -> list[Problem]:
-        """The content problems (:meth:`ContentSystems.problems`), then each script that
-        failed to load at creation, as ``("scripts", file, line, None, reason)``."""
+        """The content problems (:meth:`ContentSystems.problems`), the store's and the
+        cloud sync's (systems ``"store"`` and ``"sync"``), then each script that failed to
+        load at creation, as ``("scripts", file, line, None, reason)``."""
         store = [self.persistence.problem] if self.persistence.problem else []
+        if self.persistence.sync.problem:
+            store.append(self.persistence.sync.problem)
         return self.content.problems() + store + self._script_problems
 
     # -- saves (engine_bridge/core/persistence.py) ----------------------------------------
@@ -285,6 +297,12 @@ class Runtime:
         """(frames' writes the store held for a later frame, store faults, durable messages
         not journalled): read by the bridge after every frame for aicore_metrics."""
         return self.persistence.counters
+
+    @property
+    def sync_metrics(self) -> SyncMetrics | None:
+        """The cloud sync client's counters and its cost to the game thread (None: sync is
+        off; ``problems()`` says why if it was asked for)."""
+        return self.persistence.sync.metrics
 
     @property
     def kinds(self) -> dict[int, str]:

@@ -63,6 +63,8 @@ class RuntimeConfig(ctypes.Structure):
         ("content_root_count", ctypes.c_uint32),
         ("profile", ctypes.c_char_p),
         ("autosave_seconds", ctypes.c_double),
+        ("sync_endpoint", ctypes.c_char_p),
+        ("sync_keys_dir", ctypes.c_char_p),
     ]
 
 

@@ -9,6 +9,7 @@ import os
 
 from engine_bridge.core.errors import ScriptTimeoutError
 from engine_bridge.core.runtime import Runtime
+from engine_bridge.core.sync_link import SyncConfig
 from engine_bridge.core.world import World
 from engine_bridge.store import StoreError
 
@@ -17,6 +18,7 @@ __all__ = [
     "Runtime",
     "ScriptTimeoutError",
     "StoreError",
+    "SyncConfig",
     "World",
     "listen_for_debugger",
 ]

@@ -168,6 +168,16 @@ class Outbox:
         )
         return [OutboxEvent(seq, kind, decode(body), created) for seq, kind, body, created in rows]
 
+    def pending_raw(self, after_seq: int = 0, limit: int = 1000) -> list[tuple[int, str, bytes]]:
+        """As :meth:`pending`, but each event as ``(seq, kind, body)`` with ``body`` the
+        msgpack bytes kept: what the sync client splices into its messages
+        (``encode_stream_message``) without decoding and encoding them again."""
+        rows = self._reader().execute(
+            "SELECT seq, kind, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after_seq, limit),
+        )
+        return rows.fetchall()
+
     def acknowledge(self, through_seq: int) -> None:
         """The cloud has every event up to ``through_seq``: delete them (in the frame's
         batch; call on the game thread)."""

@@ -50,6 +50,7 @@ from engine_bridge.store.schema import (
     version_of,
 )
 from engine_bridge.store.story_state import Snapshot, read_snapshot
+from engine_bridge.store.sync_stream import STREAM_KEYS
 from engine_bridge.store.writer import Writer
 
 __all__ = ["Autosave", "Loaded", "SaveInfo", "SaveSlots", "copy_checked", "find_saves"]
@@ -343,6 +344,8 @@ class SaveSlots:
                 copy.execute("BEGIN IMMEDIATE")
                 _drop_what_is_not_ours(copy)
                 copy.execute("DELETE FROM outbox")
+                # The sync stream is this live database's, not the play-through's.
+                copy.execute("DELETE FROM meta WHERE key IN (?, ?)", STREAM_KEYS)
                 copy.execute("DELETE FROM save_info")
                 copy.execute(
                     "INSERT INTO save_info(id, slot, profile, saved_at, label) "

@@ -34,6 +34,12 @@ from engine_bridge.store.paths import ProfilePaths
 from engine_bridge.store.saves import Loaded, SaveSlots, copy_checked, find_saves
 from engine_bridge.store.schema import BadValueError, migrate
 from engine_bridge.store.story_state import StoryState, read_snapshot
+from engine_bridge.store.sync_stream import (
+    STREAM_KEYS,
+    SyncStream,
+    ensure_sync_stream,
+    read_sync_stream,
+)
 from engine_bridge.store.writer import Writer, connect
 
 T = TypeVar("T")
@@ -90,6 +96,7 @@ def _create_live(paths: ProfilePaths, config: StoreConfig) -> None:
         conn = connect(scratch, busy_timeout_ms=config.busy_timeout_ms)
         try:
             migrate(conn, scratch)
+            ensure_sync_stream(conn)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
@@ -138,6 +145,11 @@ class Store:
             self._memory = SqliteNpcMemory(self._journal, self._memory_rows(reader))
             self.story_state = StoryState(self._journal, read_snapshot(reader))
             self.outbox = Outbox(self._journal, next_seq(reader), self._reader)
+            stream = read_sync_stream(reader)
+            if stream is None:  # open() made it: only a database changed under us lacks it
+                raise ValueError("meta holds no sync stream")
+            self.sync_stream: SyncStream = stream
+            """Who this profile's database is to the cloud gateway (``sync_stream.py``)."""
         except (sqlite3.Error, ValueError) as error:
             self._shut(unlock=False)  # open() lets go of the lock
             fault = fault_from_exception(error, paths.live, "open")
@@ -187,6 +199,7 @@ class Store:
         try:
             check_integrity(conn, paths.live, "open", quick=True)
             migrate(conn, paths.live)
+            ensure_sync_stream(conn)  # a database from before sync, or started from a save
         except sqlite3.Error as error:
             raise StoreError(fault_from_exception(error, paths.live, "open")) from error
         except BadValueError as bad:
@@ -219,6 +232,9 @@ class Store:
                 copy = copy_checked(source, scratch, "recover")
                 try:
                     copy.execute("DELETE FROM save_info")
+                    # A save made before saves left the stream out: the recovered profile
+                    # must be a new stream all the same (sync_stream.py).
+                    copy.execute("DELETE FROM meta WHERE key IN (?, ?)", STREAM_KEYS)
                     mode = copy.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                     if mode != "wal":
                         raise sqlite3.OperationalError(f"journal_mode is {mode}, not wal")

@@ -1,6 +1,9 @@
-"""Fixtures for the gateway's stores: each contract test runs against a SQLite file in
-``tmp_path`` and against a real PostgreSQL server that the tests start themselves
-(``postgres_server.py``; one server per session, a fresh database per test)."""
+"""Fixtures for sync's tests. The gateway's stores: each contract test runs against a
+SQLite file in ``tmp_path`` and against a real PostgreSQL server that the tests start
+themselves (``postgres_server.py``; one server per session, a fresh database per test).
+The sync client: CURVE keys in ``tmp_path``, the test gateway peer on loopback
+(``sync_test_gateway.py``), a real store, and a game loop's worth of frames
+(``sync_game.py``)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,10 @@ from pathlib import Path
 import pytest
 from aicore_gateway.stores import GatewayStore, open_store
 from postgres_server import PostgresServer, PostgresServerError
+from sync_game import FAST, Game
+from sync_test_gateway import Keys, TestGateway
+
+from engine_bridge.sync.config import SyncConfig, SyncTuning
 
 OpenStore = Callable[[], GatewayStore]
 _database_numbers = itertools.count(1)
@@ -68,3 +75,42 @@ def open_gateway_store(store_url: str) -> Iterator[OpenStore]:
 @pytest.fixture
 def gateway_store(open_gateway_store: OpenStore) -> GatewayStore:
     return open_gateway_store()
+
+
+# -- the sync client ------------------------------------------------------------------
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> Keys:
+    return Keys.make(tmp_path / "keys")
+
+
+@pytest.fixture
+def gateway(keys: Keys) -> Iterator[TestGateway]:
+    peer = TestGateway(keys).start()
+    try:
+        yield peer
+    finally:
+        peer.stop()
+
+
+@pytest.fixture
+def save_root(tmp_path: Path) -> Path:
+    return tmp_path / "saves"
+
+
+@pytest.fixture
+def open_game(save_root: Path, keys: Keys) -> Iterator[Callable[..., Game]]:
+    """Open the profile with a sync client to ``endpoint`` (closed at the end)."""
+    games: list[Game] = []
+
+    def _open(endpoint: str, tuning: SyncTuning = FAST) -> Game:
+        game = Game(save_root, SyncConfig(endpoint, keys_dir=keys.game_dir, tuning=tuning))
+        games.append(game)
+        return game
+
+    try:
+        yield _open
+    finally:
+        for game in games:
+            game.close()  # idempotent: a test may have closed it (a restart)

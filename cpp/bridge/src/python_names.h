@@ -15,6 +15,7 @@ inline constexpr char kRuntime[] = "Runtime";
 inline constexpr char kPackageDir[] = "PACKAGE_DIR";
 inline constexpr char kListenForDebugger[] = "listen_for_debugger";
 inline constexpr char kStoreError[] = "StoreError";
+inline constexpr char kSyncConfig[] = "SyncConfig";
 }  // namespace embedding
 
 // What the bridge calls on World.
@@ -34,7 +35,13 @@ inline constexpr char kHandlerBudgetS[] = "handler_budget_s";
 inline constexpr char kFrameBudgetS[] = "frame_budget_s";
 inline constexpr char kProfile[] = "profile";
 inline constexpr char kAutosaveEveryS[] = "autosave_every_s";
+inline constexpr char kSync[] = "sync";
 }  // namespace runtime_arguments
+
+// SyncConfig's keyword arguments (its endpoint is the first positional one).
+namespace sync_config_arguments {
+inline constexpr char kKeysDir[] = "keys_dir";
+}  // namespace sync_config_arguments
 
 // The methods and attributes of a Runtime the bridge calls or reads.
 namespace runtime {

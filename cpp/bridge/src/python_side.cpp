@@ -20,10 +20,16 @@ namespace args = python_names::runtime_arguments;
 
 namespace {
 
-// The profile keyword only when the engine named one: otherwise the Runtime's own default.
-py::dict profileArgument(const aicore_runtime& rt) {
+// The profile keyword only when the engine named one: otherwise the Runtime's own default;
+// the sync keyword only when the engine named a gateway (a SyncConfig of its endpoint and
+// keys folder; an empty folder is the Runtime's to report as a problem, not create's).
+py::dict optionalArguments(const aicore_runtime& rt, const py::module_& embedding) {
     py::dict kwargs;
     if (!rt.profile.empty()) kwargs[args::kProfile] = rt.profile;
+    if (!rt.syncEndpoint.empty()) {
+        kwargs[args::kSync] = embedding.attr(names::embedding::kSyncConfig)(
+            rt.syncEndpoint, py::arg(names::sync_config_arguments::kKeysDir) = rt.syncKeysDir);
+    }
     return kwargs;
 }
 
@@ -60,7 +66,7 @@ aicore_result createPythonSide(aicore_runtime& rt) {
             py::arg(args::kFrameBudgetS) = rt.frameBudgetMs / 1000.0,
             py::arg(args::kAutosaveEveryS) =
                 rt.autosaveSeconds > 0 ? py::object(py::float_(rt.autosaveSeconds)) : py::object(py::none()),
-            **profileArgument(rt)));
+            **optionalArguments(rt, embedding)));
         if (rt.debugPort > 0) {
             embedding.attr(names::embedding::kListenForDebugger)(rt.debugPort);
         }

@@ -149,6 +149,21 @@ aicore_result aicore_runtime_create(const aicore_runtime_config* config, aicore_
         rt->profile = config->profile != nullptr ? config->profile : "";
         rt->autosaveSeconds = config->autosave_seconds > 0 ? config->autosave_seconds : 0.0;
     }
+    // sync_endpoint and sync_keys_dir came with cloud sync: an older config ends before them.
+    if (config->struct_size >= offsetof(aicore_runtime_config, sync_keys_dir) + sizeof(const char*)) {
+        if (config->sync_endpoint != nullptr && !aicore::bridge::isValidUtf8(config->sync_endpoint)) {
+            tlsCreateError = "sync_endpoint '" + printable(config->sync_endpoint, 64) + "' is not UTF-8";
+            return AICORE_INVALID_ARGUMENT;
+        }
+        rt->syncEndpoint = config->sync_endpoint != nullptr ? config->sync_endpoint : "";
+        if (!takePath(config->sync_keys_dir, "sync_keys_dir", rt->syncKeysDir)) return AICORE_INVALID_ARGUMENT;
+        if (!rt->syncEndpoint.empty() &&
+            (rt->syncEndpoint.find("://") == std::string::npos || rt->syncKeysDir.empty())) {
+            tlsCreateError = "sync_endpoint '" + printable(rt->syncEndpoint, 64) +
+                             "' must be transport://address, with sync_keys_dir set";
+            return AICORE_INVALID_ARGUMENT;
+        }
+    }
     const std::size_t n = rt->capacity;
     rt->position.assign(n * 3, 0.0f);
     rt->velocity.assign(n * 3, 0.0f);

@@ -44,6 +44,8 @@ struct aicore_runtime {
     std::uint32_t debugPort = 0;
     std::string profile;            // "" = the store's default profile
     double autosaveSeconds = 0.0;   // game time; <= 0: no autosave
+    std::string syncEndpoint;       // "" = no cloud sync
+    std::string syncKeysDir;        // the gateway's public key and the game's key pair
 
     // The saves aicore_saves_refresh listed; their strings are valid until the next refresh.
     struct SaveEntry {

@@ -37,7 +37,8 @@ std::vector<std::string> splitKinds(const std::string& text) {
 const char* hostUsage() {
     return "usage: aicore-host [--npcs N] [--frames F] [--realtime] [--scripts DIR]...\n"
            "                   [--content DIR]... [--save DIR] [--save-every SECONDS]\n"
-           "                   [--load SLOT] [--profile NAME] [--python-home DIR] [--venv DIR]\n"
+           "                   [--load SLOT] [--profile NAME] [--sync ENDPOINT --sync-keys DIR]\n"
+           "                   [--python-home DIR] [--venv DIR]\n"
            "                   [--wav OUT.wav] [--report OUT.json] [--trace OUT.jsonl]\n"
            "                   [--seed S] [--kinds a,b,c]\n"
            "                   [--debug PORT] [--play] [--quiet] [--version] [--help]\n"
@@ -58,6 +59,11 @@ const char* hostUsage() {
            "  --load SLOT       load that save before the first frame; if it cannot be\n"
            "                    loaded, say why and which saves can, and exit 1\n"
            "  --profile NAME    the save profile (default \"default\")\n"
+           "  --sync ENDPOINT   send the profile's durable events to the cloud gateway at\n"
+           "                    ENDPOINT (tcp://host:port) from a background thread; offline,\n"
+           "                    they wait in the save's outbox (needs --save, --sync-keys)\n"
+           "  --sync-keys DIR   the gateway's public key (gateway.key) and this game's key\n"
+           "                    pair (<name>.key_secret, as zmq.auth.create_certificates writes)\n"
            "  --python-home DIR the Python prefix (default $AICORE_PYTHON_HOME)\n"
            "  --venv DIR        a virtual environment to use (default $AICORE_VENV)\n"
            "  --wav OUT.wav     write the voice mix (32-bit float stereo, 48 kHz)\n"
@@ -120,7 +126,7 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
                            name == "--venv" || name == "--wav" || name == "--report" ||
                            name == "--trace" || name == "--seed" || name == "--kinds" ||
                            name == "--debug" || name == "--save-every" || name == "--load" ||
-                           name == "--profile";
+                           name == "--profile" || name == "--sync" || name == "--sync-keys";
         if (!known) return {std::nullopt, "unknown option '" + args[i] + "'"};
         if (!value(v)) return fail("needs a value");
         if (name == "--npcs") {
@@ -160,6 +166,12 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
             o.loadSlot = v;
         } else if (name == "--profile") {
             o.profile = v;
+        } else if (name == "--sync") {
+            if (v.find("://") == std::string::npos)
+                return fail("must be a ZeroMQ endpoint, transport://address, got '" + v + "'");
+            o.syncEndpoint = v;
+        } else if (name == "--sync-keys") {
+            o.syncKeysDir = v;
         } else if (name == "--python-home") {
             o.pythonHome = v;
         } else if (name == "--venv") {
@@ -175,6 +187,11 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
     // The store lives in the save folder: without one there is nothing to save to or load.
     if (o.saveDir.empty() && (o.saveEverySeconds > 0.0 || !o.loadSlot.empty() || !o.profile.empty()))
         return {std::nullopt, "--save-every, --load and --profile need --save DIR"};
+    // Sync sends the store's outbox, with the keys it proves who it is with.
+    if (!o.syncEndpoint.empty() && (o.saveDir.empty() || o.syncKeysDir.empty()))
+        return {std::nullopt, "--sync needs --save DIR and --sync-keys DIR"};
+    if (o.syncEndpoint.empty() && !o.syncKeysDir.empty())
+        return {std::nullopt, "--sync-keys goes with --sync ENDPOINT"};
     if (o.play && !o.wavPath.empty())
         return {std::nullopt, "--play and --wav: choose one (the device or the file is the clock)"};
     // A sound card consumes samples at its own pace, so the game has to keep that pace.

@@ -18,6 +18,8 @@ struct HostOptions {
     double saveEverySeconds = 0.0;  // autosave interval in game time; 0 = none (needs saveDir)
     std::string loadSlot;    // load this slot after create, before the first frame ("" = none)
     std::string profile;     // "" = the store's default profile
+    std::string syncEndpoint;  // the cloud gateway, "tcp://host:port" ("" = no sync; needs saveDir)
+    std::string syncKeysDir;   // gateway.key and the game's <name>.key_secret (needs syncEndpoint)
     std::string pythonHome;  // "" = $AICORE_PYTHON_HOME, else the runtime's default
     std::string venv;        // "" = $AICORE_VENV, else none
     std::string wavPath;

@@ -116,6 +116,10 @@ int run(const HostOptions& o) {
     config.debug_port = o.debugPort;
     if (!o.profile.empty()) config.profile = o.profile.c_str();
     config.autosave_seconds = o.saveEverySeconds;  // game time: the frames' dt, not the wall
+    if (!o.syncEndpoint.empty()) {
+        config.sync_endpoint = o.syncEndpoint.c_str();
+        config.sync_keys_dir = o.syncKeysDir.c_str();
+    }
 
     aicore_runtime* created = nullptr;
     if (const aicore_result r = aicore_runtime_create(&config, &created); r != AICORE_OK)

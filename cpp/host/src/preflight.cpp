@@ -58,6 +58,8 @@ std::optional<PathProblem> checkPaths(const HostOptions& o) {
         if (auto why = folderProblem(dir)) return PathProblem{"--scripts", dir, *why};
     for (const std::string& dir : o.contentDirs)
         if (auto why = folderProblem(dir)) return PathProblem{"--content", dir, *why};
+    if (!o.syncKeysDir.empty())
+        if (auto why = folderProblem(o.syncKeysDir)) return PathProblem{"--sync-keys", o.syncKeysDir, *why};
     const std::pair<const char*, const std::string*> outputs[] = {
         {"--wav", &o.wavPath}, {"--report", &o.reportPath}, {"--trace", &o.tracePath}};
     for (const auto& [option, path] : outputs)

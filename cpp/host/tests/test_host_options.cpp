@@ -66,6 +66,26 @@ TEST(HostOptions, UsageErrorsNameTheOption) {
     }
 }
 
+TEST(HostOptions, SyncNeedsASaveFolderAndKeys) {
+    const auto p = parse({"--save", "s", "--sync", "tcp://gw:7700", "--sync-keys=keys"});
+    ASSERT_TRUE(p.options) << p.error;
+    EXPECT_EQ(p.options->syncEndpoint, "tcp://gw:7700");
+    EXPECT_EQ(p.options->syncKeysDir, "keys");
+    EXPECT_TRUE(parse({}).options->syncEndpoint.empty());  // no sync unless asked
+
+    const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+        {{"--save", "s", "--sync", "gw:7700", "--sync-keys", "k"}, "transport://address"},
+        {{"--sync", "tcp://gw:7700", "--sync-keys", "k"}, "--sync needs --save DIR"},
+        {{"--save", "s", "--sync", "tcp://gw:7700"}, "--sync-keys DIR"},
+        {{"--save", "s", "--sync-keys", "k"}, "--sync-keys goes with --sync"},
+    };
+    for (const auto& [args, why] : refused) {
+        const auto r = parse(args);
+        EXPECT_FALSE(r.options) << args.back();
+        EXPECT_NE(r.error.find(why), std::string::npos) << r.error;
+    }
+}
+
 TEST(HostOptions, PlayImpliesRealtime) {
     const auto p = parse({"--play"});
     ASSERT_TRUE(p.options);

@@ -173,6 +173,19 @@ typedef struct aicore_runtime_config {
        aicore_tick's dt_seconds, so a paused game does not autosave), between frames, without
        the game thread waiting on disk; <= 0 or NaN: no autosave. Needs save_dir. */
     double autosave_seconds;
+    /* Appended with cloud sync (a config whose struct_size ends before them: no sync). The
+       cloud gateway's ZeroMQ endpoint ("tcp://host:port"): a thread of the runtime's sends
+       the profile's outbox (its durable events and commands) there, and the game thread
+       never waits for it (docs/sync.md, "The sync client"). NULL or "": no sync. Needs
+       save_dir, and sync_keys_dir: the folder holding the gateway's public key
+       (gateway.key) and this game's CURVE key pair (<name>.key_secret, the only other
+       secret key file there; <name> is the key's name to the gateway). Sync that cannot
+       start (no save_dir or no store, a key missing, the sync extra not installed) does not
+       fail create: it is a content problem of system "sync", and the events wait in the
+       outbox. Not UTF-8, an endpoint not of the form transport://address, or one without
+       sync_keys_dir fails create with AICORE_INVALID_ARGUMENT. Borrowed during create. */
+    const char* sync_endpoint;
+    const char* sync_keys_dir;
 } aicore_runtime_config;
 
 /* Fills `config` with defaults; call it first so fields added later keep working. */

@@ -110,6 +110,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--profile", metavar="NAME", help="the save profile (default 'default')")
     parser.add_argument(
+        "--sync",
+        metavar="ENDPOINT",
+        help="send the profile's durable events to the cloud gateway at ENDPOINT "
+        "(tcp://host:port) from a background thread; offline they wait in the outbox "
+        "(needs --sync-keys; docs/sync.md)",
+    )
+    parser.add_argument(
+        "--sync-keys",
+        type=Path,
+        metavar="DIR",
+        help="the gateway's public key (gateway.key) and this game's key pair (<name>.key_secret)",
+    )
+    parser.add_argument(
         "--content",
         type=Path,
         action="append",
@@ -162,6 +175,8 @@ def host_command(args: argparse.Namespace) -> list[str]:
         "--save-every": args.save_every,
         "--load": args.load,
         "--profile": args.profile,
+        "--sync": args.sync,
+        "--sync-keys": args.sync_keys,
     }
     for flag, value in optional.items():
         if value is not None:

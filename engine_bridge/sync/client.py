@@ -1,0 +1,176 @@
+"""The sync client: sends a profile's outbox to the cloud gateway on a thread of its own
+(``docs/sync.md``, "The sync client").
+
+Two threads touch it. Its own (``worker.py``) owns the ZeroMQ socket, reads the outbox on
+its own SQLite connection and does all the waiting. The game thread calls
+:meth:`SyncClient.end_of_frame` once a frame, which takes what the gateway acknowledged
+since the last frame and deletes those events from the outbox in the frame's write batch
+(``Outbox.acknowledge`` belongs to the game thread); it never touches the network and
+never waits for the client's thread beyond a lock held for an integer.
+
+    client = SyncClient(SyncConfig("tcp://gw:7700", keys_dir=Path("keys")), store,
+                        agent="aicore/0.1.0")
+    client.start()
+    ...                         # each frame, on the game thread:
+    client.end_of_frame()
+    store.flush()
+    ...
+    client.close()              # before store.close()
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from engine_bridge.store import Store
+from engine_bridge.sync.acked_slot import AckedSlot
+from engine_bridge.sync.config import SyncConfig
+from engine_bridge.sync.frames import MAX_CLIENT_LEN
+from engine_bridge.sync.keys import KeyFileError, load_key_pair, load_public_key
+from engine_bridge.sync.metrics import FrameCost, SyncMetrics
+from engine_bridge.sync.worker import SyncWorker
+
+__all__ = ["SyncClient"]
+
+
+class _StoreOutbox:
+    """The worker's view of the store: the outbox in the stream's ``seq``."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._base = store.sync_stream.base
+
+    def pending(self, after: int, limit: int) -> Sequence[tuple[int, str, bytes]]:
+        base = self._base
+        rows = self._store.outbox.pending_raw(after + base, limit)
+        if base:
+            return [(seq - base, kind, body) for seq, kind, body in rows]
+        return rows
+
+    def generation(self) -> int:
+        # The writer's count of batches done: new events are readable only after it moves.
+        return self._store.committed_through
+
+
+class SyncClient:
+    """Drains ``store``'s outbox to the gateway ``config`` names.
+
+    Raises (from the constructor):
+        KeyFileError: a key file is missing or not a CURVE key (named), or the key's
+            name cannot name a stream.
+        MissingExtraError: pyzmq is not installed (the ``sync`` extra).
+    """
+
+    def __init__(
+        self,
+        config: SyncConfig,
+        store: Store,
+        *,
+        agent: str,
+        on_thread_start: Callable[[], None] | None = None,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``agent`` goes in the hello (``"aicore/<version>"``); ``on_thread_start`` runs
+        first on the client's thread (the runtime routes its log records there); ``rng``
+        draws the backoff's jitter."""
+        gateway_file, client_file = config.key_files()
+        keys = load_key_pair(client_file)
+        gateway_key = load_public_key(gateway_file)
+        stream = store.sync_stream
+        client = f"{keys.name}/{stream.id}"
+        if not keys.name or "/" in keys.name or len(client) > MAX_CLIENT_LEN:
+            raise KeyFileError(
+                client_file,
+                f"its name {keys.name!r} cannot name a stream (1 to "
+                f"{MAX_CLIENT_LEN - len(stream.id) - 1} characters, no '/')",
+            )
+        self.client = client
+        """This stream as the gateway knows it: ``"<key name>/<stream id>"``."""
+        self.config = config
+        self._store = store
+        self._stream = stream
+        self._slot = AckedSlot()
+        self._cost = FrameCost()
+        self._worker = SyncWorker(
+            endpoint=config.endpoint,
+            keys=keys,
+            gateway_key=gateway_key,
+            client=client,
+            agent=agent,
+            tuning=config.tuning,
+            source=_StoreOutbox(store),
+            slot=self._slot,
+            rng=rng if rng is not None else random.Random(),
+            clock=clock,
+        )
+        self._on_thread_start = on_thread_start
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the client's thread (once)."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="aicore-sync", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        if self._on_thread_start is not None:
+            self._on_thread_start()
+        self._worker.run(self._stop)
+
+    def end_of_frame(self) -> None:
+        """The game thread's part, once a frame before the store's flush: delete from the
+        outbox (in the frame's batch) what the gateway acknowledged since the last frame.
+        Timed into :attr:`metrics`."""
+        began = time.perf_counter()
+        through = self._slot.take()
+        if through is not None:
+            self._store.outbox.acknowledge(self._stream.outbox_seq(through))
+        self._cost.add(time.perf_counter() - began)
+
+    @property
+    def metrics(self) -> SyncMetrics:
+        """The client's counters now (any thread; the frame costs are the game thread's
+        and may be a frame behind)."""
+        c = self._worker.counters
+        cost = self._cost
+        with c.lock:
+            return SyncMetrics(
+                state=c.state,
+                frames_sent=c.frames_sent,
+                frames_resent=c.frames_resent,
+                messages_sent=c.messages_sent,
+                acked_through=c.acked_through,
+                acknowledged_through=self._slot.taken,
+                in_flight=c.in_flight,
+                connects=c.connects,
+                reconnects=c.reconnects,
+                pings_sent=c.pings_sent,
+                rejects=dict(c.rejects),
+                faults=dict(c.faults),
+                last_fault=c.last_fault,
+                frames=cost.frames,
+                frame_cost_last_s=cost.last_s,
+                frame_cost_max_s=cost.max_s,
+                frame_cost_total_s=cost.total_s,
+            )
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the client's thread (it notices within ``tuning.poll_s``) and drop its
+        connection; what is unacknowledged stays in the outbox for the next run. Call
+        before the store closes (the thread reads the outbox). Idempotent.
+
+        Raises:
+            TimeoutError: the thread did not stop within ``timeout`` (a bug; logged).
+        """
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive():
+                raise TimeoutError(f"the sync client's thread did not stop within {timeout} s")
