@@ -7,8 +7,9 @@ key and is readable by its owner only. ``NAME`` is the **key name**: the identit
 gateway gives a connection that authenticated with that key, and the first part of every
 stream the connection may write (``"<key name>/<stream id>"``). A gateway's folder::
 
-    DIR/server.key           the gateway's public certificate (clients need a copy)
-    DIR/server.key_secret    the gateway's secret certificate
+    DIR/gateway.key          the gateway's public certificate (every client needs a copy:
+                             the game's sync client looks for it as gateway.key)
+    DIR/gateway.key_secret   the gateway's secret certificate
     DIR/allowed/NAME.key     one public certificate per client allowed to connect
 
 Every refusal is a :class:`KeyFolderError` with the file, a :class:`KeyProblem` and a reason.
@@ -28,22 +29,23 @@ from vocal.extras import import_extra
 
 __all__ = [
     "ALLOWED_FOLDER",
+    "GATEWAY_KEY_NAME",
     "PUBLIC_SUFFIX",
     "SECRET_SUFFIX",
-    "SERVER_KEY_NAME",
     "AllowList",
     "KeyFolderError",
     "KeyProblem",
     "allow_key",
     "check_key_name",
     "load_allow_list",
-    "load_server_key_pair",
+    "load_gateway_key_pair",
     "new_key_pair",
     "revoke_key",
 ]
 
-SERVER_KEY_NAME = "server"
-"""The name of the gateway's own key pair in its keys folder."""
+GATEWAY_KEY_NAME = "gateway"
+"""The name of the gateway's own key pair in its keys folder (and of the copy of its
+public key in a game's keys folder: ``engine_bridge/sync/config.py``, GATEWAY_KEY_FILE)."""
 ALLOWED_FOLDER = "allowed"
 PUBLIC_SUFFIX = ".key"
 SECRET_SUFFIX = ".key_secret"
@@ -126,10 +128,10 @@ def new_key_pair(name: str, directory: Path) -> tuple[Path, Path]:
     return public, secret
 
 
-def load_server_key_pair(keys_dir: Path) -> KeyPair:
-    """The gateway's own pair, ``keys_dir/server.key_secret``."""
+def load_gateway_key_pair(keys_dir: Path) -> KeyPair:
+    """The gateway's own pair, ``keys_dir/gateway.key_secret``."""
     try:
-        return load_key_pair(keys_dir / f"{SERVER_KEY_NAME}{SECRET_SUFFIX}")
+        return load_key_pair(keys_dir / f"{GATEWAY_KEY_NAME}{SECRET_SUFFIX}")
     except KeyFileError as error:
         raise _unreadable(error) from None
 

@@ -23,7 +23,7 @@ class GatewayConfig:
     store: str
     """``sqlite:PATH`` or ``postgresql://...``."""
     keys: Path
-    """The keys folder: ``server.key_secret`` and ``allowed/NAME.key``."""
+    """The keys folder: ``gateway.key_secret`` and ``allowed/NAME.key``."""
     http: tuple[str, int] | None = None
     rate: float | None = None
     """Frames per second per key (None: no limit)."""
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         type=Path,
         metavar="DIR",
-        help="keys folder: server.key_secret and allowed/NAME.key (aicore keys)",
+        help="keys folder: gateway.key_secret and allowed/NAME.key (aicore keys)",
     )
     parser.add_argument(
         "--http", type=_host_port, metavar="HOST:PORT", help="serve /healthz /readyz /metrics"

@@ -33,7 +33,7 @@ from aicore_gateway.store_probe import StoreProbe
 from aicore_gateway.stores.base import GatewayStore
 from aicore_gateway.zap import ZapHandler
 from engine_bridge.sync.frames import Frame, encode_message
-from engine_bridge.sync.keys_folder import load_allow_list, load_server_key_pair
+from engine_bridge.sync.keys_folder import load_allow_list, load_gateway_key_pair
 
 __all__ = ["GatewayServer"]
 
@@ -58,7 +58,7 @@ class GatewayServer:
         self._config = config
         self._store = store
         self.metrics = GatewayMetrics()
-        self._server_keys = load_server_key_pair(config.keys)
+        self._server_keys = load_gateway_key_pair(config.keys)
         allow_list = load_allow_list(config.keys)
         for problem in allow_list.problems:
             log.error("keys folder: left out %s", problem)

@@ -51,14 +51,14 @@ class Keys:
 
 def make_keys(root: Path) -> Keys:
     folder, client_folder = root / "gateway-keys", root / "client-keys"
-    new_key_pair("server", folder)
+    new_key_pair("gateway", folder)
     clients = {}
     for name in ("alice", "ops", "mallory"):
         _, secret = new_key_pair(name, client_folder)
         clients[name] = load_key_pair(secret)
         if name != "mallory":
             allow_key(client_folder / f"{name}.key", folder)
-    return Keys(folder, folder / "server.key", clients, client_folder)
+    return Keys(folder, folder / "gateway.key", clients, client_folder)
 
 
 class Gateway:

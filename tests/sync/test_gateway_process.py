@@ -417,7 +417,7 @@ def test_it_will_not_start_without_its_key_pair_or_with_a_bad_command_line(
         [*command, str(empty)], capture_output=True, text=True, timeout=TIMEOUT_S, check=False
     )
     assert refused.returncode == 1
-    assert "server.key_secret" in refused.stderr
+    assert "gateway.key_secret" in refused.stderr
     assert refused.stdout == ""
     unknown_store = subprocess.run(
         [*command[:4], "mysql://nowhere", "--keys", str(keys.folder)],

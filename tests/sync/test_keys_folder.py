@@ -16,7 +16,7 @@ from engine_bridge.sync.keys_folder import (
     KeyProblem,
     allow_key,
     load_allow_list,
-    load_server_key_pair,
+    load_gateway_key_pair,
     new_key_pair,
     revoke_key,
 )
@@ -47,9 +47,9 @@ def test_a_new_pair_is_a_pyzmq_certificate_pair_with_a_private_secret(tmp_path: 
 
 def test_allow_and_revoke_keep_the_allow_list(tmp_path: Path) -> None:
     gateway, clients = tmp_path / "gateway", tmp_path / "clients"
-    new_key_pair("server", gateway)
+    new_key_pair("gateway", gateway)
     alice_public, alice_secret = new_key_pair("alice", clients)
-    assert load_server_key_pair(gateway).name == "server"
+    assert load_gateway_key_pair(gateway).name == "gateway"
 
     assert allow_key(alice_public, gateway) == gateway / "allowed" / "alice.key"
     allowed = load_allow_list(gateway)
@@ -92,9 +92,9 @@ def test_files_the_allow_list_cannot_use_are_reported_not_skipped(tmp_path: Path
 
 def test_aicore_keys_new_allow_list_revoke(tmp_path: Path) -> None:
     gateway, clients = tmp_path / "gateway", tmp_path / "clients"
-    made = aicore_keys("new", "server", "--dir", gateway)
+    made = aicore_keys("new", "gateway", "--dir", gateway)
     assert made.returncode == 0, made.stdout + made.stderr
-    assert (gateway / "server.key_secret").is_file()
+    assert (gateway / "gateway.key_secret").is_file()
     assert aicore_keys("new", "alice", "--dir", clients).returncode == 0
 
     allowed = aicore_keys("allow", clients / "alice.key", "--keys", gateway)

@@ -27,7 +27,7 @@ HELP = "make, allow, revoke and list the CURVE keys of cloud sync"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     new = actions.add_parser("new", help="write a key pair NAME.key and NAME.key_secret")
-    new.add_argument("name", help="the key name (the gateway's own pair is 'server')")
+    new.add_argument("name", help="the key name (the gateway's own pair is 'gateway')")
     new.add_argument("--dir", type=Path, required=True, metavar="DIR", help="where to write it")
     allow = actions.add_parser("allow", help="put a client's public certificate on the allow-list")
     allow.add_argument("certificate", type=Path, help="the client's NAME.key")
