@@ -48,8 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words:
+        # A command that is another program's front (aicore gateway) takes its words as
+        # they are: its options are that program's, not ours.
+        from engine_bridge.tooling.cli import commands
+
+        for module in submodules(commands):
+            if words[0] == module.NAME and hasattr(module, "run_words"):
+                return int(module.run_words(words[1:]))
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     if not hasattr(args, "_run"):
         parser.print_help()
         return 2
