@@ -16,8 +16,9 @@ CTEST_DIR := build/ctest
 BENCH_DIR := build/bench
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # The game needs none of these; the tests and the demo need them all (doctor checks the
-# sync and models packages too). pyproject.toml says what each extra is for.
-EXTRAS := test,tools,sync,models
+# sync and models packages too; the models tests train small models). pyproject.toml says
+# what each extra is for.
+EXTRAS := test,tools,sync,models,train
 
 .PHONY: demo test bench setup lint format ctest sanitize pytest clean help
 .DEFAULT_GOAL := help

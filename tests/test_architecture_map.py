@@ -14,7 +14,17 @@ PACKAGE = ROOT / "engine_bridge"
 
 # A room's folder under engine_bridge/, or the top-level modules (the designers' surface).
 SURFACE = "designers' surface"
-ROOMS = ("core", "scripting", "protocol", "content", "native", "store", "sync", "tooling")
+ROOMS = (
+    "core",
+    "scripting",
+    "protocol",
+    "content",
+    "native",
+    "store",
+    "sync",
+    "models",
+    "tooling",
+)
 
 # Which rooms each room may import. The frame (core, scripting, content, protocol) never
 # imports tooling, so a shipped game can leave tooling out; content never reaches back
@@ -27,6 +37,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "native": {"native", "core", "store", "tooling"},
     "store": {"store", "scripting", "protocol"},
     "sync": {"sync", "store", "protocol"},
+    "models": {"models", "core", "content", "protocol"},
     "tooling": {*ROOMS, SURFACE},
     SURFACE: {"core", "scripting", "content", "protocol", SURFACE},
 }

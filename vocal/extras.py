@@ -22,6 +22,10 @@ EXTRA_PACKAGES: dict[str, tuple[str, str]] = {
     "zmq": ("pyzmq", "sync"),
     "cryptography": ("cryptography", "sync"),
     "onnxruntime": ("onnxruntime", "models"),
+    "sklearn": ("scikit-learn", "train"),
+    "skl2onnx": ("skl2onnx", "train"),
+    "onnx": ("onnx", "train"),
+    "rich": ("rich", "train"),
 }
 
 
