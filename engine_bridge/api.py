@@ -9,12 +9,15 @@ An NPC kind is a class::
         kind = "gravedigger"      # what the engine spawns
         archetype = "zombie"      # the voice its lines are spoken with
         decision_rate = 2.0       # on_tick calls per second
+        model = "npc_action"      # a decision model's advice each turn: self.decision
 
         def on_spawn(self) -> None:
             self.remember("shovels", 1)
 
         def on_tick(self, dt: float) -> None:
-            if self.sees_player and self.player_distance < 5:
+            if self.decision is not None and self.decision.action == "flee":
+                self.flee_from(self.player_position)
+            elif self.sees_player and self.player_distance < 5:
                 self.say("Dig your own.")
                 self.flee_from(self.player_position)
 
@@ -33,6 +36,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, NamedTuple, TypeVarTuple, Unpack
 
+from engine_bridge.core.decisions import Decision
 from engine_bridge.core.timers import TimerHandle
 from engine_bridge.scripting.npc_memory import Memorable
 
@@ -41,7 +45,7 @@ if TYPE_CHECKING:
     from engine_bridge.content.story import StoryBook
     from engine_bridge.scripting.services import NpcServices
 
-__all__ = ["Event", "Memorable", "Npc", "NpcInfo", "TimerHandle"]
+__all__ = ["Decision", "Event", "Memorable", "Npc", "NpcInfo", "TimerHandle"]
 
 Vec3 = tuple[float, float, float]
 _Args = TypeVarTuple("_Args")
@@ -80,6 +84,9 @@ class Npc:
     kind: ClassVar[str] = ""
     archetype: ClassVar[str | None] = None
     decision_rate: ClassVar[float] = 2.0
+    model: ClassVar[str | tuple[str, ...] | None] = None
+    """The decision models this kind asks each turn (``content/models/manifest.toml``
+    names them): ``self.decision`` is the first's advice, ``self.decision_of(name)`` any's."""
 
     slot: int
     # The one way to the game (services.py): set by the scheduler at spawn, and the reason
@@ -131,6 +138,25 @@ class Npc:
     def sees_player(self) -> bool:
         """Whether the engine says this NPC perceives the player this frame."""
         return bool(self._services.world.perception[self.slot] & 1)
+
+    @property
+    def decision(self) -> Decision | None:
+        """What the kind's (first) ``model`` advises this turn: ``decision.action``
+        (``"attack"``...), ``decision.probabilities``, ``decision.model``. Decided for every
+        due NPC of the kind at once, just before the ``on_tick``s. Advice: the handler
+        decides what the NPC does. ``None`` when the kind asks no model, the model is off
+        (missing or broken: the runtime reported it), or it has not decided for this NPC
+        yet; a script then does what it would do without a model."""
+        model = type(self).model
+        if model is None:
+            return None
+        name = model if isinstance(model, str) else model[0] if model else ""
+        return self._services.decisions.of(self.slot, name)
+
+    def decision_of(self, model: str) -> Decision | None:
+        """The latest advice of ``model`` (one of the kind's ``model`` names) for this NPC,
+        or ``None`` as for :attr:`decision`."""
+        return self._services.decisions.of(self.slot, model)
 
     @property
     def now(self) -> float:

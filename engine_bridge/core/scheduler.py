@@ -4,9 +4,12 @@ this frame, each under a time budget and an exception guard.
 A frame (:meth:`Scheduler.tick`):
 1. distances from every NPC to the player in one numpy operation;
 2. events routed to ``on_event`` (event_delivery.py; event_bus.py for the order);
-3. ``on_tick`` for the NPCs whose turn it is (turn_plan.py: an NPC with decision rate r
+3. the decision models, once for all the NPCs due this frame of the kinds that ask each
+   model (decisions.py; ``engine_bridge/models/decision_step.py``), so that their
+   ``on_tick`` reads ``self.decision``;
+4. ``on_tick`` for the NPCs whose turn it is (turn_plan.py: an NPC with decision rate r
    ticks every ``FRAME_RATE / r`` frames, spread evenly over frames);
-4. when the frame budget runs out, the remaining handlers move to the next frame.
+5. when the frame budget runs out, the remaining handlers move to the next frame.
 
 Every handler runs through the :class:`ScriptGuard` (script_guard.py): a handler that
 raises or overruns its budget is reported once per place and its NPC falls back; a script
@@ -26,6 +29,7 @@ import numpy as np
 
 from engine_bridge.api import Event, Npc
 from engine_bridge.core.budget import Deadline, ThreadDeadline
+from engine_bridge.core.decisions import DecisionBoard, DecisionMaker, models_of
 from engine_bridge.core.event_bus import EventBus
 from engine_bridge.core.event_delivery import EventDelivery
 from engine_bridge.core.nearby_query import NearbyQuery
@@ -51,7 +55,8 @@ class Scheduler:
     """Runs the frame; builds the NPCs' :class:`NpcServices` once and hands them to each
     NPC at spawn. ``memory`` (default: in memory), ``story`` and ``knowledge`` are the
     systems NPCs reach through it; ``emit_sink`` receives the validated commands;
-    ``say_sink`` and ``speak_sink`` voice what NPCs say."""
+    ``say_sink`` and ``speak_sink`` voice what NPCs say; ``decisions`` runs the decision
+    models (none: every ``self.decision`` is None)."""
 
     def __init__(
         self,
@@ -68,8 +73,10 @@ class Scheduler:
         story: StoryBook | None = None,
         knowledge: KnowledgeBase | None = None,
         memory: NpcMemory | None = None,
+        decisions: DecisionMaker | None = None,
     ) -> None:
         self.world = world
+        self.decisions = decisions
         self.frame_budget_s = frame_budget_s
         self.event_budget = event_budget
         self.emit_sink = emit_sink
@@ -105,15 +112,17 @@ class Scheduler:
             voice=voice,
             messaging=Messaging(emit=self.emit, tell=self.tell),
             clock=self.clock,
+            decisions=decisions.board if decisions is not None else DecisionBoard(world.capacity),
         )
 
     def replace_services(self, **changes: Any) -> None:
         """Swap members of the NPCs' services (``story=...``, ``memory=...``; see
         :class:`NpcServices`) for every NPC, live and future: for a system provided after
         the NPCs spawned, and for tests that stand in for one. ``world`` and ``clock`` are
-        the scheduler's own (it writes them each frame): they cannot be swapped."""
-        if "world" in changes or "clock" in changes:
-            raise ValueError("the world view and the clock are the scheduler's own")
+        the scheduler's own (it writes them each frame), and so are ``decisions``: they
+        cannot be swapped."""
+        if {"world", "clock", "decisions"} & changes.keys():
+            raise ValueError("the world view, the clock and the decisions are the scheduler's own")
         self.services = replace(self.services, **changes)
         for npc in self.npcs.values():
             npc._services = self.services
@@ -189,6 +198,7 @@ class Scheduler:
         their state, and get ``on_reload``."""
         old = self.classes.get(cls.kind)
         self.classes[cls.kind] = cls
+        self._declare_models(cls)
         if old is None or old is cls:
             return
         for npc in self.npcs.values():
@@ -197,7 +207,22 @@ class Scheduler:
                 npc.__class__ = cls
                 # The new version may decide at another rate.
                 self.turns.plan(npc, self.guard.profile_of(npc))
+                self._place_decisions(npc)
                 self.guard.call(npc, "on_reload")
+
+    def _declare_models(self, cls: type[Npc]) -> None:
+        if self.decisions is None:
+            return
+        try:
+            models = models_of(cls)
+        except TypeError as exc:
+            log.error("%s: %s; its NPCs decide without a model", cls.__module__, exc)
+            models = ()
+        self.decisions.declare(cls.kind, models)
+
+    def _place_decisions(self, npc: Npc) -> None:
+        if self.decisions is not None:
+            self.decisions.place(npc.slot, npc.kind, *self.turns.turn_of(npc.slot))
 
     def spawn(self, slot: int, kind: str) -> Npc:
         """A new NPC of ``kind`` in ``slot``, its ``on_spawn`` run (an unknown kind idles)."""
@@ -210,6 +235,7 @@ class Scheduler:
         self.npcs[slot] = npc
         self.neighbours.place(slot, kind)
         self.turns.plan(npc, self.guard.profile_of(npc))
+        self._place_decisions(npc)
         self.guard.call(npc, "on_spawn")
         return npc
 
@@ -219,6 +245,8 @@ class Scheduler:
         if npc is not None:
             self.turns.unplan(slot)
             self.neighbours.free(slot)
+            if self.decisions is not None:
+                self.decisions.free(slot)
         self.services.memory.drop_slot(slot)
         self.services.timers.drop_slot(slot)
 
@@ -246,7 +274,10 @@ class Scheduler:
         self.carried_events = len(self.bus)  # before end_frame: this frame's tells are not late
         self.bus.end_frame()
 
-        # 3. on_tick for those whose turn it is (staggered), plus last frame's backlog.
+        # 3. the models decide for every NPC due this frame, before any of them ticks.
+        if self.decisions is not None:
+            self.decisions.decide(clock.frame, clock.now, self.services.story)
+        # 4. on_tick for those whose turn it is (staggered), plus last frame's backlog.
         due = self.turns.due(clock.frame)
         self.turns.backlog = self.guard.tick_handlers(due, dt, budget_end)
         self.carried_handlers = len(self.turns.backlog)

@@ -41,6 +41,11 @@ class TurnPlan:
             turn = self._turns[planned[0]][planned[1]]
             turn.pop(next(i for i, e in enumerate(turn) if e is entry))
 
+    def turn_of(self, slot: int) -> tuple[int, int]:
+        """The turn of the NPC in ``slot``: (period, residue), it ticks on every frame
+        ``f`` with ``f % period == residue`` (``KeyError`` for a slot not planned)."""
+        return self._planned[slot]
+
     def due(self, frame: int) -> list[Turn]:
         """The NPCs whose turn ``frame`` is, after the backlog (which this empties). Those
         that waited go first; an NPC is never queued twice (order-preserving dedupe)."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 
+from engine_bridge.core.decisions import DecisionBoard
 from engine_bridge.core.timers import Timers
 from engine_bridge.scripting.npc_memory import Memorable, NpcMemory
 
@@ -109,7 +110,8 @@ class GameClock:
 @dataclass(frozen=True, slots=True)
 class NpcServices:
     """Everything an NPC acts through. ``story`` and ``knowledge`` are None when their
-    system is off (logged once by the runtime, with the reason)."""
+    system is off (logged once by the runtime, with the reason); ``decisions`` holds what
+    the decision models advised each NPC (empty when no model is on)."""
 
     world: WorldView
     memory: NpcMemory
@@ -119,3 +121,4 @@ class NpcServices:
     voice: Voice
     messaging: Messaging
     clock: GameClock
+    decisions: DecisionBoard
