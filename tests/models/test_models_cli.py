@@ -58,7 +58,10 @@ def test_verify_passes_the_shipped_models_and_names_each_bad_one(
     # list still lists them, saying what is wrong, and exits 0 (it only tells).
     listed = _models(venv_bin, clean_env, "list", "--content", root)
     assert listed.returncode == 0
-    assert "1000" in listed.stdout and "BAD" in listed.stdout and "MISSING" in listed.stdout
+    action_line = next(line for line in listed.stdout.splitlines() if line.startswith("npc_action"))
+    assert action_line.split()[2:4] == ["1000", "BAD"]
+    mood_line = next(line for line in listed.stdout.splitlines() if line.startswith("npc_mood"))
+    assert mood_line.split()[2:4] == ["-", "MISSING"]
 
 
 def test_explain_shows_inputs_outputs_and_the_decision_for_a_row(

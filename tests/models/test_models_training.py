@@ -23,7 +23,8 @@ SHIPPED = REPO / "content" / "models"
 
 def test_the_generator_is_deterministic_for_a_seed_and_streams_differ() -> None:
     a = scenarios.generate(2000, seed=7)
-    assert a.dtype == np.float32 and a.shape == (2000, F.N_FEATURES)
+    assert a.dtype == np.float32
+    assert a.shape == (2000, F.N_FEATURES)
     np.testing.assert_array_equal(a, scenarios.generate(2000, seed=7))
     assert not np.array_equal(a, scenarios.generate(2000, seed=8))
     held_out = scenarios.generate(2000, seed=7, stream=scenarios.HELD_OUT_STREAM)
@@ -34,7 +35,8 @@ def test_the_generator_is_deterministic_for_a_seed_and_streams_differ() -> None:
     bearing = a[:, [F.column("player_bearing_sin"), F.column("player_bearing_cos")]]
     np.testing.assert_allclose(np.hypot(bearing[:, 0], bearing[:, 1]), 1.0, atol=1e-6)
     rest = np.delete(a, [F.column("player_bearing_sin"), F.column("player_bearing_cos")], 1)
-    assert rest.min() >= 0.0 and rest.max() <= 1.0
+    assert rest.min() >= 0.0
+    assert rest.max() <= 1.0
     assert (a[a[:, F.column("sees_player")] == 1, F.column("since_seen")] == 0).all()
 
 
@@ -131,7 +133,8 @@ def test_label_noise_flips_the_documented_share_always_to_another_class() -> Non
 
 def _card_agreement(name: str) -> float:
     card = (SHIPPED / f"{name}.card.md").read_text()
-    found = re.search(r"held-out agreement with the expert policy\*\* .*?\| \*\*([\d.]+)%\*\*", card)
+    pattern = r"held-out agreement with the expert policy\*\* .*?\| \*\*([\d.]+)%\*\*"
+    found = re.search(pattern, card)
     assert found, f"{name}.card.md reports no held-out agreement"
     return float(found.group(1)) / 100
 
