@@ -26,6 +26,7 @@ EXTRA_PACKAGES: dict[str, tuple[str, str]] = {
     "skl2onnx": ("skl2onnx", "train"),
     "onnx": ("onnx", "train"),
     "rich": ("rich", "train"),
+    "threadpoolctl": ("threadpoolctl", "train"),
 }
 
 

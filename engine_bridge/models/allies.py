@@ -7,16 +7,17 @@ counted, and none farther than ``2 * sqrt(2) * cell_m``.
 
 Why a block and not an exact radius: an exact count needs a distance test per pair of
 neighbours, and a horde (hundreds of zombies in a few cells) makes that quadratic. The
-block count is one histogram of the live NPCs by (kind, cell) -- a sort -- and nine
-binary searches per asking NPC, whatever the crowd: O(N log N) for the histogram and
-O(Q log N) for Q asking NPCs, with no Python loop over NPCs.
+block count is one histogram of the live NPCs by (kind, cell) -- a sort of their cell keys
+-- and six binary searches per asking NPC (the three columns of its block are three key
+ranges), whatever the crowd: O(N log N) for the histogram and O(Q log N) for Q asking
+NPCs, with no Python loop over NPCs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["NEIGHBOUR_CELLS", "count_allies"]
+__all__ = ["count_allies"]
 
 # Cell keys pack (kind, column, row) into one int64. Cells are clipped one short of each
 # end of their axis so that a neighbour (+-1) never wraps into another column or kind;
@@ -24,9 +25,6 @@ __all__ = ["NEIGHBOUR_CELLS", "count_allies"]
 _AXIS = 1 << 21
 _OFFSET = 1 << 20
 _LOW, _HIGH = -_OFFSET + 1, _OFFSET - 2
-
-NEIGHBOUR_CELLS = np.array([(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)], np.int64)
-"""The (column, row) offsets of the 3 x 3 block around a cell, the cell itself included."""
 
 
 def _cells(xy: np.ndarray, cell_m: float) -> np.ndarray:
@@ -59,19 +57,27 @@ def count_allies(
         return counts
     asking_kinds = kind_ids[slots]
     # Only NPCs of the kinds asked about enter the histogram (one kind per batch, mostly).
-    members = np.flatnonzero(
-        (alive != 0) & (kind_ids >= 0) & np.isin(kind_ids, np.unique(asking_kinds))
-    )
+    kinds = np.unique(asking_kinds)
+    of_kinds = kind_ids == kinds[0] if len(kinds) == 1 else np.isin(kind_ids, kinds)
+    members = np.flatnonzero((alive != 0) & (kind_ids >= 0) & of_kinds)
     if members.size == 0:
         return counts
     member_cells = _cells(position[members, :2], cell_m)
     keys = np.sort(_keys(kind_ids[members], member_cells[:, 0], member_cells[:, 1]))
 
+    # The rows of one column are consecutive keys, so each of the three columns of the
+    # block is one key range. Asked in key order, binary searches walk the histogram
+    # forwards (numpy starts each search where the last one ended).
     asking_cells = _cells(position[slots, :2], cell_m)
-    block = asking_cells[:, None, :] + NEIGHBOUR_CELLS[None, :, :]  # (Q, 9, 2)
-    wanted = _keys(asking_kinds[:, None], block[..., 0], block[..., 1])  # (Q, 9)
-    found = np.searchsorted(keys, wanted, "right") - np.searchsorted(keys, wanted, "left")
-    counts = found.sum(axis=1)
+    asking_keys = _keys(asking_kinds, asking_cells[:, 0], asking_cells[:, 1])
+    order = np.argsort(asking_keys, kind="stable")
+    in_order = asking_keys[order]
+    found = np.zeros(slots.shape[0], np.int64)
+    for column in (-1, 0, 1):  # the block's three columns, not a loop over NPCs
+        centre = in_order + column * _AXIS
+        found += np.searchsorted(keys, centre + 1, "right")
+        found -= np.searchsorted(keys, centre - 1, "left")
+    counts[order] = found
     # An asking NPC that is alive and of a kind stands in its own cell: not its own ally.
     counts -= ((alive[slots] != 0) & (asking_kinds >= 0)).astype(np.int64)
     return counts
