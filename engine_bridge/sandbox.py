@@ -8,17 +8,22 @@
     digger = sandbox.spawn("gravedigger", at=(0.0, 3.0, 0.0))
     sandbox.player_at(0.0, 0.0, 0.0, seen_by=[digger])
     commands = sandbox.step(30)  # half a second of frames
+    for turn in sandbox.decisions(digger):  # what its model advised, and what it did
+        print(turn.frame, turn.decision, [c["type"] for c in turn.commands])
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from engine_bridge.api import Npc
+from engine_bridge.api import Decision, Npc
+from engine_bridge.core.decisions import models_of
 from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.core.runtime import Runtime
 from engine_bridge.core.sync_link import SyncConfig
@@ -26,7 +31,22 @@ from engine_bridge.core.world import PERCEIVES_PLAYER, World
 from engine_bridge.protocol.messages import decode, encode
 from engine_bridge.scripting.memory_watch import MemoryLimits
 
-__all__ = ["Sandbox", "default_content_root"]
+__all__ = ["LOGGED_FRAMES", "DecidedTurn", "Sandbox", "default_content_root"]
+
+LOGGED_FRAMES = 3600
+"""Frames of model decisions and commands the sandbox keeps for :meth:`Sandbox.decisions`
+(a minute at 60 frames a second): the latest, the older ones forgotten."""
+
+
+@dataclass(frozen=True)
+class DecidedTurn:
+    """One turn of an NPC whose kind asks a model: the ``frame``, the model's
+    ``decision`` (None when the model is off) and the ``commands`` the NPC gave in that
+    frame (what its script did with the advice)."""
+
+    frame: int
+    decision: Decision | None
+    commands: tuple[dict[str, Any], ...]
 
 
 def default_content_root() -> Path:
@@ -75,6 +95,14 @@ class Sandbox:
             self.runtime.scheduler.register(cls)
         self._events: list[dict[str, Any]] = []
         self.commands: list[dict[str, Any]] = []
+        # What the models advised (copied: their buffers are reused) and every frame's
+        # commands, for decisions().
+        self._decided: deque[tuple[int, str, np.ndarray, np.ndarray | None, np.ndarray | None]]
+        self._decided = deque(maxlen=LOGGED_FRAMES * 2)
+        self._frame_commands: deque[tuple[int, list[dict[str, Any]]]] = deque(
+            maxlen=LOGGED_FRAMES
+        )
+        self.runtime.decisions.listener = self._log_decisions
 
     def spawn(self, kind: str, at: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> int:
         slot = int((self.world.alive == 0).nonzero()[0][0])
@@ -101,10 +129,60 @@ class Sandbox:
         for _ in range(frames):
             batch = encode(self._events) if self._events else b""
             self._events = []
-            commands = self.runtime.tick(dt, batch)[0]
-            out.extend(decode(commands))
+            frame = self.runtime.scheduler.frame
+            commands = decode(self.runtime.tick(dt, batch)[0])
+            if commands:
+                self._frame_commands.append((frame, commands))
+            out.extend(commands)
         self.commands.extend(out)
         return out
+
+    def _log_decisions(
+        self,
+        frame: int,
+        model: str,
+        slots: np.ndarray,
+        labels: np.ndarray | None,
+        probabilities: np.ndarray | None,
+    ) -> None:
+        self._decided.append(
+            (
+                frame,
+                model,
+                slots.copy(),
+                None if labels is None else labels.copy(),
+                None if probabilities is None else probabilities.copy(),
+            )
+        )
+
+    def decisions(self, slot: int, model: str | None = None) -> list[DecidedTurn]:
+        """The turns of the NPC in ``slot`` in the frames the sandbox still keeps
+        (:data:`LOGGED_FRAMES`), oldest first: what ``model`` (default: its kind's first,
+        the one ``self.decision`` reads) advised, and the commands the NPC gave in that
+        frame. Empty for an NPC whose kind asks no model."""
+        if model is None:
+            models = models_of(type(self.npc(slot)))
+            if not models:
+                return []
+            model = models[0]
+        board = self.runtime.decisions.board
+        commands = dict(self._frame_commands)
+        turns = []
+        for frame, asked, slots, labels, probabilities in self._decided:
+            if asked != model:
+                continue
+            at = np.flatnonzero(slots == slot)
+            if at.size == 0:
+                continue
+            i = int(at[0])
+            decision = (
+                None
+                if labels is None or probabilities is None
+                else board.decision(model, int(labels[i]), probabilities[i])
+            )
+            did = tuple(c for c in commands.get(frame, ()) if c.get("npc") == slot)
+            turns.append(DecidedTurn(frame, decision, did))
+        return turns
 
     def close(self) -> None:
         self.runtime.close()

@@ -30,7 +30,17 @@ ROOMS = (
 # imports tooling, so a shipped game can leave tooling out; content never reaches back
 # into the frame; protocol stands alone (the build runs its schema module).
 MAY_IMPORT: dict[str, set[str]] = {
-    "core": {"core", "scripting", "content", "protocol", "native", "store", "sync", SURFACE},
+    "core": {
+        "core",
+        "scripting",
+        "content",
+        "protocol",
+        "native",
+        "store",
+        "sync",
+        "models",
+        SURFACE,
+    },
     "scripting": {"scripting", "core", "content", "protocol", SURFACE},
     "content": {"content", "protocol"},
     "protocol": {"protocol"},

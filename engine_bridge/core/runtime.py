@@ -30,6 +30,7 @@ from engine_bridge.core.persistence import DEFAULT_PROFILE, Persistence
 from engine_bridge.core.scheduler import Scheduler, classes_in
 from engine_bridge.core.spawn_refusal import SpawnRefusal, SpawnRefusedError, spawn_refusal
 from engine_bridge.core.world import World
+from engine_bridge.models.decision_step import DecisionStep
 from engine_bridge.protocol.messages import DURABLE_COMMANDS, DURABLE_EVENTS
 from engine_bridge.scripting.failure_report import describe_failure
 from engine_bridge.scripting.hot_reload import ScriptWatcher
@@ -159,6 +160,8 @@ class Runtime:
         # for the NPCs, once.
         self._load_content()
         self.persistence.attach_story(self.content.story)
+        # The decision models (docs/models.md): loaded when a script's kind first names one.
+        self.decisions = DecisionStep(world, self.content_roots)
         self.scheduler = Scheduler(
             world,
             handler_budget_s=handler_budget_s,
@@ -168,6 +171,7 @@ class Runtime:
             story=self.content.story,
             knowledge=self.content.knowledge,
             memory=self.persistence.npc_memory(),
+            decisions=self.decisions,
         )
         self.scripts = ScriptHost([Path(d) for d in script_dirs])
         # Every script call is budgeted, from loading (import, class bodies) on.
@@ -250,12 +254,14 @@ class Runtime:
 
     def problems(self) -> list[Problem]:
         """The content problems (:meth:`ContentSystems.problems`), the store's and the
-        cloud sync's (systems ``"store"`` and ``"sync"``), then each script that failed to
-        load at creation, as ``("scripts", file, line, None, reason)``."""
+        cloud sync's (systems ``"store"`` and ``"sync"``), the decision models' (system
+        ``"models"``: each model that is off), then each script that failed to load at
+        creation, as ``("scripts", file, line, None, reason)``."""
         store = [self.persistence.problem] if self.persistence.problem else []
         if self.persistence.sync.problem:
             store.append(self.persistence.sync.problem)
-        return self.content.problems() + store + self._script_problems
+        models = self.decisions.problems()
+        return self.content.problems() + store + models + self._script_problems
 
     # -- saves (engine_bridge/core/persistence.py) ----------------------------------------
 
