@@ -148,10 +148,11 @@ class Npc:
         (missing or broken: the runtime reported it), or it has not decided for this NPC
         yet; a script then does what it would do without a model."""
         model = type(self).model
-        if model is None:
-            return None
-        name = model if isinstance(model, str) else model[0] if model else ""
-        return self._services.decisions.of(self.slot, name)
+        if isinstance(model, str):
+            return self._services.decisions.of(self.slot, model)
+        if isinstance(model, tuple | list) and model and isinstance(model[0], str):
+            return self._services.decisions.of(self.slot, model[0])
+        return None  # no model, or a ``model`` the scheduler reported as wrong
 
     def decision_of(self, model: str) -> Decision | None:
         """The latest advice of ``model`` (one of the kind's ``model`` names) for this NPC,

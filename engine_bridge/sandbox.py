@@ -99,9 +99,7 @@ class Sandbox:
         # commands, for decisions().
         self._decided: deque[tuple[int, str, np.ndarray, np.ndarray | None, np.ndarray | None]]
         self._decided = deque(maxlen=LOGGED_FRAMES * 2)
-        self._frame_commands: deque[tuple[int, list[dict[str, Any]]]] = deque(
-            maxlen=LOGGED_FRAMES
-        )
+        self._frame_commands: deque[tuple[int, list[dict[str, Any]]]] = deque(maxlen=LOGGED_FRAMES)
         self.runtime.decisions.listener = self._log_decisions
 
     def spawn(self, kind: str, at: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> int:

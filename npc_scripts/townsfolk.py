@@ -2,9 +2,10 @@
 near them or the stranger.
 
 Two models advise them each turn (``model``). The mood model sets their mood, and so which
-of their dialogue lines fit (an ``angry`` townsman threatens to call the watch, an
-``afraid`` one begs you to get inside). The action model says when to greet (``speak``),
-to stroll about by day (``wander``) and to run from the player (``flee``, when hurt).
+of their dialogue lines fit: a hurt townsman who sees you close is ``angry`` and threatens
+to call the watch, an ``afraid`` one begs you to get inside as it runs. The action model
+says when to greet (``speak``), to stroll about by day (``wander``) and to run from the
+player (``flee``, when badly hurt).
 Monsters they see themselves: no model is needed to run from a zombie. Without the models
 they greet a stranger who comes close and stand wary."""
 
@@ -39,7 +40,11 @@ class Townsfolk(Npc):
             self.flee_from(self.player_position, speed=4.0)
             if not self.recall("begged"):
                 self.remember("begged", True)
-                self.speak("flee")
+                self.speak("flee")  # a line for the afraid
+        elif self.mood == "angry" and self.sees_player and self.player_distance < 4.0:
+            if not self.recall("threatened"):
+                self.remember("threatened", True)
+                self.speak("threat", player="stranger")  # a line for the angry
         elif advice == "speak" or (
             advice is None and self.sees_player and self.player_distance < 4.0
         ):
@@ -53,8 +58,7 @@ class Townsfolk(Npc):
         if self.recall("greeted"):
             return
         self.remember("greeted", True)
-        topic = "threat" if self.mood == "angry" else "greeting"
-        if not self.speak(topic, player="stranger"):
+        if not self.speak("greeting", player="stranger"):
             self.say("townsfolk_broker_warning")
 
     def on_event(self, event: Event) -> None:

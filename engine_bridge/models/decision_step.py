@@ -211,6 +211,11 @@ class DecisionStep:
 
     # -- what went wrong ------------------------------------------------------------------
 
+    def runner(self, model: str) -> BatchInference | None:
+        """The batched run of ``model`` (its session and buffers), or None when no kind
+        asks it or it is off."""
+        return self._runs.get(model)
+
     @property
     def off(self) -> tuple[str, ...]:
         """The models a kind asks that are off."""
@@ -221,6 +226,4 @@ class DecisionStep:
         file, line, field, reason)``."""
         if self._source is None:
             return []
-        return [
-            ("models", str(e.file), e.line, e.field, e.reason) for e in self._source.errors
-        ]
+        return [("models", str(e.file), e.line, e.field, e.reason) for e in self._source.errors]
