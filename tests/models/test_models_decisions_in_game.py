@@ -19,6 +19,10 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "npc_scripts"
 
 
+def _action(decision: Decision | None) -> str | None:
+    return None if decision is None else decision.action
+
+
 class Biter(Npc):
     """A zombie (its archetype a feature) that notes every decision its on_tick reads."""
 
@@ -66,12 +70,14 @@ def test_the_decision_reaches_on_tick_decided_this_frame() -> None:
         box.player_at(0.0, 0.0, seen_by=[far])
         commands = box.step(1)
         _, decision, mood = biter.read[-1]
-        assert decision is not None and mood is not None
+        assert decision is not None
+        assert mood is not None
         assert decision.action == "attack"  # decided for this frame's world, before on_tick
         assert decision.model == "npc_action"
         assert decision.probability("attack") == decision.confidence > 0.5
         assert sum(decision.probabilities) == pytest.approx(1.0, abs=1e-5)
-        assert mood.model == "npc_mood" and mood.action in mood.classes
+        assert mood.model == "npc_mood"
+        assert mood.action in mood.classes
         assert {"type": "attack", "npc": far, "target": "player"} in [
             {k: c[k] for k in ("type", "npc", "target")} for c in commands if c["type"] == "attack"
         ]
@@ -92,7 +98,7 @@ def test_a_handler_overrides_the_advice_and_the_sandbox_shows_both() -> None:
         turns = box.decisions(slot)
         assert len(turns) == 2
         for turn in turns:
-            assert turn.decision is not None and turn.decision.action == "attack"
+            assert _action(turn.decision) == "attack"
             assert [c["type"] for c in turn.commands] == ["flee"]  # what the script did
         assert not [c for c in box.commands if c["type"] == "attack"]
     finally:
@@ -106,7 +112,8 @@ def test_a_kind_without_a_model_has_no_decision() -> None:
         box.spawn("zombie", at=(3.0, 0.0, 0.0))  # a kind with models beside it
         box.step(40)
         npc = box.npc(lantern)
-        assert npc.read and all(d is None for d in npc.read)
+        assert npc.read
+        assert all(d is None for d in npc.read)
         assert npc.decision_of("npc_action") is None
         assert box.decisions(lantern) == []
     finally:
@@ -142,7 +149,7 @@ def test_a_broken_model_leaves_the_shipped_scripts_to_their_defaults(
         box.player_at(0.0, 0.0, seen_by=[*horde[:5], wolf])
         commands = box.step(120)
         [problem] = [p for p in box.runtime.problems() if p[0] == "models"]
-        system, file, _line, at_field, reason = problem
+        _, file, _line, at_field, reason = problem
         assert file == str(layer / "models" / "npc_action.onnx")
         assert at_field == field
         assert "npc_action" in reason
@@ -152,7 +159,8 @@ def test_a_broken_model_leaves_the_shipped_scripts_to_their_defaults(
         assert box.npc(horde[0]).decision is None
         assert box.decisions(horde[0])[0].decision is None  # the sandbox shows it
         chasing = [c for c in commands if c["type"] == "move_to" and c["npc"] in horde[:5]]
-        assert chasing and all(c["target"] == [0.0, 0.0, 0.0] for c in chasing)
+        assert chasing
+        assert all(c["target"] == [0.0, 0.0, 0.0] for c in chasing)
         assert {c["npc"] for c in commands if c["type"] == "move_to"} >= set(horde)
         # The mood model is still on: the werewolf feels, but acts on its own rules.
         assert box.npc(wolf).decision is None
@@ -178,7 +186,7 @@ def test_a_model_no_manifest_lists_is_reported_and_its_kind_runs() -> None:
         commands = box.step(30)
         assert box.npc(slot).decision is None
         assert [c["type"] for c in commands] == ["emote"]
-        [(system, file, _line, field, reason)] = box.runtime.problems()
+        [(system, _file, _line, field, reason)] = box.runtime.problems()
         assert (system, field) == ("models", "name")
         assert "npc_gossip" in reason
     finally:

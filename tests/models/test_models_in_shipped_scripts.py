@@ -10,9 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from engine_bridge.api import Decision
 from engine_bridge.sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _action(decision: Decision | None) -> str | None:
+    return None if decision is None else decision.action
 
 
 @pytest.fixture
@@ -29,7 +34,7 @@ def test_a_zombie_told_to_attack_bites(box: Sandbox) -> None:
     box.player_at(0.0, 0.0, seen_by=[zombie])
     box.step(60)
     [turn] = box.decisions(zombie)  # one turn a second
-    assert turn.decision is not None and turn.decision.action == "attack"
+    assert _action(turn.decision) == "attack"
     assert {"move_to", "attack"} <= {c["type"] for c in turn.commands}
 
 
@@ -42,7 +47,7 @@ def test_a_zombie_that_lost_sight_stalks_to_where_it_last_saw_the_player(box: Sa
     later = box.decisions(zombie)[1:]
     assert len(later) == 2
     for turn in later:
-        assert turn.decision is not None and turn.decision.action == "stalk"
+        assert _action(turn.decision) == "stalk"
         [move] = [c for c in turn.commands if c["type"] == "move_to"]
         assert move["target"] == [0.0, 0.0, 0.0]  # where it saw the player, not where it is
         assert move["speed"] == 0.7
@@ -57,7 +62,7 @@ def test_a_werewolf_that_lost_sight_follows_the_scent(box: Sandbox) -> None:
     turns = [t for t in box.decisions(wolf) if t.frame >= 10]
     assert turns
     for turn in turns:
-        assert turn.decision is not None and turn.decision.action == "stalk"
+        assert _action(turn.decision) == "stalk"
         moves = [c for c in turn.commands if c["type"] == "move_to"]
         assert moves == [{**moves[0], "target": [0.0, 0.0, 0.0], "speed": 3.5}]
         assert {"type": "emote", "npc": wolf, "emote": "sniff"} in [
@@ -78,6 +83,6 @@ def test_the_mood_model_chooses_the_townsfolks_lines(box: Sandbox) -> None:
     assert "One more step and I call the watch. They know your face, stranger." in said
     assert box.npc(broken).mood == "afraid"
     first = box.decisions(broken)[0]
-    assert first.decision is not None and first.decision.action == "flee"
+    assert _action(first.decision) == "flee"
     assert [c["type"] for c in first.commands] == ["flee", "say"]
     assert first.commands[1]["text"] == "God keep us, it's in the lane! Inside, inside!"
