@@ -233,3 +233,12 @@ def test_without_onnxruntime_every_model_is_off_naming_the_models_extra(repo: Pa
     first, reason = out.stdout.splitlines()
     assert first == "None ['npc_action', 'npc_mood']"
     assert "pip install aicore[models]" in reason
+
+
+def test_a_model_left_out_of_names_loads_when_first_asked_for(root: Path) -> None:
+    (root / "models" / "npc_mood.onnx").write_bytes(b"broken")
+    registry = ModelRegistry(root, names=["npc_action"])
+    assert sorted(registry.loaded) == ["npc_action"]
+    assert registry.errors == []  # the mood model was not looked at yet
+    assert registry.get("npc_mood") is None
+    assert registry.off["npc_mood"].field == "sha256"
