@@ -10,6 +10,7 @@ acknowledgements (which would make the stream's session give up on the gateway).
 
 from __future__ import annotations
 
+import threading
 import time
 
 import zmq
@@ -19,6 +20,10 @@ from engine_bridge.sync.frames import Frame, FrameError, decode_message, encode_
 from engine_bridge.sync.keys import KeyPair
 
 __all__ = ["GatewayRequester", "NoAnswerError"]
+
+_STOP_CHECK_S = 0.1
+"""How often a wait for an answer looks at its stop flag: a game closing never waits
+for a slow upload's answer."""
 
 
 class NoAnswerError(Exception):
@@ -47,12 +52,14 @@ class GatewayRequester:
         self._gateway_key = gateway_key
         self._conn: GatewayConnection | None = None
 
-    def request(self, frame: Frame, timeout_s: float) -> Frame:
+    def request(self, frame: Frame, timeout_s: float, stop: threading.Event | None = None) -> Frame:
         """Send ``frame`` alone in a message and return the gateway's answer to it (the
-        one frame of its answer: a ``sync.reject`` is an answer too).
+        one frame of its answer: a ``sync.reject`` is an answer too). ``stop`` set gives
+        up the wait within :data:`_STOP_CHECK_S`.
 
         Raises:
-            NoAnswerError: no answer within ``timeout_s``, or one that does not decode.
+            NoAnswerError: no answer within ``timeout_s`` (or before ``stop``), or one
+                that does not decode.
             zmq.ZMQError: the endpoint is not one ZeroMQ can connect to.
         """
         if self._conn is None:
@@ -64,7 +71,10 @@ class GatewayRequester:
             raise NoAnswerError("the request could not be queued")
         deadline = time.monotonic() + timeout_s
         while (left := deadline - time.monotonic()) > 0:
-            for parts in self._conn.receive(left):
+            if stop is not None and stop.is_set():
+                self._drop()
+                raise NoAnswerError(f"stopped while waiting for the answer to {frame.kind}")
+            for parts in self._conn.receive(min(left, _STOP_CHECK_S)):
                 return self._answer(parts)
         self._drop()
         raise NoAnswerError(f"no answer to {frame.kind} within {timeout_s:g} s")

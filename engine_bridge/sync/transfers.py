@@ -99,6 +99,7 @@ class TransferLane:
         self._rng = rng
         self._clock = clock
         self._requester: GatewayRequester | None = None
+        self._stop = threading.Event()  # run()'s, once it runs
         self._pulls: deque[PullRequest] = deque()
         self._pulls_lock = threading.Lock()
         self._wake = threading.Event()
@@ -107,7 +108,6 @@ class TransferLane:
         self._look_for_uploads = True
         self._attempt = 0
         self._next_try = 0.0
-        self.running = False
 
     # -- other threads -----------------------------------------------------------------
 
@@ -129,7 +129,7 @@ class TransferLane:
         """Transfer until ``stop`` is set (checked at least every ``tuning.poll_s``)."""
         context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
         self._requester = GatewayRequester(context, self._endpoint, self._keys, self._gateway_key)
-        self.running = True
+        self._stop = stop
         try:
             while not stop.is_set():
                 if not self._step():
@@ -142,7 +142,6 @@ class TransferLane:
             )
             raise
         finally:
-            self.running = False
             self._requester.close()
             context.destroy(linger=0)
             self._fail_pulls("cloud sync stopped")
@@ -182,7 +181,7 @@ class TransferLane:
         t = self._tuning
         timeout = t.request_timeout_s + size / t.transfer_bytes_per_s
         try:
-            answer = self._requester.request(frame, timeout)
+            answer = self._requester.request(frame, timeout, self._stop)
         except NoAnswerError as error:
             self._later(SyncFault(SyncFaultKind.NO_ANSWER, f"{frame.kind}: {error.reason}"))
             return None
