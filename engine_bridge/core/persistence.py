@@ -220,9 +220,12 @@ class Persistence:
 
         Raises:
             CloudSaveError: sync is off, offline, no such save, a corrupt download.
-            StoreError: no store; the slot could not be written.
+            StoreError: no store; a slot name not allowed (``bad_path``); the slot could
+                not be written.
         """
-        self._require("pull")
+        store = self._require("pull")
+        if slot is not None:
+            store.paths.slot(slot)  # a name the store refuses is refused before the network
         result = self.sync.pull(slot)
         log.info(
             "cloud save %r %s pulled (%s) into slot %r, uploaded by %s%s",
