@@ -8,6 +8,7 @@ not what it claims is refused and nothing local is touched."""
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import socket
 import sqlite3
@@ -32,6 +33,8 @@ from engine_bridge.core.runtime import Runtime
 from engine_bridge.core.world import World
 from engine_bridge.store import Store
 from engine_bridge.sync.cloud_save_errors import CloudSaveError, CloudSaveRefusal
+from engine_bridge.sync.cloud_saves import MAX_SAVE_BYTES
+from engine_bridge.sync.frames import MAX_MESSAGE_BYTES
 from engine_bridge.tooling.cli import main
 
 
@@ -296,3 +299,31 @@ def test_a_key_with_no_cloud_save_and_a_gateway_away_are_said_so(
         assert (code, out.startswith("aicore saves pull: no_such_save")) == (1, True), out
     code, out = _pull(capsys, tmp_path / "fresh", endpoint, keys_dir, "--timeout", "1")
     assert (code, out.startswith("aicore saves pull: unavailable")) == (1, True), out
+
+
+def test_the_largest_save_one_message_carries_goes_up_and_comes_down(
+    gateway_keys: Keys, tmp_path: Path
+) -> None:
+    data = os.urandom(MAX_SAVE_BYTES)
+    body = {
+        "slot": "big",
+        "saved_at": 1.0,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "parent_sha256": None,
+        "data": data,
+    }
+    url = f"sqlite:{tmp_path / 'gateway.db'}"
+    with running_gateway(gateway_keys, url, tmp_path / "gateway.log") as gateway:
+        alice = gateway_keys.clients["alice"]
+        with curve_client(gateway.endpoint, gateway_keys.server_public, alice) as peer:
+            stored = only(peer.control("save.put", body), "save.stored")
+            assert stored.body["sha256"] == body["sha256"]
+            got = only(peer.control("save.get", {"slot": "big"}), "save.data")
+            assert got.body["data"] == data
+            # One byte more than a message takes is refused whole, nothing stored.
+            over = os.urandom(MAX_MESSAGE_BYTES)
+            body.update(slot="bigger", data=over, sha256=hashlib.sha256(over).hexdigest())
+            refused = only(peer.control("save.put", body), "sync.reject")
+            assert refused.body["code"] == "oversized"
+            listed = only(peer.control("save.list", {}), "save.listing").body["saves"]
+            assert [s["size"] for s in listed] == [MAX_SAVE_BYTES]
