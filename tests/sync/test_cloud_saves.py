@@ -327,3 +327,51 @@ def test_the_largest_save_one_message_carries_goes_up_and_comes_down(
             assert refused.body["code"] == "oversized"
             listed = only(peer.control("save.list", {}), "save.listing").body["saves"]
             assert [s["size"] for s in listed] == [MAX_SAVE_BYTES]
+
+
+def test_a_newer_cloud_save_made_from_the_local_one_replaces_it_and_keeps_it_as_previous(
+    gateway_keys: Keys,
+    keys_dir: Path,
+    script_dir: Path,
+    tmp_path: Path,
+    runtimes: list[Runtime],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = f"sqlite:{tmp_path / 'gateway.db'}"
+    pc, laptop = tmp_path / "pc", tmp_path / "laptop"
+    with running_gateway(gateway_keys, url, tmp_path / "gateway.log") as gateway:
+        desk = start(pc, script_dir, gateway.endpoint, keys_dir)
+        runtimes.append(desk)
+        desk.spawn(0, "counter")
+        play_until(desk, lambda: online(desk), "the stream online")
+        desk.save("hero")
+        play_until(desk, uploaded(desk, 1), "the first save uploaded")
+        first = sha256_of(_slot(pc, "hero"))
+        assert _pull(capsys, laptop, gateway.endpoint, keys_dir)[0] == 0
+        play_until(desk, lambda: desk.frame > 20, "more play")
+        desk.save("hero")
+        play_until(desk, uploaded(desk, 2), "the second save uploaded")
+        code, out = _pull(capsys, laptop, gateway.endpoint, keys_dir, "--slot", "hero")
+    assert code == 0, out
+    assert "replaced" in out
+    assert sha256_of(_slot(laptop, "hero")) == sha256_of(_slot(pc, "hero"))
+    assert sha256_of(_slot(laptop, "hero.previous")) == first
+
+
+def test_a_pull_through_the_runtime_while_offline_is_unavailable_after_its_timeout(
+    keys_dir: Path, script_dir: Path, tmp_path: Path, runtimes: list[Runtime]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        endpoint = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    runtime = start(tmp_path / "pc", script_dir, endpoint, keys_dir)
+    runtimes.append(runtime)
+    client = runtime.persistence.sync.client
+    assert client is not None
+    with pytest.raises(CloudSaveError) as refused:
+        client.pull("hero", timeout_s=0.5)
+    assert refused.value.code == CloudSaveRefusal.UNAVAILABLE
+    assert "no cloud save within 0.5 s" in refused.value.reason
+    assert not (tmp_path / "pc" / "default" / "slots" / "hero.db").exists()
+    runtime.tick(1 / 60, b"")  # the game plays on
+    assert runtime.frame == 1
