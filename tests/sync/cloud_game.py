@@ -53,17 +53,21 @@ def scripts(folder: Path) -> Path:
 
 
 def start(
-    save_dir: Path, script_dir: Path, endpoint: str, keys_dir: Path, **config: object
+    save_dir: Path,
+    script_dir: Path,
+    endpoint: str,
+    keys_dir: Path,
+    autosave_every_s: float | None = None,
 ) -> Runtime:
     """A runtime of the Counter script with cloud sync to ``endpoint``."""
-    sync = SyncConfig(endpoint, keys_dir=keys_dir, tuning=FILES_FAST, **config)  # type: ignore[arg-type]
     return Runtime(
         World.allocate(8),
         script_dirs=[script_dir],
         save_dir=save_dir,
         watch=False,
         manage_gc=False,
-        sync=sync,
+        sync=SyncConfig(endpoint, keys_dir=keys_dir, tuning=FILES_FAST),
+        autosave_every_s=autosave_every_s,
     )
 
 

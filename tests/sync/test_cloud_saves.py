@@ -375,3 +375,18 @@ def test_a_pull_through_the_runtime_while_offline_is_unavailable_after_its_timeo
     assert not (tmp_path / "pc" / "default" / "slots" / "hero.db").exists()
     runtime.tick(1 / 60, b"")  # the game plays on
     assert runtime.frame == 1
+
+
+def test_autosaves_go_up_too(
+    gateway_keys: Keys, keys_dir: Path, script_dir: Path, tmp_path: Path, runtimes: list[Runtime]
+) -> None:
+    url = f"sqlite:{tmp_path / 'gateway.db'}"
+    with running_gateway(gateway_keys, url, tmp_path / "gateway.log") as gateway:
+        runtime = start(tmp_path / "pc", script_dir, gateway.endpoint, keys_dir, 0.1)
+        runtimes.append(runtime)
+        runtime.spawn(0, "counter")
+        play_until(runtime, uploaded(runtime, 2), "two autosaves uploaded")
+        saves = cloud_saves(gateway, gateway_keys)
+    assert {s["slot"] for s in saves} == {"autosave"}
+    assert len({s["sha256"] for s in saves}) == len(saves) >= 2
+    assert all(s["conflict_of"] is None for s in saves)  # each made from the one before
