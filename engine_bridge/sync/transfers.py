@@ -27,7 +27,7 @@ from engine_bridge.store import Store, StoreError
 from engine_bridge.sync.backoff import backoff_delay, retry_after_delay
 from engine_bridge.sync.cloud_pull import get_frame, install_pulled, pulled_from
 from engine_bridge.sync.cloud_save_errors import CloudSaveError, CloudSaveRefusal
-from engine_bridge.sync.cloud_saves import SlotFile, SlotProblem, Uploads
+from engine_bridge.sync.cloud_saves import MAX_SAVE_BYTES, SlotFile, SlotProblem, Uploads
 from engine_bridge.sync.cloud_slot_state import CloudSlotState
 from engine_bridge.sync.config import SyncTuning
 from engine_bridge.sync.content_errors import ContentPushError
@@ -226,7 +226,8 @@ class TransferLane:
                 self._pulls.popleft()
 
     def _pull(self, request: PullRequest) -> None:
-        answer = self._ask(get_frame(self._client, request.slot), 0)
+        # The answer carries a whole save: it is given the time the largest one takes.
+        answer = self._ask(get_frame(self._client, request.slot), MAX_SAVE_BYTES)
         if answer is None:
             return  # still queued: the caller's timeout bounds the wait
         self._done_pull(request)
@@ -254,7 +255,7 @@ class TransferLane:
     # -- content -----------------------------------------------------------------------
 
     def _fetch_content(self, content: ContentFetch, connects: int) -> None:
-        answer = self._ask(content.frame(self._client), 0)
+        answer = self._ask(content.frame(self._client), MAX_SAVE_BYTES)  # a bundle: as large
         if answer is None:
             return
         content.asked(connects, self._clock())

@@ -21,9 +21,14 @@ from engine_bridge.core.runtime import Runtime
 from engine_bridge.core.world import World
 from engine_bridge.sync.config import SyncConfig
 
-# Requests time out quickly (a gateway that is down is found out within a test); content
-# is asked for at each connection only.
-FILES_FAST = dataclasses.replace(FAST, request_timeout_s=2.0, content_fetch_every_s=3600.0)
+# Requests time out quickly (a gateway that is down is found out within a test: loopback
+# moves a file in milliseconds); content is asked for at each connection only.
+FILES_FAST = dataclasses.replace(
+    FAST,
+    request_timeout_s=2.0,
+    transfer_bytes_per_s=64 * 1024 * 1024,
+    content_fetch_every_s=3600.0,
+)
 TIMEOUT_S = 30.0
 
 COUNTER = """

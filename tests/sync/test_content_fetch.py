@@ -11,10 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from cloud_game import game_keys, online, play_until
+from cloud_game import FILES_FAST, game_keys, online, play_until
 from content_push_helpers import SHIPPED, make_publisher, overlay, start_game, tree, version_one
 from gw_process import Keys, make_keys, running_gateway
-from sync_game import FAST
 
 from engine_bridge.core.runtime import Runtime
 from engine_bridge.core.world import World
@@ -36,7 +35,7 @@ def _bundles(tmp_path: Path, signer: str) -> Path:
 
 
 def _game(save_dir: Path, endpoint: str, keys_dir: Path, publisher_key: Path | None) -> Runtime:
-    sync = SyncConfig(endpoint, keys_dir=keys_dir, tuning=FAST, publisher_key=publisher_key)
+    sync = SyncConfig(endpoint, keys_dir=keys_dir, tuning=FILES_FAST, publisher_key=publisher_key)
     return Runtime(
         World.allocate(8),
         content_roots=[SHIPPED],
