@@ -284,7 +284,11 @@ class Runtime:
         slots through the sync client, waiting up to ``SyncTuning.pull_timeout_s``; then
         :meth:`load` the slot returned (``docs/sync.md``, "Cloud saves").
         :class:`CloudSaveError` (``unavailable``: no sync, offline) or :class:`StoreError`."""
-        return self.persistence.pull(slot)
+        previous = enter(self._log_route)
+        try:
+            return self.persistence.pull(slot)
+        finally:
+            leave(previous)
 
     def saves(self) -> list[SaveInfo]:
         """The profile's saves, newest first, damaged ones with their problem."""

@@ -84,9 +84,9 @@ class Uploads:
         self._paths = paths
         self._state = state
         self._client = client
-        self._given_up: dict[str, str] = {}
-        """slot -> SHA-256 of a file not to send again (too large, refused as malformed,
-        not a save): until the slot's file changes."""
+        self._given_up: dict[str, tuple[int, int, int]] = {}
+        """slot -> (size, mtime, inode) of a file not to send again (too large, refused as
+        malformed, not a save): until the slot's file changes (not even read again)."""
 
     def next_upload(self) -> SlotFile | SlotProblem | None:
         """The first slot (by name) whose file the cloud does not hold, read whole; a
@@ -101,13 +101,20 @@ class Uploads:
                 stat = path.stat()
             except (StoreError, OSError):
                 continue  # not a slot of ours, or gone since the listing
-            record = self._state.get(slot)
-            if record is not None and record.matches(stat):
+            if self._settled(slot, stat):
                 continue
             found = self._read(path, slot)
             if found is not None:
                 return found
         return None
+
+    def _settled(self, slot: str, stat: os.stat_result) -> bool:
+        """Whether the file of ``slot`` with ``stat`` needs nothing: the one the cloud is
+        known to hold, or one given up on."""
+        record = self._state.get(slot)
+        if record is not None and record.matches(stat):
+            return True
+        return self._given_up.get(slot) == _identity(stat)
 
     def _read(self, path: Path, slot: str) -> SlotFile | SlotProblem | None:
         try:
@@ -115,26 +122,26 @@ class Uploads:
         except OSError:
             return None  # replaced or deleted while we looked: the next scan sees it
         except ValueError as error:
-            return self._problem(slot, _sha_of(path), "unreadable", str(error))
-        if self._given_up.get(slot) == read.sha256:
-            return None
+            return self._problem(slot, _stat_of(path), "unreadable", str(error))
         if self._state.parent(slot) == read.sha256:
             # The same bytes as recorded (the file was touched, not changed): just restat.
             self._record(slot, read)
             return None
         if len(read.data) > MAX_SAVE_BYTES:
             reason = f"{len(read.data)} bytes, more than one message carries ({MAX_SAVE_BYTES})"
-            return self._problem(slot, read.sha256, "too_large", reason)
+            return self._problem(slot, read.stat, "too_large", reason)
         return read
 
-    def _problem(self, slot: str, sha256: str | None, code: str, reason: str) -> SlotProblem:
-        if sha256 is not None:
-            self._given_up[slot] = sha256
+    def _problem(
+        self, slot: str, stat: os.stat_result | None, code: str, reason: str
+    ) -> SlotProblem:
+        if stat is not None:
+            self._given_up[slot] = _identity(stat)
         return SlotProblem(slot, code, reason)
 
     def give_up(self, upload: SlotFile) -> None:
         """Do not offer ``upload`` again (the gateway refused it for good)."""
-        self._given_up[upload.slot] = upload.sha256
+        self._given_up[upload.slot] = _identity(upload.stat)
 
     def put_frame(self, upload: SlotFile) -> Frame:
         """The ``save.put`` frame of ``upload``, its parent the slot's recorded SHA-256."""
@@ -176,8 +183,13 @@ class SlotProblem:
     reason: str
 
 
-def _sha_of(path: Path) -> str | None:
+def _identity(stat: os.stat_result) -> tuple[int, int, int]:
+    """A file as a rename-replaced slot tells files apart: size, mtime, inode."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def _stat_of(path: Path) -> os.stat_result | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return path.stat()
     except OSError:
         return None
