@@ -21,6 +21,10 @@ from sync_game import FAST, Game
 from engine_bridge.sync.config import SyncConfig
 
 WAIT_S = 60.0
+# While the server is away each store call waits out the pool's acquire timeout (5 s)
+# before it answers "unavailable"; a client with a short heartbeat gives its connection
+# up first and says hello again (its reconnects), one with a long one hears the refusal
+# and waits retry_after_ms: either way it sends again, and this test holds for both.
 GATEWAY_OPTIONS = ("--heartbeat-ms", "200", "--retry-after-ms", "100", "--log-level", "WARNING")
 
 
@@ -77,7 +81,7 @@ def test_postgresql_restarted_under_load_loses_nothing_and_readyz_follows(
         assert gateway.get("/healthz")[0] == 200  # the loop turned all along
 
     events = len(game.appended)
-    assert metrics.rejects.get("unavailable", 0) > 0  # the client was told, and waited
+    assert metrics.faults  # the client noticed (refused, or its connection given up)
     assert metrics.acked_through == metrics.acknowledged_through == events
     assert during >= acked_before  # nothing acked went backwards
     store = open_store(postgres_url)
