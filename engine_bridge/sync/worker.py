@@ -5,9 +5,10 @@ Reliability is the Lazy Pirate's: a connection that misses its deadline (no welc
 acknowledgement, silence: ``session.py``) is closed with nothing kept (``linger`` 0), and
 after a wait (``backoff.py``) a new one says hello again and sends everything after what
 the gateway says it holds. Given several gateways (sharing one database), the client
-starts at a random one and each new connection after one given up goes to the next. Delivery is at least once; the gateway applies each frame
-once. Nothing here is ever waited on by the game thread: what the game needs (the
-acknowledged ``seq``) goes through an :class:`~engine_bridge.sync.acked_slot.AckedSlot`.
+starts at a random one and each new connection after one given up goes to the next.
+Delivery is at least once; the gateway applies each frame once. Nothing here is ever
+waited on by the game thread: what the game needs (the acknowledged ``seq``) goes
+through an :class:`~engine_bridge.sync.acked_slot.AckedSlot`.
 """
 
 from __future__ import annotations

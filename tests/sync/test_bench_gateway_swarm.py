@@ -19,10 +19,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aicore_gateway.stores import open_store
@@ -44,10 +46,15 @@ class Sizes:
     """Per client (untimed: every one must be acknowledged)."""
     duration_s: float = 0.0
     """Seconds of sending (timed)."""
+    interval_s: float = 0.0
+    """Each client sends one message per interval at most (0: as fast as acked)."""
 
 
 TIMED = Sizes(clients=1_000, batch=100, window=2, duration_s=15.0)
 UNTIMED = Sizes(clients=20, batch=100, window=2, events=300)
+# Below the gateway's capacity: what a game waits for its acks when the gateway keeps up.
+PACED_TIMED = Sizes(clients=1_000, batch=10, window=2, duration_s=15.0, interval_s=5.0)
+PACED_UNTIMED = Sizes(clients=20, batch=10, window=2, events=30, interval_s=0.2)
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class Figures:
     rejects: dict[str, int]
 
 
-def _line(process: subprocess.Popen[str], what: str) -> dict[str, object]:
+def _line(process: subprocess.Popen[str], what: str) -> dict[str, Any]:
     assert process.stdout is not None
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
@@ -74,36 +81,57 @@ def _line(process: subprocess.Popen[str], what: str) -> dict[str, object]:
     raise AssertionError(f"swarm process: no {what} (exit {process.poll()})")
 
 
+def _start(
+    endpoint: str, keys: Keys, sizes: Sizes, log: Path, prefix: str
+) -> subprocess.Popen[str]:
+    clients = sizes.clients // PROCESSES
+    command = [sys.executable, str(SWARM), "--endpoint", endpoint, "--prefix", prefix]
+    command += ["--server-key", str(keys.server_public)]
+    command += ["--client-key", str(keys.client_folder / "alice.key_secret")]
+    command += ["--clients", str(clients), "--batch", str(sizes.batch)]
+    command += ["--window", str(sizes.window), "--interval", str(sizes.interval_s)]
+    command += ["--timeout", str(TIMEOUT_S)]
+    if sizes.events:
+        command += ["--events", str(sizes.events)]
+    else:
+        command += ["--duration", str(sizes.duration_s)]
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    with log.open("ab") as log_file:
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            text=True,
+            env=env,
+        )
+
+
+def _figures(results: list[dict[str, Any]]) -> Figures:
+    latencies = sorted(s for result in results for s in result["latencies_s"])
+    acked: dict[str, int] = {}
+    rejects: Counter[str] = Counter()
+    for result in results:
+        acked.update(result["acked"])
+        rejects.update(result["rejects"])
+    window_s = max(float(result["window_s"]) for result in results)
+    rate = sum(int(result["acked_in_window"]) for result in results) / window_s
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive") if latencies else [0.0] * 99
+    return Figures(len(acked), rate, cuts[49] * 1000, cuts[98] * 1000, acked, dict(rejects))
+
+
 def run_swarm(
     endpoints: Sequence[str], keys: Keys, sizes: Sizes, log_dir: Path, prefix: str
 ) -> Figures:
     """Run the clients in :data:`PROCESSES` processes, process ``n`` on gateway
     ``endpoints[n % len(endpoints)]``; all start sending together."""
     processes: list[subprocess.Popen[str]] = []
-    env = {**os.environ, "PYTHONWARNINGS": "error"}
     try:
         for n in range(PROCESSES):
-            command = [sys.executable, str(SWARM), "--endpoint", endpoints[n % len(endpoints)]]
-            command += ["--server-key", str(keys.server_public)]
-            command += ["--client-key", str(keys.client_folder / "alice.key_secret")]
-            command += ["--clients", str(sizes.clients // PROCESSES), "--prefix", f"{prefix}{n}"]
-            command += ["--batch", str(sizes.batch), "--window", str(sizes.window)]
-            command += ["--timeout", str(TIMEOUT_S)]
-            if sizes.events:
-                command += ["--events", str(sizes.events)]
-            else:
-                command += ["--duration", str(sizes.duration_s)]
-            with (log_dir / f"swarm-{prefix}{n}.log").open("ab") as log:
-                processes.append(
-                    subprocess.Popen(
-                        command,
-                        stdin=subprocess.PIPE,
-                        stdout=subprocess.PIPE,
-                        stderr=log,
-                        text=True,
-                        env=env,
-                    )
-                )
+            log = log_dir / f"swarm-{prefix}{n}.log"
+            processes.append(
+                _start(endpoints[n % len(endpoints)], keys, sizes, log, f"{prefix}{n}")
+            )
         for process in processes:
             assert _line(process, "ready line") == {"event": "ready"}
         for process in processes:
@@ -118,18 +146,10 @@ def run_swarm(
             if process.poll() is None:
                 process.kill()
             process.wait()
-    latencies = sorted(s for r in results for s in r["latencies_s"])  # type: ignore[attr-defined]
-    acked: dict[str, int] = {}
-    rejects: dict[str, int] = {}
-    for result in results:
-        acked.update(result["acked"])  # type: ignore[arg-type]
-        for code, n in result["rejects"].items():  # type: ignore[attr-defined]
-            rejects[code] = rejects.get(code, 0) + n
-    rate = sum(r["acked_in_window"] for r in results) / max(  # type: ignore[misc]
-        float(r["window_s"]) for r in results  # type: ignore[arg-type]
-    )
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive") if latencies else [0.0] * 99
-    return Figures(len(acked), rate, cuts[49] * 1000, cuts[98] * 1000, acked, rejects)
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    pipe.close()
+    return _figures(results)
 
 
 def _check_stored(url: str, figures: Figures, gateways: Sequence[Gateway], sizes: Sizes) -> None:
@@ -148,19 +168,40 @@ def _check_stored(url: str, figures: Figures, gateways: Sequence[Gateway], sizes
     assert figures.rejects == {}
 
 
-def _report(benchmark: BenchmarkFixture, name: str, figures: Figures, sizes: Sizes) -> None:
+def _appends(gateways: Sequence[Gateway]) -> tuple[float, float]:
+    """The gateways' store appends (each one commit): how many, and their mean in ms."""
+    name = "aicore_gateway_store_latency_seconds"
+    count = sum(g.metric(f"{name}_count", op="append") for g in gateways)
+    total = sum(g.metric(f"{name}_sum", op="append") for g in gateways)
+    return count, (total / count * 1000 if count else 0.0)
+
+
+def _report(
+    benchmark: BenchmarkFixture,
+    name: str,
+    figures: Figures,
+    sizes: Sizes,
+    gateways: Sequence[Gateway],
+) -> None:
+    appends, append_ms = _appends(gateways)
     benchmark.extra_info.update(
         clients=figures.clients,
         events_per_s=round(figures.events_per_s),
         p50_ms=round(figures.p50_ms, 1),
         p99_ms=round(figures.p99_ms, 1),
+        appends=appends,
+        append_ms=round(append_ms, 2),
     )
     if benchmark.enabled:
         load = os.getloadavg()[0]
+        pace = f"{sizes.window} in flight"
+        if sizes.interval_s:
+            pace = f"one per {sizes.interval_s:g} s"
         print(
-            f"\n{name}: {figures.clients} clients, batches of {sizes.batch}, {sizes.window} in "
-            f"flight, {sizes.duration_s:g} s: {figures.events_per_s:,.0f} acknowledged "
-            f"events/s; ack latency p50 {figures.p50_ms:.0f} ms, p99 {figures.p99_ms:.0f} ms "
+            f"\n{name}: {figures.clients} clients, batches of {sizes.batch}, {pace}, "
+            f"{sizes.duration_s:g} s: {figures.events_per_s:,.0f} acknowledged "
+            f"events/s; ack latency p50 {figures.p50_ms:.0f} ms, p99 {figures.p99_ms:.0f} ms; "
+            f"{appends:.0f} store appends (commits), {append_ms:.2f} ms each on average "
             f"(load average {load:.1f})"
         )
 
@@ -200,7 +241,23 @@ def test_one_gateway_on_sqlite_with_many_clients(
             iterations=1,
         )
         _check_stored(url, figures, [gateway], sizes)
-    _report(benchmark, "one gateway, SQLite", figures, sizes)
+        _report(benchmark, "one gateway, SQLite", figures, sizes, [gateway])
+
+
+@pytest.mark.benchmark(group="gateway-many-clients")
+def test_one_gateway_on_sqlite_with_many_paced_clients(
+    benchmark: BenchmarkFixture, keys: Keys, tmp_path: Path
+) -> None:
+    sizes = PACED_TIMED if benchmark.enabled else PACED_UNTIMED
+    url = f"sqlite:{tmp_path / 'db' / 'gateway.db'}"
+    with running_gateway(keys, url, tmp_path / "gateway.log", GATEWAY_OPTIONS) as gateway:
+        figures = benchmark.pedantic(
+            lambda: run_swarm([gateway.endpoint], keys, sizes, tmp_path, "paced"),
+            rounds=1,
+            iterations=1,
+        )
+        _check_stored(url, figures, [gateway], sizes)
+        _report(benchmark, "one gateway, SQLite, paced", figures, sizes, [gateway])
 
 
 @pytest.mark.benchmark(group="gateway-many-clients")
@@ -218,4 +275,4 @@ def test_two_gateways_on_postgresql_with_many_clients(
         lambda: run_swarm(endpoints, keys, sizes, tmp_path, "pg"), rounds=1, iterations=1
     )
     _check_stored(postgres_url, figures, gateways, sizes)
-    _report(benchmark, "two gateways, PostgreSQL", figures, sizes)
+    _report(benchmark, "two gateways, PostgreSQL", figures, sizes, gateways)

@@ -82,9 +82,7 @@ def test_every_event_arrives_exactly_once_through_a_chaotic_network(
     print(f"\nchaos proxy: {counts}; client: {metrics.frames_resent} frames resent")
 
 
-def test_the_proxy_without_chaos_forwards_everything_as_it_came(
-    keys: Keys, tmp_path: Path
-) -> None:
+def test_the_proxy_without_chaos_forwards_everything_as_it_came(keys: Keys, tmp_path: Path) -> None:
     """The proxy itself: with no chaos it is a transparent CURVE hop (the gateway
     authenticates the client's key through it)."""
     db_url = f"sqlite:{tmp_path / 'db' / 'gateway.db'}"
