@@ -2,19 +2,23 @@
 clients, given every gateway's endpoint, spread over them; when one gateway is killed
 its clients go on at the others; two gateways handed the same stream's frames at the
 same moment still store each once. Exactly-once is the database's: an append holds the
-stream's row lock (``docs/sync.md``, "Scale-out")."""
+stream's row lock (``docs/sync.md``, "Scale-out"), and ``lock_timeout`` bounds the wait
+for a lock a lost gateway still holds."""
 
 from __future__ import annotations
 
 import signal
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import msgpack
+import psycopg
 import pytest
-from aicore_gateway.stores import open_store
+from aicore_gateway.stores import StoreUnavailableError, open_store
+from aicore_gateway.stores.postgres_store import PostgresGatewayStore
 from gw_client import curve_client, events, only
 from gw_process import Gateway, Keys, game_keys_folder, make_keys, running_gateway
 from store_rows import stored_events
@@ -56,8 +60,6 @@ def _play(games: list[Game], frames: int) -> None:
 
 def _run_until(games: list[Game], condition: Callable[[], bool], what: str) -> None:
     """Frames of every game (no new events) until ``condition()``."""
-    import time
-
     deadline = time.monotonic() + WAIT_S
     while not condition():
         assert time.monotonic() < deadline, f"waited {WAIT_S:g} s for {what}"
@@ -152,3 +154,30 @@ def test_two_gateways_given_the_same_frames_at_once_store_each_once(
         "\nstored by each gateway:",
         [g.metric("aicore_gateway_events_stored_total") for g in pair],
     )
+
+
+def test_lock_timeout_bounds_the_wait_for_a_stream_a_stuck_gateway_holds(
+    postgres_url: str,
+) -> None:
+    """A gateway gone mid-append (its host lost, its connection not reset yet) keeps the
+    stream's row lock until the server notices; another gateway's append of that stream
+    waits for it, and its loop with it. ``lock_timeout`` in the URL (``docs/sync.md``,
+    "Scale-out") turns the wait into ``unavailable``: the client sends again later, the
+    other streams go on, and the stream goes on once the lock is released."""
+    separator = "&" if "?" in postgres_url else "?"
+    store = PostgresGatewayStore(f"{postgres_url}{separator}options=-c%20lock_timeout%3D200")
+    body = msgpack.packb({"n": 1})
+    try:
+        assert store.append("alice/locked", [(1, "event.custom", body)]).acked_through == 1
+        with psycopg.connect(postgres_url) as stuck, stuck.transaction():
+            stuck.execute(
+                "SELECT acked_through FROM streams WHERE client = %s FOR UPDATE", ("alice/locked",)
+            )
+            with pytest.raises(StoreUnavailableError) as refused:
+                store.append("alice/locked", [(2, "event.custom", body)])
+            assert isinstance(refused.value.__cause__, psycopg.errors.LockNotAvailable)
+            assert store.append("alice/free", [(1, "event.custom", body)]).acked_through == 1
+        assert store.append("alice/locked", [(2, "event.custom", body)]).acked_through == 2
+        assert store.effects("alice/locked") == {"event.custom": 2}
+    finally:
+        store.close()
