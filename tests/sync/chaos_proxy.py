@@ -17,8 +17,10 @@ draws come from one ``random.Random(seed)``; which message meets which draw depe
 timing, so a run is not replayed exactly, but its rates are the ones asked for.
 
 One proxy serves one client key (every connection it accepts is carried to the gateway
-with that key). The proxy's thread owns every socket; :meth:`ChaosProxy.stop` joins it
-and raises what stopped it, if anything did.
+with that key). A client that reconnects comes with a new routing id and gets a new
+DEALER; the old ones stay open until :meth:`ChaosProxy.stop` (copies still delayed on
+them reach the gateway late, as on a real network). The proxy's thread owns every
+socket; :meth:`ChaosProxy.stop` joins it and raises what stopped it, if anything did.
 """
 
 from __future__ import annotations
