@@ -96,7 +96,7 @@ class SyncClient:
         self._slot = AckedSlot()
         self._cost = FrameCost()
         self._worker = SyncWorker(
-            endpoint=config.endpoint,
+            endpoints=config.endpoints,
             keys=keys,
             gateway_key=gateway_key,
             client=client,
@@ -158,6 +158,7 @@ class SyncClient:
                 frame_cost_last_s=cost.last_s,
                 frame_cost_max_s=cost.max_s,
                 frame_cost_total_s=cost.total_s,
+                endpoint=c.endpoint,
             )
 
     def close(self, timeout: float = 10.0) -> None:

@@ -96,3 +96,6 @@ class SyncMetrics:
     frame_cost_max_s: float
     frame_cost_total_s: float
     """The game thread's time in the sync, summed over ``frames``."""
+    endpoint: str = ""
+    """The gateway the client is connected to, or tries next (one of
+    ``SyncConfig.endpoints``)."""
