@@ -21,6 +21,7 @@ import numpy as np
 from engine_bridge.api import Npc
 from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.core.runtime import Runtime
+from engine_bridge.core.sync_link import SyncConfig
 from engine_bridge.core.world import PERCEIVES_PLAYER, World
 from engine_bridge.protocol.messages import decode, encode
 from engine_bridge.scripting.memory_watch import MemoryLimits
@@ -48,12 +49,14 @@ class Sandbox:
         save_dir: str | Path | None = None,
         watch: bool = False,
         memory_limits: MemoryLimits | None = None,
+        sync: SyncConfig | None = None,
     ) -> None:
         """``content_root`` is the game's content (default: the shipped content);
         ``content_roots`` are layered over it the way ``aicore host --content A --content
         B`` layers them (a file of the same path replaces the earlier one, other files are
         added; docs/designers.md). Without ``save_dir`` the lore index lives in memory.
-        ``memory_limits`` are what each script may keep (docs/designers.md)."""
+        ``memory_limits`` are what each script may keep (docs/designers.md). ``sync``
+        sends the profile's outbox to a cloud gateway (docs/sync.md; needs ``save_dir``)."""
         self.world = World.allocate(capacity)
         roots = list(content_roots)
         if roots and content_root is None:
@@ -66,6 +69,7 @@ class Sandbox:
             save_dir=save_dir,
             watch=watch,
             memory_limits=memory_limits,
+            sync=sync,
         )
         for cls in kinds:
             self.runtime.scheduler.register(cls)

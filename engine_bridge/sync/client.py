@@ -107,7 +107,7 @@ class SyncClient:
         self._slot = AckedSlot()
         self._cost = FrameCost()
         self._worker = SyncWorker(
-            endpoint=config.endpoint,
+            endpoints=config.endpoints,
             keys=keys,
             gateway_key=gateway_key,
             client=client,
@@ -123,7 +123,6 @@ class SyncClient:
         if content is not None:
             fetch = ContentFetch(content, config.tuning.content_fetch_every_s)
         self._lane = TransferLane(
-            endpoint=config.endpoint,
             keys=keys,
             gateway_key=gateway_key,
             client=client,
@@ -152,10 +151,10 @@ class SyncClient:
             self._on_thread_start()
         run(self._stop)
 
-    def _online(self) -> int | None:
+    def _online(self) -> tuple[int, str] | None:
         c = self._worker.counters
         with c.lock:
-            return c.connects if c.state is SyncState.ONLINE else None
+            return (c.connects, c.endpoint) if c.state is SyncState.ONLINE else None
 
     def pull(self, slot: str | None, timeout_s: float | None = None) -> PullResult:
         """Pull the newest cloud save of this key (of ``slot``, or of any slot) into the
@@ -222,6 +221,7 @@ class SyncClient:
                 frame_cost_last_s=cost.last_s,
                 frame_cost_max_s=cost.max_s,
                 frame_cost_total_s=cost.total_s,
+                endpoint=c.endpoint,
                 **files,  # type: ignore[arg-type]
             )
 

@@ -93,11 +93,12 @@ class SyncTuning:
 @dataclass(frozen=True, slots=True)
 class SyncConfig:
     """Where the gateway is and how to prove who we are: ``endpoint`` (a ZeroMQ endpoint,
-    ``tcp://gateway.example:7700``) and either ``keys_dir`` or both ``gateway_key`` and
-    ``client_key`` (a ``.key_secret`` file; the other two win over the folder).
-    ``publisher_key``: the content publisher's public key (``<name>.ed25519.pub``) to
-    verify pushed content bundles with; without it, the one such file in ``keys_dir`` if
-    there is one; with neither, the client fetches no content."""
+    ``tcp://gateway.example:7700``, or several separated by commas: :attr:`endpoints`)
+    and either ``keys_dir`` or both ``gateway_key`` and ``client_key`` (a ``.key_secret``
+    file; the other two win over the folder). ``publisher_key``: the content publisher's
+    public key (``<name>.ed25519.pub``) to verify pushed content bundles with; without it,
+    the one such file in ``keys_dir`` if there is one; with neither, the client fetches
+    no content."""
 
     endpoint: str
     keys_dir: Path | None = None
@@ -107,10 +108,22 @@ class SyncConfig:
     publisher_key: Path | None = None
 
     def __post_init__(self) -> None:
-        if "://" not in self.endpoint:
-            raise ValueError(f"endpoint {self.endpoint!r} is not transport://address")
+        for one in self.endpoints:
+            if "://" not in one:
+                raise ValueError(
+                    f"endpoint {one!r} is not transport://address "
+                    f"(several gateways: separated by commas, in {self.endpoint!r})"
+                )
         if self.keys_dir is None and (self.gateway_key is None or self.client_key is None):
             raise ValueError("give keys_dir, or both gateway_key and client_key")
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """The gateways ``endpoint`` names, in its order: gateways sharing one database
+        (``docs/sync.md``, "Scale-out"). The client starts at a random one of them
+        (spreading the games over the gateways) and keeps to it while it answers; when a
+        connection is given up, the next try goes to the next one, round the list."""
+        return tuple(part.strip() for part in self.endpoint.split(","))
 
     def key_files(self) -> tuple[Path, Path]:
         """(the gateway's public key file, the client's secret key file).

@@ -100,6 +100,9 @@ class SyncMetrics:
     frame_cost_max_s: float
     frame_cost_total_s: float
     """The game thread's time in the sync, summed over ``frames``."""
+    endpoint: str = ""
+    """The gateway the client is connected to, or tries next (one of
+    ``SyncConfig.endpoints``)."""
     saves_uploaded: int = 0
     """Slot files the gateway kept (``save.stored``), conflicts included."""
     save_conflicts: int = 0

@@ -52,6 +52,13 @@ class GatewayRequester:
         self._gateway_key = gateway_key
         self._conn: GatewayConnection | None = None
 
+    def use(self, endpoint: str) -> None:
+        """Send the next requests to ``endpoint`` (the gateway the stream is connected to:
+        several gateways share one database); a connection to another one is dropped."""
+        if endpoint != self._endpoint:
+            self._drop()
+            self._endpoint = endpoint
+
     def request(self, frame: Frame, timeout_s: float, stop: threading.Event | None = None) -> Frame:
         """Send ``frame`` alone in a message and return the gateway's answer to it (the
         one frame of its answer: a ``sync.reject`` is an answer too). ``stop`` set gives

@@ -74,21 +74,21 @@ class TransferLane:
     def __init__(
         self,
         *,
-        endpoint: str,
         keys: KeyPair,
         gateway_key: bytes,
         client: str,
         tuning: SyncTuning,
         store: Store,
-        online: Callable[[], int | None],
+        online: Callable[[], tuple[int, str] | None],
         content: ContentFetch | None,
         rng: random.Random,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``online()``: the stream's count of welcomes while it is online, None while it
-        is not (``SyncClient`` reads its worker's counters)."""
+        """``online()``: while the stream is online, its count of welcomes and the gateway
+        it is connected to (requests go to the same one); None while it is not
+        (``SyncClient`` reads its worker's counters)."""
         self.counters = TransferCounters()
-        self._endpoint, self._keys, self._gateway_key = endpoint, keys, gateway_key
+        self._endpoint, self._keys, self._gateway_key = "", keys, gateway_key
         self._client = client
         self._tuning = tuning
         self._store = store
@@ -148,9 +148,12 @@ class TransferLane:
 
     def _step(self) -> bool:
         """Do one thing if there is one to do now; False to wait."""
-        connects = self._online()
-        if connects is None:
+        online = self._online()
+        if online is None:
             return False
+        connects, self._endpoint = online
+        assert self._requester is not None
+        self._requester.use(self._endpoint)
         now = self._clock()
         if connects != self._connects:  # a new connection: the gateway is back
             self._connects = connects

@@ -6,12 +6,12 @@ say why)."""
 from __future__ import annotations
 
 import hashlib
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from mounts import mount, small_tmpfs, unmount
 
 from engine_bridge.store import FaultKind, Store, StoreConfig, StoreError
 
@@ -19,22 +19,11 @@ from engine_bridge.store import FaultKind, Store, StoreConfig, StoreError
 PATIENCE_S = 120.0
 
 
-def _mount(*args: str) -> None:
-    result = subprocess.run(["mount", *args], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount here (mount {' '.join(args)}: {result.stderr.strip()})")
-
-
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 2 MiB tmpfs: small enough to fill in a test."""
-    point = tmp_path / "small"
-    point.mkdir()
-    _mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(point))
-    try:
+    with small_tmpfs(tmp_path / "small", "2m") as point:
         yield point
-    finally:
-        subprocess.run(["umount", "-l", str(point)], check=False)
 
 
 def _fill(disk: Path) -> Path:
@@ -103,7 +92,7 @@ def test_a_read_only_folder_is_a_clear_error_at_open(tmp_path: Path) -> None:
     (source / "p").mkdir(parents=True)
     frozen = tmp_path / "frozen"
     frozen.mkdir()
-    _mount("--bind", "-o", "ro", str(source), str(frozen))
+    mount("--bind", "-o", "ro", str(source), str(frozen))
     try:
         with pytest.raises(StoreError) as failed:
             Store.open(frozen, "p")
@@ -111,7 +100,7 @@ def test_a_read_only_folder_is_a_clear_error_at_open(tmp_path: Path) -> None:
         assert failed.value.fault.code == "EROFS"
         assert failed.value.fault.file.startswith(str(frozen))
     finally:
-        subprocess.run(["umount", "-l", str(frozen)], check=False)
+        unmount(frozen)
 
 
 def test_a_read_only_slots_folder_fails_the_save_clearly_and_the_game_goes_on(
@@ -121,7 +110,7 @@ def test_a_read_only_slots_folder_fails_the_save_clearly_and_the_game_goes_on(
     try:
         store.npc_memory()[1]["hp"] = 10
         good = store.saves.save("s").result(PATIENCE_S)
-        _mount("--bind", "-o", "ro", str(store.paths.slots), str(store.paths.slots))
+        mount("--bind", "-o", "ro", str(store.paths.slots), str(store.paths.slots))
         try:
             with pytest.raises(StoreError) as failed:
                 store.saves.save("s").result(PATIENCE_S)
@@ -132,6 +121,6 @@ def test_a_read_only_slots_folder_fails_the_save_clearly_and_the_game_goes_on(
             assert store.wait_committed(timeout=PATIENCE_S)
             assert store.saves.load("s").slot == "s"  # reading a save still works
         finally:
-            subprocess.run(["umount", "-l", str(store.paths.slots)], check=False)
+            unmount(store.paths.slots)
     finally:
         store.close()

@@ -390,3 +390,32 @@ def test_autosaves_go_up_too(
     assert {s["slot"] for s in saves} == {"autosave"}
     assert len({s["sha256"] for s in saves}) == len(saves) >= 2
     assert all(s["conflict_of"] is None for s in saves)  # each made from the one before
+
+
+def test_with_several_gateways_saves_go_to_the_one_that_answers(
+    gateway_keys: Keys,
+    keys_dir: Path,
+    script_dir: Path,
+    tmp_path: Path,
+    runtimes: list[Runtime],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as probe:  # a gateway that is down, listed first
+        probe.bind(("127.0.0.1", 0))
+        dead = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    url = f"sqlite:{tmp_path / 'gateway.db'}"
+    with running_gateway(gateway_keys, url, tmp_path / "gateway.log") as gateway:
+        endpoints = f"{dead},{gateway.endpoint}"
+        runtime = start(tmp_path / "pc", script_dir, endpoints, keys_dir)
+        runtimes.append(runtime)
+        runtime.spawn(0, "counter")
+        play_until(runtime, lambda: online(runtime), "the stream online")
+        runtime.save("hero")
+        play_until(runtime, uploaded(runtime, 1), "the save uploaded")
+        metrics = runtime.sync_metrics
+        assert metrics is not None
+        assert metrics.endpoint == gateway.endpoint
+        fresh = tmp_path / "laptop"
+        code, out = _pull(capsys, fresh, endpoints, keys_dir, "--timeout", "2")
+    assert code == 0, out
+    assert sha256_of(_slot(fresh, "hero")) == sha256_of(_slot(tmp_path / "pc", "hero"))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import errno
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,27 +22,17 @@ from content_push_helpers import (
     version_one,
     version_two,
 )
+from mounts import mount, small_tmpfs, unmount
 
 from engine_bridge.sync.content_errors import ContentPushError, ContentRefusal
 from engine_bridge.sync.content_overlay import installed_version
 
 
-def _mount(*args: str) -> None:
-    result = subprocess.run(["mount", *args], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount here (mount {' '.join(args)}: {result.stderr.strip()})")
-
-
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 1 MiB tmpfs."""
-    point = tmp_path / "small"
-    point.mkdir()
-    _mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", str(point))
-    try:
+    with small_tmpfs(tmp_path / "small", "1m") as point:
         yield point
-    finally:
-        subprocess.run(["umount", "-l", str(point)], check=False)
 
 
 def test_a_full_disk_refuses_the_bundle_and_leaves_the_installed_one(
@@ -79,12 +68,12 @@ def read_only_overlay(tmp_path: Path) -> Iterator[tuple[Path, Publisher]]:
     save = tmp_path / "save"
     install(publisher.bundle(version_one(tmp_path / "v1"), 1), publisher, save)
     folder = overlay(save)
-    _mount("--bind", str(folder), str(folder))
+    mount("--bind", str(folder), str(folder))
     try:
-        _mount("-o", "remount,ro,bind", str(folder))
+        mount("-o", "remount,ro,bind", str(folder))
         yield save, publisher
     finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
+        unmount(folder)
 
 
 def test_a_read_only_overlay_folder_refuses_the_bundle_and_the_game_plays_on(

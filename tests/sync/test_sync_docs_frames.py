@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from engine_bridge.sync.frames import decode_message, encode_message
+import msgpack
+
+from engine_bridge.sync.frames import decode_message, encode_message, encode_stream_message
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sync.md"
 
@@ -58,3 +60,17 @@ def test_the_tables_annotate_every_byte_after_the_common_head() -> None:
         )
         assert data.endswith(annotated)
         assert len(annotated) in (len(data), len(data) - 33)
+
+
+def test_the_stream_frame_example_round_trips_and_is_what_the_client_writes() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index("## The frames, byte by byte")
+    section = text[start : text.index("\n## ", start)]
+    [block] = re.findall(r"```hex\n(.*?)```", section, re.S)
+    data = bytes.fromhex(block)
+    [frame] = decode_message(data)
+    assert (frame.client, frame.seq, frame.kind) == ("alice/pc-1", 42, "event.custom")
+    assert frame.body == {"v": 1, "type": "custom", "name": "door"}
+    assert encode_message([frame]) == data
+    stored = msgpack.packb(frame.body)  # as the outbox keeps it
+    assert encode_stream_message("alice/pc-1", [(42, "event.custom", stored)]) == data

@@ -45,7 +45,10 @@ def add_pull_arguments(sub: argparse.ArgumentParser) -> None:
         help=f"the player profile (default: {DEFAULT_PROFILE})",
     )
     sub.add_argument(
-        "--sync", required=True, metavar="ENDPOINT", help="the gateway (tcp://host:port)"
+        "--sync",
+        required=True,
+        metavar="ENDPOINT",
+        help="the gateway (tcp://host:port; several, comma-separated: the first that answers)",
     )
     sub.add_argument(
         "--sync-keys",
@@ -107,13 +110,22 @@ def _pull(
 
     client = f"{keys.name}/{store.sync_stream.id}"
     context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
-    requester = GatewayRequester(context, config.endpoint, keys, gateway_key)
+    reasons = []
     try:
-        answer = requester.request(get_frame(client, args.slot), args.timeout)
-    except NoAnswerError as error:
-        raise CloudSaveError(CloudSaveRefusal.UNAVAILABLE, error.reason, args.slot) from None
+        # Several gateways (comma-separated) share one database: the first that answers.
+        for endpoint in config.endpoints:
+            requester = GatewayRequester(context, endpoint, keys, gateway_key)
+            try:
+                answer = requester.request(get_frame(client, args.slot), args.timeout)
+                break
+            except NoAnswerError as error:
+                reasons.append(f"{endpoint}: {error.reason}")
+            finally:
+                requester.close()
+        else:
+            reason = "; ".join(reasons)
+            raise CloudSaveError(CloudSaveRefusal.UNAVAILABLE, reason, args.slot)
     finally:
-        requester.close()
         context.destroy(linger=0)
     pulled = pulled_from(answer, args.slot)
     return install_pulled(store, CloudSlotState(store.paths.folder), pulled)

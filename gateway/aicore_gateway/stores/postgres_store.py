@@ -31,7 +31,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .append_plan import plan_append
 from .base import AppendResult, CloudSave, StoreUnavailableError
-from .save_heads import with_conflict
+from .save_heads import SAVE_COLUMNS, save_row, with_conflict
 
 __all__ = ["SCHEMA_VERSION", "PostgresGatewayStore"]
 
@@ -259,19 +259,8 @@ class PostgresGatewayStore:
             ).fetchone()
             kept = with_conflict(save, str(head[0]) if head else None)
             conn.execute(
-                f"INSERT INTO saves ({_SAVE_COLUMNS}, uploaded) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    kept.owner,
-                    kept.slot,
-                    kept.stream,
-                    kept.saved_at,
-                    kept.sha256,
-                    kept.parent_sha256,
-                    kept.data,
-                    kept.conflict_of,
-                    time.time(),
-                ),
+                f"INSERT INTO saves ({SAVE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                save_row(kept),
             )
         return kept
 

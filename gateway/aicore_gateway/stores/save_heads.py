@@ -5,11 +5,15 @@ and the conflict is there to resolve."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from .base import CloudSave
 
-__all__ = ["with_conflict"]
+__all__ = ["SAVE_COLUMNS", "save_row", "with_conflict"]
+
+SAVE_COLUMNS = "owner, slot, stream, saved_at, sha256, parent_sha256, data, conflict_of, uploaded"
+"""The columns a kept save is inserted with, in :func:`save_row`'s order."""
 
 
 def with_conflict(save: CloudSave, head_sha256: str | None) -> CloudSave:
@@ -18,3 +22,18 @@ def with_conflict(save: CloudSave, head_sha256: str | None) -> CloudSave:
     if head_sha256 is None or head_sha256 == save.parent_sha256:
         return replace(save, conflict_of=None)
     return replace(save, conflict_of=head_sha256)
+
+
+def save_row(kept: CloudSave) -> tuple[object, ...]:
+    """The values of :data:`SAVE_COLUMNS` for ``kept``, uploaded now."""
+    return (
+        kept.owner,
+        kept.slot,
+        kept.stream,
+        kept.saved_at,
+        kept.sha256,
+        kept.parent_sha256,
+        kept.data,
+        kept.conflict_of,
+        time.time(),
+    )

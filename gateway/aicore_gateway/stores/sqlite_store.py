@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from .append_plan import plan_append
 from .base import AppendResult, CloudSave, StoreUnavailableError
-from .save_heads import with_conflict
+from .save_heads import SAVE_COLUMNS, save_row, with_conflict
 
 __all__ = ["SCHEMA_VERSION", "UNAVAILABLE_CODES", "SqliteGatewayStore"]
 
@@ -235,18 +235,8 @@ class SqliteGatewayStore:
             ).fetchone()
             kept = with_conflict(save, head[0] if head else None)
             conn.execute(
-                f"INSERT INTO saves ({_SAVE_COLUMNS}, uploaded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    kept.owner,
-                    kept.slot,
-                    kept.stream,
-                    kept.saved_at,
-                    kept.sha256,
-                    kept.parent_sha256,
-                    kept.data,
-                    kept.conflict_of,
-                    time.time(),
-                ),
+                f"INSERT INTO saves ({SAVE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                save_row(kept),
             )
         return kept
 

@@ -178,8 +178,9 @@ typedef struct aicore_runtime_config {
        the game thread waiting on disk; <= 0 or NaN: no autosave. Needs save_dir. */
     double autosave_seconds;
     /* Appended with cloud sync (a config whose struct_size ends before them: no sync). The
-       cloud gateway's ZeroMQ endpoint ("tcp://host:port"): a thread of the runtime's sends
-       the profile's outbox (its durable events and commands) there, and the game thread
+       cloud gateway's ZeroMQ endpoint ("tcp://host:port"; several gateways sharing one
+       database: separated by commas, docs/sync.md "Scale-out"): a thread of the runtime's
+       sends the profile's outbox (its durable events and commands) there, and the game thread
        never waits for it (docs/sync.md, "The sync client"). NULL or "": no sync. Needs
        save_dir, and sync_keys_dir: the folder holding the gateway's public key
        (gateway.key) and this game's CURVE key pair (<name>.key_secret, the only other

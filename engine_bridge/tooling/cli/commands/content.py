@@ -19,21 +19,12 @@ import time
 from pathlib import Path
 
 from engine_bridge.sync.content_errors import ContentPushError, disk_error
+from engine_bridge.tooling.cli.argument_types import positive_int
 
 NAME = "content"
 HELP = "make a publisher key, sign a content bundle, verify or install one"
 
 _PREFIX = "aicore content: "
-
-
-def _version(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _content_option(parser: argparse.ArgumentParser, what: str) -> None:
@@ -56,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     bundle = actions.add_parser("bundle", help="sign a content folder into one bundle file")
     bundle.add_argument("source", type=Path, metavar="SRC_CONTENT_DIR")
     bundle.add_argument("--key", type=Path, required=True, metavar="PRIVATE")
-    bundle.add_argument("--version", type=_version, required=True, metavar="N")
+    bundle.add_argument("--version", type=positive_int, required=True, metavar="N")
     bundle.add_argument("--out", type=Path, required=True, metavar="BUNDLE_FILE")
     bundle.add_argument("--publisher", help="default: the key file's name")
 

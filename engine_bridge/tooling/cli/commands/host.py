@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from engine_bridge.core.frame import FRAME_RATE
+from engine_bridge.tooling.cli.argument_types import positive_int
 
 NAME = "host"
 HELP = "run the headless engine: NPCs, a fixed-step loop and the voice mix, with a timing report"
@@ -30,16 +31,6 @@ def _repo_root() -> Path:
     return Path(engine_bridge.__file__).resolve().parents[1]
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -51,10 +42,12 @@ def _seconds(text: str) -> float:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--npcs", type=_count, default=100, help="NPCs to spawn (default 100)")
+    parser.add_argument(
+        "--npcs", type=positive_int, default=100, help="NPCs to spawn (default 100)"
+    )
     parser.add_argument(
         "--frames",
-        type=_count,
+        type=positive_int,
         default=600,
         help=f"{FRAME_RATE:g} Hz frames to run (default 600: {600 / FRAME_RATE:g} s)",
     )
@@ -113,8 +106,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--sync",
         metavar="ENDPOINT",
         help="send the profile's durable events to the cloud gateway at ENDPOINT "
-        "(tcp://host:port) from a background thread; offline they wait in the outbox "
-        "(needs --sync-keys; docs/sync.md)",
+        "(tcp://host:port; several gateways of one database: separated by commas) from a "
+        "background thread; offline they wait in the outbox (needs --sync-keys; docs/sync.md)",
     )
     parser.add_argument(
         "--sync-keys",
