@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from cli_runner import run_python
 
+from engine_bridge.content.layers import ContentError
 from engine_bridge.models.features import N_FEATURES, neutral_row
 from engine_bridge.models.manifest import ManifestEntry, TensorSpec, read_manifest, render
 from engine_bridge.models.registry import ModelRegistry
@@ -42,7 +43,7 @@ def _sha_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _only_error(registry: ModelRegistry, name: str) -> object:
+def _only_error(registry: ModelRegistry, name: str) -> ContentError:
     assert registry.get(name) is None
     assert list(registry.off) == [name]
     assert len(registry.errors) == 1
