@@ -41,7 +41,7 @@ bench: setup
 	$(BENCH_DIR)/cpp/bridge/bridge_bench --benchmark_min_time=0.5
 	$(BENCH_DIR)/cpp/bridge/c_frame_cost 1000 1200
 	$(VPY) -m pytest tests/bench --benchmark-enable --benchmark-only --benchmark-columns=median,mean,stddev,rounds
-	$(VPY) -m pytest tests/sync/test_bench_store_append.py --benchmark-enable --benchmark-only --benchmark-columns=median,mean,stddev,rounds
+	$(VPY) -m pytest tests/sync/test_bench_*.py --benchmark-enable --benchmark-only --benchmark-columns=median,mean,stddev,rounds
 
 setup: $(STAMPS)/system $(VENV)/.installed
 

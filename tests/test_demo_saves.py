@@ -21,3 +21,9 @@ def test_the_npcs_remember_after_a_restart_and_a_load_puts_the_save_back(
     assert "1 story beats complete" in loaded
     assert problems == "store problems: 0"
     assert list((tmp_path / "saves" / "default" / "slots").glob("midnight.db"))
+
+
+def test_the_step_runs_again_over_its_own_save_folder(tmp_path: Path) -> None:
+    saves.run(tmp_path)
+    at_save, *_ = saves.run(tmp_path)
+    assert "bought 3 bodies" in at_save  # not 4 or more: the second run starts afresh

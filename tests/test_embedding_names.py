@@ -19,6 +19,7 @@ from engine_bridge.core.budget import Deadline
 from engine_bridge.core.runtime import AudioBridge, Runtime, SpawnRefusal
 from engine_bridge.core.world import World
 from engine_bridge.store import FaultKind, SaveInfo, StoreError
+from engine_bridge.sync.cloud_save_errors import CloudSaveError, CloudSaveRefusal
 
 HEADER = Path(__file__).resolve().parents[1] / "cpp" / "bridge" / "src" / "python_names.h"
 _NAMESPACE = re.compile(r"^namespace (\w+) \{")
@@ -57,6 +58,8 @@ CHECKED_GROUPS = {
     "save_info",
     "store_error",
     "fault_kinds",
+    "cloud_save_error",
+    "cloud_save_codes",
 }
 
 
@@ -185,3 +188,14 @@ def test_a_store_error_has_what_the_save_calls_read() -> None:
 def test_the_header_maps_every_fault_kind_and_no_other() -> None:
     # save_calls.cpp maps each of these to a result code: a new FaultKind needs a row there.
     assert sorted(_values("fault_kinds")) == sorted(kind.value for kind in FaultKind)
+
+
+def test_a_cloud_save_error_has_what_the_pull_reads() -> None:
+    error = CloudSaveError(CloudSaveRefusal.UNAVAILABLE, "offline", "hero")
+    for name in _values("cloud_save_error"):
+        assert getattr(error, name) == CloudSaveRefusal.UNAVAILABLE, name
+
+
+def test_the_header_maps_every_cloud_save_code_and_no_other() -> None:
+    # save_calls.cpp maps each of these to a result code: a new code needs a row there.
+    assert sorted(_values("cloud_save_codes")) == sorted(code.value for code in CloudSaveRefusal)

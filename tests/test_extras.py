@@ -76,6 +76,18 @@ def test_running_the_frame_imports_no_tool_server_or_model_package(
             "load_public_key(bytes(32))",
             "sync",
         ),
+        (
+            "onnxruntime",
+            "from engine_bridge.models.session import open_session; open_session(b'')",
+            "models",
+        ),
+        (
+            "skl2onnx",
+            "from engine_bridge.models.features import ACTION_MODEL; "
+            "from engine_bridge.tooling.models.onnx_export import export; "
+            "export(None, ACTION_MODEL)",
+            "train",
+        ),
     ],
 )
 def test_a_missing_extra_is_named_with_the_command_that_installs_it(

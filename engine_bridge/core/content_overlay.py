@@ -15,14 +15,20 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine_bridge.sync.content_overlay import overlay_roots
+from engine_bridge.sync.content_overlay import installed_version, overlay_roots
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from engine_bridge.sync.content_push import InstallResult
 
-__all__ = ["OVERLAY_FOLDER", "install_pushed_content", "overlay_folder", "with_overlay"]
+__all__ = [
+    "OVERLAY_FOLDER",
+    "OverlayInstaller",
+    "install_pushed_content",
+    "overlay_folder",
+    "with_overlay",
+]
 
 OVERLAY_FOLDER = "content-overlay"
 """The overlay's folder in the save root, beside the profiles (whose names have no room
@@ -60,3 +66,30 @@ def install_pushed_content(
 
     check = partial(overlay_regressions, tuple(base_roots))
     return install_bundle(bundle, publisher_key, overlay_folder(save_dir), check=check)
+
+
+class OverlayInstaller:
+    """What the sync client installs fetched bundles with (``ContentInstaller`` of
+    ``engine_bridge/sync/content_fetch.py``): :func:`install_pushed_content` over a
+    runtime's base content roots and save folder, with the publisher's key file. Called
+    on the sync client's transfer thread."""
+
+    def __init__(self, base_roots: Sequence[Path], save_dir: Path, publisher_key: Path) -> None:
+        self._base_roots = tuple(base_roots)
+        self._save_dir = Path(save_dir)
+        self._publisher_key = Path(publisher_key)
+
+    def installed_version(self) -> int:
+        """The version installed in the save folder now (0: none)."""
+        return installed_version(overlay_folder(self._save_dir))
+
+    def install(self, bundle: bytes) -> InstallResult:
+        """Verify, check and install ``bundle``; it is read at the next start.
+
+        Raises:
+            ContentPushError: refused (the installed overlay untouched).
+            MissingExtraError: no ``cryptography`` (the ``sync`` extra).
+        """
+        return install_pushed_content(
+            bundle, self._publisher_key, base_roots=self._base_roots, save_dir=self._save_dir
+        )

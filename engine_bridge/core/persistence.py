@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,11 +72,12 @@ class Persistence:
         frame_budget_s: float | None = None,
         sync: SyncConfig | None = None,
         on_thread_start: Callable[[], None] | None = None,
+        content_roots: Sequence[Path] = (),
     ) -> None:
         """``autosave_every_s`` of ``clock`` (the runtime passes its game time, so an
         autosave comes after that much play, however fast frames run). ``sync``: send the
         outbox to a cloud gateway (``sync_link.py``), on a thread that starts with
-        ``on_thread_start``."""
+        ``on_thread_start``; fetched content is checked over ``content_roots``."""
         self.store: Store | None = None
         self.problem: Problem | None = None
         self._story: StoryBook | None = None
@@ -108,7 +109,13 @@ class Persistence:
             return
         if autosave_every_s is not None and autosave_every_s > 0:
             self._autosave = Autosave(self.store.saves, autosave_every_s, clock=clock)
-        self.sync = SyncLink(sync, self.store, on_thread_start=on_thread_start)
+        self.sync = SyncLink(
+            sync,
+            self.store,
+            on_thread_start=on_thread_start,
+            content_roots=content_roots,
+            save_dir=save_dir,
+        )
 
     def npc_memory(self) -> NpcMemory | None:
         """The memory to give the scheduler, or None (the scheduler's own, in memory)."""
@@ -206,6 +213,30 @@ class Persistence:
         if self._story is not None:
             self._restore_story()
         return info
+
+    def pull(self, slot: str | None) -> SaveInfo:
+        """Pull the newest cloud save (of ``slot``, or of any) into the profile's slots
+        (``sync_link.py``); returns the slot that holds it, to load.
+
+        Raises:
+            CloudSaveError: sync is off, offline, no such save, a corrupt download.
+            StoreError: no store; a slot name not allowed (``bad_path``); the slot could
+                not be written.
+        """
+        store = self._require("pull")
+        if slot is not None:
+            store.paths.slot(slot)  # a name the store refuses is refused before the network
+        result = self.sync.pull(slot)
+        log.info(
+            "cloud save %r %s pulled (%s) into slot %r, uploaded by %s%s",
+            result.slot,
+            result.sha256,
+            result.outcome,
+            result.info.slot,
+            result.stream,
+            f"; it conflicts with {result.conflict_of}" if result.conflict_of else "",
+        )
+        return result.info
 
     def saves(self) -> list[SaveInfo]:
         """Every save of the profile, newest first (damaged ones with their ``problem``)."""

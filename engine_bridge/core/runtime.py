@@ -155,6 +155,7 @@ class Runtime:
             frame_budget_s=frame_budget_s,
             sync=sync,
             on_thread_start=adopt,
+            content_roots=self.base_content_roots,
         )
         # Content next: the story and the lore are among the services the scheduler builds
         # for the NPCs, once.
@@ -281,6 +282,17 @@ class Runtime:
         previous = enter(self._log_route)
         try:
             return self.persistence.load(slot)
+        finally:
+            leave(previous)
+
+    def pull_save(self, slot: str | None = None) -> SaveInfo:
+        """Pull the newest cloud save (of ``slot``, or of any slot) into the profile's
+        slots through the sync client, waiting up to ``SyncTuning.pull_timeout_s``; then
+        :meth:`load` the slot returned (``docs/sync.md``, "Cloud saves").
+        :class:`CloudSaveError` (``unavailable``: no sync, offline) or :class:`StoreError`."""
+        previous = enter(self._log_route)
+        try:
+            return self.persistence.pull(slot)
         finally:
             leave(previous)
 

@@ -10,11 +10,14 @@ frame's batch (before the store's hand-over). Nothing else of sync runs on it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine_bridge import __version__
+from engine_bridge.core.content_overlay import OverlayInstaller
 from engine_bridge.store import Store
+from engine_bridge.sync.cloud_save_errors import CloudSaveError, CloudSaveRefusal
 from engine_bridge.sync.config import SyncConfig
 from engine_bridge.sync.keys import KeyFileError
 from engine_bridge.sync.metrics import SyncMetrics
@@ -22,10 +25,12 @@ from vocal.extras import MissingExtraError, import_extra
 
 if TYPE_CHECKING:
     from engine_bridge.sync.client import SyncClient
+    from engine_bridge.sync.cloud_pull import PullResult
 
-# SyncConfig is what Runtime(sync=...) takes: named here too for the one module the
-# bridge imports (native/embedding.py), whose room reaches sync only through core.
-__all__ = ["SyncConfig", "SyncLink"]
+# SyncConfig is what Runtime(sync=...) takes, CloudSaveError what Runtime.pull_save raises:
+# named here too for the one module the bridge imports (native/embedding.py), whose room
+# reaches sync only through core.
+__all__ = ["CloudSaveError", "SyncConfig", "SyncLink"]
 
 log = logging.getLogger("aicore.sync")
 
@@ -42,7 +47,11 @@ class SyncLink:
         store: Store | None,
         *,
         on_thread_start: Callable[[], None] | None = None,
+        content_roots: Sequence[Path] = (),
+        save_dir: Path | None = None,
     ) -> None:
+        """``content_roots`` and ``save_dir``: the runtime's base content roots and save
+        folder, over which fetched content bundles are checked and installed."""
         self.client: SyncClient | None = None
         self.problem: Problem | None = None
         if config is None:
@@ -57,7 +66,11 @@ class SyncLink:
             from engine_bridge.sync.client import SyncClient
 
             client = SyncClient(
-                config, store, agent=f"aicore/{__version__}", on_thread_start=on_thread_start
+                config,
+                store,
+                agent=f"aicore/{__version__}",
+                on_thread_start=on_thread_start,
+                content=_installer(config, content_roots, save_dir),
             )
         except MissingExtraError as missing:
             self._refuse(None, str(missing))
@@ -78,6 +91,20 @@ class SyncLink:
         if self.client is not None:
             self.client.end_of_frame()
 
+    def pull(self, slot: str | None) -> PullResult:
+        """Pull the newest cloud save (of ``slot``, or of any slot) through the client,
+        waiting at most ``tuning.pull_timeout_s`` (``SyncClient.pull``).
+
+        Raises:
+            CloudSaveError: ``unavailable`` when sync is off (why: :attr:`problem`), offline
+                or not in time; the other codes of ``SyncClient.pull``.
+            StoreError: the slot could not be written.
+        """
+        if self.client is None:
+            why = self.problem[4] if self.problem else "the runtime has no cloud sync"
+            raise CloudSaveError(CloudSaveRefusal.UNAVAILABLE, why, slot)
+        return self.client.pull(slot)
+
     @property
     def metrics(self) -> SyncMetrics | None:
         """The client's counters (None: sync is off)."""
@@ -95,3 +122,17 @@ class SyncLink:
             log.error("sync: %s", error)
             return
         client.end_of_frame()
+
+
+def _installer(
+    config: SyncConfig, roots: Sequence[Path], save_dir: Path | None
+) -> OverlayInstaller | None:
+    """The content installer for fetched bundles, or None (no publisher key: no fetch)."""
+    key = config.publisher_key_file()
+    if key is None or save_dir is None:
+        log.info("sync: no content publisher key (--sync-publisher-key): content is not fetched")
+        return None
+    if not key.is_file():
+        log.error("sync: the content publisher key %s is missing: content is not fetched", key)
+        return None
+    return OverlayInstaller(roots, save_dir, key)

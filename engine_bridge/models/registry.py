@@ -243,8 +243,9 @@ def _load(entry: ManifestEntry) -> LoadedModel:
 
 
 class ModelRegistry:
-    """Every model the manifests of ``roots`` list (or only ``names``), loaded and checked
-    at construction; see the module docstring for the checks."""
+    """Every model the manifests of ``roots`` list, loaded and checked at construction
+    (with ``names``, only those; the others the first time :meth:`get` asks for them);
+    see the module docstring for the checks."""
 
     def __init__(
         self, roots: str | Path | Iterable[str | Path], *, names: Iterable[str] | None = None
@@ -286,8 +287,12 @@ class ModelRegistry:
 
     def get(self, name: str) -> LoadedModel | None:
         """The model ``name``, or ``None`` when it is off or no manifest lists it (the
-        latter is added to :attr:`errors` the first time it is asked for)."""
+        latter is added to :attr:`errors` and :attr:`off` the first time it is asked for)."""
         model = self._models.get(name)
+        if model is None and name in self.entries and name not in self.off:
+            # Listed but not among the ``names`` loaded at construction: load it now.
+            self._try_load(self.entries[name])
+            model = self._models.get(name)
         if model is None and name not in self.entries and name not in self.off:
             where = (self.roots[-1] if self.roots else Path()) / FOLDER / MANIFEST
             reason = f"no manifest of the content roots lists model {name!r}"

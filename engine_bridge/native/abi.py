@@ -38,6 +38,7 @@ class Result(IntEnum):
     INCOMPLETE = 10
     IO_ERROR = 11
     CORRUPT = 12
+    UNAVAILABLE = 13
 
 
 LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
@@ -171,6 +172,7 @@ def load(path: Path | None = None) -> ctypes.CDLL:
         "aicore_load": (ctypes.c_int, [rt, ctypes.c_char_p]),
         "aicore_save_delete": (ctypes.c_int, [rt, ctypes.c_char_p]),
         "aicore_saves_refresh": (ctypes.c_int, [rt, ctypes.POINTER(ctypes.c_uint32)]),
+        "aicore_saves_pull": (ctypes.c_int, [rt, ctypes.c_char_p, ctypes.POINTER(SaveInfo)]),
         "aicore_save_info_get": (
             ctypes.c_int,
             [rt, ctypes.c_uint32, ctypes.POINTER(SaveInfo)],

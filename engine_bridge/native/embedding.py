@@ -9,12 +9,13 @@ import os
 
 from engine_bridge.core.errors import ScriptTimeoutError
 from engine_bridge.core.runtime import Runtime
-from engine_bridge.core.sync_link import SyncConfig
+from engine_bridge.core.sync_link import CloudSaveError, SyncConfig
 from engine_bridge.core.world import World
 from engine_bridge.store import StoreError
 
 __all__ = [
     "PACKAGE_DIR",
+    "CloudSaveError",
     "Runtime",
     "ScriptTimeoutError",
     "StoreError",

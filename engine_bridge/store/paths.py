@@ -19,6 +19,8 @@ Layout of a profile (``<root>/<profile>/``)::
                             replaces it, so a damaged save still has a sound elder)
     tmp/                    loads being checked (scratch files, ``.*.tmp`` in any
                             of these folders, are cleared at open)
+    cloud-saves.json        what the cloud holds of each slot, when cloud sync is on
+                            (``engine_bridge/sync/cloud_slot_state.py``)
 """
 
 from __future__ import annotations

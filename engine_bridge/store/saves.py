@@ -53,7 +53,15 @@ from engine_bridge.store.story_state import Snapshot, read_snapshot
 from engine_bridge.store.sync_stream import STREAM_KEYS
 from engine_bridge.store.writer import Writer
 
-__all__ = ["Autosave", "Loaded", "SaveInfo", "SaveSlots", "copy_checked", "find_saves"]
+__all__ = [
+    "Autosave",
+    "Loaded",
+    "SaveInfo",
+    "SaveSlots",
+    "copy_checked",
+    "find_saves",
+    "keep_previous",
+]
 
 MemoryRow = tuple[int, bytes]
 
@@ -369,7 +377,7 @@ class SaveSlots:
                 copy.close()
             fsync_file(scratch)
             if target.exists():
-                self._keep_previous(target, previous)
+                keep_previous(self._paths, target, previous)
             os.replace(scratch, target)
             fsync_folder(self._paths.slots)
         except (sqlite3.Error, OSError) as error:
@@ -378,16 +386,6 @@ class SaveSlots:
             raise StoreError(fault_from_exception(error, target, "save", field=slot)) from error
         self.saves += 1
         return SaveInfo(slot, False, target, saved_at, label, version, None)
-
-    def _keep_previous(self, target: Path, previous: Path) -> None:
-        link = self._paths.temporary("previous", beside=self._paths.slots)
-        link.unlink()
-        try:
-            os.link(target, link)
-        except OSError:  # a file system without hard links: a copy does
-            shutil.copyfile(target, link)
-            fsync_file(link)
-        os.replace(link, previous)
 
     def _load(
         self, conn: sqlite3.Connection, slot: str, path: Path, previous: bool
@@ -416,6 +414,19 @@ class SaveSlots:
         # The damaged slot's own previous generation first: it is what the player lost least.
         twin = exclude.name.removesuffix(".db").removesuffix(".previous")
         return sorted(sound, key=lambda info: info.slot != twin)
+
+
+def keep_previous(paths: ProfilePaths, target: Path, previous: Path) -> None:
+    """Keep the slot file ``target`` as ``previous`` (a hard link, or a copy) before a
+    rename replaces it. Raises :class:`OSError`."""
+    link = paths.temporary("previous", beside=paths.slots)
+    link.unlink()
+    try:
+        os.link(target, link)
+    except OSError:  # a file system without hard links: a copy does
+        shutil.copyfile(target, link)
+        fsync_file(link)
+    os.replace(link, previous)
 
 
 def _drop_what_is_not_ours(copy: sqlite3.Connection) -> None:

@@ -16,6 +16,10 @@ never waits for the client's thread beyond a lock held for an integer.
     store.flush()
     ...
     client.close()              # before store.close()
+
+Beside it, a second thread of its own (``transfers.py``) moves whole files while the
+stream is online: each completed save up (cloud saves), a save down when asked
+(:meth:`SyncClient.pull`), and newer content bundles down, installed through ``content``.
 """
 
 from __future__ import annotations
@@ -23,14 +27,19 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from engine_bridge.store import Store
 from engine_bridge.sync.acked_slot import AckedSlot
+from engine_bridge.sync.cloud_pull import PullResult
+from engine_bridge.sync.cloud_save_errors import CloudSaveError, CloudSaveRefusal
 from engine_bridge.sync.config import SyncConfig
+from engine_bridge.sync.content_fetch import ContentFetch, ContentInstaller
 from engine_bridge.sync.frames import MAX_CLIENT_LEN
 from engine_bridge.sync.keys import KeyFileError, load_key_pair, load_public_key
-from engine_bridge.sync.metrics import FrameCost, SyncMetrics
+from engine_bridge.sync.metrics import FrameCost, SyncMetrics, SyncState
+from engine_bridge.sync.transfers import TransferLane
 from engine_bridge.sync.worker import SyncWorker
 
 __all__ = ["SyncClient"]
@@ -73,10 +82,12 @@ class SyncClient:
         on_thread_start: Callable[[], None] | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
+        content: ContentInstaller | None = None,
     ) -> None:
         """``agent`` goes in the hello (``"aicore/<version>"``); ``on_thread_start`` runs
-        first on the client's thread (the runtime routes its log records there); ``rng``
-        draws the backoff's jitter."""
+        first on the client's threads (the runtime routes its log records there); ``rng``
+        draws the backoff's jitter; ``content`` installs the content bundles the gateway
+        has (None: no content is fetched)."""
         gateway_file, client_file = config.key_files()
         keys = load_key_pair(client_file)
         gateway_key = load_public_key(gateway_file)
@@ -96,7 +107,7 @@ class SyncClient:
         self._slot = AckedSlot()
         self._cost = FrameCost()
         self._worker = SyncWorker(
-            endpoint=config.endpoint,
+            endpoints=config.endpoints,
             keys=keys,
             gateway_key=gateway_key,
             client=client,
@@ -107,21 +118,60 @@ class SyncClient:
             rng=rng if rng is not None else random.Random(),
             clock=clock,
         )
+        rng = rng if rng is not None else random.Random()
+        fetch = None
+        if content is not None:
+            fetch = ContentFetch(content, config.tuning.content_fetch_every_s)
+        self._lane = TransferLane(
+            keys=keys,
+            gateway_key=gateway_key,
+            client=client,
+            tuning=config.tuning,
+            store=store,
+            online=self._online,
+            content=fetch,
+            rng=random.Random(rng.random()),
+            clock=clock,
+        )
         self._on_thread_start = on_thread_start
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        """Start the client's thread (once)."""
-        if self._thread is not None:
+        """Start the client's threads (once)."""
+        if self._threads:
             return
-        self._thread = threading.Thread(target=self._run, name="aicore-sync", daemon=True)
-        self._thread.start()
+        for name, run in (("aicore-sync", self._worker.run), ("aicore-sync-files", self._lane.run)):
+            thread = threading.Thread(target=self._run, args=(run,), name=name, daemon=True)
+            self._threads.append(thread)
+            thread.start()
 
-    def _run(self) -> None:
+    def _run(self, run: Callable[[threading.Event], None]) -> None:
         if self._on_thread_start is not None:
             self._on_thread_start()
-        self._worker.run(self._stop)
+        run(self._stop)
+
+    def _online(self) -> tuple[int, str] | None:
+        c = self._worker.counters
+        with c.lock:
+            return (c.connects, c.endpoint) if c.state is SyncState.ONLINE else None
+
+    def pull(self, slot: str | None, timeout_s: float | None = None) -> PullResult:
+        """Pull the newest cloud save of this key (of ``slot``, or of any slot) into the
+        profile's slots, waiting at most ``timeout_s`` (default ``tuning.pull_timeout_s``)
+        for the stream to be online and the save to come down (``cloud_pull.py`` says
+        where it goes). Any thread but the client's.
+
+        Raises:
+            CloudSaveError: ``unavailable`` (offline, or not in time: nothing is written
+                after that), ``no_such_save``, ``corrupt`` (nothing written), ``refused``.
+            StoreError: the slot could not be written (a bad name, the disk).
+        """
+        timeout = self.config.tuning.pull_timeout_s if timeout_s is None else timeout_s
+        if not self._threads or not self._threads[-1].is_alive():
+            raise CloudSaveError(CloudSaveRefusal.UNAVAILABLE, "the sync client is stopped", slot)
+        request = self._lane.submit_pull(slot)
+        return request.wait(timeout, f"the client is {self.metrics.state}")
 
     def end_of_frame(self) -> None:
         """The game thread's part, once a frame before the store's flush: delete from the
@@ -139,6 +189,19 @@ class SyncClient:
         and may be a frame behind)."""
         c = self._worker.counters
         cost = self._cost
+        f = self._lane.counters
+        with f.lock:
+            files = {
+                "saves_uploaded": f.saves_uploaded,
+                "save_conflicts": f.save_conflicts,
+                "saves_pulled": f.saves_pulled,
+                "save_failures": dict(f.save_failures),
+                "content_checks": f.content_checks,
+                "content_installed": f.content_installed,
+                "content_refused": dict(f.content_refused),
+                "last_transfer_fault": f.last_fault,
+            }
+            file_faults = Counter(f.faults)
         with c.lock:
             return SyncMetrics(
                 state=c.state,
@@ -152,12 +215,14 @@ class SyncClient:
                 reconnects=c.reconnects,
                 pings_sent=c.pings_sent,
                 rejects=dict(c.rejects),
-                faults=dict(c.faults),
+                faults=dict(c.faults + file_faults),
                 last_fault=c.last_fault,
                 frames=cost.frames,
                 frame_cost_last_s=cost.last_s,
                 frame_cost_max_s=cost.max_s,
                 frame_cost_total_s=cost.total_s,
+                endpoint=c.endpoint,
+                **files,  # type: ignore[arg-type]
             )
 
     def close(self, timeout: float = 10.0) -> None:
@@ -169,8 +234,12 @@ class SyncClient:
             TimeoutError: the thread did not stop within ``timeout`` (a bug; logged).
         """
         self._stop.set()
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout)
+        self._lane.wake()
+        threads, self._threads = self._threads, []
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
             if thread.is_alive():
-                raise TimeoutError(f"the sync client's thread did not stop within {timeout} s")
+                raise TimeoutError(
+                    f"the sync client's {thread.name} did not stop within {timeout} s"
+                )

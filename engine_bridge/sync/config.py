@@ -16,10 +16,13 @@ from pathlib import Path
 from engine_bridge.sync.frames import MAX_FRAMES, MAX_MESSAGE_BYTES
 from engine_bridge.sync.keys import KeyFileError
 
-__all__ = ["GATEWAY_KEY_FILE", "SyncConfig", "SyncTuning"]
+__all__ = ["GATEWAY_KEY_FILE", "PUBLISHER_KEY_SUFFIX", "SyncConfig", "SyncTuning"]
 
 GATEWAY_KEY_FILE = "gateway.key"
 """The gateway's public key in a keys folder."""
+PUBLISHER_KEY_SUFFIX = ".ed25519.pub"
+"""A content publisher's public key file (``content_signing.PUBLIC_SUFFIX``: named here
+too, so that reading a config imports no signing code)."""
 _SECRET_SUFFIX = ".key_secret"
 
 
@@ -54,34 +57,73 @@ class SyncTuning:
     heartbeat_range_s: tuple[float, float] = (0.05, 60.0)
     """The heartbeats a welcome may set: a gateway's typo must not make the client ping
     in a busy loop, or never notice a dead gateway."""
+    request_timeout_s: float = 10.0
+    """A cloud save or content request unanswered this long (beyond the time its file is
+    given to travel) is given up: its connection dropped, tried again after a backoff."""
+    transfer_bytes_per_s: float = 256 * 1024
+    """The slowest uplink a file is given time for: a 16 MiB save gets 64 s more than
+    :attr:`request_timeout_s` (a home uplink of 2 Mbit/s)."""
+    pull_timeout_s: float = 60.0
+    """The longest a pull through the runtime (``aicore_saves_pull``) waits: to get
+    online, then for the save to come down and be checked and written."""
+    content_fetch_every_s: float = 1800.0
+    """How often to ask for a newer content bundle besides at each connection: a release
+    reaches a game that stays online within half an hour; a check costs one small
+    round trip."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.batch_frames <= MAX_FRAMES:
             raise ValueError(f"batch_frames must be 1..{MAX_FRAMES}, not {self.batch_frames}")
         if self.window < 1 or self.missed_heartbeats < 1:
             raise ValueError("window and missed_heartbeats must be at least 1")
-        times = (self.heartbeat_s, self.backoff_initial_s, self.backoff_cap_s, self.poll_s)
+        times = (
+            self.heartbeat_s,
+            self.backoff_initial_s,
+            self.backoff_cap_s,
+            self.poll_s,
+            self.request_timeout_s,
+            self.transfer_bytes_per_s,
+            self.pull_timeout_s,
+            self.content_fetch_every_s,
+        )
         if not all(t > 0 for t in times):
-            raise ValueError("heartbeat_s, backoff_initial_s, backoff_cap_s and poll_s are > 0")
+            raise ValueError("every time and rate of SyncTuning is > 0")
 
 
 @dataclass(frozen=True, slots=True)
 class SyncConfig:
     """Where the gateway is and how to prove who we are: ``endpoint`` (a ZeroMQ endpoint,
-    ``tcp://gateway.example:7700``) and either ``keys_dir`` or both ``gateway_key`` and
-    ``client_key`` (a ``.key_secret`` file; the other two win over the folder)."""
+    ``tcp://gateway.example:7700``, or several separated by commas: :attr:`endpoints`)
+    and either ``keys_dir`` or both ``gateway_key`` and ``client_key`` (a ``.key_secret``
+    file; the other two win over the folder). ``publisher_key``: the content publisher's
+    public key (``<name>.ed25519.pub``) to verify pushed content bundles with; without it,
+    the one such file in ``keys_dir`` if there is one; with neither, the client fetches
+    no content."""
 
     endpoint: str
     keys_dir: Path | None = None
     gateway_key: Path | None = None
     client_key: Path | None = None
     tuning: SyncTuning = field(default_factory=SyncTuning)
+    publisher_key: Path | None = None
 
     def __post_init__(self) -> None:
-        if "://" not in self.endpoint:
-            raise ValueError(f"endpoint {self.endpoint!r} is not transport://address")
+        for one in self.endpoints:
+            if "://" not in one:
+                raise ValueError(
+                    f"endpoint {one!r} is not transport://address "
+                    f"(several gateways: separated by commas, in {self.endpoint!r})"
+                )
         if self.keys_dir is None and (self.gateway_key is None or self.client_key is None):
             raise ValueError("give keys_dir, or both gateway_key and client_key")
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """The gateways ``endpoint`` names, in its order: gateways sharing one database
+        (``docs/sync.md``, "Scale-out"). The client starts at a random one of them
+        (spreading the games over the gateways) and keeps to it while it answers; when a
+        connection is given up, the next try goes to the next one, round the list."""
+        return tuple(part.strip() for part in self.endpoint.split(","))
 
     def key_files(self) -> tuple[Path, Path]:
         """(the gateway's public key file, the client's secret key file).
@@ -109,3 +151,16 @@ class SyncConfig:
                 )
             client = found[0]
         return Path(gateway), Path(client)
+
+    def publisher_key_file(self) -> Path | None:
+        """The content publisher's public key file: :attr:`publisher_key`, else the only
+        ``*.ed25519.pub`` of :attr:`keys_dir`; None when there is none (or several)."""
+        if self.publisher_key is not None:
+            return Path(self.publisher_key)
+        if self.keys_dir is None:
+            return None
+        try:
+            found = sorted(Path(self.keys_dir).glob(f"*{PUBLISHER_KEY_SUFFIX}"))
+        except OSError:
+            return None
+        return found[0] if len(found) == 1 else None

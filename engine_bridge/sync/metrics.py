@@ -5,7 +5,7 @@ a reconnect, a refusal obeyed) goes uncounted, and its last trouble is kept as a
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["FrameCost", "SyncFault", "SyncFaultKind", "SyncMetrics", "SyncState"]
 
@@ -30,6 +30,10 @@ class SyncFaultKind(enum.StrEnum):
     SOCKET = "socket"  # ZeroMQ refused (a bad endpoint...)
     OUTBOX = "outbox"  # the outbox could not be read (the store's fault, logged there too)
     CRASHED = "crashed"  # the client's thread stopped on an error (a bug: logged)
+    NO_ANSWER = "no_answer"  # a cloud save or content request went unanswered in time
+    SAVE_UPLOAD = "save_upload"  # a slot not uploaded (too large, not a save, refused)
+    SAVE_PULL = "save_pull"  # a pull refused (no such save, corrupt, the disk)
+    CONTENT = "content"  # a content bundle refused (its ContentRefusal code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +100,23 @@ class SyncMetrics:
     frame_cost_max_s: float
     frame_cost_total_s: float
     """The game thread's time in the sync, summed over ``frames``."""
+    endpoint: str = ""
+    """The gateway the client is connected to, or tries next (one of
+    ``SyncConfig.endpoints``)."""
+    saves_uploaded: int = 0
+    """Slot files the gateway kept (``save.stored``), conflicts included."""
+    save_conflicts: int = 0
+    """Of those, uploads beside a cloud save they were not made from (both kept)."""
+    saves_pulled: int = 0
+    """Cloud saves pulled into the profile's slots."""
+    save_failures: dict[str, int] = field(default_factory=dict)
+    """Slots not uploaded, by code: ``too_large``, ``unreadable``, or the gateway's."""
+    content_checks: int = 0
+    """``content.get`` answered (a bundle or nothing newer)."""
+    content_installed: int = 0
+    """Content bundles installed (read at the next start)."""
+    content_refused: dict[str, int] = field(default_factory=dict)
+    """Bundles refused, by ``ContentRefusal`` code (``missing_extra`` without the sync
+    extra): each logged; the game plays on with what it has."""
+    last_transfer_fault: SyncFault | None = None
+    """The latest trouble of the transfer thread (cloud saves, content)."""

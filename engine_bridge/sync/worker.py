@@ -4,9 +4,11 @@ messages, keep the connection alive with heartbeats, and start over when it dies
 Reliability is the Lazy Pirate's: a connection that misses its deadline (no welcome, no
 acknowledgement, silence: ``session.py``) is closed with nothing kept (``linger`` 0), and
 after a wait (``backoff.py``) a new one says hello again and sends everything after what
-the gateway says it holds. Delivery is at least once; the gateway applies each frame
-once. Nothing here is ever waited on by the game thread: what the game needs (the
-acknowledged ``seq``) goes through an :class:`~engine_bridge.sync.acked_slot.AckedSlot`.
+the gateway says it holds. Given several gateways (sharing one database), the client
+starts at a random one and each new connection after one given up goes to the next.
+Delivery is at least once; the gateway applies each frame once. Nothing here is ever
+waited on by the game thread: what the game needs (the acknowledged ``seq``) goes
+through an :class:`~engine_bridge.sync.acked_slot.AckedSlot`.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class WorkerCounters:
         self.connects = 0
         self.reconnects = 0
         self.pings_sent = 0
+        self.endpoint = ""
         self.rejects: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
         self.last_fault: SyncFault | None = None
@@ -89,7 +92,7 @@ class SyncWorker:
     def __init__(
         self,
         *,
-        endpoint: str,
+        endpoints: Sequence[str],
         keys: KeyPair,
         gateway_key: bytes,
         client: str,
@@ -100,8 +103,13 @@ class SyncWorker:
         rng: random.Random,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if not endpoints:
+            raise ValueError("the sync client needs at least one gateway endpoint")
         self.counters = WorkerCounters()
-        self._endpoint = endpoint
+        self._endpoints = tuple(endpoints)
+        # A random first gateway spreads games given the same list over all of them.
+        self._endpoint_index = rng.randrange(len(endpoints)) if len(endpoints) > 1 else 0
+        self.counters.endpoint = self._endpoints[self._endpoint_index]
         self._keys = keys
         self._gateway_key = gateway_key
         self._client = client
@@ -169,6 +177,10 @@ class SyncWorker:
 
     # -- connections -------------------------------------------------------------------
 
+    @property
+    def _endpoint(self) -> str:
+        return self._endpoints[self._endpoint_index]
+
     def _open(self, context: zmq.Context[zmq.Socket[bytes]], now: float) -> None:
         try:
             self._conn = GatewayConnection(context, self._endpoint, self._keys, self._gateway_key)
@@ -196,15 +208,20 @@ class SyncWorker:
 
     def _fail(self, fault: SyncFault, now: float, delay: float | None) -> None:
         self._attempt += 1
+        # The next try goes to the next gateway (the same one when there is only one).
+        self._endpoint_index = (self._endpoint_index + 1) % len(self._endpoints)
         if delay is None:
             t = self._tuning
             delay = backoff_delay(
                 self._attempt, self._rng, initial_s=t.backoff_initial_s, cap_s=t.backoff_cap_s
             )
         self._next_try = now + delay
-        log.warning("sync: %s: %s; trying again in %.2f s", fault.kind, fault.reason, delay)
+        log.warning(
+            "sync: %s: %s; trying %s in %.2f s", fault.kind, fault.reason, self._endpoint, delay
+        )
         with self.counters.lock:
             self.counters.fault(fault)
+            self.counters.endpoint = self._endpoint
         self._set_state(SyncState.OFFLINE)
 
     # -- what the gateway says ---------------------------------------------------------

@@ -32,6 +32,7 @@ from aicore_gateway.admin import ADMIN_KINDS, Admin, AdminError
 from aicore_gateway.content_bundles import ContentBundles
 from aicore_gateway.metrics import GatewayMetrics, StoreOp
 from aicore_gateway.rate_limit import RateLimiter
+from aicore_gateway.save_frames import SAVE_KINDS, SaveRequests
 from aicore_gateway.stores.base import GatewayStore, StoreUnavailableError
 from engine_bridge.sync.frames import (
     MAX_MESSAGE_BYTES,
@@ -44,8 +45,11 @@ from engine_bridge.sync.frames import (
 __all__ = ["HandlerSettings", "MessageHandler"]
 
 log = logging.getLogger(__name__)
-# Kinds of CONTROL_KINDS a client may send that this gateway does not serve (yet).
-_NOT_SERVED = frozenset({"save.put", "save.get", "save.list"})
+_SAVE_OPS = {
+    "save.put": StoreOp.PUT_SAVE,
+    "save.get": StoreOp.LATEST_SAVE,
+    "save.list": StoreOp.LIST_SAVES,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,7 @@ class MessageHandler:
         bundles: ContentBundles | None = None,
     ) -> None:
         self._store = store
+        self._saves = SaveRequests(store)
         self._bundles = bundles
         self._metrics = metrics
         self._limiter = limiter
@@ -262,9 +267,8 @@ class MessageHandler:
             self._admin_command(key, frame, answers)
         elif kind == "content.get":
             self._content(key, frame, answers)
-        elif kind in _NOT_SERVED:
-            reason = f"{kind!r} is not served by this gateway"
-            answers.append(self._reject(key, client, Refusal.UNKNOWN_KIND, reason))
+        elif kind in SAVE_KINDS:
+            return self._save(key, frame, answers)
         else:
             reason = f"{kind!r} is sent by the gateway, never to it"
             answers.append(self._reject(key, client, Refusal.UNKNOWN_KIND, reason))
@@ -295,6 +299,48 @@ class MessageHandler:
         agent = body.get("agent") if body else None
         log.info("hello from %s (%s), acked through %d", frame.client, agent, acked)
         answers.append(replies.welcome(frame.client, acked, self._settings.heartbeat_ms))
+        return True
+
+    def _save(self, key: str, frame: Frame, answers: list[Frame]) -> bool:
+        """Answer a save frame (``save_frames.py``); False when the store failed (the
+        rest of the message is left, as for stream frames)."""
+        reason = self._store_failure
+        if reason is None:
+            started = time.perf_counter()
+            try:
+                answer = self._saves.answer(key, frame)
+            except FrameError as error:  # a malformed body, no such save: not the store's
+                answers.append(self._reject(key, frame.client, error.code, error.reason))
+                return True
+            except Exception as error:  # never crash on a store's failure
+                reason = self._unavailable(key, error)
+            finally:
+                latency = self._metrics.store_latency[_SAVE_OPS[frame.kind]]
+                latency.observe(time.perf_counter() - started)
+        if reason is not None:
+            retry = self._settings.retry_after_ms
+            answers.append(
+                self._reject(key, frame.client, Refusal.UNAVAILABLE, reason, None, retry)
+            )
+            return False
+        body = answer.body
+        if answer.kind == "save.stored":
+            self._metrics.saves_stored.inc()
+            if body["conflict_of"] is not None:
+                self._metrics.save_conflicts.inc()
+                log.warning(
+                    "save %s/%s %s from %s conflicts with %s (both kept)",
+                    key,
+                    body["slot"],
+                    body["sha256"],
+                    frame.client,
+                    body["conflict_of"],
+                )
+        if answer.kind != "save.listing":
+            log.info(
+                "%s to %s: slot %s, %s", answer.kind, frame.client, body["slot"], body["sha256"]
+            )
+        answers.append(answer)
         return True
 
     def _content(self, key: str, frame: Frame, answers: list[Frame]) -> None:

@@ -55,6 +55,9 @@ class StoreOp(enum.StrEnum):
     APPEND = "append"
     ACKED_THROUGH = "acked_through"
     PING = "ping"
+    PUT_SAVE = "put_save"
+    LATEST_SAVE = "latest_save"
+    LIST_SAVES = "list_saves"
 
 
 class GatewayMetrics:
@@ -73,6 +76,16 @@ class GatewayMetrics:
             registry=r,
         )
         self.acks_sent = Counter(f"{_PREFIX}_acks_sent", "sync.ack frames sent", registry=r)
+        self.saves_stored = Counter(
+            f"{_PREFIX}_saves_stored",
+            "save.stored answers: cloud saves kept (a resend of one kept before included)",
+            registry=r,
+        )
+        self.save_conflicts = Counter(
+            f"{_PREFIX}_save_conflicts",
+            "save.stored answers naming a conflict_of (both saves kept)",
+            registry=r,
+        )
         rejects = Counter(
             f"{_PREFIX}_rejects", "sync.reject frames sent, by code", ["code"], registry=r
         )

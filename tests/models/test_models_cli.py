@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from cli_runner import run_aicore
+from cli_runner import run_aicore, run_python
 
 from engine_bridge.models.manifest import read_manifest
 
@@ -140,3 +140,17 @@ def test_train_writes_models_cards_and_a_manifest_that_verify_accepts_and_repeat
     entries, _ = read_manifest(first / "manifest.toml")
     assert [e.name for e in entries] == ["npc_action", "npc_mood"]
     assert _models(venv_bin, clean_env, "verify", "--content", first.parent).returncode == 0
+
+
+def test_train_without_the_train_extra_says_which_extra_to_install(
+    repo: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    code = (
+        "from engine_bridge.tooling.cli import main\n"
+        f"raise SystemExit(main(['models', 'train', '--out', {str(tmp_path)!r}]))\n"
+    )
+    out = run_python(code, clean_env, repo, missing=["sklearn"])
+    assert out.returncode == 1, out.stderr
+    assert "pip install aicore[train]" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from cli_runner import run_python
 
+from engine_bridge.content.layers import ContentError
 from engine_bridge.models.features import N_FEATURES, neutral_row
 from engine_bridge.models.manifest import ManifestEntry, TensorSpec, read_manifest, render
 from engine_bridge.models.registry import ModelRegistry
@@ -42,7 +43,7 @@ def _sha_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _only_error(registry: ModelRegistry, name: str) -> object:
+def _only_error(registry: ModelRegistry, name: str) -> ContentError:
     assert registry.get(name) is None
     assert list(registry.off) == [name]
     assert len(registry.errors) == 1
@@ -233,3 +234,12 @@ def test_without_onnxruntime_every_model_is_off_naming_the_models_extra(repo: Pa
     first, reason = out.stdout.splitlines()
     assert first == "None ['npc_action', 'npc_mood']"
     assert "pip install aicore[models]" in reason
+
+
+def test_a_model_left_out_of_names_loads_when_first_asked_for(root: Path) -> None:
+    (root / "models" / "npc_mood.onnx").write_bytes(b"broken")
+    registry = ModelRegistry(root, names=["npc_action"])
+    assert sorted(registry.loaded) == ["npc_action"]
+    assert registry.errors == []  # the mood model was not looked at yet
+    assert registry.get("npc_mood") is None
+    assert registry.off["npc_mood"].field == "sha256"

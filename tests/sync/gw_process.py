@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,6 +60,20 @@ def make_keys(root: Path) -> Keys:
         if name != "mallory":
             allow_key(client_folder / f"{name}.key", folder)
     return Keys(folder, folder / "gateway.key", clients, client_folder)
+
+
+def game_keys_folder(keys: Keys, folder: Path, name: str = "alice") -> Path:
+    """A game's keys folder (``SyncConfig.keys_dir``): the gateway's public key and the
+    pair of client ``name``, nothing else."""
+    folder.mkdir(parents=True)
+    shutil.copy(keys.folder / "gateway.key", folder / "gateway.key")
+    shutil.copy(keys.client_folder / f"{name}.key_secret", folder / f"{name}.key_secret")
+    return folder
+
+
+def gateway_key_pair(keys: Keys) -> KeyPair:
+    """The gateway's own key pair (for a test that stands in for the gateway)."""
+    return load_key_pair(keys.folder / "gateway.key_secret")
 
 
 class Gateway:

@@ -30,9 +30,10 @@ class Game:
     """A profile's store and its sync client, run frame by frame as the runtime does:
     events appended, the sync's part of the frame (timed), the store's hand-over."""
 
-    def __init__(self, save_root: Path, config: SyncConfig) -> None:
+    def __init__(self, save_root: Path, config: SyncConfig, seed: int = 7) -> None:
         self.store = Store.open(save_root, "player", STORE)
-        self.client = SyncClient(config, self.store, agent="aicore/test", rng=random.Random(7))
+        rng = random.Random(seed)  # the backoff's jitter, the first of several gateways
+        self.client = SyncClient(config, self.store, agent="aicore/test", rng=rng)
         self.client.start()
         self.sync_part_s: list[float] = []
         self.appended: list[dict[str, int]] = []

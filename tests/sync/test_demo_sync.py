@@ -35,3 +35,12 @@ def test_online_killed_offline_back_every_event_delivered_once(tmp_path: Path) -
         assert applied == produced
     finally:
         conn.close()
+
+
+def test_the_step_runs_again_over_its_own_files(tmp_path: Path) -> None:
+    """``make demo`` twice in one checkout: the second run starts from nothing (new keys,
+    a new gateway database, a new profile), so its counts are its own."""
+    sync.run(tmp_path)
+    *_, counts, problems = sync.run(tmp_path)
+    assert counts.endswith("duplicates applied 0, lost 0")
+    assert problems == "problems: 0"

@@ -143,7 +143,7 @@ def test_a_failing_store_answers_unavailable_and_is_not_asked_again_in_the_batch
 def test_kinds_the_gateway_does_not_take(store: GatewayStore, tmp_path: Path) -> None:
     handler, _ = make_handler(store, tmp_path)
     for kind, code in [
-        ("save.put", Refusal.UNKNOWN_KIND),
+        ("save.stored", Refusal.UNKNOWN_KIND),  # the gateway's answer, never a question
         ("content.get", Refusal.UNKNOWN_KIND),  # no --content-bundles
         ("sync.welcome", Refusal.UNKNOWN_KIND),
         ("admin.stats", Refusal.NOT_ADMIN),

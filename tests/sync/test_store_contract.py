@@ -118,6 +118,7 @@ def test_saves_put_latest_and_list(gateway_store: GatewayStore) -> None:
         ("slot-1", "aa", None),
     ]
     assert all(s.data == b"" for s in listing)
+    assert [s.size for s in listing] == [len(b"save cc"), len(b"save bb"), len(b"save aa")]
     assert listing[0].stream == "alice/pc-1"
     assert listing[0].saved_at == 1_700_000_000.5
     assert gateway_store.list_saves("bob") == []

@@ -1,10 +1,12 @@
 """Sync through the C ABI's config (``sync_endpoint``, ``sync_keys_dir``): a runtime
-created with them sends its durable events to the gateway; an endpoint that is not one,
-or one without keys, fails create as an invalid argument naming the field."""
+created with them sends its durable events to the gateway (given one endpoint, or a
+list of them); an endpoint that is not one, or one without keys, fails create as an
+invalid argument naming the field."""
 
 from __future__ import annotations
 
 import ctypes
+import socket
 from pathlib import Path
 
 import msgpack
@@ -16,13 +18,23 @@ from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.native import abi
 
 
+def _nobody() -> str:
+    """An endpoint where nothing listens (a port bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("several", [False, True], ids=["one gateway", "a list of gateways"])
 def test_a_runtime_created_with_sync_sends_its_durable_events(
-    gateway: TestGateway, keys: Keys, tmp_path: Path
+    gateway: TestGateway, keys: Keys, tmp_path: Path, several: bool
 ) -> None:
     lib = abi.load()
     config = abi.default_config(lib)
     config.save_dir = str(tmp_path / "save").encode()
-    config.sync_endpoint = gateway.endpoint.encode()
+    # A list: whichever it tries first, the events reach the one gateway that answers.
+    endpoint = f"{_nobody()},{gateway.endpoint}" if several else gateway.endpoint
+    config.sync_endpoint = endpoint.encode()
     config.sync_keys_dir = str(keys.game_dir).encode()
     rt = create_runtime(lib, config)
     try:
@@ -43,7 +55,11 @@ def test_a_runtime_created_with_sync_sends_its_durable_events(
 
 @pytest.mark.parametrize(
     ("endpoint", "keys_dir"),
-    [(b"gateway:7700", b"keys"), (b"tcp://127.0.0.1:7700", None)],
+    [
+        (b"gateway:7700", b"keys"),
+        (b"tcp://127.0.0.1:7700", None),
+        (b"tcp://127.0.0.1:7700,gateway:7700", b"keys"),  # each of several must be one
+    ],
 )
 def test_an_endpoint_that_is_not_one_or_has_no_keys_fails_create(
     tmp_path: Path, endpoint: bytes, keys_dir: bytes | None

@@ -16,6 +16,7 @@ inline constexpr char kPackageDir[] = "PACKAGE_DIR";
 inline constexpr char kListenForDebugger[] = "listen_for_debugger";
 inline constexpr char kStoreError[] = "StoreError";
 inline constexpr char kSyncConfig[] = "SyncConfig";
+inline constexpr char kCloudSaveError[] = "CloudSaveError";
 }  // namespace embedding
 
 // What the bridge calls on World.
@@ -61,6 +62,7 @@ inline constexpr char kSave[] = "save";
 inline constexpr char kLoad[] = "load";
 inline constexpr char kSaves[] = "saves";
 inline constexpr char kDeleteSave[] = "delete_save";
+inline constexpr char kPullSave[] = "pull_save";
 }  // namespace runtime
 
 // What Runtime.saves() lists (SaveInfo), as aicore_saves_refresh reads it.
@@ -95,6 +97,19 @@ inline constexpr char kRejected[] = "rejected";
 inline constexpr char kIo[] = "io";
 inline constexpr char kClosed[] = "closed";
 }  // namespace fault_kinds
+
+// What aicore_saves_pull reads of a CloudSaveError: its code (a CloudSaveRefusal, a str),
+// and every code there is (save_calls.cpp maps each; the test holds the list to the enum).
+namespace cloud_save_error {
+inline constexpr char kCode[] = "code";
+}  // namespace cloud_save_error
+namespace cloud_save_codes {
+inline constexpr char kUnavailable[] = "unavailable";
+inline constexpr char kNoSuchSave[] = "no_such_save";
+inline constexpr char kCorrupt[] = "corrupt";
+inline constexpr char kTooLarge[] = "too_large";
+inline constexpr char kRefused[] = "refused";
+}  // namespace cloud_save_codes
 
 // The fields of what Runtime.spawn_refusal returns, and the code the bridge tells apart.
 namespace spawn_refusal {

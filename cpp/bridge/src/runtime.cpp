@@ -67,6 +67,19 @@ bool isFolder(const std::string& path) {
     return std::filesystem::is_directory(path, ec);
 }
 
+// sync_endpoint is one transport://address, or several separated by commas (gateways
+// sharing one database): each must be one.
+bool isEndpointList(const std::string& endpoints) {
+    std::size_t begin = 0;
+    while (true) {
+        const std::size_t end = endpoints.find(',', begin);
+        const std::size_t length = end == std::string::npos ? std::string::npos : end - begin;
+        if (endpoints.substr(begin, length).find("://") == std::string::npos) return false;
+        if (end == std::string::npos) return true;
+        begin = end + 1;
+    }
+}
+
 }  // namespace
 
 extern "C" {
@@ -158,7 +171,7 @@ aicore_result aicore_runtime_create(const aicore_runtime_config* config, aicore_
         rt->syncEndpoint = config->sync_endpoint != nullptr ? config->sync_endpoint : "";
         if (!takePath(config->sync_keys_dir, "sync_keys_dir", rt->syncKeysDir)) return AICORE_INVALID_ARGUMENT;
         if (!rt->syncEndpoint.empty() &&
-            (rt->syncEndpoint.find("://") == std::string::npos || rt->syncKeysDir.empty())) {
+            (!isEndpointList(rt->syncEndpoint) || rt->syncKeysDir.empty())) {
             tlsCreateError = "sync_endpoint '" + printable(rt->syncEndpoint, 64) +
                              "' must be transport://address, with sync_keys_dir set";
             return AICORE_INVALID_ARGUMENT;

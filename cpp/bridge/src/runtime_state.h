@@ -55,6 +55,8 @@ struct aicore_runtime {
         std::uint32_t schemaVersion = 0;
     };
     std::vector<SaveEntry> saveList;
+    // The slot aicore_saves_pull wrote; its strings are valid until the next pull.
+    SaveEntry pulledSave;
 
     // World buffers: owned here, written by the engine, viewed by numpy.
     std::vector<float> position, velocity, heading, health, custom, playerPosition;

@@ -1,8 +1,10 @@
-// The C ABI's save calls (aicore.h, "Saves"): save, load, delete and list a profile's slots
-// through the Runtime's methods (engine_bridge/core/runtime.py). The store reports every
-// failure as a StoreError whose `kind` is a FaultKind value; kFaultResults below is the one
-// place those kinds become result codes. The message is the error's own (it names the file
-// or slot), plus the sound saves it offers; nothing here reads message text.
+// The C ABI's save calls (aicore.h, "Saves"): save, load, delete and list a profile's slots,
+// and pull a cloud save, through the Runtime's methods (engine_bridge/core/runtime.py). The
+// store reports every failure as a StoreError whose `kind` is a FaultKind value; a pull's
+// own failures are CloudSaveErrors whose `code` is a CloudSaveRefusal value. kFaultResults
+// and kCloudResults below are the one place those become result codes. The message is the
+// error's own (it names the file or slot), plus the sound saves it offers; nothing here
+// reads message text.
 #include <Python.h>
 #include <pybind11/pybind11.h>
 
@@ -48,6 +50,21 @@ aicore_result resultForKind(std::string_view kind) {
     return AICORE_ERROR;  // a kind added to FaultKind before this table: still a failure
 }
 
+namespace codes = names::cloud_save_codes;
+
+// Every CloudSaveRefusal (python_names.h lists them all, and a test holds that list to it).
+constexpr FaultResult kCloudResults[] = {
+    {codes::kUnavailable, AICORE_UNAVAILABLE}, {codes::kNoSuchSave, AICORE_NOT_FOUND},
+    {codes::kCorrupt, AICORE_CORRUPT},         {codes::kTooLarge, AICORE_ERROR},
+    {codes::kRefused, AICORE_ERROR},
+};
+
+aicore_result resultForCloudCode(std::string_view code) {
+    for (const FaultResult& entry : kCloudResults)
+        if (code == entry.kind) return entry.result;
+    return AICORE_ERROR;
+}
+
 // A store call (not script code): the store waits for its writer thread and the disk, so
 // only a distant backstop watches it, like create's.
 constexpr double kStoreCallCpuMs = 60'000.0, kStoreCallWallMs = 180'000.0;
@@ -72,6 +89,10 @@ aicore_result failFromPython(aicore_runtime& rt, const char* call, const char* s
     const std::string prefix =
         std::string(call) + (slot != nullptr ? " (slot '" + printable(slot, 64) + "')" : std::string()) + ": ";
     const py::module_ embedding = py::module_::import(names::embedding::kModule);
+    if (e.matches(embedding.attr(names::embedding::kCloudSaveError))) {
+        const std::string code = py::str(e.value().attr(names::cloud_save_error::kCode)).cast<std::string>();
+        return rt.fail(resultForCloudCode(code), prefix + py::str(e.value()).cast<std::string>());
+    }
     if (!e.matches(embedding.attr(names::embedding::kStoreError))) return rt.fail(AICORE_ERROR, prefix + e.what());
     const py::object error = e.value();
     const std::string kind = py::str(error.attr(names::store_error::kKind)).cast<std::string>();
@@ -91,6 +112,44 @@ aicore_result failFromPython(aicore_runtime& rt, const char* call, const char* s
 std::string optionalText(const py::object& value) {
     return value.is_none() ? std::string() : py::str(value).cast<std::string>();
 }
+
+// A SaveInfo (Python) as the runtime keeps it for the C side (GIL held).
+aicore_runtime::SaveEntry entryFrom(const py::handle save) {
+    aicore_runtime::SaveEntry entry;
+    entry.slot = py::str(save.attr(names::save_info::kSlot)).cast<std::string>();
+    entry.label = optionalText(save.attr(names::save_info::kLabel));
+    const py::object problem = save.attr(names::save_info::kProblem);
+    entry.hasProblem = !problem.is_none();
+    if (entry.hasProblem) entry.problem = py::str(problem).cast<std::string>();
+    const py::object savedAt = save.attr(names::save_info::kSavedAt);
+    entry.savedAt = savedAt.is_none() ? 0.0 : savedAt.cast<double>();
+    const py::object version = save.attr(names::save_info::kSchemaVersion);
+    entry.schemaVersion = version.is_none() ? 0u : version.cast<std::uint32_t>();
+    entry.previous = save.attr(names::save_info::kPrevious).cast<bool>();
+    return entry;
+}
+
+// The smallest aicore_save_info a caller may pass: up to and including `slot`.
+constexpr std::size_t kSmallestSaveInfo = offsetof(aicore_save_info, slot) + sizeof(const char*);
+
+// Writes `entry` into the caller's struct, only the fields its struct_size holds (checked
+// to reach `slot` by the caller of this).
+void writeSaveInfo(const aicore_runtime::SaveEntry& entry, aicore_save_info* out) {
+    aicore_save_info info{};
+    info.slot = entry.slot.c_str();
+    info.label = entry.label.c_str();
+    info.problem = entry.hasProblem ? entry.problem.c_str() : nullptr;
+    info.saved_at_unix = entry.savedAt;
+    info.schema_version = entry.schemaVersion;
+    info.previous = entry.previous ? 1u : 0u;
+    const std::size_t size = std::min<std::size_t>(out->struct_size, sizeof info);
+    info.struct_size = static_cast<uint32_t>(size);
+    std::memcpy(out, &info, size);
+}
+
+// A cloud save call (a pull): it waits for the network, up to the sync client's pull
+// timeout (60 s by default) plus the check and the write; the backstop stays far beyond.
+constexpr double kPullCallCpuMs = 60'000.0, kPullCallWallMs = 300'000.0;
 
 }  // namespace
 
@@ -147,20 +206,7 @@ aicore_result aicore_saves_refresh(aicore_runtime* rt, uint32_t* out_count) {
         // Built aside, then swapped in: a failure midway leaves the last listing whole.
         std::vector<aicore_runtime::SaveEntry> list;
         list.reserve(saves.size());
-        for (const py::handle save : saves) {
-            aicore_runtime::SaveEntry entry;
-            entry.slot = py::str(save.attr(names::save_info::kSlot)).cast<std::string>();
-            entry.label = optionalText(save.attr(names::save_info::kLabel));
-            const py::object problem = save.attr(names::save_info::kProblem);
-            entry.hasProblem = !problem.is_none();
-            if (entry.hasProblem) entry.problem = py::str(problem).cast<std::string>();
-            const py::object savedAt = save.attr(names::save_info::kSavedAt);
-            entry.savedAt = savedAt.is_none() ? 0.0 : savedAt.cast<double>();
-            const py::object version = save.attr(names::save_info::kSchemaVersion);
-            entry.schemaVersion = version.is_none() ? 0u : version.cast<std::uint32_t>();
-            entry.previous = save.attr(names::save_info::kPrevious).cast<bool>();
-            list.push_back(std::move(entry));
-        }
+        for (const py::handle save : saves) list.push_back(entryFrom(save));
         rt->saveList.swap(list);
     } catch (py::error_already_set& e) {
         return failFromPython(*rt, "aicore_saves_refresh", nullptr, e);
@@ -169,28 +215,36 @@ aicore_result aicore_saves_refresh(aicore_runtime* rt, uint32_t* out_count) {
     return AICORE_OK;
 }
 
+aicore_result aicore_saves_pull(aicore_runtime* rt, const char* slot, aicore_save_info* out) {
+    if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
+    if (out == nullptr || out->struct_size < kSmallestSaveInfo)
+        return rt->fail(AICORE_INVALID_ARGUMENT,
+                        "aicore_saves_pull: out is NULL or its struct_size does not reach `slot`");
+    // NULL is allowed here (the newest save of any slot); only a name must be UTF-8.
+    if (slot != nullptr && !slotArgumentOk(*rt, "aicore_saves_pull", slot)) return AICORE_INVALID_ARGUMENT;
+    py::gil_scoped_acquire gil;
+    try {
+        WatchedCall watched(*rt, kPullCallCpuMs, kPullCallWallMs);
+        const py::object asked = slot != nullptr ? py::object(py::str(slot)) : py::object(py::none());
+        rt->pulledSave = entryFrom(rt->runtime->attr(names::runtime::kPullSave)(asked));
+    } catch (py::error_already_set& e) {
+        return failFromPython(*rt, "aicore_saves_pull", slot, e);
+    }
+    writeSaveInfo(rt->pulledSave, out);
+    return AICORE_OK;
+}
+
 aicore_result aicore_save_info_get(const aicore_runtime* rt, uint32_t index, aicore_save_info* out) {
     // Like aicore_metrics_get: the caller's struct_size says which fields its struct has.
-    constexpr std::size_t kSmallestSize = offsetof(aicore_save_info, slot) + sizeof(const char*);
     if (rt == nullptr) return AICORE_INVALID_ARGUMENT;
-    if (out == nullptr || out->struct_size < kSmallestSize)
+    if (out == nullptr || out->struct_size < kSmallestSaveInfo)
         return rt->fail(AICORE_INVALID_ARGUMENT,
                         "aicore_save_info_get: out is NULL or its struct_size does not reach `slot`");
     if (index >= rt->saveList.size())
         return rt->fail(AICORE_INVALID_ARGUMENT, "aicore_save_info_get: index " + std::to_string(index) +
                                                      " is not below the count of the last aicore_saves_refresh, " +
                                                      std::to_string(rt->saveList.size()));
-    const aicore_runtime::SaveEntry& entry = rt->saveList[index];
-    aicore_save_info info{};
-    info.slot = entry.slot.c_str();
-    info.label = entry.label.c_str();
-    info.problem = entry.hasProblem ? entry.problem.c_str() : nullptr;
-    info.saved_at_unix = entry.savedAt;
-    info.schema_version = entry.schemaVersion;
-    info.previous = entry.previous ? 1u : 0u;
-    const std::size_t size = std::min<std::size_t>(out->struct_size, sizeof info);
-    info.struct_size = static_cast<uint32_t>(size);
-    std::memcpy(out, &info, size);
+    writeSaveInfo(rt->saveList[index], out);
     return AICORE_OK;
 }
 

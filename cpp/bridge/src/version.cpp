@@ -28,6 +28,7 @@ const char* aicore_result_string(aicore_result result) {
         case AICORE_INCOMPLETE: return "incomplete: the rest of the work was kept for the next call";
         case AICORE_IO_ERROR: return "input/output error: the disk is full or read-only, or refused";
         case AICORE_CORRUPT: return "a save file is damaged or not a save this library reads";
+        case AICORE_UNAVAILABLE: return "unavailable: the cloud gateway cannot be reached now; try again later";
     }
     return "unknown result code";
 }

@@ -23,7 +23,9 @@ TEST(Version, EmbeddedPythonIsThreeElevenOrNewer) {
 TEST(ResultString, EveryResultCodeHasItsOwnDescription) {
     const aicore_result all[] = {AICORE_OK,         AICORE_ERROR,        AICORE_INVALID_ARGUMENT,
                                  AICORE_OUT_OF_MEMORY, AICORE_NOT_FOUND, AICORE_BAD_MESSAGE,
-                                 AICORE_FULL,       AICORE_SCRIPT_ERROR, AICORE_PYTHON_ERROR};
+                                 AICORE_FULL,       AICORE_SCRIPT_ERROR, AICORE_PYTHON_ERROR,
+                                 AICORE_BUSY,       AICORE_INCOMPLETE,   AICORE_IO_ERROR,
+                                 AICORE_CORRUPT,    AICORE_UNAVAILABLE};
     for (std::size_t i = 0; i < std::size(all); ++i) {
         for (std::size_t j = i + 1; j < std::size(all); ++j)
             EXPECT_STRNE(aicore_result_string(all[i]), aicore_result_string(all[j]));

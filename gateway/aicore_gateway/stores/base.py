@@ -50,6 +50,9 @@ class CloudSave:
     data: bytes
     conflict_of: str | None = None
     """Set when it was uploaded over a different head: the head it did not replace."""
+    size: int | None = None
+    """The data's length in bytes where ``data`` is left out (:meth:`GatewayStore.
+    list_saves`); None elsewhere (``len(data)`` is the size)."""
 
 
 class GatewayStore(Protocol):
@@ -76,7 +79,8 @@ class GatewayStore(Protocol):
         ...
 
     def list_saves(self, owner: str) -> list[CloudSave]:
-        """Every save of ``owner``, newest first (``data`` may be empty here)."""
+        """Every save of ``owner``, newest upload first, without its data (``data`` is
+        ``b""``, ``size`` its length)."""
         ...
 
     def ping(self) -> None:

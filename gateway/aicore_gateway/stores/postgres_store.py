@@ -281,11 +281,12 @@ class PostgresGatewayStore:
         return _cloud_save(row) if row else None
 
     def list_saves(self, owner: str) -> list[CloudSave]:
-        """Every save of ``owner``, newest upload first, without its data (``b""``)."""
+        """Every save of ``owner``, newest upload first, without its data (``b""``; its
+        length in ``size``)."""
         with self._connection() as conn:
             rows = conn.execute(
                 "SELECT owner, slot, stream, saved_at, sha256, parent_sha256, ''::bytea, "
-                "conflict_of FROM saves WHERE owner = %s ORDER BY id DESC",
+                "conflict_of, octet_length(data) FROM saves WHERE owner = %s ORDER BY id DESC",
                 (owner,),
             ).fetchall()
         return [_cloud_save(row) for row in rows]
@@ -307,7 +308,7 @@ class PostgresGatewayStore:
 
 
 def _cloud_save(row: tuple[Any, ...]) -> CloudSave:
-    owner, slot, stream, saved_at, sha256, parent, data, conflict_of = row
+    owner, slot, stream, saved_at, sha256, parent, data, conflict_of, *size = row
     return CloudSave(
         owner=str(owner),
         slot=str(slot),
@@ -317,4 +318,5 @@ def _cloud_save(row: tuple[Any, ...]) -> CloudSave:
         parent_sha256=None if parent is None else str(parent),
         data=bytes(data),
         conflict_of=None if conflict_of is None else str(conflict_of),
+        size=int(size[0]) if size else None,
     )

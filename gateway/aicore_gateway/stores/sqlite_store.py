@@ -260,13 +260,14 @@ class SqliteGatewayStore:
         return self._run(read)
 
     def list_saves(self, owner: str) -> list[CloudSave]:
-        """Every save of ``owner``, newest upload first, without its data (``b""``)."""
+        """Every save of ``owner``, newest upload first, without its data (``b""``; its
+        length in ``size``)."""
         return self._run(
             lambda: [
                 CloudSave(*row)
                 for row in self._conn.execute(
                     "SELECT owner, slot, stream, saved_at, sha256, parent_sha256, X'', "
-                    "conflict_of FROM saves WHERE owner = ? ORDER BY id DESC",
+                    "conflict_of, length(data) FROM saves WHERE owner = ? ORDER BY id DESC",
                     (owner,),
                 )
             ]

@@ -53,9 +53,13 @@ typedef enum aicore_result {
     /* Added with saves (API version 1 still; only the save calls return them): */
     AICORE_IO_ERROR = 11,        /* the disk refused: full, read-only, or another input/output
                                     failure; the game goes on, nothing on disk was damaged */
-    AICORE_CORRUPT = 12          /* a save file is damaged, or is not a save of a schema this
+    AICORE_CORRUPT = 12,         /* a save file is damaged, or is not a save of a schema this
                                     library reads; the last error names the file and the sound
                                     saves that could be loaded instead; nothing was changed */
+    /* Added with cloud saves (API version 1 still; only aicore_saves_pull returns it): */
+    AICORE_UNAVAILABLE = 13      /* the cloud gateway cannot be reached now: no cloud sync
+                                    configured, offline, or no answer in time; nothing was
+                                    changed: try again later */
 } aicore_result;
 
 /* Library version "MAJOR.MINOR.PATCH". Static string, owned by the library. */
@@ -174,8 +178,9 @@ typedef struct aicore_runtime_config {
        the game thread waiting on disk; <= 0 or NaN: no autosave. Needs save_dir. */
     double autosave_seconds;
     /* Appended with cloud sync (a config whose struct_size ends before them: no sync). The
-       cloud gateway's ZeroMQ endpoint ("tcp://host:port"): a thread of the runtime's sends
-       the profile's outbox (its durable events and commands) there, and the game thread
+       cloud gateway's ZeroMQ endpoint ("tcp://host:port"; several gateways sharing one
+       database: separated by commas, docs/sync.md "Scale-out"): a thread of the runtime's
+       sends the profile's outbox (its durable events and commands) there, and the game thread
        never waits for it (docs/sync.md, "The sync client"). NULL or "": no sync. Needs
        save_dir, and sync_keys_dir: the folder holding the gateway's public key
        (gateway.key) and this game's CURVE key pair (<name>.key_secret, the only other
@@ -415,6 +420,29 @@ typedef struct aicore_save_info {
     uint32_t schema_version;  /* of the file; 0 when unknown */
     uint32_t previous;        /* 1: the generation a later save of `slot` replaced */
 } aicore_save_info;
+
+/* Pulls the newest cloud save of this game's sync key (docs/sync.md, "Cloud saves") into
+   the profile's slots: of `slot` (UTF-8, borrowed during the call), or of any slot when
+   `slot` is NULL. An explicit call like aicore_load, never per frame: it waits (up to the
+   sync client's pull timeout, 60 s by default) for the gateway to be online and the save
+   to come down, checks it as a load would (its SHA-256, then header, integrity, every
+   value) and only then writes it as a slot. A local slot holding another save is never
+   overwritten unless the cloud's save was made from it: the cloud's save is then written
+   as "<slot>-cloud" and the local one kept. On AICORE_OK `out` describes the slot now
+   holding the cloud's save (out->slot: `slot`, or "<slot>-cloud"...): call aicore_load
+   with it. Set out->struct_size as for aicore_save_info_get; its strings are owned by the
+   runtime, valid until the next aicore_saves_pull or aicore_runtime_destroy. Returns,
+   besides the save calls' codes above:
+     AICORE_UNAVAILABLE       no cloud sync (no sync_endpoint, or it could not start: see
+                              the content problem "sync"), offline, or not in time;
+     AICORE_NOT_FOUND         the cloud holds no save of this key (in that slot);
+     AICORE_CORRUPT           what came down is not the save it names (its SHA-256) or not
+                              a sound save: nothing was written;
+     AICORE_INVALID_ARGUMENT  rt or out is NULL, out->struct_size does not reach `slot`,
+                              or the slot name is not allowed;
+     AICORE_ERROR             the gateway refused (it serves no saves...), or no store. */
+AICORE_API aicore_result aicore_saves_pull(aicore_runtime* rt, const char* slot,
+                                           aicore_save_info* out);
 
 /* Reads the profile's saves, newest first, damaged ones included (with their problem), and
    writes how many to *out_count. AICORE_INVALID_ARGUMENT if rt or out_count is NULL;

@@ -244,6 +244,29 @@ static void without_a_save_dir_the_save_calls_say_so(void) {
     aicore_runtime_destroy(rt);
 }
 
+/* A pull needs cloud sync: without it the call is AICORE_UNAVAILABLE and writes nothing;
+   a NULL out or one too small to reach `slot` is refused before anything is asked. */
+static void a_pull_without_cloud_sync_is_unavailable(void) {
+    char dir[512], path[700];
+    aicore_save_info info, small;
+    aicore_runtime* rt = counter_runtime("saves_pull", dir, sizeof dir);
+    if (rt == NULL) return;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    CHECK_RESULT(aicore_saves_pull(rt, "hero", &info), AICORE_UNAVAILABLE);
+    CHECK(strstr(aicore_runtime_last_error(rt), "slot 'hero'") != NULL);
+    CHECK_RESULT(aicore_saves_pull(rt, NULL, &info), AICORE_UNAVAILABLE);
+    CHECK_RESULT(aicore_saves_pull(rt, "hero", NULL), AICORE_INVALID_ARGUMENT);
+    small.struct_size = (uint32_t)offsetof(aicore_save_info, slot);
+    CHECK_RESULT(aicore_saves_pull(rt, "hero", &small), AICORE_INVALID_ARGUMENT);
+    CHECK_RESULT(aicore_saves_pull(rt, "bad\xff", &info), AICORE_INVALID_ARGUMENT);
+    CHECK_RESULT(aicore_saves_pull(NULL, "hero", &info), AICORE_INVALID_ARGUMENT);
+    snprintf(path, sizeof path, "%s/default/slots/hero.db", dir);
+    CHECK(!file_exists(path));
+    CHECK_RESULT(aicore_tick(rt, 1.0 / 60.0), AICORE_OK); /* the game plays on */
+    aicore_runtime_destroy(rt);
+}
+
 static void profile_and_autosave_come_from_the_config_and_an_older_config_leaves_them(void) {
     char scripts[512], dir[512], path[700];
     aicore_runtime_config config;
@@ -300,6 +323,7 @@ int main(int argc, char** argv) {
         {"bad_slots_and_missing_slots_are_refused", bad_slots_and_missing_slots_are_refused},
         {"a_damaged_save_is_corrupt_and_its_previous_stays_sound", a_damaged_save_is_corrupt_and_its_previous_stays_sound},
         {"without_a_save_dir_the_save_calls_say_so", without_a_save_dir_the_save_calls_say_so},
+        {"a_pull_without_cloud_sync_is_unavailable", a_pull_without_cloud_sync_is_unavailable},
         {"profile_and_autosave_come_from_the_config_and_an_older_config_leaves_them",
          profile_and_autosave_come_from_the_config_and_an_older_config_leaves_them},
     };

@@ -106,8 +106,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--sync",
         metavar="ENDPOINT",
         help="send the profile's durable events to the cloud gateway at ENDPOINT "
-        "(tcp://host:port) from a background thread; offline they wait in the outbox "
-        "(needs --sync-keys; docs/sync.md)",
+        "(tcp://host:port; several gateways of one database: separated by commas) from a "
+        "background thread; offline they wait in the outbox (needs --sync-keys; docs/sync.md)",
     )
     parser.add_argument(
         "--sync-keys",

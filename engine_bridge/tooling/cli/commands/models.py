@@ -12,6 +12,7 @@ mistake.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from engine_bridge.content.layers import normalize_roots
@@ -20,6 +21,7 @@ from engine_bridge.tooling.cli.argument_types import positive_int
 from engine_bridge.tooling.models.inspection import explain, feature_setting, list_models, verify
 from engine_bridge.tooling.models.training import TrainingSettings
 from vocal.content import content_root
+from vocal.extras import MissingExtraError
 
 NAME = "models"
 HELP = "list, verify, train and explain the NPC decision models (ONNX)"
@@ -96,7 +98,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.action == "train":
-        return _train(args)
+        try:
+            return _train(args)
+        except MissingExtraError as missing:
+            print(f"aicore models: {missing}", file=sys.stderr)
+            return 1
     roots = normalize_roots(args.content or [content_root()])
     if args.action == "list":
         return list_models(roots)

@@ -1,4 +1,5 @@
-"""``aicore saves list|show|verify|delete``: a player's save slots, for people.
+"""``aicore saves list|show|verify|delete|pull``: a player's save slots, for people
+(``pull``, a cloud save down: ``engine_bridge/tooling/cli/saves_pull.py``).
 
 Reading commands (``list``, ``show``, ``verify``) never write to the save folder and work
 while the game runs: ``show`` and ``verify`` check a private copy of the save (the same
@@ -20,9 +21,10 @@ from pathlib import Path
 from engine_bridge.store import FaultKind, SaveInfo, Store, StoreError
 from engine_bridge.store.paths import DEFAULT_PROFILE, ProfilePaths
 from engine_bridge.store.saves import copy_checked, find_saves
+from engine_bridge.tooling.cli.saves_pull import add_pull_arguments, run_pull
 
 NAME = "saves"
-HELP = "list, show, verify or delete a player's save slots"
+HELP = "list, show, verify, delete or pull (from the cloud) a player's save slots"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,9 +53,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             sub.add_argument(
                 "--previous", action="store_true", help="the save this slot's last save replaced"
             )
+    text = "the newest cloud save of this game's key into the profile's slots (docs/sync.md)"
+    add_pull_arguments(actions.add_parser("pull", help=text, description=text))
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "pull":  # the profile may not exist yet: a fresh machine
+        return run_pull(args)
+    return _run_on_disk(args)
+
+
+def _run_on_disk(args: argparse.Namespace) -> int:
     profile_folder = args.save_dir / args.profile
     if not profile_folder.is_dir():
         print(f"aicore saves: no profile {args.profile!r} under {args.save_dir}")

@@ -3,6 +3,7 @@ from the save folder, and the NPCs remember (docs/saves.md)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from engine_bridge.sandbox import Sandbox
@@ -39,6 +40,7 @@ def _memories(box: Sandbox, slots: dict[str, int]) -> str:
 
 def run(out_dir: Path) -> list[str]:
     save_dir = out_dir / "saves"
+    shutil.rmtree(save_dir, ignore_errors=True)  # a demo run again starts from nothing
     box, slots = _game(save_dir)
     try:
         box.send("player_seen", npc=slots["aethelred"])  # the story's first beat

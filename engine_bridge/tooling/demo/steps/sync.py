@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -94,6 +95,7 @@ def run(out_dir: Path) -> list[str]:
     from aicore_gateway.stores import open_store  # the gateway's own package: a tool's
 
     root = out_dir / "sync"
+    shutil.rmtree(root, ignore_errors=True)  # a demo run again starts from nothing
     gateway_keys, game_keys = _keys(root)
     database = root / "gateway.db"
     log = root / "gateway.log"
