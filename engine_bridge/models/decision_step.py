@@ -18,8 +18,9 @@ A model that is off (missing, corrupt, mismatched, onnxruntime not installed) ne
 its NPCs' decisions stay ``None`` and their scripts do what they do without it. The
 registry's error is logged once (``aicore.models``) and is a problem of system
 ``"models"`` (:meth:`DecisionStep.problems`, in ``Runtime.problems()``). The registry is
-made when the first kind names a model, so a game whose scripts ask none never imports
-onnxruntime.
+made when the first kind names a model, and loads a model when a kind first asks it: a
+game whose scripts ask none never imports onnxruntime, and a model no script asks is
+neither loaded nor checked (``aicore models verify`` checks them all).
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class ModelSource(Protocol):
 def _registry(roots: Sequence[Path]) -> ModelSource:
     from engine_bridge.models.registry import ModelRegistry
 
-    return ModelRegistry(roots)
+    # Nothing loaded up front: a model is loaded (and checked) when a kind first asks it.
+    return ModelRegistry(roots, names=())
 
 
 class DecisionStep:
