@@ -148,8 +148,9 @@ class DecisionMaker(Protocol):
 
     board: DecisionBoard
 
-    def declare(self, kind: str, models: tuple[str, ...]) -> None:
-        """NPCs of ``kind`` ask ``models`` (loaded now, between frames)."""
+    def declare(self, kind: str, models: tuple[str, ...], archetype: str | None = None) -> None:
+        """NPCs of ``kind`` (whose voice is ``archetype``) ask ``models`` (loaded now,
+        between frames)."""
 
     def place(self, slot: int, kind: str, period: int, residue: int) -> None:
         """``slot`` holds an NPC of ``kind`` whose turn is every frame ``f`` with

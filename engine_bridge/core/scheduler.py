@@ -218,7 +218,7 @@ class Scheduler:
         except TypeError as exc:
             log.error("%s: %s; its NPCs decide without a model", cls.__module__, exc)
             models = ()
-        self.decisions.declare(cls.kind, models)
+        self.decisions.declare(cls.kind, models, cls.archetype)
 
     def _place_decisions(self, npc: Npc) -> None:
         if self.decisions is not None:

@@ -36,7 +36,7 @@ from engine_bridge.core.decisions import DecisionBoard
 from engine_bridge.core.world import World
 from engine_bridge.models.batch_inference import BatchInference
 from engine_bridge.models.due_slots import DueSlots
-from engine_bridge.models.features import FeatureContext, gather
+from engine_bridge.models.features import ARCHETYPES, KIND_ARCHETYPES, FeatureContext, gather
 
 if TYPE_CHECKING:
     from engine_bridge.content.layers import ContentError
@@ -86,6 +86,7 @@ class DecisionStep:
         self._source: ModelSource | None = None
         self._kind_codes: dict[str, int] = {}
         self._kind_models: dict[str, tuple[str, ...]] = {}
+        self._kind_archetype: dict[str, int] = {}  # index into ARCHETYPES, -1: none
         self._slot_kind: dict[int, str] = {}
         self._runs: dict[str, BatchInference | None] = {}  # None: the model is off
         self._due: dict[str, DueSlots] = {}  # each model's NPCs, by turn
@@ -103,11 +104,17 @@ class DecisionStep:
 
     # -- kinds and NPCs -------------------------------------------------------------------
 
-    def declare(self, kind: str, models: tuple[str, ...]) -> None:
+    def declare(self, kind: str, models: tuple[str, ...], archetype: str | None = None) -> None:
         """NPCs of ``kind`` ask ``models``; each is loaded (the registry, the first time a
         kind names one) and kept. Live NPCs of the kind follow when they are placed again
-        (the scheduler does so when a reloaded class changes)."""
+        (the scheduler does so when a reloaded class changes).
+
+        The models see a kind's behaviour archetype (``KIND_ARCHETYPES``); a kind that table
+        does not name (a designer's new kind) is seen as its voice ``archetype`` when that
+        is one of ``ARCHETYPES`` (``archetype = "ghoul"``), else as none."""
         self._kind_models[kind] = models
+        known = KIND_ARCHETYPES.get(kind, archetype)
+        self._kind_archetype[kind] = ARCHETYPES.index(known) if known in ARCHETYPES else -1
         for model in models:
             if model not in self._runs:
                 self._runs[model] = self._open(model)
@@ -139,6 +146,7 @@ class DecisionStep:
             return
         code = self._kind_codes.setdefault(kind, len(self._kind_codes))
         self.context.place(slot, code, kind)
+        self.context.archetype_ids[slot] = self._kind_archetype[kind]
         self._slot_kind[slot] = kind
         for model in models:
             self._due[model].add(slot, period, residue)

@@ -260,3 +260,30 @@ def test_the_shipped_scripts_run_with_both_models_on(shipped: Sandbox) -> None:
         assert (decision is not None) == (kind in asking), kind
         assert bool(shipped.decisions(slot)) == (kind in asking)
     assert shipped.runtime.decisions.frames > 0
+
+
+def test_a_new_kind_is_seen_as_its_voice_archetype_and_a_shipped_kind_as_its_own() -> None:
+    from engine_bridge.models.features import ARCHETYPES
+
+    class Ghast(Npc):
+        kind = "ghast"
+        archetype = "ghoul"  # a voice that is also a behaviour archetype
+        model = "npc_action"
+
+    class Shade(Npc):
+        kind = "shade"  # no voice: no archetype
+        model = "npc_action"
+
+    class Broker(Npc):
+        kind = "aethelred"
+        archetype = "ghoul"  # his voice; he decides as the broker (KIND_ARCHETYPES)
+        model = "npc_action"
+
+    box = Sandbox(Ghast, Shade, Broker)
+    try:
+        slots = [box.spawn(kind) for kind in ("ghast", "shade", "aethelred")]
+        box.step(1)
+        seen_as = box.runtime.decisions.context.archetype_ids[slots].tolist()
+        assert seen_as == [ARCHETYPES.index("ghoul"), -1, ARCHETYPES.index("broker")]
+    finally:
+        box.close()
