@@ -240,3 +240,65 @@ def test_frame_of_1000_npcs_asking_the_models(
             f"decision step median {np.median(costs) * 1e6:.0f} us for "
             f"{np.mean(rows):.1f} rows a frame"
         )
+
+
+# -- IO binding: kept per batch size, against allocating outputs and binding every call -
+
+
+IO_SIZES = (17, 1_000)  # a frame's batch in a town of slow zombies, and a thousand
+
+
+@pytest.fixture(scope="module", params=IO_SIZES, ids=[f"{n}_rows" for n in IO_SIZES])
+def bound(request: pytest.FixtureRequest, registry: ModelRegistry) -> tuple[BatchInference, int]:
+    """A batched runner of ``npc_action`` and a batch size, its rows filled."""
+    model = registry.get("npc_action")
+    assert model is not None
+    runner = BatchInference(model.session, name=model.name, classes=model.classes)
+    n: int = request.param
+    runner.rows(n)[:n] = np.random.default_rng(5).random((n, 22))
+    return runner, n
+
+
+@pytest.mark.benchmark(group="models-io-binding")
+def test_run_with_a_kept_binding(
+    benchmark: BenchmarkFixture, bound: tuple[BatchInference, int]
+) -> None:
+    """What the decision step does: the binding for this batch size was made before."""
+    runner, n = bound
+    benchmark.pedantic(runner.run, args=(n,), rounds=2_000, iterations=1, warmup_rounds=10)
+    assert len(runner._bindings) == 1
+
+
+@pytest.mark.benchmark(group="models-io-binding")
+def test_session_run_allocating_outputs(
+    benchmark: BenchmarkFixture, bound: tuple[BatchInference, int]
+) -> None:
+    """Plain ``session.run``: outputs allocated by onnxruntime at every call."""
+    runner, n = bound
+    rows = runner.features[:n]
+    names = [runner.label_output, runner.probabilities_output]
+
+    def run() -> list[np.ndarray]:
+        return list(runner.session.run(names, {runner.input_name: rows}))
+
+    benchmark.pedantic(run, rounds=2_000, iterations=1, warmup_rounds=10)
+    label, probabilities = run()
+    labels, kept = runner.run(n)
+    assert (label == labels).all()
+    np.testing.assert_array_equal(probabilities, kept)
+
+
+@pytest.mark.benchmark(group="models-io-binding")
+def test_run_binding_at_every_call(
+    benchmark: BenchmarkFixture, bound: tuple[BatchInference, int]
+) -> None:
+    """IO binding made afresh at each call (what a binding not kept per size costs)."""
+    runner, n = bound
+    before = runner.runs
+
+    def run() -> None:
+        runner._bindings.clear()
+        runner.run(n)
+
+    benchmark.pedantic(run, rounds=2_000, iterations=1, warmup_rounds=10)
+    assert runner.runs > before
