@@ -38,6 +38,10 @@ LOGGED_FRAMES = 3600
 (a minute at 60 frames a second): the latest, the older ones forgotten."""
 
 
+# One model's answers in a frame: (model, slots, labels, probabilities), copied.
+_Answers = tuple[str, np.ndarray, np.ndarray | None, np.ndarray | None]
+
+
 @dataclass(frozen=True)
 class DecidedTurn:
     """One turn of an NPC whose kind asks a model: the ``frame``, the model's
@@ -97,8 +101,7 @@ class Sandbox:
         self.commands: list[dict[str, Any]] = []
         # What the models advised (copied: their buffers are reused) and every frame's
         # commands, for decisions().
-        self._decided: deque[tuple[int, str, np.ndarray, np.ndarray | None, np.ndarray | None]]
-        self._decided = deque(maxlen=LOGGED_FRAMES * 2)
+        self._decided: deque[tuple[int, list[_Answers]]] = deque(maxlen=LOGGED_FRAMES)
         self._frame_commands: deque[tuple[int, list[dict[str, Any]]]] = deque(maxlen=LOGGED_FRAMES)
         self.runtime.decisions.listener = self._log_decisions
 
@@ -143,15 +146,16 @@ class Sandbox:
         labels: np.ndarray | None,
         probabilities: np.ndarray | None,
     ) -> None:
-        self._decided.append(
-            (
-                frame,
-                model,
-                slots.copy(),
-                None if labels is None else labels.copy(),
-                None if probabilities is None else probabilities.copy(),
-            )
+        answers = (
+            model,
+            slots.copy(),
+            None if labels is None else labels.copy(),
+            None if probabilities is None else probabilities.copy(),
         )
+        if self._decided and self._decided[-1][0] == frame:
+            self._decided[-1][1].append(answers)
+        else:
+            self._decided.append((frame, [answers]))
 
     def decisions(self, slot: int, model: str | None = None) -> list[DecidedTurn]:
         """The turns of the NPC in ``slot`` in the frames the sandbox still keeps
@@ -166,20 +170,19 @@ class Sandbox:
         board = self.runtime.decisions.board
         commands = dict(self._frame_commands)
         turns = []
-        for frame, asked, slots, labels, probabilities in self._decided:
-            if asked != model:
-                continue
-            at = np.flatnonzero(slots == slot)
-            if at.size == 0:
-                continue
-            i = int(at[0])
-            decision = (
-                None
-                if labels is None or probabilities is None
-                else board.decision(model, int(labels[i]), probabilities[i])
-            )
-            did = tuple(c for c in commands.get(frame, ()) if c.get("npc") == slot)
-            turns.append(DecidedTurn(frame, decision, did))
+        for frame, answers in self._decided:
+            for asked, slots, labels, probabilities in answers:
+                at = np.flatnonzero(slots == slot) if asked == model else ()
+                if len(at) == 0:
+                    continue
+                i = int(at[0])
+                decision = (
+                    None
+                    if labels is None or probabilities is None
+                    else board.decision(model, int(labels[i]), probabilities[i])
+                )
+                did = tuple(c for c in commands.get(frame, ()) if c.get("npc") == slot)
+                turns.append(DecidedTurn(frame, decision, did))
         return turns
 
     def close(self) -> None:
