@@ -287,3 +287,33 @@ def test_a_new_kind_is_seen_as_its_voice_archetype_and_a_shipped_kind_as_its_own
         assert seen_as == [ARCHETYPES.index("ghoul"), -1, ARCHETYPES.index("broker")]
     finally:
         box.close()
+
+
+def test_a_reloaded_kind_that_starts_or_stops_asking_a_model() -> None:
+    """A script edited to name a model (hot reload registers the new class over the live
+    NPCs): they are advised from their next turn; edited back, they are not."""
+
+    class Plain(Npc):
+        kind = "zombie"
+        decision_rate = 10.0
+
+    class Advised(Plain):
+        model = "npc_action"
+
+    box = Sandbox(Plain)
+    try:
+        slot = box.spawn("zombie", at=(0.0, 1.0, 0.0))
+        box.player_at(0.0, 0.0, seen_by=[slot])
+        box.step(12)
+        assert box.npc(slot).decision is None
+        box.runtime.scheduler.register(Advised)
+        box.step(12)
+        assert _action(box.npc(slot).decision) == "attack"
+        assert box.runtime.decisions.board.of(slot, "npc_action") is not None
+        box.runtime.scheduler.register(Plain)
+        assert box.runtime.decisions.board.of(slot, "npc_action") is None  # cleared
+        box.step(12)
+        assert box.npc(slot).decision is None
+        assert box.runtime.decisions.board.of(slot, "npc_action") is None  # not decided
+    finally:
+        box.close()
