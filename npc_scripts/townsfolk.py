@@ -35,7 +35,8 @@ class Townsfolk(Npc):
             return
         feeling = self.decision_of("npc_mood")
         self.mood = feeling.action if feeling is not None else "wary"
-        advice = self.decision.action if self.decision is not None else None
+        decision = self.decision  # read once: each read looks the advice up
+        advice = decision.action if decision is not None else None
         if advice == "flee":
             self.flee_from(self.player_position, speed=4.0)
             if not self.recall("begged"):

@@ -27,7 +27,8 @@ class Werewolf(Npc):
             return True
 
     def on_tick(self, dt: float) -> None:
-        advice = self.decision.action if self.decision is not None else None
+        decision = self.decision  # read once: each read looks the advice up
+        advice = decision.action if decision is not None else None
         if self.health < 0.4 or advice == "flee":
             self.move_to(self.recall("den"), speed=6.0)
             return

@@ -20,7 +20,8 @@ class Zombie(Npc):
         self.remember("moans", 0)
 
     def on_tick(self, dt: float) -> None:
-        advice = self.decision.action if self.decision is not None else None
+        decision = self.decision  # read once: each read looks the advice up
+        advice = decision.action if decision is not None else None
         if self.sees_player:
             self.remember("last_seen", self.player_position)
             self.move_to(self.player_position, speed=0.9)

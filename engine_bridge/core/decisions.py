@@ -98,6 +98,11 @@ class DecisionBoard:
         if model not in self._answers:
             self._answers[model] = _Answers(model, tuple(classes), self.capacity)
 
+    def close(self, model: str) -> None:
+        """Hold ``model``'s answers no more: every read of it answers None (a model that
+        failed in a frame)."""
+        self._answers.pop(model, None)
+
     def post(
         self, model: str, slots: np.ndarray, labels: np.ndarray, probabilities: np.ndarray
     ) -> None:

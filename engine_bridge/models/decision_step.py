@@ -20,11 +20,14 @@ registry's error is logged once (``aicore.models``) and is a problem of system
 ``"models"`` (:meth:`DecisionStep.problems`, in ``Runtime.problems()``). The registry is
 made when the first kind names a model, and loads a model when a kind first asks it: a
 game whose scripts ask none never imports onnxruntime, and a model no script asks is
-neither loaded nor checked (``aicore models verify`` checks them all).
+neither loaded nor checked (``aicore models verify`` checks them all). A model whose run
+fails in a frame (an error from onnxruntime) is turned off the same way, from that frame
+on, and the frame goes on.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -44,6 +47,8 @@ if TYPE_CHECKING:
     from engine_bridge.models.registry import LoadedModel
 
 __all__ = ["DecisionListener", "DecisionStep", "ModelSource"]
+
+log = logging.getLogger("aicore.models")
 
 Problem = tuple[str, str | None, int | None, str | None, str]
 
@@ -90,6 +95,7 @@ class DecisionStep:
         self._slot_kind: dict[int, str] = {}
         self._runs: dict[str, BatchInference | None] = {}  # None: the model is off
         self._due: dict[str, DueSlots] = {}  # each model's NPCs, by turn
+        self._failures: list[Problem] = []  # models that failed in a frame
         self.listener: DecisionListener | None = None
         """Called with each model's answers as they are posted (the sandbox's log), and
         with ``None`` answers for the due NPCs of a model that is off."""
@@ -185,15 +191,19 @@ class DecisionStep:
                     self.listener(frame, model, slots, None, None)
                 continue
             n = slots.size
-            rows = run.rows(n)
-            if gathered is None or gathered_for is None:
-                gathered = gather(self.world, slots, context, out=rows)
-                gathered_for = slots
-            elif gathered_for is slots or np.array_equal(gathered_for, slots):
-                np.copyto(rows[:n], gathered)
-            else:
-                self._rows_from(gathered, gathered_for, slots, rows)
-            labels, probabilities = run.run(n)
+            try:
+                rows = run.rows(n)
+                if gathered is None or gathered_for is None:
+                    gathered = gather(self.world, slots, context, out=rows)
+                    gathered_for = slots
+                elif gathered_for is slots or np.array_equal(gathered_for, slots):
+                    np.copyto(rows[:n], gathered)
+                else:
+                    self._rows_from(gathered, gathered_for, slots, rows)
+                labels, probabilities = run.run(n)
+            except Exception as exc:  # onnxruntime's own errors, memory: the frame goes on
+                self._failed(model, exc)
+                continue
             self.board.post(model, slots, labels, probabilities)
             if self.listener is not None:
                 self.listener(frame, model, slots, labels, probabilities)
@@ -221,6 +231,15 @@ class DecisionStep:
 
     # -- what went wrong ------------------------------------------------------------------
 
+    def _failed(self, model: str, exc: Exception) -> None:
+        """A model that failed in a frame is off from then on: its NPCs' decisions are
+        None, its failure is logged once and is a problem of system "models"."""
+        self._runs[model] = None
+        self.board.close(model)
+        reason = f"model {model!r} failed in a frame and is off: {type(exc).__name__}: {exc}"
+        self._failures.append(("models", None, None, None, reason))
+        log.error("%s", reason)
+
     def runner(self, model: str) -> BatchInference | None:
         """The batched run of ``model`` (its session and buffers), or None when no kind
         asks it or it is off."""
@@ -233,7 +252,8 @@ class DecisionStep:
 
     def problems(self) -> list[Problem]:
         """The model source's errors, as problems of system ``"models"``: ``("models",
-        file, line, field, reason)``."""
+        file, line, field, reason)``; then each model that failed in a frame (no file)."""
         if self._source is None:
-            return []
-        return [("models", str(e.file), e.line, e.field, e.reason) for e in self._source.errors]
+            return list(self._failures)
+        errors = [("models", str(e.file), e.line, e.field, e.reason) for e in self._source.errors]
+        return errors + self._failures

@@ -3,6 +3,7 @@ the per-NPC way on random worlds, the buffers it keeps, and the session it runs 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -244,3 +245,39 @@ def test_an_npc_that_perceives_the_player_is_remembered_between_frames() -> None
     assert step.context.last_seen_at[1] == pytest.approx(10 / 60)
     assert np.isneginf(step.context.last_seen_at[[0, 2, 3]]).all()
     assert step.last_rows == 4
+
+
+class _FailingSession:
+    """Stands in for an onnxruntime session whose run fails (a unit's fake: onnxruntime
+    gives no way to make a loaded, checked model fail on demand)."""
+
+    def io_binding(self) -> object:
+        return object()
+
+    def run_with_iobinding(self, binding: object) -> None:
+        raise RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : out of memory")
+
+
+def test_a_model_that_fails_in_a_frame_is_turned_off_and_the_frame_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    world = World.allocate(8)
+    step = DecisionStep(world, [REPO / "content"])
+    step.declare("zombie", MODELS)
+    for slot in range(8):
+        world.alive[slot] = 1
+        step.place(slot, "zombie", 1, 0)  # every frame
+    step.decide(0, 0.0, None)
+    assert step.board.of(3, "npc_action") is not None
+    _runner_of(step, "npc_action").session = _FailingSession()
+    with caplog.at_level(logging.ERROR, logger="aicore.models"):
+        for frame in (1, 2, 3):
+            step.decide(frame, frame / 60, None)
+    assert step.board.of(3, "npc_action") is None  # no stale advice
+    assert step.board.of(3, "npc_mood") is not None  # the other model still decides
+    assert step.off == ("npc_action",)
+    [(system, file, _line, _field, reason)] = step.problems()
+    assert (system, file) == ("models", None)
+    assert "npc_action" in reason
+    assert "out of memory" in reason
+    assert len([r for r in caplog.records if "npc_action" in r.getMessage()]) == 1
