@@ -317,3 +317,23 @@ def test_a_reloaded_kind_that_starts_or_stops_asking_a_model() -> None:
         assert box.runtime.decisions.board.of(slot, "npc_action") is None  # not decided
     finally:
         box.close()
+
+
+def test_a_game_whose_kinds_ask_no_model_never_imports_onnxruntime() -> None:
+    code = """
+import sys
+from engine_bridge.api import Npc
+from engine_bridge.sandbox import Sandbox
+
+class Lantern(Npc):
+    kind = "lantern"
+
+box = Sandbox(Lantern)
+box.spawn("lantern")
+box.step(5)
+print("onnxruntime" in sys.modules, box.runtime.problems())
+box.close()
+"""
+    result = run_python(code, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False []"
