@@ -19,23 +19,12 @@ import time
 from pathlib import Path
 
 from engine_bridge.sync.content_errors import ContentPushError, disk_error
-from engine_bridge.tooling.cli.argument_types import positive_int
+from engine_bridge.tooling.cli.argument_types import add_content_roots, positive_int
 
 NAME = "content"
 HELP = "make a publisher key, sign a content bundle, verify or install one"
 
 _PREFIX = "aicore content: "
-
-
-def _content_option(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument(
-        "--content",
-        type=Path,
-        action="append",
-        metavar="DIR",
-        help=f"a game content root, repeatable, layered in order: {what} "
-        "(default: the shipped content)",
-    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,13 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     verify.add_argument(
         "--check", action="store_true", help="also run the game's content check with it"
     )
-    _content_option(verify, "the bundle is checked layered over them (with --check)")
+    add_content_roots(verify, "the bundle is checked layered over them (with --check)")
 
     install = actions.add_parser("install", help="install a bundle into a save's overlay")
     install.add_argument("bundle", type=Path, metavar="BUNDLE")
     install.add_argument("--publisher-key", type=Path, required=True, metavar="PUBLIC")
     install.add_argument("--save", type=Path, required=True, metavar="DIR", help="the save root")
-    _content_option(install, "the game's own content, checked with the bundle over it")
+    add_content_roots(install, "the game's own content, checked with the bundle over it")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,8 +5,8 @@ required part is missing."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from engine_bridge.tooling.cli.argument_types import add_content_roots
 from engine_bridge.tooling.environment_check import run_checks
 
 NAME = "doctor"
@@ -14,14 +14,7 @@ HELP = "check that every native and Python part is present and report versions a
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--content",
-        type=Path,
-        action="append",
-        metavar="DIR",
-        help="start the content systems over these content folders, layered in order "
-        "(default: the shipped content)",
-    )
+    add_content_roots(parser, "the content systems start over them")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from engine_bridge.core.frame import FRAME_RATE
-from engine_bridge.tooling.cli.argument_types import positive_int
+from engine_bridge.tooling.cli.argument_types import add_content_roots, positive_int
 
 NAME = "host"
 HELP = "run the headless engine: NPCs, a fixed-step loop and the voice mix, with a timing report"
@@ -115,15 +115,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="the gateway's public key (gateway.key) and this game's key pair (<name>.key_secret)",
     )
-    parser.add_argument(
-        "--content",
-        type=Path,
-        action="append",
-        metavar="DIR",
-        help="a game content folder, repeatable: each is layered over the ones before it "
-        "(a file of the same path replaces the earlier one, other files are added); "
-        "default: the shipped content",
-    )
+    add_content_roots(parser, "the game's content")
     parser.add_argument(
         "--play", action="store_true", help="play the mix on the sound card (implies --realtime)"
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from engine_bridge.content.layers import normalize_roots
 from engine_bridge.models.features import MODELS
-from engine_bridge.tooling.cli.argument_types import positive_int
+from engine_bridge.tooling.cli.argument_types import add_content_roots, positive_int
 from engine_bridge.tooling.models.inspection import explain, feature_setting, list_models, verify
 from engine_bridge.tooling.models.training import TrainingSettings
 from vocal.content import content_root
@@ -27,27 +27,16 @@ NAME = "models"
 HELP = "list, verify, train and explain the NPC decision models (ONNX)"
 
 
-def _content_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--content",
-        type=Path,
-        action="append",
-        metavar="DIR",
-        help="a content folder, repeatable: later ones are layered over earlier ones "
-        "(default: the shipped content)",
-    )
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser(
         "list", help="each model of the manifests: file, size, SHA-256 check, opset"
     )
-    _content_option(listing)
+    add_content_roots(listing, "the models are read from them")
     verify = actions.add_parser(
         "verify", help="load every model as the game does; exit 1 naming each bad one"
     )
-    _content_option(verify)
+    add_content_roots(verify, "the models are read from them")
     explain = actions.add_parser(
         "explain", help="a model's inputs and outputs, and its decision for a feature row"
     )
@@ -61,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="feature values (names as 'explain' lists them; archetype=NAME or kind=KIND "
         "for the archetype); the others take their neutral value",
     )
-    _content_option(explain)
+    add_content_roots(explain, "the models are read from them")
     defaults = TrainingSettings()
     train = actions.add_parser(
         "train", help="train the shipped models from a seed; write them, their cards, manifest"
