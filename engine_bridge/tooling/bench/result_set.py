@@ -159,6 +159,9 @@ class ResultSet:
     figures: list[Figure] = field(default_factory=list)
     quick: bool = False
     """A smoke run (``--quick``): its figures are not comparable with a full run's."""
+    series: dict[str, list[float]] = field(default_factory=dict)
+    """Raw samples the report plots, by ``suite/name`` (a frame-time benchmark's frame
+    times in seconds, a soak's RSS in bytes at each sample); the figures summarise them."""
     problems: list[str] = field(default_factory=list)
     """What went wrong (a suite that failed to run, a benchmark that errored): the run
     goes on and says so here."""
@@ -193,6 +196,7 @@ class ResultSet:
             "suites": self.suites,
             "quick": self.quick,
             "problems": self.problems,
+            "series": self.series,
             "figures": [{**asdict(f), "extra": dict(f.extra)} for f in self.figures],
         }
         return json.dumps(body, indent=1, sort_keys=True)
@@ -247,6 +251,9 @@ def load(path: Path) -> ResultSet:
             figures=figures,
             quick=bool(body.get("quick", False)),
             problems=[str(p) for p in body.get("problems", [])],
+            series={
+                str(k): [float(v) for v in values] for k, values in body.get("series", {}).items()
+            },
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, ResultSetError):
