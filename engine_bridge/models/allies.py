@@ -28,9 +28,12 @@ _LOW, _HIGH = -_OFFSET + 1, _OFFSET - 2
 
 
 def _cells(xy: np.ndarray, cell_m: float) -> np.ndarray:
-    cells = np.floor(xy.astype(np.float64) / cell_m).astype(np.int64)
+    # Clipped while still floats, so that a position beyond any level lands on the edge
+    # cell and a NaN (a broken engine write) on the lowest, the same on every platform.
+    cells = np.floor(xy.astype(np.float64) / cell_m)
     np.clip(cells, _LOW, _HIGH, out=cells)
-    return cells
+    cells[np.isnan(cells)] = _LOW
+    return cells.astype(np.int64)
 
 
 def _keys(kinds: np.ndarray, columns: np.ndarray, rows: np.ndarray) -> np.ndarray:

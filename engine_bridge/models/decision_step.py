@@ -7,9 +7,10 @@ names a model (``model = "npc_action"`` on its class), it
 1. updates what the features remember between frames (:meth:`FeatureContext.observe`:
    when each NPC last perceived the player, one vectorised step over the world) and the
    story's flags;
-2. gathers their feature rows once, with numpy (``features.gather``; no Python loop over
-   NPCs), into the buffer of the first model that runs; a model asked by only some of the
-   due NPCs takes its rows from those with one ``np.take``;
+2. gathers their feature rows once, in one native pass (``row_gatherer.py``, the compiled
+   twin of ``features.gather``; no Python loop over NPCs), into the buffer of the first
+   model that runs; a model asked by only some of the due NPCs takes its rows from those
+   with one ``np.take``;
 3. runs each model once for its whole batch (``batch_inference.py``: buffers kept from frame
    to frame, IO binding) and posts the answers to the :class:`DecisionBoard` in one write,
    where ``self.decision`` reads them.
@@ -39,7 +40,8 @@ from engine_bridge.core.decisions import DecisionBoard
 from engine_bridge.core.world import World
 from engine_bridge.models.batch_inference import BatchInference
 from engine_bridge.models.due_slots import DueSlots
-from engine_bridge.models.features import ARCHETYPES, KIND_ARCHETYPES, FeatureContext, gather
+from engine_bridge.models.features import ARCHETYPES, KIND_ARCHETYPES, FeatureContext
+from engine_bridge.models.row_gatherer import RowGatherer
 
 if TYPE_CHECKING:
     from engine_bridge.content.layers import ContentError
@@ -87,6 +89,8 @@ class DecisionStep:
         self.world = world
         self.board = DecisionBoard(world.capacity)
         self.context = FeatureContext(world.capacity)
+        self.rows = RowGatherer(world, self.context)
+        """Gathers the feature rows (natively when the compiled kernel is installed)."""
         self._make_source = models if models is not None else lambda: _registry(tuple(roots))
         self._source: ModelSource | None = None
         self._kind_codes: dict[str, int] = {}
@@ -194,7 +198,7 @@ class DecisionStep:
             try:
                 rows = run.rows(n)
                 if gathered is None or gathered_for is None:
-                    gathered = gather(self.world, slots, context, out=rows)
+                    gathered = self.rows.gather(slots, rows)
                     gathered_for = slots
                 elif gathered_for is slots or np.array_equal(gathered_for, slots):
                     np.copyto(rows[:n], gathered)
@@ -227,7 +231,7 @@ class DecisionStep:
         if found.all():
             np.take(gathered, order[at], axis=0, out=out[:n])
             return
-        gather(self.world, slots, self.context, out=out)
+        self.rows.gather(slots, out)
 
     # -- what went wrong ------------------------------------------------------------------
 

@@ -5,8 +5,11 @@ layout: seeded random points of a square whose side grows with the count, the pl
 the middle, seen by a tenth, the shipped kinds mixed) with the shipped ``npc_action``:
 
 * ``batched_decisions``: what the decision step does for one model each frame: the
-  feature rows gathered with numpy into the kept buffer, then one onnxruntime call (IO
-  binding into kept output buffers). Target: <= 150 us for 1 000 NPCs;
+  feature rows gathered into the kept buffer (the native pass, ``row_gatherer.py``), then
+  one onnxruntime call (IO binding into kept output buffers). Target: <= 150 us for 1 000
+  NPCs;
+* ``gather_rows``: the feature rows alone, natively and with the numpy definition
+  (``features.gather``), which must agree;
 * ``batched_run``: the onnxruntime call alone, on rows already gathered: with the model's
   multiply-adds per NPC, the achieved GFLOP/s;
 * ``per_npc_loop``: the same model over the same rows, one ``session.run`` per NPC (rows
@@ -37,6 +40,7 @@ from engine_bridge.core.world import PERCEIVES_PLAYER, World
 from engine_bridge.models.batch_inference import BatchInference
 from engine_bridge.models.features import FeatureContext, gather
 from engine_bridge.models.registry import ModelRegistry
+from engine_bridge.models.row_gatherer import RowGatherer
 from engine_bridge.sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,6 +86,8 @@ class Town:
             self.context.place(slot, KINDS.index(kind), kind)
         self.context.observe(self.world, 1.0)
         self.slots = np.arange(npcs)
+        self.rows = RowGatherer(self.world, self.context)
+        assert self.rows.native, "the compiled feature rows are part of every install"
         model = registry.get("npc_action")
         assert model is not None
         self.runner = BatchInference(model.session, name=model.name, classes=model.classes)
@@ -90,7 +96,7 @@ class Town:
     def decide(self) -> None:
         """The decision step's work for one model: gather, then one run."""
         n = self.slots.size
-        gather(self.world, self.slots, self.context, out=self.runner.rows(n))
+        self.rows.gather(self.slots, self.runner.rows(n))
         self.runner.run(n)
 
     def per_npc(self) -> None:
@@ -140,6 +146,26 @@ def test_batched_decisions(benchmark: BenchmarkFixture, town: Town) -> None:
     median = _median(benchmark, ("batched", n), f"{n} NPCs gathered and decided in one call")
     if median is not None:
         benchmark.extra_info["us_per_npc"] = round(median * 1e6 / n, 3)
+
+
+@pytest.mark.benchmark(group="models-feature-rows")
+@pytest.mark.parametrize("how", ["native", "numpy"])
+def test_gather_rows(benchmark: BenchmarkFixture, town: Town, how: str) -> None:
+    n = town.slots.size
+    out = np.empty((n, town.runner.features.shape[1]), np.float32)
+    if how == "native":
+        benchmark.pedantic(town.rows.gather, args=(town.slots, out), rounds=_rounds(n))
+    else:
+        benchmark.pedantic(
+            gather,
+            args=(town.world, town.slots, town.context),
+            kwargs={"out": out},
+            rounds=max(10, _rounds(n) // 10),
+        )
+    # Untimed, after: both ways write the same rows.
+    expected = gather(town.world, town.slots, town.context)
+    np.testing.assert_allclose(town.rows.gather(town.slots, out), expected, rtol=0, atol=1e-6)
+    _median(benchmark, (f"gather_{how}", n), f"{n} NPCs' feature rows, {how}")
 
 
 @pytest.mark.benchmark(group="models-batched-vs-per-npc")

@@ -39,6 +39,7 @@ def check_content(roots: list[Path], report: Report) -> ContentFacts:
     _check_story(roots, content, report)
     _check_dialogue(roots, content, report)
     _check_lore(roots, content, report)
+    _check_model_manifests(roots, content, report)
     if presets_ok:
         for root in roots:
             _check_scenes(root, content, report)
@@ -109,6 +110,20 @@ def _check_story(roots: list[Path], content: ContentFacts, report: Report) -> No
         (path, kind) for s in book.stories.values() for kind in s.kinds for path in [s.path]
     }
     report.checked.append(plural(len(book.stories), "story", "stories"))
+
+
+def _check_model_manifests(roots: list[Path], content: ContentFacts, report: Report) -> None:
+    """The models' manifests (not their files: ``aicore models verify`` loads those), so
+    that a kind naming a model no manifest declares is caught before the game runs."""
+    from engine_bridge.models.manifest import FOLDER, MANIFEST, layered_manifest
+
+    if not any((root / FOLDER / MANIFEST).is_file() for root in roots):
+        report.notes.append(f"{FOLDER}/{MANIFEST}: missing; the kinds' models not checked")
+        return
+    entries, errors = layered_manifest(roots)
+    _report_content_errors(errors, report)
+    content.models = sorted(entries)
+    report.checked.append(plural(len(entries), "model"))
 
 
 def _check_dialogue(roots: list[Path], content: ContentFacts, report: Report) -> None:

@@ -20,6 +20,8 @@ class ContentFacts:
     topics: dict[str, frozenset[str]] | None = None
     """Each kind's dialogue topics."""
     manifest: Path | None = None
+    models: list[str] | None = None
+    """The decision models the content roots' ``models/manifest.toml`` declare."""
     kinds_named: dict[str, set[tuple[Path, str]]] = field(default_factory=dict)
     """Per content system, (file, kind) for each NPC kind the content names."""
 
@@ -32,6 +34,7 @@ class ContentFacts:
             if self.topics is None
             else {kind: sorted(topics) for kind, topics in self.topics.items()},
             "manifest": None if self.manifest is None else str(self.manifest),
+            "models": self.models,
         }
 
     @classmethod
@@ -42,4 +45,5 @@ class ContentFacts:
             line_ids=None if line_ids is None else frozenset(line_ids),
             topics=None if topics is None else {k: frozenset(v) for k, v in topics.items()},
             manifest=None if manifest is None else Path(manifest),
+            models=data.get("models"),
         )

@@ -1,7 +1,7 @@
 """The linter for designers' NPC classes, run on an imported script's classes and their
 syntax trees: a missing or doubly claimed ``kind``, a class with a kind that is no
 ``Npc``, a handler with the wrong parameters (or async, a generator, a static method), an
-``__init__`` never called, an unknown ``archetype``, a ``decision_rate`` out of range,
+``__init__`` never called, an unknown ``archetype`` or ``model``, a ``decision_rate`` out of range,
 ``self.X`` that is neither part of ``Npc`` nor of the class, a method named almost like
 a handler; calls on ``self`` are checked by :mod:`engine_bridge.tooling.check.call_checks`."""
 
@@ -27,7 +27,7 @@ from engine_bridge.tooling.check.content_facts import ContentFacts
 from engine_bridge.tooling.check.report import Report, shown
 from engine_bridge.tooling.check.self_uses import SelfUses
 from engine_bridge.tooling.check.signatures import accepts, shown_signature
-from engine_bridge.tooling.check.suggestions import closest
+from engine_bridge.tooling.check.suggestions import closest, did_you_mean
 
 __all__ = [
     "HANDLERS",
@@ -109,6 +109,7 @@ def check_class(
             f"{', '.join(known)}, or None for a human voice",
             code="unknown-archetype",
         )
+    _check_models(path, cls, line_of("model"), content, report)
     rate = cls.decision_rate
     if (
         isinstance(rate, bool)
@@ -125,6 +126,35 @@ def check_class(
     _check_handlers(path, cls, node, nodes, report)
     if node is not None:
         _check_methods(path, cls, node, nodes, content, report)
+
+
+def _check_models(
+    path: Path, cls: type[Npc], line: int, content: ContentFacts, report: Report
+) -> None:
+    """``model``: None, a model's name, or a tuple of names the manifests declare (a name
+    they lack would leave the kind's NPCs on their defaults, with one logged error)."""
+    model, name = cls.model, cls.__name__
+    if model is None:
+        return
+    names = (model,) if isinstance(model, str) else model
+    if not isinstance(names, tuple) or not all(isinstance(n, str) for n in names):
+        report.add(
+            path,
+            line,
+            f"{name}.model must be a model's name or a tuple of names, got {model!r}",
+            code="bad-model",
+        )
+        return
+    known = content.models
+    for unknown in [n for n in names if known is not None and n not in known]:
+        report.add(
+            path,
+            line,
+            f"{name}.model {unknown!r} is not a model of the content "
+            f"(models/manifest.toml declares {', '.join(known) or 'none'})"
+            f"{did_you_mean(unknown, known or ())}",
+            code="unknown-model",
+        )
 
 
 def _check_kind(
