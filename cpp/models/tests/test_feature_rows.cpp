@@ -135,12 +135,16 @@ std::vector<float> expectedRow(const World& w, std::size_t s) {
 }
 
 TEST(FeatureRows, EveryRowIsWhatAPerNpcLoopWrites) {
-    for (unsigned seed : {1u, 2u, 3u}) {
-        const World w(400, seed);
+    for (unsigned seed : {1u, 2u, 3u, 4u, 5u, 6u}) {
+        World w(400, seed);
+        if (seed > 3) {  // no outliers: the crowd fits the dense grid (else: the hash)
+            w.position[3 * 5] = 10.0f;
+            w.position[3 * 7] = 20.0f;
+        }
         FeatureRows rows(layout(), FeatureScales{});
         rows.prepare(w.capacity);
         std::vector<std::int64_t> slots;
-        for (std::size_t s = 0; s < w.capacity; s += (seed == 1 ? 1 : 3)) slots.push_back(std::int64_t(s));
+        for (std::size_t s = 0; s < w.capacity; s += (seed % 3 == 1 ? 1 : 3)) slots.push_back(std::int64_t(s));
         std::vector<float> out(slots.size() * 22, -7.0f);
         rows.gather(w.columns(), w.facts(), slots.data(), slots.size(), out.data());
         for (std::size_t i = 0; i < slots.size(); ++i) {
