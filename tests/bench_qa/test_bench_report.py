@@ -8,7 +8,6 @@ no console error, every image decoded and every audio player loaded."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ from engine_bridge.tooling.bench.result_set import Machine, ResultSet
 
 
 @pytest.fixture(scope="module")
-def report(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+def report(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     baseline = measure_run(repo)
     current = measure_run(repo, slower_voices=True)
     out = tmp_path_factory.mktemp("report")
@@ -33,7 +32,7 @@ def report(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
         targets=targets_for(current),
         repo=repo,
     )
-    yield page, page.read_text()
+    return page, page.read_text()
 
 
 def _section(html: str, anchor: str) -> str:
@@ -48,7 +47,8 @@ def test_the_report_is_one_self_contained_file(report: tuple[Path, str]) -> None
     assert list(page.parent.iterdir()) == [page]
     # Nothing fetched: every image and sound is inline.
     assert not re.search(r'(src|href)="(?!data:|#)', html)
-    assert "http://" not in html and "https://" not in html
+    assert "http://" not in html
+    assert "https://" not in html
     assert html.count("<img ") >= 5 + 1 + len(SIZES)
 
 
@@ -58,17 +58,20 @@ def test_every_section_shows_the_run(report: tuple[Path, str]) -> None:
     assert Machine.this().cpu_model in summary
     assert "quick" in summary
     targets = _section(html, "targets")
-    assert "docs/designers.md" in targets and "not measured" in targets
+    assert "docs/designers.md" in targets
+    assert "not measured" in targets
     frames = _section(html, "frame-times")
     for npcs in SIZES:
         assert f"frame/town[{npcs}]" in frames
     assert "p99 ms" in frames
     cost = _section(html, "voice-cost")
-    assert "render_line[*]" in cost and "voice_over_biquad[*]" in cost
+    assert "render_line[*]" in cost
+    assert "voice_over_biquad[*]" in cost
     for archetype in ARCHETYPES:
         assert archetype in cost
     scaling = _section(html, "scaling")
-    assert "town[*]" in scaling and "fitted exponent" in scaling
+    assert "town[*]" in scaling
+    assert "fitted exponent" in scaling
     baseline = _section(html, "baseline")
     # The deliberate 2x slowdown of the voices is a highlighted regression.
     assert re.search(r'<tr class="bad"><td>vocal/voice_over_biquad\[\w+\]', baseline)
@@ -81,18 +84,17 @@ def test_every_section_shows_the_run(report: tuple[Path, str]) -> None:
     assert all(-40.0 < value < -10.0 for value in lufs), lufs
     assert voices.count("<audio ") == len(ARCHETYPES)
     soak = _section(html, "soak")
-    assert "soak over time" in soak and "rss_growth" in soak
+    assert "soak over time" in soak
+    assert "rss_growth" in soak
     assert "Nothing to show" not in html
 
 
-def test_the_report_renders_in_headless_chromium(
-    report: tuple[Path, str], tmp_path: Path
-) -> None:
+def test_the_report_renders_in_headless_chromium(report: tuple[Path, str], tmp_path: Path) -> None:
     page, html = report
     check = page_check(page, tmp_path)
     assert check.attributes.get("data-state") == "done", check.text
     assert check.number("errors") == 0, check.text
-    assert check.console_errors == [], check.console_errors
+    assert check.console_lines == [], check.console_lines
     assert check.number("images") == html.count("<img ")
     assert check.number("images-decoded") == check.number("images")
     assert check.number("audio") == len(ARCHETYPES)
@@ -107,6 +109,14 @@ def test_the_report_renders_in_headless_chromium(
 def test_sections_with_nothing_to_show_say_so(repo: Path, tmp_path: Path) -> None:
     empty = ResultSet.begin(repo, [], quick=True)
     html = write_report(empty, tmp_path, repo=repo).read_text()
-    for anchor in ("targets", "frame-times", "voice-cost", "scaling", "baseline", "history", "soak"):
+    for anchor in (
+        "targets",
+        "frame-times",
+        "voice-cost",
+        "scaling",
+        "baseline",
+        "history",
+        "soak",
+    ):
         assert "Nothing to show:" in _section(html, anchor), anchor
     assert "Problems: none." in _section(html, "summary")

@@ -54,7 +54,9 @@ def render_archetypes(content: Path) -> tuple[VoiceLine, list[RenderedVoice]]:
         environment = environment_of(archetype)
         levelled = normalise_loudness(dry, line.sample_rate, archetype)
         started = time.perf_counter()
-        wet = vocal.render(levelled, line.sample_rate, archetype, environment=environment, seed=SEED)
+        wet = vocal.render(
+            levelled, line.sample_rate, archetype, environment=environment, seed=SEED
+        )
         took = time.perf_counter() - started
         assert isinstance(wet, np.ndarray)
         lufs = integrated_loudness(wet, line.sample_rate)

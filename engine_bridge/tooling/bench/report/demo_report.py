@@ -154,12 +154,16 @@ def _spoken_section(record: DemoRecord) -> Section:
         + (f"; {skipped} more not embedded, to keep the page light" if skipped else "")
         + ").</p>"
     )
-    return Section("spoken", title, f"{note}<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
+    return Section(
+        "spoken", title, f"{note}<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def _beats_section(record: DemoRecord) -> Section:
     if not record.beats:
-        return Section("beats", "Story beats reached", nothing_to_show("no story beat was reached."))
+        return Section(
+            "beats", "Story beats reached", nothing_to_show("no story beat was reached.")
+        )
     table = Table(
         ("#", "beat", "title", "frame"),
         [(i + 1, b.beat, b.title, b.frame) for i, b in enumerate(record.beats)],

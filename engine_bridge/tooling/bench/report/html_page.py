@@ -89,7 +89,8 @@ _CHECK_SCRIPT = """
     if (box) { box.setAttribute('data-errors', String(errors.length)); }
   }
   window.addEventListener('error', function (e) {
-    var what = e.message || (e.target && (e.target.currentSrc || e.target.src ? 'a resource failed to load' : '')) || 'error';
+    var failed = e.target && (e.target.currentSrc || e.target.src);
+    var what = e.message || (failed ? 'a resource failed to load: ' + e.target.tagName : 'error');
     note('error: ' + what);
   }, true);
   var original = console.error;

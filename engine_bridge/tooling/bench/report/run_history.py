@@ -42,9 +42,7 @@ def history_section(run: ResultSet, history: Sequence[ResultSet]) -> Section:
         return Section("history", "History", nothing_to_show(reason))
     pictures = []
     for key in keys[:_MAX_PLOTS]:
-        points = [
-            (when, r.by_key()[key], r.commit) for when, r in dated if key in r.by_key()
-        ]
+        points = [(when, r.by_key()[key], r.commit) for when, r in dated if key in r.by_key()]
         figure = new_plot(8.0, 2.6)
         axes = figure.subplots()
         axes.plot([p[0] for p in points], [p[1].value for p in points], "o-", color="#1f4e79")

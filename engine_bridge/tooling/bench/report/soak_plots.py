@@ -25,7 +25,9 @@ def soak_section(run: ResultSet) -> Section:
     """Four plots over time, and the soak's own figures, or why there is no soak."""
     present = [(k, label, f) for k, label, f in SOAK_SERIES if run.series.get(k)]
     if not present:
-        return Section("soak", "Soak", nothing_to_show("this run did not soak (aicore bench --soak)."))
+        return Section(
+            "soak", "Soak", nothing_to_show("this run did not soak (aicore bench --soak).")
+        )
     elapsed = run.series.get(ELAPSED, [])
     figure = new_plot(10.0, 2.4 * ((len(present) + 1) // 2))
     axes_grid = figure.subplots((len(present) + 1) // 2, 2, squeeze=False)

@@ -56,9 +56,7 @@ def voice_cost_section(run: ResultSet) -> Section:
         )
     rows = []
     for (family, unit), by_archetype in groups.items():
-        cells = [
-            f"{by_archetype[a].value:.4g}" if a in by_archetype else "—" for a in ARCHETYPES
-        ]
+        cells = [f"{by_archetype[a].value:.4g}" if a in by_archetype else "—" for a in ARCHETYPES]
         rows.append((family, unit, *cells))
     table = Table(("benchmark", "unit", *ARCHETYPES), rows)
     pictures = []

@@ -4,7 +4,6 @@ same events the engine would send, with the shipped NPCs reacting in the sandbox
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Any
 
 from engine_bridge.sandbox import Sandbox
