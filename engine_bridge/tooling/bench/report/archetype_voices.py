@@ -21,6 +21,9 @@ from vocal.voice_lines import VoiceLine, load_line, load_manifest
 __all__ = ["RenderedVoice", "archetype_voices_section", "render_archetypes"]
 
 _MAX_PLOT_HZ = 8000.0
+_DYNAMIC_RANGE_DB = 80.0
+_FFT_SIZE = 512
+_HOP = 128
 
 
 @dataclass(frozen=True)
@@ -64,12 +67,33 @@ def render_archetypes(content: Path) -> tuple[VoiceLine, list[RenderedVoice]]:
     return line, voices
 
 
+def _spectrogram_db(mono: np.ndarray, rate: int) -> tuple[np.ndarray, float]:
+    """Level in dB (frequency x frame) up to ``_MAX_PLOT_HZ`` and the top bin's frequency.
+    A floor keeps digital silence (a room's tail, a pause) finite."""
+    padded = np.concatenate([mono, np.zeros(_FFT_SIZE, dtype=mono.dtype)])
+    frames = np.lib.stride_tricks.sliding_window_view(padded, _FFT_SIZE)[::_HOP]
+    spectrum = np.abs(np.fft.rfft(frames * np.hanning(_FFT_SIZE), axis=1))
+    frequencies = np.fft.rfftfreq(_FFT_SIZE, 1.0 / rate)
+    keep = frequencies <= _MAX_PLOT_HZ
+    level = 20.0 * np.log10(spectrum[:, keep].T + 1e-9)
+    return level - level.max(), float(frequencies[keep][-1])
+
+
 def _spectrogram(voice: RenderedVoice) -> str:
     figure = new_plot(4.5, 2.6)
     axes = figure.subplots()
     mono = voice.samples if voice.samples.ndim == 1 else voice.samples.mean(axis=1)
-    axes.specgram(mono, NFFT=512, Fs=voice.sample_rate, noverlap=384, cmap="magma", vmin=-120)
-    axes.set_ylim(0.0, min(_MAX_PLOT_HZ, voice.sample_rate / 2))
+    level, top_hz = _spectrogram_db(mono.astype(np.float64), voice.sample_rate)
+    axes.imshow(
+        level,
+        origin="lower",
+        aspect="auto",
+        cmap="magma",
+        vmin=-_DYNAMIC_RANGE_DB,
+        vmax=0.0,
+        extent=(0.0, len(mono) / voice.sample_rate, 0.0, top_hz),
+        interpolation="nearest",
+    )
     axes.set_title(f"{voice.archetype} in {voice.environment}: {voice.lufs:.1f} LUFS")
     axes.set_xlabel("time (s)")
     axes.set_ylabel("Hz")
