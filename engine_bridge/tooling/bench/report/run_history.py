@@ -10,6 +10,7 @@ from datetime import datetime
 from engine_bridge.tooling.bench.report.embedded_media import image_html, new_plot
 from engine_bridge.tooling.bench.report.html_page import Section, nothing_to_show
 from engine_bridge.tooling.bench.result_set import ResultSet
+from vocal.extras import import_extra
 
 __all__ = ["GATED_KINDS", "history_section"]
 
@@ -40,6 +41,7 @@ def history_section(run: ResultSet, history: Sequence[ResultSet]) -> Section:
             else "no gated figure (instructions, ratio) in the stored runs."
         )
         return Section("history", "History", nothing_to_show(reason))
+    dates = import_extra("matplotlib.dates", "the benchmark report's history plots")
     pictures = []
     for key in keys[:_MAX_PLOTS]:
         points = [(when, r.by_key()[key], r.commit) for when, r in dated if key in r.by_key()]
@@ -59,6 +61,7 @@ def history_section(run: ResultSet, history: Sequence[ResultSet]) -> Section:
         axes.set_ylabel(points[0][1].unit)
         axes.set_xlabel("run date (UTC)")
         axes.grid(alpha=0.3)
+        axes.xaxis.set_major_formatter(dates.DateFormatter("%Y-%m-%d %H:%M"))
         figure.autofmt_xdate()
         pictures.append(image_html(figure, f"history of {key}"))
     notes = []

@@ -42,6 +42,8 @@ def soak_section(run: ResultSet) -> Section:
         axes = axes_grid[index // 2][index % 2]
         axes.plot(x, values, color="#1f4e79", linewidth=1.0)
         axes.set_title(label)
+        # Absolute values on the axis: an offset ("+1.6e2") hides what the RSS is.
+        axes.ticklabel_format(axis="y", useOffset=False, style="plain")
         axes.set_xlabel(x_label)
         axes.grid(alpha=0.3)
     for index in range(len(present), len(axes_grid) * 2):
