@@ -26,6 +26,10 @@ __all__ = ["write_demo_report"]
 _MAX_PLAYERS = 40  # each player carries its WAV: past this the page grows heavy
 
 
+def _when(clock: str, at: float) -> str:
+    return f"{at:.2f} s" if clock == "second" else f"{clock} {at:g}"
+
+
 def _steps_section(record: DemoRecord) -> Section:
     if not record.steps:
         return Section("steps", "The demo's steps", nothing_to_show("no step ran."))
@@ -104,13 +108,21 @@ def _timeline_section(record: DemoRecord) -> Section:
         parts.append(_timeline_plot(step, events[step], spoken[step]))
         table = Table(
             ("at", "who", "what"),
-            [(f"{e.clock} {e.at:g}", e.who or "—", e.what) for e in events[step]],
+            [(_when(e.clock, e.at), e.who or "—", e.what) for e in events[step]],
         )
         parts.append(
             f"<details><summary>{len(events[step])} events of {escape(step)}</summary>"
             f"{table.html()}</details>"
         )
     return Section("timeline", "World timeline", "".join(parts))
+
+
+def _no_render(line: SpokenLine) -> str:
+    if not line.line:
+        return "new text: the voices step renders shipped lines only"
+    if not line.archetype:
+        return "a human voice: no monster render"
+    return "not rendered by the voices step"
 
 
 def _spoken_section(record: DemoRecord) -> Section:
@@ -135,13 +147,13 @@ def _spoken_section(record: DemoRecord) -> Section:
                 f"<td>{escape(cell)}</td>"
                 for cell in (
                     line.step,
-                    f"{line.clock} {line.at:g}",
+                    _when(line.clock, line.at),
                     line.speaker,
                     line.archetype or "human (no monster voice)",
                     line.text,
                 )
             )
-            + f"<td>{player or '—'}</td></tr>"
+            + f"<td>{player or escape(_no_render(line))}</td></tr>"
         )
     head = (
         "<tr><th>step</th><th>when</th><th>speaker</th><th>voice</th><th>line</th>"
