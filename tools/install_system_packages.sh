@@ -25,6 +25,8 @@ PACKAGES=(
   espeak-ng
   # the cloud gateway's PostgreSQL store: its tests start their own server (initdb, pg_ctl)
   postgresql
+  # the QA report's test opens the HTML report in headless Chromium (docs/qa.md)
+  chromium
 )
 
 missing=()

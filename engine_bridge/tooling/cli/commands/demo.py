@@ -1,4 +1,5 @@
-"""``aicore demo``: run every demo step and write its files to an output folder."""
+"""``aicore demo``: run every demo step, write its files to an output folder, and end with
+a page of what the run did (``<out>/report/index.html``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine_bridge.tooling.demo import run_demo
+from engine_bridge.tooling.demo import run_demo_recorded
 
 NAME = "demo"
 HELP = "run the demo: every capability that exists, its files written to --out"
@@ -23,9 +24,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        run_demo(args.out)
+        record = run_demo_recorded(args.out)
     except Exception as exc:
         print(f"aicore demo: failed: {exc}", file=sys.stderr)
         return 1
+    # Imported here: the report draws with matplotlib, which only the page needs.
+    from engine_bridge.tooling.bench.report import write_demo_report
+
+    try:
+        page = write_demo_report(record)
+    except Exception as exc:
+        print(f"aicore demo: the steps ran, but the report failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"demo report: {page.resolve()}")
     print(f"demo finished; files in {args.out.resolve()}")
     return 0

@@ -4,8 +4,10 @@ same events the engine would send, with the shipped NPCs reacting in the sandbox
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from engine_bridge.sandbox import Sandbox
+from engine_bridge.tooling.demo.demo_record import BeatReached, DemoRecord, SpokenLine, WorldEvent
 from vocal.content import content_root
 
 TITLE = "the story of Aethelred, the body broker"
@@ -38,7 +40,30 @@ _PLAY = [
 ]
 
 
-def run(out_dir: Path) -> list[str]:
+def _record_said(
+    box: Sandbox, commands: list[dict[str, Any]], frame: int, record: DemoRecord
+) -> None:
+    for command in commands:
+        if command.get("type") != "say":
+            continue
+        npc = box.npc(int(command["npc"]))
+        archetype = str(type(npc).archetype or "")
+        line = str(command.get("line", ""))
+        record.spoken.append(
+            SpokenLine(
+                step=TITLE,
+                clock="frame",
+                at=frame,
+                speaker=npc.kind,
+                archetype=archetype,
+                text=str(command["text"]),
+                line=line,
+                wav=record.voice_file(archetype, line),
+            )
+        )
+
+
+def run(out_dir: Path, *, record: DemoRecord | None = None) -> list[str]:
     del out_dir
     box = Sandbox(script_dirs=[_REPO / "npc_scripts"], content_root=content_root())
     try:
@@ -62,9 +87,19 @@ def run(out_dir: Path) -> list[str]:
                 if kind is not None:
                     fields["npc"] = slots[kind]
                 box.send(fields.pop("type"), **fields)
-            box.step(3)
+            commands = box.step(3)
+            frame = box.runtime.scheduler.frame
             for beat in story.completed[len(before) :]:
                 lines.append(f"{story.beats[beat].title}")
+                if record is not None:
+                    record.beats.append(BeatReached(beat, story.beats[beat].title, frame))
+                    record.events.append(
+                        WorldEvent(TITLE, "frame", frame, "", f"beat: {story.beats[beat].title}")
+                    )
+            if record is not None:
+                what = step if isinstance(step, str) else step.get("name", step["type"])
+                record.events.append(WorldEvent(TITLE, "frame", frame, kind or "", str(what)))
+                _record_said(box, commands, frame, record)
         said = sum(1 for c in box.commands if c["type"] == "say")
         lines.append(
             f"{len(story.completed)} beats in {len(story.quests)} quests; "

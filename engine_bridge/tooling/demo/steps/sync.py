@@ -20,6 +20,7 @@ from pathlib import Path
 from engine_bridge.sandbox import Sandbox
 from engine_bridge.sync.config import GATEWAY_KEY_FILE, SyncConfig, SyncTuning
 from engine_bridge.sync.keys_folder import allow_key, new_key_pair
+from engine_bridge.tooling.demo.demo_record import DemoRecord, SyncCounts, WorldEvent
 from vocal.content import content_root
 
 TITLE = "cloud sync: online, the gateway killed, offline, back online"
@@ -91,7 +92,12 @@ def _drain(box: Sandbox) -> None:
         time.sleep(0.01)
 
 
-def run(out_dir: Path) -> list[str]:
+def _mark(record: DemoRecord | None, box: Sandbox, what: str) -> None:
+    if record is not None:
+        record.events.append(WorldEvent(TITLE, "frame", box.runtime.scheduler.frame, "", what))
+
+
+def run(out_dir: Path, *, record: DemoRecord | None = None) -> list[str]:
     from aicore_gateway.stores import open_store  # the gateway's own package: a tool's
 
     root = out_dir / "sync"
@@ -109,15 +115,20 @@ def run(out_dir: Path) -> list[str]:
                 sync=SyncConfig(endpoint, keys_dir=game_keys, tuning=_TUNING),
             )
             broker = box.spawn("aethelred", at=(0.0, 4.0, 0.0))
+            _mark(record, box, "online: the broker buys bodies")
             _play(box, broker, 300)
             _drain(box)
             online = box.runtime.persistence.store.outbox.last_seq  # type: ignore[union-attr]
+            _mark(record, box, f"online: {online} events acknowledged")
             _play(box, broker, 100)  # sent while the gateway dies: some never acked
             kill()
+            _mark(record, box, "gateway killed")
         _play(box, broker, 300)  # offline: the game plays on, the outbox keeps them
         offline_pending = len(box.runtime.persistence.store.outbox.pending())  # type: ignore[union-attr]
+        _mark(record, box, f"offline: {offline_pending} events wait in the outbox")
         with _gateway(gateway_keys, database, endpoint, log):  # back, on the same port
             _drain(box)
+            _mark(record, box, "gateway back: the outbox drained")
             metrics = box.runtime.sync_metrics
             client = box.runtime.persistence.sync.client.client  # type: ignore[union-attr]
             produced = box.runtime.persistence.store.outbox.last_seq  # type: ignore[union-attr]
@@ -132,6 +143,15 @@ def run(out_dir: Path) -> list[str]:
     finally:
         store.close()
     assert metrics is not None
+    if record is not None:
+        record.sync = SyncCounts(
+            produced=produced,
+            delivered=delivered,
+            duplicates=applied - delivered,
+            lost=produced - delivered,
+            offline_pending=offline_pending,
+            reconnects=metrics.reconnects,
+        )
     return [
         f"gateway: {endpoint}, SQLite store {database}, keys in {root}",
         f"online: {online} events delivered and acknowledged",
