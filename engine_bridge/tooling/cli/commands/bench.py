@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"aicore bench: {exc}", file=sys.stderr)
         return 2
     run = _measure(args, console)
-    path = run.write(args.out / run.file_name())
+    path = run.write(_free_path(args.out / run.file_name()))
     console.print(figures_table(run, thresholds))
     changes: list[Change] = []
     if baseline is not None:
@@ -191,6 +191,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"aicore bench: {len(failed)} gated figure(s) regressed: {names}", file=sys.stderr)
         return 1
     return 0
+
+
+def _free_path(path: Path) -> Path:
+    """``path``, or beside it with ``-2``, ``-3``... when a run of the same second and
+    commit is already there: a run never replaces another."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
 
 
 def _print_scaling(run: ResultSet, thresholds: Thresholds, console: Console) -> None:
