@@ -105,7 +105,11 @@ def test_gbench_takes_the_median_of_repetitions_in_seconds_and_items_per_second(
     assert wall.key == "bridge/PushEvents/1000"
     assert wall.value == pytest.approx(5e-6)
     assert wall.size == 1000
-    assert (rate.name, rate.value, rate.kind) == ("PushEvents/1000.items_per_second", 2e6, "throughput")
+    assert (rate.name, rate.value, rate.kind) == (
+        "PushEvents/1000.items_per_second",
+        2e6,
+        "throughput",
+    )
 
 
 def test_c_frame_cost_output_becomes_figures() -> None:

@@ -31,9 +31,9 @@ def _point(name: str, size: int, value: float, series: str) -> Figure:
 
 
 def test_exponents_only_for_series_of_three_sizes_or_more() -> None:
-    figures = [
-        _point(f"loop[{n}]", n, n * n * 1e-9, "loop") for n in (100, 1000, 10000)
-    ] + [_point(f"pair[{n}]", n, n * 1e-9, "pair") for n in (100, 1000)]
+    figures = [_point(f"loop[{n}]", n, n * n * 1e-9, "loop") for n in (100, 1000, 10000)] + [
+        _point(f"pair[{n}]", n, n * 1e-9, "pair") for n in (100, 1000)
+    ]
     (exponent,) = exponent_figures(figures)
     assert (exponent.key, exponent.kind, exponent.unit) == ("s/loop.exponent", "exponent", "")
     assert exponent.value == pytest.approx(2.0)

@@ -46,7 +46,10 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_a_rule_gating_a_wall_time_does_not_gate(tmp_path: Path) -> None:
-    path = _write(tmp_path, '[[threshold]]\nkey = "s/*"\nthreshold = 0.1\nworse_when = "higher"\ngate = true\n')
+    path = _write(
+        tmp_path,
+        '[[threshold]]\nkey = "s/*"\nthreshold = 0.1\nworse_when = "higher"\ngate = true\n',
+    )
     thresholds = load_thresholds(path)
     assert not thresholds.rule_for(Figure("s", "t", 1.0, "s", "wall")).gate
     assert thresholds.rule_for(Figure("s", "r", 1.0, "x", "ratio")).gate
@@ -56,7 +59,10 @@ def test_a_rule_gating_a_wall_time_does_not_gate(tmp_path: Path) -> None:
     ("text", "reason"),
     [
         ('[[threshold]]\nkey = "a"\nthreshold = 0.1\ngate = true\n', "'worse_when' is missing"),
-        ('[[threshold]]\nkey = "a"\nthreshold = -1\nworse_when = "higher"\ngate = true\n', "above 0"),
+        (
+            '[[threshold]]\nkey = "a"\nthreshold = -1\nworse_when = "higher"\ngate = true\n',
+            "above 0",
+        ),
         ('[[target]]\nkey = "a"\nop = "=="\nvalue = 1\nunit = "s"\nsource = "x"\n', "'op'"),
         ('[[target]]\nkey = "a"\nop = "<="\nvalue = 1\nunit = "s"\n', "'source' is missing"),
     ],
@@ -94,7 +100,8 @@ def test_verdicts_follow_the_threshold_and_direction(tmp_path: Path) -> None:
 
 def test_targets_are_met_missed_or_not_measured(tmp_path: Path) -> None:
     text = "".join(
-        f'[[target]]\nkey = "{key}"\nop = "{op}"\nvalue = {value}\nunit = "s"\nsource = "docs/x.md"\n'
+        f'[[target]]\nkey = "{key}"\nop = "{op}"\nvalue = {value}\nunit = "s"\n'
+        'source = "docs/x.md"\n'
         for key, op, value in (("s/a", "<=", 1.0), ("s/b", ">=", 40), ("s/c", "<=", 1.0))
     )
     thresholds = load_thresholds(_write(tmp_path, text))

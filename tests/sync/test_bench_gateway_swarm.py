@@ -188,7 +188,9 @@ def _report(
     appends, append_ms = _appends(gateways)
     info = benchmark.extra_info
     declare_figure(info, "clients", figures.clients, unit="clients", kind="count")
-    declare_figure(info, "events_per_second", figures.events_per_s, unit="events/s", kind="throughput")
+    declare_figure(
+        info, "events_per_second", figures.events_per_s, unit="events/s", kind="throughput"
+    )
     declare_figure(info, "ack_p50", figures.p50_ms / 1e3, unit="s", kind="wall")
     declare_figure(info, "ack_p99", figures.p99_ms / 1e3, unit="s", kind="wall")
     declare_figure(info, "appends", appends, unit="commits", kind="count")

@@ -42,11 +42,15 @@ def convert_frame_cost(suite: str, output: str) -> Converted:
         }
         for name, group in (("tick", "wall"), ("tick.p99", "wall99")):
             out.figures.append(
-                Figure(suite, f"c_{name}[{npcs}]", float(tick[group]) / 1e3, "s", "wall", None, counts)
+                Figure(
+                    suite, f"c_{name}[{npcs}]", float(tick[group]) / 1e3, "s", "wall", None, counts
+                )
             )
         for name, group in (("tick_cpu", "cpu"), ("tick_cpu.p99", "cpu99")):
             out.figures.append(
-                Figure(suite, f"c_{name}[{npcs}]", float(tick[group]) / 1e3, "s", "wall", None, counts)
+                Figure(
+                    suite, f"c_{name}[{npcs}]", float(tick[group]) / 1e3, "s", "wall", None, counts
+                )
             )
         if int(tick["errors"]):
             out.problems.append(f"{suite}: c_frame_cost saw {tick['errors']} script errors")

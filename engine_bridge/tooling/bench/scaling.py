@@ -35,9 +35,7 @@ def fit_exponent(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
         raise ValueError("a log-log fit needs at least two different sizes")
     slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
     syy = sum((y - mean_y) ** 2 for y in ys)
-    residual = sum(
-        (y - (mean_y + slope * (x - mean_x))) ** 2 for x, y in zip(xs, ys, strict=True)
-    )
+    residual = sum((y - (mean_y + slope * (x - mean_x))) ** 2 for x, y in zip(xs, ys, strict=True))
     r2 = 1.0 if syy == 0 else 1.0 - residual / syy
     return slope, r2
 

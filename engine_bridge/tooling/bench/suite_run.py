@@ -41,7 +41,9 @@ def derived_ratios(suite: Suite, figures: Sequence[Figure]) -> tuple[list[Figure
             "numerator": f"{suite.name}/{ratio.numerator}",
             "denominator": f"{suite.name}/{ratio.denominator}",
         }
-        out.append(Figure(suite.name, ratio.name, top.value / bottom.value, "x", "ratio", None, extra))
+        out.append(
+            Figure(suite.name, ratio.name, top.value / bottom.value, "x", "ratio", None, extra)
+        )
     return out, problems
 
 
