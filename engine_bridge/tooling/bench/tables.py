@@ -40,7 +40,9 @@ def figures_table(run: ResultSet, thresholds: Thresholds) -> Table:
     """Every figure of the run, with whether it gates."""
     table = Table(title=f"aicore bench: {run.commit[:12]}{' (quick)' if run.quick else ''}")
     for column in ("suite", "figure", "value", "kind", "size", "gates"):
-        table.add_column(column, justify="right" if column in ("value", "size") else "left")
+        # Names are keys people copy into the thresholds file: folded, never cut short.
+        justify = "right" if column in ("value", "size") else "left"
+        table.add_column(column, justify=justify, overflow="fold")
     for f in run.figures:
         gate = thresholds.rule_for(f).gate
         table.add_row(
@@ -61,7 +63,8 @@ def changes_table(changes: Sequence[Change], baseline_name: str) -> Table:
     """A run against a baseline: gated figures first, then the rest."""
     table = Table(title=f"against baseline {baseline_name!r}")
     for column in ("figure", "baseline", "now", "now/base", "threshold", "verdict"):
-        table.add_column(column, justify="left" if column in ("figure", "verdict") else "right")
+        justify = "left" if column in ("figure", "verdict") else "right"
+        table.add_column(column, justify=justify, overflow="fold")
     ordered = sorted(changes, key=lambda c: (c.threshold is None, c.key))
     for c in ordered:
         table.add_row(
@@ -80,7 +83,7 @@ def targets_table(targets: Sequence[TargetCheck]) -> Table:
     """Each target of the docs: met, missed, or not measured in this run."""
     table = Table(title="targets")
     for column in ("figure", "target", "measured", "", "source"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for t in targets:
         mark = {True: "[green]met[/]", False: "[bold red]missed[/]", None: "[dim]not run[/]"}
         table.add_row(
