@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.markup import escape
 from rich.table import Table
 
 from engine_bridge.tooling.bench.comparison import Change, TargetCheck
@@ -47,7 +48,7 @@ def figures_table(run: ResultSet, thresholds: Thresholds) -> Table:
         gate = thresholds.rule_for(f).gate
         table.add_row(
             f.suite,
-            f.name,
+            escape(f.name),  # [vampire] is a name here, not a rich style
             format_value(f.value, f.unit),
             f.kind,
             "" if f.size is None else f"{f.size:,}",
@@ -68,7 +69,7 @@ def changes_table(changes: Sequence[Change], baseline_name: str) -> Table:
     ordered = sorted(changes, key=lambda c: (c.threshold is None, c.key))
     for c in ordered:
         table.add_row(
-            c.key,
+            escape(c.key),
             format_value(c.baseline, c.unit),
             format_value(c.current, c.unit),
             "—" if c.ratio is None else f"{c.ratio:.3f}",
@@ -87,7 +88,7 @@ def targets_table(targets: Sequence[TargetCheck]) -> Table:
     for t in targets:
         mark = {True: "[green]met[/]", False: "[bold red]missed[/]", None: "[dim]not run[/]"}
         table.add_row(
-            t.key,
+            escape(t.key),
             f"{t.op} {format_value(t.target, t.unit)}",
             format_value(t.measured, t.unit),
             mark[t.met],

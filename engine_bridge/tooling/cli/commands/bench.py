@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine_bridge.tooling.bench.baselines import history, load_baseline, save_baseline
@@ -182,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         console.print(f"report: {_report(run, args.out, args.report, changes, targets)}")
     for problem in run.problems:
-        console.print(f"[yellow]problem:[/] {problem}", highlight=False)
+        console.print(f"[yellow]problem:[/] {escape(problem)}", highlight=False)
     run.write(path)  # again: the comparison may have added a problem
     print(f"result set: {path}")
     failed = regressions(changes)
@@ -206,7 +207,7 @@ def _free_path(path: Path) -> Path:
 def _print_scaling(run: ResultSet, thresholds: Thresholds, console: Console) -> None:
     for f in scaling_warnings(run, thresholds):
         console.print(
-            f"[bold yellow]scaling:[/] {f.key} grows as size^{f.value:.2f} over sizes "
+            f"[bold yellow]scaling:[/] {escape(f.key)} grows as size^{f.value:.2f} over sizes "
             f"{f.extra.get('sizes')}: above {thresholds.linear_above} for a path that "
             "should be linear",
             highlight=False,
