@@ -13,7 +13,6 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 NATIVE_SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp vocal/bindings -type f 2>/dev/null) \
   engine_bridge/protocol/schema.toml engine_bridge/protocol/schema.py tools/generate_protocol_header.py
 CTEST_DIR := build/ctest
-BENCH_DIR := build/bench
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # The game needs none of these; the tests and the demo need them all (doctor checks the
 # sync and models packages too; the models tests train small models). pyproject.toml says
@@ -26,22 +25,18 @@ EXTRAS := test,tools,sync,models,train
 help:
 	@echo "make demo   - set up (system packages, .venv, native build) and run the demo"
 	@echo "make test   - set up, then ruff, ctest and pytest"
-	@echo "make bench  - set up, then the C++ and Python benchmark suites"
+	@echo "make bench  - set up, then every benchmark suite into bench-results/ (aicore bench)"
 
 demo: setup
 	$(VENV)/bin/aicore demo
 
 test: setup lint ctest sanitize pytest
 
+# aicore bench builds the C++ benchmarks (cmake into build/bench, incremental), runs every
+# suite and writes one result set under bench-results/ (docs/qa.md). BENCH_ARGS adds
+# options: make bench BENCH_ARGS="--compare main --junit bench.xml".
 bench: setup
-	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release \
-	  -DAICORE_BUILD_BENCHMARKS=ON -DAICORE_BUILD_PYMODULE=OFF -DPython_EXECUTABLE=$(abspath $(VPY))
-	cmake --build $(BENCH_DIR) -j $(JOBS)
-	$(BENCH_DIR)/cpp/vocal/vocal_bench --benchmark_min_time=0.2
-	$(BENCH_DIR)/cpp/bridge/bridge_bench --benchmark_min_time=0.5
-	$(BENCH_DIR)/cpp/bridge/c_frame_cost 1000 1200
-	$(VPY) -m pytest tests/bench --benchmark-enable --benchmark-only --benchmark-columns=median,mean,stddev,rounds
-	$(VPY) -m pytest tests/sync/test_bench_*.py --benchmark-enable --benchmark-only --benchmark-columns=median,mean,stddev,rounds
+	$(VENV)/bin/aicore bench $(BENCH_ARGS)
 
 setup: $(STAMPS)/system $(VENV)/.installed
 

@@ -27,6 +27,7 @@ from gw_process import Gateway, Keys, make_keys, running_gateway
 from store_rows import stored_events
 
 from engine_bridge.sync.frames import encode_stream_message
+from engine_bridge.tooling.bench.declared_figures import declare_figure
 
 BATCH = 1_000
 IN_FLIGHT = 8
@@ -88,5 +89,8 @@ def test_acknowledged_events_per_second_from_one_client(
     assert [s for s, _, _ in stored_events(url, STREAM)] == list(range(1, seq + 1))
     if timed and benchmark.stats is not None:
         rate = per_round / benchmark.stats.stats.median
+        declare_figure(
+            benchmark.extra_info, "events_per_second", rate, unit="events/s", kind="throughput"
+        )
         print(f"\ngateway: {rate:,.0f} acknowledged events/s (median of {rounds} rounds)")
         print(f"(all rounds with their encoding: {seq / elapsed:,.0f} events/s)")

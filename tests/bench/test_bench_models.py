@@ -42,6 +42,7 @@ from engine_bridge.models.features import FeatureContext, gather
 from engine_bridge.models.registry import ModelRegistry
 from engine_bridge.models.row_gatherer import RowGatherer
 from engine_bridge.sandbox import Sandbox
+from engine_bridge.tooling.bench.declared_figures import declare_figure
 
 REPO = Path(__file__).resolve().parents[2]
 CONTENT = REPO / "content"
@@ -145,7 +146,7 @@ def test_batched_decisions(benchmark: BenchmarkFixture, town: Town) -> None:
     assert len(set(labels.tolist())) > 1
     median = _median(benchmark, ("batched", n), f"{n} NPCs gathered and decided in one call")
     if median is not None:
-        benchmark.extra_info["us_per_npc"] = round(median * 1e6 / n, 3)
+        declare_figure(benchmark.extra_info, "per_npc", median / n, unit="s", kind="wall")
 
 
 @pytest.mark.benchmark(group="models-feature-rows")
@@ -176,10 +177,10 @@ def test_batched_run(benchmark: BenchmarkFixture, town: Town) -> None:
     median = _median(benchmark, ("run", n), f"{n} NPCs' rows through one onnxruntime call")
     macs = macs_per_npc(CONTENT / "models" / "npc_action.onnx")
     assert macs == 22 * 32 + 32 * 16 + 16 * 6  # the card's 22 -> 32 -> 16 -> 6 network
-    benchmark.extra_info["macs_per_npc"] = macs
+    declare_figure(benchmark.extra_info, "macs_per_npc", macs, unit="MAC", kind="count")
     if median is not None:
         gflops = 2 * macs * n / median / 1e9
-        benchmark.extra_info["gflop_per_s"] = round(gflops, 2)
+        declare_figure(benchmark.extra_info, "gflops", gflops, unit="GFLOP/s", kind="throughput")
         print(f"{macs} multiply-adds per NPC: {gflops:.2f} GFLOP/s")
 
 
@@ -194,7 +195,10 @@ def test_per_npc_loop(benchmark: BenchmarkFixture, town: Town) -> None:
         for what in ("batched", "run"):
             if (what, n) in MEDIANS:
                 ratio = median / MEDIANS[(what, n)]
-                benchmark.extra_info[f"per_npc_over_{what}"] = round(ratio, 1)
+                # Both medians come from this run: the ratio holds on a busy machine.
+                declare_figure(
+                    benchmark.extra_info, f"per_npc_over_{what}", ratio, unit="x", kind="ratio"
+                )
                 print(f"the per-NPC loop takes {ratio:.1f}x the {what} call")
 
 
@@ -257,9 +261,10 @@ def test_frame_of_1000_npcs_asking_the_models(
     if benchmark.stats is not None:
         data = sorted(benchmark.stats.stats.data)
         p99 = data[int(0.99 * (len(data) - 1))]
-        benchmark.extra_info["p99_ms"] = round(p99 * 1e3, 3)
-        benchmark.extra_info["decide_p50_us"] = round(float(np.median(costs)) * 1e6, 1)
-        benchmark.extra_info["rows_per_frame"] = round(float(np.mean(rows)), 1)
+        info = benchmark.extra_info
+        declare_figure(info, "p99", p99, unit="s", kind="wall")
+        declare_figure(info, "decide_p50", float(np.median(costs)), unit="s", kind="wall")
+        declare_figure(info, "rows_per_frame", float(np.mean(rows)), unit="rows", kind="count")
         print(
             f"\n1000 NPCs, models {'on' if on else 'off'}: frame median "
             f"{benchmark.stats.stats.median * 1e3:.2f} ms, p99 {p99 * 1e3:.2f} ms; "

@@ -37,6 +37,7 @@ from engine_bridge.protocol.messages import decode as decode_messages
 from engine_bridge.protocol.messages import encode as encode_messages
 from engine_bridge.store import Store
 from engine_bridge.store.encoding import encode
+from engine_bridge.tooling.bench.declared_figures import declare_figure
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 BODY = {"npc": 17, "what": "died", "at": (12.5, 0.0, -3.25)}
@@ -56,6 +57,16 @@ def _report(benchmark: BenchmarkFixture, label: str, unit: str = "us") -> float 
     scale = {"us": 1e6, "ms": 1e3}[unit]
     print(f"\n{label}: median {median * scale:.2f} {unit}")
     return median
+
+
+def _rate(benchmark: BenchmarkFixture, events_per_second: float) -> None:
+    declare_figure(
+        benchmark.extra_info,
+        "events_per_second",
+        events_per_second,
+        unit="events/s",
+        kind="throughput",
+    )
 
 
 def _rows(store: Store, table: str) -> int:
@@ -98,7 +109,7 @@ def test_outbox_events_committed_per_second_through_the_writer(
     median = _report(benchmark, f"{events} events through the writer", "ms")
     if median is not None:
         RATES["writer"] = events / median
-        benchmark.extra_info["events_per_second"] = round(events / median)
+        _rate(benchmark, events / median)
         print(f"events committed per second: {events / median:,.0f}")
 
 
@@ -126,7 +137,7 @@ def test_engine_events_committed_per_second_journalled_from_their_bytes(
     assert _rows(store, "outbox") == outbox.last_seq
     median = _report(benchmark, f"{events} engine events through the writer", "ms")
     if median is not None:
-        benchmark.extra_info["events_per_second"] = round(events / median)
+        _rate(benchmark, events / median)
         print(f"engine events committed per second: {events / median:,.0f}")
 
 
@@ -163,33 +174,35 @@ def test_naive_commit_per_event_over_plain_sqlite3(
     median = _report(benchmark, f"{events} naive commits", "ms")
     if median is not None:
         RATES["naive"] = events / median
-        benchmark.extra_info["events_per_second"] = round(events / median)
+        _rate(benchmark, events / median)
         print(f"naive events committed per second: {events / median:,.0f}")
         if "writer" in RATES:
             ratio = RATES["writer"] / RATES["naive"]
-            benchmark.extra_info["writer_over_naive"] = round(ratio, 1)
+            declare_figure(benchmark.extra_info, "writer_over_naive", ratio, unit="x", kind="ratio")
             print(f"the writer commits {ratio:.1f}x as many events per second")
 
 
 @pytest.mark.benchmark(group="store-game-thread")
-def test_game_thread_hands_over_a_frame_of_100_events(
-    benchmark: BenchmarkFixture, store: Store
+@pytest.mark.parametrize("events", [10, 100, 1_000], ids=lambda n: f"{n}_events")
+def test_game_thread_hands_over_a_frame_of_events(
+    benchmark: BenchmarkFixture, store: Store, events: int
 ) -> None:
-    """Values a script made (no bytes to journal from): 100 ``outbox.append``, each
-    encoded on the game thread, and the flush that hands the batch to the writer's queue
-    (the writer commits meanwhile, on its own thread). No target: the figure says what a
-    journalled value costs."""
+    """Values a script made (no bytes to journal from): ``events`` ``outbox.append``,
+    each encoded on the game thread, and the flush that hands the batch to the writer's
+    queue (the writer commits meanwhile, on its own thread), at three sizes so that
+    aicore bench fits its growth. No target: the figure says what a journalled value
+    costs."""
     outbox = store.outbox
 
     def frame() -> None:
-        for _ in range(100):
+        for _ in range(events):
             outbox.append("npc_event", BODY)
         store.flush()
 
-    benchmark.pedantic(frame, rounds=2_000, iterations=1, warmup_rounds=50)
+    benchmark.pedantic(frame, rounds=max(200, 200_000 // events), iterations=1, warmup_rounds=20)
     assert store.wait_committed(timeout=60)
     assert _rows(store, "outbox") == outbox.last_seq
-    _report(benchmark, "100 appends + flush")
+    _report(benchmark, f"{events} appends + flush")
 
 
 @pytest.mark.benchmark(group="store-game-thread")

@@ -31,6 +31,8 @@ from aicore_gateway.stores import open_store
 from gw_process import Gateway, Keys, make_keys, running_gateway
 from pytest_benchmark.fixture import BenchmarkFixture
 
+from engine_bridge.tooling.bench.declared_figures import declare_figure
+
 SWARM = Path(__file__).with_name("swarm_clients.py")
 PROCESSES = 2
 TIMEOUT_S = 180.0  # for the swarm's start and its last acks: never a measure of speed
@@ -184,14 +186,15 @@ def _report(
     gateways: Sequence[Gateway],
 ) -> None:
     appends, append_ms = _appends(gateways)
-    benchmark.extra_info.update(
-        clients=figures.clients,
-        events_per_s=round(figures.events_per_s),
-        p50_ms=round(figures.p50_ms, 1),
-        p99_ms=round(figures.p99_ms, 1),
-        appends=appends,
-        append_ms=round(append_ms, 2),
+    info = benchmark.extra_info
+    declare_figure(info, "clients", figures.clients, unit="clients", kind="count")
+    declare_figure(
+        info, "events_per_second", figures.events_per_s, unit="events/s", kind="throughput"
     )
+    declare_figure(info, "ack_p50", figures.p50_ms / 1e3, unit="s", kind="wall")
+    declare_figure(info, "ack_p99", figures.p99_ms / 1e3, unit="s", kind="wall")
+    declare_figure(info, "appends", appends, unit="commits", kind="count")
+    declare_figure(info, "append_mean", append_ms / 1e3, unit="s", kind="wall")
     if benchmark.enabled:
         load = os.getloadavg()[0]
         pace = f"{sizes.window} in flight"

@@ -13,6 +13,8 @@ import msgpack
 from aicore_gateway.stores import GatewayStore
 from pytest_benchmark.fixture import BenchmarkFixture
 
+from engine_bridge.tooling.bench.declared_figures import declare_figure
+
 BATCH = 1_000
 BODY = msgpack.packb({"npc": "goblin-17", "what": "hit", "damage": 12, "at": [1.5, 0.0, -3.25]})
 
@@ -35,4 +37,7 @@ def test_append_batches_of_a_thousand(
     assert acked[0] >= BATCH
     stats = benchmark.stats
     if stats is not None:  # None when timing is disabled
-        benchmark.extra_info["events_per_s"] = round(BATCH / stats.stats.median)
+        rate = BATCH / stats.stats.median
+        declare_figure(
+            benchmark.extra_info, "events_per_second", rate, unit="events/s", kind="throughput"
+        )
