@@ -27,6 +27,9 @@ PACKAGES=(
   postgresql
   # the QA report's test opens the HTML report in headless Chromium (docs/qa.md)
   chromium
+  # QA instruction counts (callgrind: aicore bench's "instructions" suite) and the header
+  # whose client request lets aicore-host start callgrind's instrumentation at its first frame
+  valgrind
 )
 
 missing=()
