@@ -37,6 +37,7 @@ __all__ = [
 
 _TOTAL_LINE = re.compile(r"^(?:totals|summary):\s*(\d+)", re.MULTILINE)
 _PART_SUFFIX = re.compile(r"\.(\d+)$")
+_VALGRIND_LINE = re.compile(r"^==\d+==")
 
 
 class CallgrindError(RuntimeError):
@@ -140,7 +141,11 @@ def count_instructions(
                 shown, f"did not finish in {timeout_s:g} s under callgrind"
             ) from exc
         if done.returncode != 0:
-            tail = " | ".join(done.stderr.strip().splitlines()[-4:])
+            # The program's own lines: valgrind's (``==pid==``) only say it ran.
+            own = [
+                ln for ln in done.stderr.splitlines() if ln.strip() and not _VALGRIND_LINE.match(ln)
+            ]
+            tail = " | ".join(own[-4:]) or "(no message)"
             raise CallgrindError(shown, f"exited {done.returncode} under callgrind: {tail}")
         calls = _parts(out) if per_call else ()
         final = read_total(out) if out.exists() else 0
