@@ -130,3 +130,13 @@ def test_the_stats_tail_reads_only_whole_new_lines(tmp_path: Path) -> None:
     assert [line["frame"] for line in tail.read()] == [120]
     assert tail.last["frame_ms_p50"] == 2.5
     assert tail.bad_lines == 1
+
+
+def test_a_host_that_cannot_start_is_a_problem_of_the_result(tmp_path: Path) -> None:
+    # A checkout without scripts or content: the host stops before any frame (exit 2).
+    result = run_soak(0.05, tmp_path)
+    assert result.figures == []
+    assert all(values == [] for values in result.series.values())
+    assert len(result.problems) == 1
+    assert "aicore-host exited before its first second" in result.problems[0]
+    assert "--scripts" in result.problems[0] or "--content" in result.problems[0]

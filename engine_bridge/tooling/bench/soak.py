@@ -28,13 +28,30 @@ from pathlib import Path
 from engine_bridge.tooling.bench.result_set import Figure
 from engine_bridge.tooling.bench.soak_figures import SoakSamples, soak_figures
 
-__all__ = ["SOAK_KINDS", "SOAK_NPCS", "SoakError", "SoakResult", "run_soak", "sample_interval"]
+__all__ = [
+    "SERIES_KEYS",
+    "SOAK_KINDS",
+    "SOAK_NPCS",
+    "SoakError",
+    "SoakResult",
+    "run_soak",
+    "sample_interval",
+]
 
 SOAK_NPCS = 300
 SOAK_KINDS: tuple[str, ...] = ("townsfolk", "vampire", "zombie", "werewolf", "wraith", "ghoul")
 _AUTOSAVE_S = "60"
 _START_TIMEOUT_S = 120.0  # Python, the scripts and the models loading on a busy machine
 _STOP_TIMEOUT_S = 60.0
+
+
+SERIES_KEYS: tuple[str, ...] = (
+    "soak/rss_bytes",
+    "soak/frame_ms",
+    "soak/open_files",
+    "soak/threads",
+    "soak/elapsed_s",
+)
 
 
 class SoakError(RuntimeError):
@@ -65,7 +82,8 @@ def run_soak(
     progress: Callable[[float], None] | None = None,
 ) -> SoakResult:
     """Run the host world for ``minutes`` and measure it (``progress``: the fraction done,
-    0 to 1, after each sample). Raises :class:`SoakError` when the host does not start."""
+    0 to 1, after each sample). A host that does not start, or ends early, is a problem of
+    the result (no figures when there are too few samples), never an exception."""
     if not minutes > 0:
         raise ValueError(f"a soak needs minutes above 0, got {minutes}")
     duration = minutes * 60.0
@@ -78,6 +96,10 @@ def run_soak(
             host = subprocess.Popen(command, stdout=out, stderr=err)
             try:
                 return _watch(host, stats_path, stderr_path, duration, progress)
+            except SoakError as exc:
+                return SoakResult(
+                    figures=[], series={k: [] for k in SERIES_KEYS}, problems=[str(exc)]
+                )
             finally:
                 _stop(host)
 
@@ -169,7 +191,9 @@ def _watch(
         if host.poll() is not None or time.monotonic() - started > _START_TIMEOUT_S:
             why = stderr_path.read_text(errors="replace").strip()[-800:]
             state = "exited" if host.returncode is not None else "wrote no stats"
-            raise SoakError(f"aicore-host {state} before its first second: {why or '(no stderr)'}")
+            raise SoakError(
+                f"soak: aicore-host {state} before its first second: {why or '(no stderr)'}"
+            )
         time.sleep(0.2)
     series: dict[str, list[float]] = {
         k: [] for k in ("rss_bytes", "frame_ms", "open_files", "threads", "elapsed_s")
