@@ -18,10 +18,11 @@ counts"):
   make each frame's work the same from run to run. Figure: ``frame_instructions[npcs]``
   (instructions per frame, mean over the counted frames).
 
-The NPC models' batched decision is not a separate workload: onnxruntime's ``Run`` is
-reached through several nested functions of the same name, which callgrind's
-toggle-on-entry/off-on-exit cannot bracket reliably; the decisions the shipped kinds take
-are inside the frame's count.
+The NPC models' batched decision is not a workload of its own: onnxruntime's Python
+module is stripped (it exports only its ``PyInit``), so callgrind has no name inside it to
+toggle on, and the decision step is Python around it. The decisions the shipped kinds ask
+for (zombies, werewolves, townsfolk: ``engine_bridge/models/decision_step.py``, once a
+frame) are inside the frame's count.
 
 Every workload runs twice; ``extra["rerun_rel_diff"]`` is the relative difference between
 the two counts (0 when the work is deterministic).
