@@ -319,6 +319,16 @@ int run(const HostOptions& o) {
     audio->stop(simulated);
     const double wallSeconds = secondsSince(wallStart);
 
+    // --- the save to end with: after the last frame, before the saves are listed ---------
+    if (!o.saveToSlot.empty()) {
+        if (const aicore_result r = aicore_save(rt.get(), o.saveToSlot.c_str()); r != AICORE_OK) {
+            fail(("--save-to " + o.saveToSlot).c_str(), r, aicore_runtime_last_error(rt.get()));
+            exitCode = exitCode != 0 ? exitCode : 1;
+        } else if (!o.quiet) {
+            std::printf("aicore-host: saved to slot '%s'\n", o.saveToSlot.c_str());
+        }
+    }
+
     // --- the report ---------------------------------------------------------------------
     const aicore_metrics m = readMetrics(rt.get());
     RunReport report;
