@@ -18,7 +18,18 @@ __all__ = ["Call", "blank_literals", "calls_in", "calls_in_tree", "count_argumen
 
 _CALL = re.compile(r"(?<![\w.>])(aicore_\w+)\s*\(")
 _PROTOTYPE = re.compile(r"AICORE_API\s+[\w\s\*]+?\b(aicore_\w+)\s*\(([^)]*)\)\s*;", re.S)
-_RAW_STRING = re.compile(r'R"([^(\s]{0,16})\(')
+# One alternation, so whichever starts first wins: a "//" inside a string is string, a
+# quote inside a comment is comment. A digit separator (1'000) reads as a character literal
+# and is blanked: harmless, it holds no comma or parenthesis.
+_LITERAL = re.compile(
+    r"//[^\n]*"
+    r"|/\*.*?(?:\*/|\Z)"
+    r'|\bR"(?P<delim>[^(\s"]{0,16})\(.*?\)(?P=delim)"'
+    r'|"(?:\\.|[^"\\\n])*"'
+    r"|'(?:\\.|[^'\\\n])*'",
+    re.S,
+)
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _SOURCE_SUFFIXES = {".c", ".cpp", ".cc", ".h", ".hpp", ".inl"}
 
 
@@ -35,45 +46,7 @@ class Call:
 def blank_literals(text: str) -> str:
     """``text`` with every comment and string or character literal replaced by spaces
     (newlines kept, so offsets and line numbers stay those of the source)."""
-    out = list(text)
-    i, n = 0, len(text)
-
-    def blank(start: int, end: int) -> None:
-        for k in range(start, min(end, n)):
-            if out[k] != "\n":
-                out[k] = " "
-
-    while i < n:
-        c = text[i]
-        if text.startswith("//", i):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            blank(i, end)
-            i = end
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            blank(i, end)
-            i = end
-        elif (raw := _RAW_STRING.match(text, i)) is not None and (i == 0 or not text[i - 1].isalnum()):
-            close = ")" + raw.group(1) + '"'
-            end = text.find(close, raw.end())
-            end = n if end < 0 else end + len(close)
-            blank(i, end)
-            i = end
-        elif c in "\"'":
-            # A digit separator (1'000'000) is not a character literal.
-            if c == "'" and i > 0 and text[i - 1].isalnum() and i + 1 < n and text[i + 1].isalnum():
-                i += 1
-                continue
-            j = i + 1
-            while j < n and text[j] != c and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            blank(i, j + 1)
-            i = j + 1
-        else:
-            i += 1
-    return "".join(out)
+    return _LITERAL.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group()), text)
 
 
 def _template_end(text: str, start: int, limit: int) -> int | None:

@@ -1,5 +1,5 @@
-// AICore: the UE5 side of AI Core. Links libaicore (the C ABI) from ThirdParty/AICore/<Platform>/
-// and stages the packaged runtime (ThirdParty/AICore/Runtime/: bin, lib, python, content,
+// AICore: the UE5 side of AI Core. Links libaicore (the C ABI: its import library from
+// ThirdParty/AICore/Win64/ on Windows, the runtime's own lib/libaicore.so on Linux) and stages the packaged runtime (ThirdParty/AICore/Runtime/: bin, lib, python, content,
 // npc_scripts; docs/packaging.md) next to a packaged game. The engine glue (event encoding,
 // command decoding, the slot map, the frame's call order) is the project's cpp/engine_glue,
 // staged into Private/Glue by tools/stage_ue5_plugin.py and compiled here with the engine's
@@ -38,7 +38,10 @@ public class AICore : ModuleRules
 		}
 		else if (Target.Platform == UnrealTargetPlatform.Linux)
 		{
-			PublicAdditionalLibraries.Add(Path.Combine(ThirdParty, "Linux", "libaicore.so"));
+			// Linked where it runs from: UBT gives the module an $ORIGIN-relative RPATH to the
+			// folder of each library it links, and the staged game keeps the plugin's layout,
+			// so the loader finds libaicore.so.1 (and it, $ORIGIN, its libpython) at startup.
+			PublicAdditionalLibraries.Add(Path.Combine(ThirdParty, "Runtime", "lib", "libaicore.so"));
 			PublicDefinitions.Add("AICORE_RUNTIME_LIBRARY=TEXT(\"lib/libaicore.so.1\")");
 		}
 
