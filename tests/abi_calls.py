@@ -124,6 +124,6 @@ def prototypes(header: Path) -> dict[str, int]:
     text = blank_literals(header.read_text(encoding="utf-8"))
     found = {}
     for name, params in _PROTOTYPE.findall(text):
-        params = " ".join(params.split())
-        found[name] = 0 if params in ("", "void") else params.count(",") + 1
+        flat = " ".join(params.split())
+        found[name] = 0 if flat in ("", "void") else flat.count(",") + 1
     return found

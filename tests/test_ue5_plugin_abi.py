@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _stage_tool() -> ModuleType:
     """tools/stage_ue5_plugin.py, loaded by path (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("stage_ue5_plugin", ROOT / "tools" / "stage_ue5_plugin.py")
+    spec = importlib.util.spec_from_file_location(
+        "stage_ue5_plugin", ROOT / "tools" / "stage_ue5_plugin.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -52,16 +54,23 @@ def abi_drift(plugin: list[Call], host: list[Call], declared: dict[str, int]) ->
     return problems
 
 
-def test_the_plugin_calls_only_the_abi_with_the_right_arguments_and_the_host_makes_each_call() -> None:
+def test_the_plugin_calls_only_the_abi_right_and_the_host_makes_every_call() -> None:
     declared = prototypes(HEADER)
     assert len(declared) >= 25, "the header's prototypes were not found"
     plugin = calls_in_tree(PLUGIN_SOURCE, *GLUE_SOURCES)
     host = calls_in_tree(*HOST_SOURCES, *GLUE_SOURCES)
     # The plugin does the whole job of an engine: it cannot do it in fewer calls.
     called = {call.name for call in plugin}
-    for essential in ("aicore_runtime_create", "aicore_tick", "aicore_push_events",
-                      "aicore_drain_commands", "aicore_audio_render", "aicore_npc_spawn",
-                      "aicore_save", "aicore_load"):
+    for essential in (
+        "aicore_runtime_create",
+        "aicore_tick",
+        "aicore_push_events",
+        "aicore_drain_commands",
+        "aicore_audio_render",
+        "aicore_npc_spawn",
+        "aicore_save",
+        "aicore_load",
+    ):
         assert essential in called, essential
     # The plugin's own sources call the ABI, not only the glue.
     assert any(str(PLUGIN_SOURCE) in call.file for call in plugin)
@@ -79,13 +88,15 @@ def test_a_drifted_plugin_source_fails_the_check(tmp_path: Path) -> None:
     text = subsystem.read_text(encoding="utf-8")
     assert "aicore_save(Runtime.get(), " in text
     text = text.replace("aicore_save(Runtime.get(), ", "aicore_save(Runtime.get(), 0, ", 1)
-    text += "\nstatic void Drift() { aicore_story_flag_get(nullptr, \"met\"); }\n"
+    text += '\nstatic void Drift() { aicore_story_flag_get(nullptr, "met"); }\n'
     subsystem.write_text(text, encoding="utf-8")
 
     problems = abi_drift(calls_in_tree(copy, *GLUE_SOURCES), host, declared)
     assert any("aicore_save takes 2 arguments, called with 3" in p for p in problems), problems
     assert any("aicore_story_flag_get is not in aicore.h" in p for p in problems), problems
-    assert any("aicore_story_flag_get: the plugin calls it, aicore-host never does" in p for p in problems)
+    assert any(
+        "aicore_story_flag_get: the plugin calls it, aicore-host never does" in p for p in problems
+    )
 
     # A call the plugin makes and the host does not is caught even when the ABI has it.
     host_without_save = [call for call in host if call.name != "aicore_save"]
@@ -94,7 +105,7 @@ def test_a_drifted_plugin_source_fails_the_check(tmp_path: Path) -> None:
 
 
 def test_the_scanner_counts_arguments_past_strings_comments_nesting_and_templates() -> None:
-    source = r'''
+    source = r"""
     aicore_version();
     aicore_api_version( /* none, ( */ );
     aicore_push_events(rt, reinterpret_cast<const uint8_t*>(Bytes.GetData()), f(a, b));
@@ -107,7 +118,7 @@ def test_the_scanner_counts_arguments_past_strings_comments_nesting_and_template
     object.aicore_not_a_call(1, 2);
     const char* c = "aicore_fake(1)";
     char q = ',';
-    '''
+    """
     found = [(call.name, call.arguments) for call in calls_in(source)]
     assert found == [
         ("aicore_version", 0),
@@ -120,20 +131,24 @@ def test_the_scanner_counts_arguments_past_strings_comments_nesting_and_template
         ("aicore_audio_render", 4),
         ("aicore_runtime_destroy", 1),
     ]
-    clean = blank_literals('f("a,b", \'(\')')
+    clean = blank_literals("f(\"a,b\", '(')")
     assert count_arguments(clean, 1) == (2, len(clean) - 1)
     assert prototypes(HEADER)["aicore_api_version"] == 0
     assert prototypes(HEADER)["aicore_audio_render"] == 4
 
 
-def test_staging_gives_the_plugin_the_glue_it_compiles_and_the_check_still_holds(tmp_path: Path) -> None:
+def test_staging_gives_the_plugin_its_glue_and_the_check_still_holds(tmp_path: Path) -> None:
     stage_sources = _stage_tool().stage_sources
     plugin = tmp_path / "AICore"
     shutil.copytree(PLUGIN_SOURCE.parent, plugin)
     written = stage_sources(plugin)
     glue = plugin / "Source" / "AICore" / "Private" / "Glue"
-    for name in ("src/frame_driver.cpp", "src/msgpack_reader.cpp", "include/aicore/protocol_schema.h",
-                 "include/aicore/engine_glue/slot_map.h"):
+    for name in (
+        "src/frame_driver.cpp",
+        "src/msgpack_reader.cpp",
+        "include/aicore/protocol_schema.h",
+        "include/aicore/engine_glue/slot_map.h",
+    ):
         assert (glue / name).is_file(), name
     assert (plugin / "ThirdParty" / "AICore" / "include" / "aicore" / "aicore.h").is_file()
     assert len(written) > 10

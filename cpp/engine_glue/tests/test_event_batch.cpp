@@ -19,27 +19,49 @@ namespace {
 // One decoded event map: its keys to a printable form of each value.
 using Decoded = std::vector<std::map<std::string, std::string>>;
 
-std::string show(const msgpack_object& o) {
+// Appends a printable form of `o` (built with append: GCC 12's -Wrestrict misreads
+// chains of operator+ on short strings).
+void show(const msgpack_object& o, std::string& out) {
     switch (o.type) {
-        case MSGPACK_OBJECT_POSITIVE_INTEGER: return std::to_string(o.via.u64);
-        case MSGPACK_OBJECT_NEGATIVE_INTEGER: return std::to_string(o.via.i64);
+        case MSGPACK_OBJECT_POSITIVE_INTEGER: out.append(std::to_string(o.via.u64)); return;
+        case MSGPACK_OBJECT_NEGATIVE_INTEGER: out.append(std::to_string(o.via.i64)); return;
         case MSGPACK_OBJECT_FLOAT64:
-        case MSGPACK_OBJECT_FLOAT32: return "f" + std::to_string(o.via.f64);
-        case MSGPACK_OBJECT_BOOLEAN: return o.via.boolean ? "true" : "false";
-        case MSGPACK_OBJECT_STR: return "'" + std::string(o.via.str.ptr, o.via.str.size) + "'";
-        case MSGPACK_OBJECT_ARRAY: {
-            std::string s = "[";
-            for (std::uint32_t i = 0; i < o.via.array.size; ++i) s += (i ? "," : "") + show(o.via.array.ptr[i]);
-            return s + "]";
-        }
-        case MSGPACK_OBJECT_MAP: {
-            std::string s = "{";
-            for (std::uint32_t i = 0; i < o.via.map.size; ++i)
-                s += (i ? "," : "") + show(o.via.map.ptr[i].key) + ":" + show(o.via.map.ptr[i].val);
-            return s + "}";
-        }
-        default: return "?";
+        case MSGPACK_OBJECT_FLOAT32:
+            out.push_back('f');
+            out.append(std::to_string(o.via.f64));
+            return;
+        case MSGPACK_OBJECT_BOOLEAN: out.append(o.via.boolean ? "true" : "false"); return;
+        case MSGPACK_OBJECT_STR:
+            out.push_back('\'');
+            out.append(o.via.str.ptr, o.via.str.size);
+            out.push_back('\'');
+            return;
+        case MSGPACK_OBJECT_ARRAY:
+            out.push_back('[');
+            for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
+                if (i > 0) out.push_back(',');
+                show(o.via.array.ptr[i], out);
+            }
+            out.push_back(']');
+            return;
+        case MSGPACK_OBJECT_MAP:
+            out.push_back('{');
+            for (std::uint32_t i = 0; i < o.via.map.size; ++i) {
+                if (i > 0) out.push_back(',');
+                show(o.via.map.ptr[i].key, out);
+                out.push_back(':');
+                show(o.via.map.ptr[i].val, out);
+            }
+            out.push_back('}');
+            return;
+        default: out.push_back('?'); return;
     }
+}
+
+std::string show(const msgpack_object& o) {
+    std::string out;
+    show(o, out);
+    return out;
 }
 
 Decoded decode(std::span<const std::uint8_t> bytes) {

@@ -16,6 +16,8 @@
 
 #include "AICoreNpcComponent.generated.h"
 
+class UAICoreNpcComponent;
+
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_ThreeParams(FAICoreSaid, UAICoreNpcComponent*, Npc, const FString&, Text, const FString&, LineId);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_TwoParams(FAICoreEmoted, UAICoreNpcComponent*, Npc, FName, Emote);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_TwoParams(FAICoreAttack, UAICoreNpcComponent*, Npc, AActor*, Target);
