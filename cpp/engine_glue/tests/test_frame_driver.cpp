@@ -25,9 +25,11 @@ class Walker(Npc):
     kind = "walker"
 
     def on_event(self, event: Event) -> None:
-        if event.type == "go":
+        if event.type == "custom" and event.name == "go":
             self.move_to((1.0, 2.0, 0.5), speed=3.0)
             self.emote("wave")
+        if event.type == "custom" and event.name == "say_line":  # as docs/ue5.md says
+            self.emote(event.data["data"]["line"])
 )";
 
 const char* kDirector = R"(
@@ -113,6 +115,16 @@ TEST_F(FrameDriverTest, EventsPushedThisFrameComeBackAsCommandsForTheRightNpc) {
     EXPECT_EQ(engine.applied[1].second.text, "wave");
     EXPECT_EQ(out.commandsApplied, 2u);
     EXPECT_TRUE(driver.events().empty());  // pushed once, not again next frame
+}
+
+TEST_F(FrameDriverTest, ACustomEventsDataReachesTheScriptAsTheUe5PluginsSayLineSendsIt) {
+    const NpcHandle npc = *driver.spawn("walker").npc;
+    const CustomValue data[] = {{"line", std::string("townsfolk_greeting")}};
+    ASSERT_FALSE(driver.events().custom("say_line", npc.slot, data));
+    const FrameOutcome& out = driver.runFrame(1.0 / 60.0, engine);
+    EXPECT_TRUE(out.problems.empty()) << out.problems.front().reason;
+    ASSERT_EQ(engine.applied.size(), 1u);
+    EXPECT_EQ(engine.applied[0].second.text, "townsfolk_greeting");
 }
 
 TEST_F(FrameDriverTest, ADespawnFreesTheSlotInBothAndTheOldHandleGoesStale) {
