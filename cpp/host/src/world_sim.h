@@ -60,6 +60,7 @@ struct SimStats {
     std::uint64_t heardNoiseEvents = 0;
     std::uint64_t noises = 0;
     std::uint64_t playerHits = 0;  // attacks that reached the player
+    std::uint64_t refusedEvents = 0;  // events the encoder refused (a bug in the sim)
 };
 
 class WorldSim {
