@@ -17,6 +17,10 @@ from vocal.tts_backends import BACKEND_NAMES, TtsBackend, get_backend
 from vocal.tts_backends import _flite
 
 LINE = "The broker pays four shillings for a body."
+PASSAGE = (
+    "The keeper said that two men had drowned in the river, and that their families "
+    "could not afford a burial."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -123,13 +127,18 @@ def test_two_threads_speaking_at_once_get_what_each_would_alone() -> None:
         np.testing.assert_array_equal(got, expected)
 
 
-def test_flite_speed_scales_every_duration_by_150_over_the_speed() -> None:
+def test_flite_speed_is_words_per_minute_and_doubling_it_halves_the_line() -> None:
+    assert _flite.natural_speed_wpm("rms") == 199
+    assert _flite.natural_speed_wpm("en") == 0
+    assert _flite.duration_stretch(1.0, 150, 150) == 1.0
+    assert _flite.duration_stretch(1.1, 200, 400) == pytest.approx(0.55)
     flite = get_backend("flite")
-    normal, rate = flite.synthesize(LINE, "rms", 150, 50)
-    double, _ = flite.synthesize(LINE, "rms", 300, 50)
-    assert _flite.duration_stretch(1.0, 150) == 1.0
-    assert _flite.duration_stretch(1.1, 300) == pytest.approx(0.55)
-    assert double.size / normal.size == pytest.approx(0.5, rel=0.1)
+    for voice in ("rms", "slt"):
+        normal, rate = flite.synthesize(PASSAGE, voice, 150, 50)
+        double, _ = flite.synthesize(PASSAGE, voice, 300, 50)
+        words = len(PASSAGE.split())
+        assert normal.size / rate == pytest.approx(words / 150 * 60, rel=0.2), voice
+        assert double.size / normal.size == pytest.approx(0.5, rel=0.1), voice
 
 
 def test_flite_pitch_moves_the_voice_in_semitones_an_octave_either_side() -> None:
@@ -137,10 +146,12 @@ def test_flite_pitch_moves_the_voice_in_semitones_an_octave_either_side() -> Non
     assert _flite.f0_shift(0) == 0.5
     assert _flite.f0_shift(100) == 2.0  # the formula's end; 99 is the highest accepted
     flite = get_backend("flite")
-    low, rate = flite.synthesize(LINE, "slt", 150, 25)
-    high, _ = flite.synthesize(LINE, "slt", 150, 75)
-    # 50 steps apart are an octave: the median F0 doubles (Praat's tracker, independent).
-    assert _median_f0_hz(high, rate) / _median_f0_hz(low, rate) == pytest.approx(2.0, rel=0.15)
+    for voice in flite.voices():
+        low, rate = flite.synthesize(LINE, voice, 150, 25)
+        high, _ = flite.synthesize(LINE, voice, 150, 75)
+        # 50 steps apart are an octave: the median F0 doubles (Praat's tracker, independent).
+        ratio = _median_f0_hz(high, rate) / _median_f0_hz(low, rate)
+        assert ratio == pytest.approx(2.0, rel=0.15), voice
 
 
 def test_flite_speaks_text_with_non_ascii_letters_and_symbols() -> None:

@@ -33,11 +33,18 @@ class EspeakNgBackend:
     in_process = False
 
     def voices(self) -> tuple[str, ...]:
-        """The languages ``espeak-ng --voices`` lists; any of them takes a ``+variant``
+        """The languages and voice files ``espeak-ng --voices`` lists (``en-gb``, ``en``);
+        any of them takes a ``+variant``
         (``ls /usr/lib/x86_64-linux-gnu/espeak-ng-data/voices/!v`` lists the variants)."""
         done = _run([_executable(), "--voices"], b"")
-        lines = done.stdout.decode("utf-8", "replace").splitlines()[1:]
-        return tuple(sorted({line.split()[1] for line in lines if len(line.split()) > 1}))
+        names: set[str] = set()
+        # Columns: Pty Language Age/Gender VoiceName File Other-languages; -v takes the
+        # language or the file's last part.
+        for line in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
+            fields = line.split()
+            if len(fields) >= 5:
+                names.update((fields[1], fields[4].rsplit("/", 1)[-1]))
+        return tuple(sorted(names))
 
     def default_voice(self) -> str:
         """``"en"``: espeak-ng's English."""

@@ -43,10 +43,12 @@ PYBIND11_MODULE(_flite, m) {
           py::arg("pitch"),
           "Speak text; returns (int16 mono samples, sample rate). ValueError: unknown voice; "
           "RuntimeError: Flite failed.");
+    m.def("natural_speed_wpm", &aicore::tts::fliteNaturalSpeedWpm, py::arg("voice"),
+          "The voice's own pace in words per minute (0: not linked).");
     m.def("duration_stretch", &aicore::tts::fliteDurationStretch, py::arg("voice_stretch"),
-          py::arg("speed_wpm"), "Flite's duration_stretch for a speed in words per minute.");
+          py::arg("natural_wpm"), py::arg("speed_wpm"),
+          "Flite's duration_stretch for a speed in words per minute.");
     m.def("f0_shift", &aicore::tts::fliteF0Shift, py::arg("pitch"),
           "Flite's f0_shift (a factor on the voice's mean F0) for a pitch 0..99.");
-    m.attr("NATURAL_SPEED_WPM") = aicore::tts::kFliteNaturalSpeedWpm;
     m.attr("NEUTRAL_PITCH") = aicore::tts::kFliteNeutralPitch;
 }

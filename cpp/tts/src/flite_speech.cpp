@@ -2,10 +2,15 @@
 
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "flite_guarded_synth.h"
+extern "C" {  // unlike flite.h, cst_cg.h has no C++ guard of its own
+#include "cst_cg.h"
+}
 
 // Each linked voice library exports one registration function (Debian's flite1-dev).
 extern "C" {
@@ -22,25 +27,26 @@ namespace {
 struct VoiceEntry {
     std::string_view name;
     cst_voice* (*registerVoice)(const char*);
+    int naturalSpeedWpm;  // measured: 69 words read at the voice's own duration_stretch
 };
 
 // CMake defines AICORE_FLITE_VOICE_<NAME> for each voice in AICORE_FLITE_VOICES; the
 // order here is the order of preference, so a build's default voice is its first.
 constexpr VoiceEntry kLinkedVoices[] = {
 #ifdef AICORE_FLITE_VOICE_RMS
-    {"rms", register_cmu_us_rms},
+    {"rms", register_cmu_us_rms, 199},
 #endif
 #ifdef AICORE_FLITE_VOICE_SLT
-    {"slt", register_cmu_us_slt},
+    {"slt", register_cmu_us_slt, 218},
 #endif
 #ifdef AICORE_FLITE_VOICE_AWB
-    {"awb", register_cmu_us_awb},
+    {"awb", register_cmu_us_awb, 228},
 #endif
 #ifdef AICORE_FLITE_VOICE_KAL16
-    {"kal16", register_cmu_us_kal16},
+    {"kal16", register_cmu_us_kal16, 212},
 #endif
 #ifdef AICORE_FLITE_VOICE_KAL
-    {"kal", register_cmu_us_kal},
+    {"kal", register_cmu_us_kal, 211},
 #endif
 };
 constexpr std::size_t kVoiceCount = std::size(kLinkedVoices);
@@ -62,7 +68,25 @@ std::mutex& fliteMutex() {
 // keeps them: freeing them at exit could race a synthesis still running on a daemon thread.
 // Guarded by fliteMutex().
 std::array<cst_voice*, kVoiceCount> gRegisteredVoices{};
+// Copies of voices' clustergen databases with the SPAM F0 model turned off (see
+// useTreeF0); they live as long as the voices that point at them. Guarded by fliteMutex().
+std::array<std::optional<cst_cg_db>, kVoiceCount> gTreeF0Databases{};
 bool gFliteInitialised = false;
+
+// A clustergen voice with a SPAM F0 model (rms) overwrites its F0 track after Flite has
+// applied f0_shift, so `pitch` would do nothing. Pointing the voice at a copy of its
+// database without that model makes it use its F0 trees, which honour f0_shift like
+// every other voice. The copy is shallow: the database's tables are static data, and
+// freeable stays 0, so Flite never frees them.
+void useTreeF0(std::size_t index, cst_voice* voice) {
+    const cst_val* const database = feat_val(voice->features, "cg_db");
+    if (database == nullptr) return;  // a diphone voice: its F0 model honours f0_shift
+    const cst_cg_db* const original = val_cg_db(database);
+    if (original->spamf0 == 0) return;
+    cst_cg_db& copy = gTreeF0Databases[index].emplace(*original);
+    copy.spamf0 = 0;
+    feat_set(voice->features, "cg_db", cg_db_val(&copy));
+}
 
 cst_voice* registeredVoice(std::size_t index) {
     if (!gFliteInitialised) {
@@ -71,6 +95,7 @@ cst_voice* registeredVoice(std::size_t index) {
     }
     if (gRegisteredVoices[index] == nullptr) {
         gRegisteredVoices[index] = kLinkedVoices[index].registerVoice(nullptr);
+        if (gRegisteredVoices[index] != nullptr) useTreeF0(index, gRegisteredVoices[index]);
     }
     return gRegisteredVoices[index];
 }
@@ -93,8 +118,15 @@ std::string knownVoices() {
 
 std::span<const std::string_view> fliteVoiceNames() { return kVoiceNames; }
 
-double fliteDurationStretch(double voiceStretch, int speedWpm) {
-    return voiceStretch * static_cast<double>(kFliteNaturalSpeedWpm) / speedWpm;
+int fliteNaturalSpeedWpm(std::string_view voice) {
+    for (const auto& entry : kLinkedVoices) {
+        if (entry.name == voice) return entry.naturalSpeedWpm;
+    }
+    return 0;
+}
+
+double fliteDurationStretch(double voiceStretch, int naturalWpm, int speedWpm) {
+    return voiceStretch * static_cast<double>(naturalWpm) / speedWpm;
 }
 
 double fliteF0Shift(int pitch) {
@@ -128,8 +160,13 @@ FliteSpeech synthesizeWithFlite(std::string_view text, std::string_view voice, i
         utt_init(utterance.get(), fliteVoice);
         const float voiceStretch = get_param_float(fliteVoice->features, "duration_stretch", 1.0F);
         feat_set_float(utterance->features, "duration_stretch",
-                       static_cast<float>(fliteDurationStretch(voiceStretch, speedWpm)));
+                       static_cast<float>(fliteDurationStretch(
+                           voiceStretch, kLinkedVoices[index].naturalSpeedWpm, speedWpm)));
         feat_set_float(utterance->features, "f0_shift", static_cast<float>(fliteF0Shift(pitch)));
+        // Flite's vocoders take the sign of their noise excitation from C's rand(): seeding it
+        // here, under the lock, makes a line sound the same every time (caches, renders and
+        // tests rely on that). The cost: this thread resets the process's rand() sequence.
+        std::srand(1);
         if (aicore_flite_guarded_synth(utterance.get()) == 0) {
             // A failed synthesis may leave the utterance half-built: leak it, do not free it.
             static_cast<void>(utterance.release());

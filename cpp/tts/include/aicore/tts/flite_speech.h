@@ -2,7 +2,9 @@
 //
 // Thread rule: any thread may call synthesizeWithFlite; calls are serialised by one mutex
 // because Flite keeps process-wide state (its error jump buffer, lazily registered voices,
-// lexicon addenda). Nothing here writes to stdout.
+// lexicon addenda). Nothing here writes to stdout. The same request gives the same samples:
+// each synthesis seeds C's rand() (srand(1)), which Flite's vocoders draw noise from, so
+// code elsewhere in the process that needs its own rand() sequence must not share it.
 #pragma once
 
 #include <cstdint>
@@ -13,17 +15,19 @@
 
 namespace aicore::tts {
 
-/// The `speed` a voice speaks at its own recorded pace, in words per minute.
-inline constexpr int kFliteNaturalSpeedWpm = 150;
 /// The `pitch` (0..99) at which a voice keeps its own mean F0.
 inline constexpr int kFliteNeutralPitch = 50;
 
 /// The voices this build links, in order of preference (the first is the default).
 std::span<const std::string_view> fliteVoiceNames();
 
-/// Flite's `duration_stretch` for `speedWpm`, relative to the voice's own stretch:
-/// 150 wpm keeps the voice's pace, 300 halves every duration.
-double fliteDurationStretch(double voiceStretch, int speedWpm);
+/// The pace `voice` speaks at with its own duration_stretch, in words per minute (pauses
+/// included; measured on a 69-word English passage); 0 for a voice this build lacks.
+int fliteNaturalSpeedWpm(std::string_view voice);
+
+/// Flite's `duration_stretch` for `speedWpm`, relative to the voice's own stretch and pace:
+/// `speedWpm == naturalWpm` keeps the voice's pace, twice it halves every duration.
+double fliteDurationStretch(double voiceStretch, int naturalWpm, int speedWpm);
 
 /// Flite's `f0_shift` (a factor on the voice's `int_f0_target_mean`) for `pitch` 0..99:
 /// one octave down at 0, none at 50, just under one octave up at 99.
