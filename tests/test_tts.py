@@ -102,16 +102,17 @@ def test_voices_are_accepted_and_deterministic(backend: str) -> None:
         (LINE, {"voice": "xx-no-such-voice"}, "no voice"),
     ],
 )
-def test_bad_input_raises_value_error(
-    backend: str, text: str, options: dict, message: str
-) -> None:
+def test_bad_input_raises_value_error(backend: str, text: str, options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         synthesize(text, backend=backend, **options)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_text_of_exactly_the_limit_is_spoken(backend: str) -> None:
-    samples, _ = synthesize("a" * tts.MAX_TEXT_CHARS, backend=backend)
+    # Mostly spaces: the limit counts characters, and a short line keeps the test quick.
+    text = "Ah" + " " * (tts.MAX_TEXT_CHARS - 4) + "ha"
+    assert len(text) == tts.MAX_TEXT_CHARS
+    samples, _ = synthesize(text, backend=backend)
     assert samples.size > 0
 
 

@@ -13,8 +13,7 @@ import numpy as np
 import parselmouth
 import pytest
 
-from vocal.tts_backends import BACKEND_NAMES, TtsBackend, get_backend
-from vocal.tts_backends import _flite
+from vocal.tts_backends import BACKEND_NAMES, TtsBackend, _flite, get_backend
 
 LINE = "The broker pays four shillings for a body."
 PASSAGE = (

@@ -1,7 +1,8 @@
 """Turns lines into playable clips on a worker thread: a shipped recording is read, a new
 text is synthesised (``vocal.tts``: Flite in-process unless ``AICORE_TTS_BACKEND`` says
-otherwise), then normalised to the documented loudness as its monster will say it (``vocal.loudness``: -23 LUFS at 1 m) and analysed for the voice engine — never
-on the game thread, never on the audio thread. Clips are cached by line and archetype, so a
+otherwise), then normalised to the documented loudness as its monster will say it
+(``vocal.loudness``: -23 LUFS at 1 m) and analysed for the voice engine — never on the
+game thread, never on the audio thread. Clips are cached by line and archetype, so a
 line said twice by one monster is prepared once."""
 
 from __future__ import annotations

@@ -55,9 +55,7 @@ class TtsBackend(Protocol):
         """The voice used when a caller names none."""
         ...
 
-    def synthesize(
-        self, text: str, voice: str, speed: int, pitch: int
-    ) -> tuple[np.ndarray, int]:
+    def synthesize(self, text: str, voice: str, speed: int, pitch: int) -> tuple[np.ndarray, int]:
         """Speak ``text``; return ``(float32 mono samples in [-1, 1), sample_rate)``.
 
         Raises:

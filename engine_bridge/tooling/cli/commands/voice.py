@@ -3,8 +3,8 @@
 ``aicore voice list`` names the archetypes and environments; ``render`` turns a WAV file
 into an archetype's voice; ``say`` does the same to text spoken by a TTS backend (Flite
 in-process by default, or espeak-ng); ``play`` sends a file to the sound card. Exit status:
-0 done, 1 the machine lacks something (an audio device, espeak-ng), 2 a usage error (unknown archetype, unreadable file, bad
-option) reported on one ``aicore voice: ...`` line.
+0 done, 1 the machine lacks something (an audio device, espeak-ng), 2 a usage error
+(unknown archetype, unreadable file, bad option) reported on one ``aicore voice: ...`` line.
 """
 
 from __future__ import annotations
