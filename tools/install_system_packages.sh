@@ -21,7 +21,9 @@ PACKAGES=(
   libclang-rt-19-dev
   # audio: PortAudio for optional playback (sounddevice)
   libportaudio2
-  # speech for the shipped voice lines and run-time text-to-speech
+  # speech: CMU Flite linked in-process, the default run-time text-to-speech (vocal.tts)
+  flite1-dev
+  # espeak-ng: the shipped voice lines were rendered with it; the optional TTS backend
   espeak-ng
   # the cloud gateway's PostgreSQL store: its tests start their own server (initdb, pg_ctl)
   postgresql
