@@ -26,8 +26,20 @@ from engine_bridge.tooling.packaging.elf_dynamic import is_elf, read_dynamic
 SHIPPED_KINDS = "townsfolk,vampire,werewolf,ghoul,zombie,wraith,aethelred"
 FRAMES = 300  # five seconds of game time at 60 Hz
 NPCS = 14
-FORBIDDEN_TOP_LEVEL = ("pip", "setuptools", "_pytest", "pytest", "sklearn", "matplotlib",
-                       "debugpy", "hypothesis", "skl2onnx", "onnx", "ruff", "pybind11")
+FORBIDDEN_TOP_LEVEL = (
+    "pip",
+    "setuptools",
+    "_pytest",
+    "pytest",
+    "sklearn",
+    "matplotlib",
+    "debugpy",
+    "hypothesis",
+    "skl2onnx",
+    "onnx",
+    "ruff",
+    "pybind11",
+)
 TRIMMED_STDLIB = ("test", "idlelib", "tkinter", "ensurepip", "distutils", "lib2to3", "turtledemo")
 
 
@@ -61,15 +73,24 @@ def game_run(package: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
             "/usr/bin/env",
             "-i",
             str(package / "bin" / "aicore-host"),
-            "--npcs", str(NPCS),
-            "--frames", str(FRAMES),
-            "--kinds", SHIPPED_KINDS,
-            "--scripts", str(package / "npc_scripts"),
-            "--content", str(package / "content"),
-            "--save", str(out / "save"),
-            "--save-every", "2",
-            "--wav", str(out / "mix.wav"),
-            "--report", str(out / "report.json"),
+            "--npcs",
+            str(NPCS),
+            "--frames",
+            str(FRAMES),
+            "--kinds",
+            SHIPPED_KINDS,
+            "--scripts",
+            str(package / "npc_scripts"),
+            "--content",
+            str(package / "content"),
+            "--save",
+            str(out / "save"),
+            "--save-every",
+            "2",
+            "--wav",
+            str(out / "mix.wav"),
+            "--report",
+            str(out / "report.json"),
             "--quiet",
         ],
         cwd=out,
@@ -112,7 +133,9 @@ def test_the_moved_package_writes_a_save(game_run: dict[str, Any]) -> None:
     assert saves["error"] is None
     sound = [f for f in saves["files"] if f["problem"] is None]
     assert any(f["slot"] == "autosave" for f in sound), saves
-    assert any((game_run["out"] / "save").rglob("*autosave*")), list((game_run["out"] / "save").rglob("*"))
+    assert any((game_run["out"] / "save").rglob("*autosave*")), list(
+        (game_run["out"] / "save").rglob("*")
+    )
 
 
 def _forbidden_roots(repo: Path) -> list[str]:
@@ -120,7 +143,9 @@ def _forbidden_roots(repo: Path) -> list[str]:
     return [*roots, "/usr/lib/python3", "/usr/local/lib/python3"]
 
 
-def test_every_native_file_finds_its_neighbours_inside_the_package(package: Path, repo: Path) -> None:
+def test_every_native_file_finds_its_neighbours_inside_the_package(
+    package: Path, repo: Path
+) -> None:
     elf_files = [p for p in package.rglob("*") if is_elf(p)]
     assert len(elf_files) > 50
     forbidden = _forbidden_roots(repo)
@@ -131,11 +156,18 @@ def test_every_native_file_finds_its_neighbours_inside_the_package(package: Path
             assert entry.startswith("$ORIGIN"), f"{path}: absolute search folder {entry}"
     # The loader's own word, with no environment: every library resolves, and only inside
     # the package or to the system's own (never a build tree or a Python installation).
-    checked = [package / "bin" / "aicore-host", *package.glob("lib/*.so*"),
-               *package.glob("python/lib/python3*/lib-dynload/*.so"),
-               *package.glob("python/lib/python3*/site-packages/**/*.so")]
-    done = subprocess.run(["/usr/bin/env", "-i", "/usr/bin/ldd", *map(str, checked)],
-                          capture_output=True, text=True, check=False)
+    checked = [
+        package / "bin" / "aicore-host",
+        *package.glob("lib/*.so*"),
+        *package.glob("python/lib/python3*/lib-dynload/*.so"),
+        *package.glob("python/lib/python3*/site-packages/**/*.so"),
+    ]
+    done = subprocess.run(
+        ["/usr/bin/env", "-i", "/usr/bin/ldd", *map(str, checked)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert "not found" not in done.stdout, done.stdout
     for line in done.stdout.splitlines():
         target = line.partition("=>")[2].strip()
@@ -146,7 +178,8 @@ def test_libaicore_and_the_host_carry_origin_relative_paths_and_no_msgpack(packa
     library = next(package.glob("lib/libaicore.so.*.*"))
     host = read_dynamic(package / "bin" / "aicore-host")
     aicore = read_dynamic(library)
-    assert host is not None and aicore is not None
+    assert host is not None
+    assert aicore is not None
     assert host.runpath == ("$ORIGIN/../lib",)
     assert aicore.runpath == ("$ORIGIN",)
     assert any(name.startswith("libpython3") for name in aicore.needed)
@@ -167,5 +200,9 @@ def test_the_package_holds_no_tools_and_a_trimmed_standard_library(package: Path
     for dropped in TRIMMED_STDLIB:
         assert not (stdlib / dropped).exists(), dropped
     shipped = json.loads((package / "package.json").read_text())
-    assert {d["name"].lower() for d in shipped["distributions"]} >= {"numpy", "msgpack", "onnxruntime"}
+    assert {d["name"].lower() for d in shipped["distributions"]} >= {
+        "numpy",
+        "msgpack",
+        "onnxruntime",
+    }
     assert all(d["licence"] for d in shipped["distributions"])

@@ -101,7 +101,11 @@ def build_package(out: Path, repo: Path, *, jobs: int | None = None) -> PackageR
     for folder in ("content", "npc_scripts"):
         shutil.copytree(repo / folder, out / folder, ignore=shutil.ignore_patterns("__pycache__"))
 
-    ours = [out / "bin" / stage.host.name, *lib.glob("libaicore*"), *(site_packages / m for m in stage.python_modules())]
+    ours = [
+        out / "bin" / stage.host.name,
+        *lib.glob("libaicore*"),
+        *(site_packages / m for m in stage.python_modules()),
+    ]
     bundled = bundle_and_relink(out, lib, ours)
     report = PackageReport(
         folder=out,

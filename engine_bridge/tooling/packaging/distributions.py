@@ -125,7 +125,9 @@ def runtime_distributions(project: str = "aicore") -> list[ShippedDistribution]:
         if name in found or name in NEVER_SHIPPED:
             continue
         if name in FORBIDDEN:
-            raise PackageError("site-packages", f"{name} (required by {parent}) is a tool a game never ships")
+            raise PackageError(
+                "site-packages", f"{name} (required by {parent}) is a tool a game never ships"
+            )
         try:
             dist = metadata.distribution(requirement.name)
         except metadata.PackageNotFoundError as exc:
@@ -133,7 +135,10 @@ def runtime_distributions(project: str = "aicore") -> list[ShippedDistribution]:
                 "site-packages", f"{requirement.name} (required by {parent}) is not installed"
             ) from exc
         found[name] = ShippedDistribution(
-            name=dist.metadata["Name"], version=dist.version, licence=_licence(dist), required_by=parent
+            name=dist.metadata["Name"],
+            version=dist.version,
+            licence=_licence(dist),
+            required_by=parent,
         )
         extras = tuple(requirement.extras)
         pending += [
@@ -152,7 +157,9 @@ def copy_distributions(shipped: list[ShippedDistribution], site_packages: Path) 
         dist = metadata.distribution(shipped_dist.name)
         files = dist.files
         if files is None:
-            raise PackageError("site-packages", f"{shipped_dist.name} has no RECORD: cannot tell its files")
+            raise PackageError(
+                "site-packages", f"{shipped_dist.name} has no RECORD: cannot tell its files"
+            )
         for entry in files:
             relative = Path(str(entry))
             if relative.parts[0] == ".." or _TEST_FOLDER in relative.parts[:-1]:

@@ -8,6 +8,7 @@ ELF by :func:`read_dynamic` returning ``None``.
 
 from __future__ import annotations
 
+import mmap
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,15 +43,22 @@ def is_elf(path: Path) -> bool:
         return f.read(4) == _MAGIC
 
 
-def _string(data: bytes, offset: int) -> str:
-    end = data.index(b"\0", offset)
+def _string(data: mmap.mmap, offset: int) -> str:
+    end = data.find(b"\0", offset)
     return data[offset:end].decode("utf-8", "surrogateescape")
 
 
 def read_dynamic(path: Path) -> DynamicSection | None:
     """The dynamic section of ``path``; ``None`` if it is not a 64-bit little-endian ELF
     file with one (a static executable, an object file, another format)."""
-    data = path.read_bytes()
+    if path.stat().st_size < 64:
+        return None
+    # Mapped, not read: a shared library can be a hundred megabytes, its headers a few KiB.
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return _parse(data)
+
+
+def _parse(data: mmap.mmap) -> DynamicSection | None:
     if len(data) < 64 or data[:4] != _MAGIC or data[4] != _CLASS_64 or data[5] != _LITTLE_ENDIAN:
         return None
     phoff = struct.unpack_from("<Q", data, 0x20)[0]
@@ -78,7 +86,11 @@ def read_dynamic(path: Path) -> DynamicSection | None:
         return None
     # DT_STRTAB is an address once loaded: the segment holding it gives its file offset.
     strtab = next(
-        (offset + strtab_address - vaddr for vaddr, offset, size in loads if vaddr <= strtab_address < vaddr + size),
+        (
+            offset + strtab_address - vaddr
+            for vaddr, offset, size in loads
+            if vaddr <= strtab_address < vaddr + size
+        ),
         None,
     )
     if strtab is None:

@@ -99,22 +99,24 @@ def _extension_name(file_name: str) -> str:
     return file_name.split(".", 1)[0]
 
 
+def _dropped(root: Path, here: Path, name: str, version_tag: str) -> bool:
+    if here == root:
+        return name in DROPPED_STDLIB
+    if name in _NESTED_TEST_FOLDERS and (here / name).is_dir():
+        return True
+    if here.name == "lib-dynload":
+        return _extension_name(name) in DROPPED_EXTENSIONS
+    if here.name == "__pycache__":
+        return f".{version_tag}." not in name or ".opt-" in name
+    return False
+
+
 def _stdlib_filter(root: Path) -> Callable[[str, list[str]], set[str]]:
     version_tag = sys.implementation.cache_tag  # "cpython-311"
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         here = Path(folder)
-        dropped: set[str] = set()
-        for name in names:
-            if here == root and name in DROPPED_STDLIB:
-                dropped.add(name)
-            elif here != root and name in _NESTED_TEST_FOLDERS and (here / name).is_dir():
-                dropped.add(name)
-            elif here.name == "lib-dynload" and _extension_name(name) in DROPPED_EXTENSIONS:
-                dropped.add(name)
-            elif here.name == "__pycache__" and (f".{version_tag}." not in name or ".opt-" in name):
-                dropped.add(name)
-        return dropped
+        return {name for name in names if _dropped(root, here, name, version_tag)}
 
     return ignore
 

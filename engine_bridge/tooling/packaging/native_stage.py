@@ -67,6 +67,16 @@ def build_native_stage(repo: Path, jobs: int | None = None) -> NativeStage:
     build = repo / PACKAGE_BUILD_DIR
     stage = build / "stage"
     if not (build / "CMakeCache.txt").exists():
+        # The Python modules find pybind11 where this environment has it (a wheel build is
+        # told by scikit-build-core; a plain CMake build must be).
+        pybind11_dir = subprocess.run(
+            [sys.executable, "-m", "pybind11", "--cmakedir"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if not pybind11_dir:
+            raise PackageError("native build", "pybind11 is not installed here (`make setup`)")
         _run(
             [
                 "cmake",
@@ -84,6 +94,7 @@ def build_native_stage(repo: Path, jobs: int | None = None) -> NativeStage:
                 "-DCMAKE_INSTALL_LIBDIR=lib",
                 "-DCMAKE_INSTALL_BINDIR=bin",
                 f"-DPython_EXECUTABLE={sys.executable}",
+                f"-Dpybind11_DIR={pybind11_dir}",
             ],
             repo,
             "configuring (cmake)",

@@ -31,6 +31,7 @@ SYSTEM_BASE = frozenset(
         "ld-linux-aarch64.so.1",
         "libc.so.6",
         "libm.so.6",
+        "libmvec.so.1",
         "libpthread.so.0",
         "libdl.so.2",
         "librt.so.1",
@@ -107,6 +108,10 @@ def bundle_and_relink(package: Path, lib: Path, ours: Iterable[Path]) -> list[Pa
         for name in dynamic.needed:
             if any((_expand(entry, file) / name).exists() for entry in kept):
                 continue
+            # A wheel's grafted libraries (scipy.libs/) need each other with no RPATH: the
+            # one that needs a sibling is loaded only after it, by soname.
+            if file.parent != lib and (file.parent / name).exists():
+                continue
             if (lib / name).exists():
                 needs_lib = True
                 continue
@@ -114,12 +119,18 @@ def bundle_and_relink(package: Path, lib: Path, ours: Iterable[Path]) -> list[Pa
                 continue
             source = system.get(name)
             if source is None:
-                raise PackageError("shared libraries", f"{file.relative_to(package)} needs {name}, found nowhere")
+                raise PackageError(
+                    "shared libraries", f"{file.relative_to(package)} needs {name}, found nowhere"
+                )
             shutil.copy2(source.resolve(), lib / name)
             copied.append(lib / name)
             pending.append(lib / name)
             needs_lib = True
-        wanted = kept + ([_origin_relative(lib, file)] if needs_lib and _origin_relative(lib, file) not in kept else [])
+        wanted = kept + (
+            [_origin_relative(lib, file)]
+            if needs_lib and _origin_relative(lib, file) not in kept
+            else []
+        )
         if wanted != list(dynamic.runpath):
             if file.resolve() in ours_set:
                 raise PackageError(
