@@ -48,8 +48,9 @@ DROPPED_STDLIB = frozenset(
 # Test folders inside standard packages (ctypes/test, unittest/test, ...).
 _NESTED_TEST_FOLDERS = frozenset({"test", "tests", "idle_test"})
 # Extension modules of lib-dynload dropped with them: the C test modules, Tk, readline and
-# curses (an interactive terminal), and the Unix databases and NIS nothing of ours opens
-# (they would drag libgdbm, libnsl and libtirpc into the package).
+# curses (an interactive terminal), the Unix databases and NIS nothing of ours opens (they
+# would drag libgdbm, libnsl and libtirpc into the package), and the deprecated `crypt`
+# (it would ship libxcrypt, LGPL, for Unix password hashes no game computes).
 DROPPED_EXTENSIONS = frozenset(
     {
         "_tkinter",
@@ -69,6 +70,7 @@ DROPPED_EXTENSIONS = frozenset(
         "_dbm",
         "_gdbm",
         "nis",
+        "_crypt",
     }
 )
 
