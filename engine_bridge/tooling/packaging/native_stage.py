@@ -95,6 +95,9 @@ def build_native_stage(repo: Path, jobs: int | None = None) -> NativeStage:
                 "-DCMAKE_INSTALL_BINDIR=bin",
                 f"-DPython_EXECUTABLE={sys.executable}",
                 f"-Dpybind11_DIR={pybind11_dir}",
+                # No PortAudio: the engine plays the audio, and --play would ship libasound,
+                # JACK and Berkeley DB (libjack's dependency) with the game.
+                "-DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON",
             ],
             repo,
             "configuring (cmake)",

@@ -105,12 +105,15 @@ def bundle_and_relink(package: Path, lib: Path, ours: Iterable[Path]) -> list[Pa
             continue
         kept = [entry for entry in dynamic.runpath if entry.startswith(("$ORIGIN", "${ORIGIN}"))]
         needs_lib = False
+        needs_sibling = False
         for name in dynamic.needed:
             if any((_expand(entry, file) / name).exists() for entry in kept):
                 continue
-            # A wheel's grafted libraries (scipy.libs/) need each other with no RPATH: the
-            # one that needs a sibling is loaded only after it, by soname.
+            # A wheel's grafted libraries (scipy.libs/) need each other with no search path
+            # of their own (found through their loader's inherited DT_RPATH): once a RUNPATH
+            # is written that inheritance stops, so the folder itself goes in it.
             if file.parent != lib and (file.parent / name).exists():
+                needs_sibling = True
                 continue
             if (lib / name).exists():
                 needs_lib = True
@@ -126,11 +129,11 @@ def bundle_and_relink(package: Path, lib: Path, ours: Iterable[Path]) -> list[Pa
             copied.append(lib / name)
             pending.append(lib / name)
             needs_lib = True
-        wanted = kept + (
-            [_origin_relative(lib, file)]
-            if needs_lib and _origin_relative(lib, file) not in kept
-            else []
-        )
+        wanted = list(kept)
+        if needs_lib and _origin_relative(lib, file) not in wanted:
+            wanted.append(_origin_relative(lib, file))
+        if needs_lib and needs_sibling and "$ORIGIN" not in wanted:
+            wanted.insert(0, "$ORIGIN")
         if wanted != list(dynamic.runpath):
             if file.resolve() in ours_set:
                 raise PackageError(
