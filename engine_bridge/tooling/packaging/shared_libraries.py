@@ -87,6 +87,17 @@ def _set_runpath(file: Path, runpath: list[str]) -> None:
         raise PackageError("shared libraries", f"{' '.join(command)}: {done.stderr.strip()}")
 
 
+def _wanted_runpath(
+    kept: list[str], to_lib: str, needs_lib: bool, needs_sibling: bool
+) -> list[str]:
+    wanted = list(kept)
+    if needs_lib and to_lib not in wanted:
+        wanted.append(to_lib)
+    if needs_lib and needs_sibling and "$ORIGIN" not in wanted:
+        wanted.insert(0, "$ORIGIN")
+    return wanted
+
+
 def bundle_and_relink(package: Path, lib: Path, ours: Iterable[Path]) -> list[Path]:
     """Copy the system libraries the package's files need into ``lib`` and give every
     third-party file ``$ORIGIN``-relative search folders; returns the libraries copied."""
@@ -129,11 +140,7 @@ def bundle_and_relink(package: Path, lib: Path, ours: Iterable[Path]) -> list[Pa
             copied.append(lib / name)
             pending.append(lib / name)
             needs_lib = True
-        wanted = list(kept)
-        if needs_lib and _origin_relative(lib, file) not in wanted:
-            wanted.append(_origin_relative(lib, file))
-        if needs_lib and needs_sibling and "$ORIGIN" not in wanted:
-            wanted.insert(0, "$ORIGIN")
+        wanted = _wanted_runpath(kept, _origin_relative(lib, file), needs_lib, needs_sibling)
         if wanted != list(dynamic.runpath):
             if file.resolve() in ours_set:
                 raise PackageError(
