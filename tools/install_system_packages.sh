@@ -29,6 +29,8 @@ PACKAGES=(
   postgresql
   # the QA report's test opens the HTML report in headless Chromium (docs/qa.md)
   chromium
+  # make package: the copied third-party libraries get $ORIGIN-relative RPATHs (docs/packaging.md)
+  patchelf
 )
 
 missing=()
