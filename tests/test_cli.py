@@ -29,6 +29,7 @@ def test_doctor_reports_every_part_and_passes_on_a_set_up_machine(
     for part in (
         "python",
         "vocal._native",
+        "models._feature_rows",
         "libaicore",
         "aicore-host",
         "numpy",
@@ -39,6 +40,7 @@ def test_doctor_reports_every_part_and_passes_on_a_set_up_machine(
     ):
         assert part in lines, f"doctor has no line for {part}:\n{out.stdout}"
     assert lines["libaicore"].startswith("ok")
+    assert lines["models._feature_rows"].startswith("ok")
     assert "libaicore.so" in lines["libaicore"]
     assert "CURVE available" in lines["zeromq"]
     assert "FTS5" in lines["sqlite"]

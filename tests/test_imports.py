@@ -34,6 +34,7 @@ def test_walk_finds_the_cli_the_native_module_and_the_demo_steps() -> None:
         "engine_bridge.tooling.cli",
         "engine_bridge.tooling.cli.commands.doctor",
         "vocal._native",
+        "engine_bridge.models._feature_rows",
     ):
         assert expected in names
     assert len(names) >= 10

@@ -47,7 +47,7 @@ std::vector<std::string> splitKinds(const std::string& text) {
 const char* hostUsage() {
     return "usage: aicore-host [--npcs N] [--frames F] [--realtime] [--scripts DIR]...\n"
            "                   [--content DIR]... [--save DIR] [--save-every SECONDS]\n"
-           "                   [--load SLOT] [--profile NAME] [--sync ENDPOINT --sync-keys DIR]\n"
+           "                   [--load SLOT] [--save-to SLOT] [--profile NAME] [--sync ENDPOINT --sync-keys DIR]\n"
            "                   [--python-home DIR] [--venv DIR]\n"
            "                   [--wav OUT.wav] [--report OUT.json] [--trace OUT.jsonl]\n"
            "                   [--seed S] [--kinds a,b,c]\n"
@@ -69,6 +69,7 @@ const char* hostUsage() {
            "  --save-every S    autosave (slot \"autosave\") every S seconds of game time\n"
            "  --load SLOT       load that save before the first frame; if it cannot be\n"
            "                    loaded, say why and which saves can, and exit 1\n"
+           "  --save-to SLOT    save to that slot after the last frame (exit 1 if it fails)\n"
            "  --profile NAME    the save profile (default \"default\")\n"
            "  --sync ENDPOINT   send the profile's durable events to the cloud gateway at\n"
            "                    ENDPOINT (tcp://host:port) from a background thread; offline,\n"
@@ -142,8 +143,8 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
                            name == "--venv" || name == "--wav" || name == "--report" ||
                            name == "--trace" || name == "--seed" || name == "--kinds" ||
                            name == "--debug" || name == "--save-every" || name == "--load" ||
-                           name == "--profile" || name == "--sync" || name == "--sync-keys" ||
-                           name == "--day-length" || name == "--time-of-day";
+                           name == "--save-to" || name == "--profile" || name == "--sync" ||
+                           name == "--sync-keys" || name == "--day-length" || name == "--time-of-day";
         if (!known) return {std::nullopt, "unknown option '" + args[i] + "'"};
         if (!value(v)) return fail("needs a value");
         if (name == "--npcs") {
@@ -187,6 +188,8 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
             o.saveDir = v;
         } else if (name == "--load") {
             o.loadSlot = v;
+        } else if (name == "--save-to") {
+            o.saveToSlot = v;
         } else if (name == "--profile") {
             o.profile = v;
         } else if (name == "--sync") {
@@ -208,8 +211,9 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
         }
     }
     // The store lives in the save folder: without one there is nothing to save to or load.
-    if (o.saveDir.empty() && (o.saveEverySeconds > 0.0 || !o.loadSlot.empty() || !o.profile.empty()))
-        return {std::nullopt, "--save-every, --load and --profile need --save DIR"};
+    if (o.saveDir.empty() && (o.saveEverySeconds > 0.0 || !o.loadSlot.empty() || !o.saveToSlot.empty() ||
+                              !o.profile.empty()))
+        return {std::nullopt, "--save-every, --load, --save-to and --profile need --save DIR"};
     // Sync sends the store's outbox, with the keys it proves who it is with.
     if (!o.syncEndpoint.empty() && (o.saveDir.empty() || o.syncKeysDir.empty()))
         return {std::nullopt, "--sync needs --save DIR and --sync-keys DIR"};

@@ -17,6 +17,7 @@ struct HostOptions {
     std::string saveDir;     // "" = the runtime's default
     double saveEverySeconds = 0.0;  // autosave interval in game time; 0 = none (needs saveDir)
     std::string loadSlot;    // load this slot after create, before the first frame ("" = none)
+    std::string saveToSlot;  // save to this slot after the last frame ("" = none; needs saveDir)
     std::string profile;     // "" = the store's default profile
     std::string syncEndpoint;  // the cloud gateway, "tcp://host:port" ("" = no sync; needs saveDir)
     std::string syncKeysDir;   // gateway.key and the game's <name>.key_secret (needs syncEndpoint)

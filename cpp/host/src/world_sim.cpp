@@ -363,8 +363,10 @@ void WorldSim::publishSlot(std::uint32_t slot) {
 }
 
 void WorldSim::publishEvents() {
-    encodeEvents(frameEvents_, events_);
-    eventCount_ = frameEvents_.size();
+    std::vector<std::string> refused;  // empty unless the sim made an event it should not
+    encodeEvents(frameEvents_, events_, &refused);
+    eventCount_ = frameEvents_.size() - refused.size();
+    stats_.refusedEvents += refused.size();
 }
 
 CommandReport WorldSim::applyCommands(std::span<const std::uint8_t> msgpack) {
@@ -402,11 +404,11 @@ bool WorldSim::apply(const Command& c, std::string& reason) {
                 break;
             }
             a.mode = Mode::MoveTo;
-            setDestination(a, c.position, speed);
+            setDestination(a, groundPoint(c.position), speed);
             break;
         case CommandType::Flee:
             a.mode = Mode::Flee;
-            a.fleeFrom = c.position;
+            a.fleeFrom = groundPoint(c.position);
             a.speedMps = speed > 0.0f ? speed : kRunSpeedMps;
             a.modeSecondsLeft = config_.fleeSeconds;
             chooseFleeGoal(a);

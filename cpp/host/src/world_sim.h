@@ -76,6 +76,7 @@ struct SimStats {
     std::uint64_t noises = 0;
     std::uint64_t playerHits = 0;  // attacks that reached the player
     std::uint64_t feeds = 0;       // blows that lowered the attacker's hunger
+    std::uint64_t refusedEvents = 0;  // events the encoder refused (a bug in the sim)
 };
 
 class WorldSim {

@@ -110,8 +110,10 @@ TEST(HostOptions, PlayImpliesRealtime) {
 }
 
 TEST(HostOptions, SaveOptionsAreReadAndNeedASaveFolder) {
-    const auto p = parse({"--save", "s", "--save-every", "0.5", "--load=autosave", "--profile", "hero"});
+    const auto p = parse({"--save", "s", "--save-every", "0.5", "--load=autosave", "--profile", "hero",
+                          "--save-to", "end"});
     ASSERT_TRUE(p.options) << p.error;
+    EXPECT_EQ(p.options->saveToSlot, "end");
     EXPECT_DOUBLE_EQ(p.options->saveEverySeconds, 0.5);
     EXPECT_EQ(p.options->loadSlot, "autosave");
     EXPECT_EQ(p.options->profile, "hero");
@@ -123,7 +125,8 @@ TEST(HostOptions, SaveOptionsAreReadAndNeedASaveFolder) {
         EXPECT_NE(refused.error.find("--save-every"), std::string::npos) << refused.error;
     }
     for (const std::vector<std::string>& alone :
-         {std::vector<std::string>{"--load", "x"}, {"--save-every", "1"}, {"--profile", "p"}}) {
+         {std::vector<std::string>{"--load", "x"}, {"--save-every", "1"}, {"--profile", "p"},
+          {"--save-to", "x"}}) {
         const auto refused = parse(alone);
         EXPECT_FALSE(refused.options);
         EXPECT_NE(refused.error.find("--save DIR"), std::string::npos) << refused.error;

@@ -124,6 +124,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SLOT",
         help="start from this save; if it cannot be loaded, say why and exit 1",
     )
+    parser.add_argument(
+        "--save-to",
+        metavar="SLOT",
+        help="save to this slot after the last frame; exit 1 if it fails",
+    )
     parser.add_argument("--profile", metavar="NAME", help="the save profile (default 'default')")
     parser.add_argument(
         "--sync",
@@ -184,6 +189,7 @@ def host_command(args: argparse.Namespace) -> list[str]:
         "--debug": args.debug,
         "--save-every": args.save_every,
         "--load": args.load,
+        "--save-to": args.save_to,
         "--profile": args.profile,
         "--sync": args.sync,
         "--sync-keys": args.sync_keys,
