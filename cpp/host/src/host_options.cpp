@@ -18,6 +18,16 @@ bool parseNumber(const std::string& text, T& out, T lo, T hi) {
     return true;
 }
 
+// A duration in seconds: above 0, at most 1e9 (no NaN, no infinity, nothing after it).
+bool parseSeconds(const std::string& text, double& out) {
+    char* end = nullptr;
+    const double seconds = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !(seconds > 0.0) || seconds > 1e9)
+        return false;
+    out = seconds;
+    return true;
+}
+
 std::vector<std::string> splitKinds(const std::string& text) {
     std::vector<std::string> kinds;
     std::size_t start = 0;
@@ -41,6 +51,7 @@ const char* hostUsage() {
            "                   [--python-home DIR] [--venv DIR]\n"
            "                   [--wav OUT.wav] [--report OUT.json] [--trace OUT.jsonl]\n"
            "                   [--seed S] [--kinds a,b,c]\n"
+           "                   [--day-length SECONDS] [--time-of-day HOURS]\n"
            "                   [--debug PORT] [--play] [--quiet] [--version] [--help]\n"
            "\n"
            "The headless engine of AI Core: it drives the runtime through the C ABI exactly\n"
@@ -75,6 +86,11 @@ const char* hostUsage() {
            "                    archetype), to see who did and said what\n"
            "  --seed S          world seed (default 1): same seed, same world\n"
            "  --kinds a,b,c     NPC script kinds, spawned round-robin (default townsfolk)\n"
+           "  --day-length S    seconds of game time a whole day and night lasts (default\n"
+           "                    1200); the light on the NPCs (custom channel 1) is 0 at\n"
+           "                    midnight and 1 at noon, their hunger (channel 0) rises over\n"
+           "                    about 5 minutes and drops when they land a blow\n"
+           "  --time-of-day H   the hour the run starts at, 0 to 24 (default 18, dusk)\n"
            "  --debug PORT      let a debugpy client attach on 127.0.0.1:PORT\n"
            "  --play            play the mix on the default output device (implies --realtime)\n"
            "  --quiet           print only the final report\n"
@@ -127,8 +143,9 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
                            name == "--content" || name == "--save" || name == "--python-home" ||
                            name == "--venv" || name == "--wav" || name == "--report" ||
                            name == "--trace" || name == "--seed" || name == "--kinds" ||
-                           name == "--debug" || name == "--save-every" || name == "--load" || name == "--save-to" ||
-                           name == "--profile" || name == "--sync" || name == "--sync-keys";
+                           name == "--debug" || name == "--save-every" || name == "--load" ||
+                           name == "--save-to" || name == "--profile" || name == "--sync" ||
+                           name == "--sync-keys" || name == "--day-length" || name == "--time-of-day";
         if (!known) return {std::nullopt, "unknown option '" + args[i] + "'"};
         if (!value(v)) return fail("needs a value");
         if (name == "--npcs") {
@@ -145,11 +162,17 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
             if (!parseNumber<std::uint32_t>(v, o.debugPort, 1, 65535))
                 return fail("must be a TCP port from 1 to 65535, got '" + v + "'");
         } else if (name == "--save-every") {
-            char* end = nullptr;
-            const double seconds = std::strtod(v.c_str(), &end);
-            if (v.empty() || end != v.c_str() + v.size() || !(seconds > 0.0) || seconds > 1e9)
+            if (!parseSeconds(v, o.saveEverySeconds))
                 return fail("must be a number of seconds above 0, got '" + v + "'");
-            o.saveEverySeconds = seconds;
+        } else if (name == "--day-length") {
+            if (!parseSeconds(v, o.dayLengthSeconds))
+                return fail("must be a number of seconds above 0, got '" + v + "'");
+        } else if (name == "--time-of-day") {
+            char* end = nullptr;
+            const double hours = std::strtod(v.c_str(), &end);
+            if (v.empty() || end != v.c_str() + v.size() || !(hours >= 0.0 && hours < 24.0))
+                return fail("must be an hour from 0 up to (not including) 24, got '" + v + "'");
+            o.timeOfDayHours = hours;
         } else if (name == "--kinds") {
             auto kinds = splitKinds(v);
             if (kinds.empty()) return fail("names no kind");

@@ -27,6 +27,8 @@ struct HostOptions {
     std::string reportPath;
     std::string tracePath;  // one JSON line per command the runtime gave ("" = none)
     std::uint64_t seed = 1;
+    double dayLengthSeconds = 20.0 * 60.0;  // game time for a whole day (WorldConfig's)
+    double timeOfDayHours = 18.0;           // the hour the run starts at: dusk
     std::vector<std::string> kinds{"townsfolk"};
     bool kindsGiven = false;  // --kinds was on the command line (else the default above)
     std::uint32_t debugPort = 0;

@@ -41,6 +41,8 @@ using namespace aicore::host;
 static_assert(kPerceivesPlayer == AICORE_PERCEIVES_PLAYER && kHearsNoise == AICORE_HEARS_NOISE &&
                   kIsDamaged == AICORE_IS_DAMAGED,
               "the world sim's perception flags are the C ABI's");
+static_assert(kDefaultCustomChannels == AICORE_DEFAULT_CUSTOM_CHANNELS,
+              "a test world has the runtime's custom channels");
 
 constexpr int kMaxReasonsPrinted = 5;  // then only counted: a broken script must not flood stderr
 
@@ -183,10 +185,14 @@ int run(const HostOptions& o) {
     // --- the world ----------------------------------------------------------------------
     WorldConfig worldConfig;
     worldConfig.seed = o.seed;
+    worldConfig.dayLengthSeconds = o.dayLengthSeconds;
+    worldConfig.startHourOfDay = o.timeOfDayHours;
     // The sim writes straight into the runtime's buffers: Python sees this frame's world
-    // through its numpy views without a copy.
+    // through its numpy views without a copy. Hunger and light go to custom channels 0
+    // and 1, as far as the runtime has them (config.custom_channels).
     WorldSim sim(WorldBuffers{world.capacity, world.position, world.velocity, world.heading,
-                              world.health, world.perception, world.player_position},
+                              world.health, world.perception, world.player_position,
+                              world.custom, world.custom_channels},
                  ObstacleMap::standard(), worldConfig);
     for (std::uint32_t i = 0; i < o.npcs; ++i) {
         const std::string& kind = o.kinds[i % o.kinds.size()];

@@ -18,6 +18,23 @@ TEST(HostOptions, DefaultsAreAHundredNpcsForTenSecondsFasterThanRealTime) {
     EXPECT_FALSE(p.options->kindsGiven);  // so a missing default kind is explained as such
     EXPECT_TRUE(p.options->tracePath.empty());
     EXPECT_EQ(p.options->debugPort, 0u);
+    EXPECT_EQ(p.options->dayLengthSeconds, 1200.0);  // a 20 minute day
+    EXPECT_EQ(p.options->timeOfDayHours, 18.0);      // starting at dusk
+}
+
+TEST(HostOptions, TheDayIsReadAndAnImpossibleDayIsAUsageError) {
+    const auto p = parse({"--day-length", "90.5", "--time-of-day=0"});
+    ASSERT_TRUE(p.options) << p.error;
+    EXPECT_EQ(p.options->dayLengthSeconds, 90.5);
+    EXPECT_EQ(p.options->timeOfDayHours, 0.0);
+    for (const std::vector<std::string>& bad :
+         {std::vector<std::string>{"--day-length", "0"}, {"--day-length", "-5"},
+          {"--day-length", "nan"}, {"--day-length="}, {"--time-of-day", "24"},
+          {"--time-of-day", "-1"}, {"--time-of-day", "noon"}}) {
+        const auto q = parse(bad);
+        EXPECT_FALSE(q.options) << bad[0] << " " << (bad.size() > 1 ? bad[1] : "");
+        EXPECT_EQ(q.error.rfind(bad[0].substr(0, bad[0].find('=')), 0), 0u) << q.error;
+    }
 }
 
 TEST(HostOptions, EveryOptionIsReadInBothSpellings) {
