@@ -19,18 +19,21 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # what each extra is for.
 EXTRAS := test,tools,sync,models,train
 
-.PHONY: demo test bench setup lint format ctest sanitize pytest clean help
+.PHONY: demo test bench setup lint format ctest sanitize package pytest clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make demo   - set up (system packages, .venv, native build) and run the demo"
 	@echo "make test   - set up, then ruff, ctest and pytest"
 	@echo "make bench  - set up, then every benchmark suite into bench-results/ (aicore bench)"
+	@echo "make package - set up, then the relocatable runtime a game ships into $(PACKAGE_DIR)"
 
 demo: setup
 	$(VENV)/bin/aicore demo
 
-test: setup lint ctest sanitize pytest
+# package before pytest: its native build (build/package) is then up to date, and the
+# relocatable-package test builds its own copy in seconds (docs/packaging.md).
+test: setup lint ctest sanitize package pytest
 
 # aicore bench builds the C++ benchmarks (cmake into build/bench, incremental), runs every
 # suite and writes one result set under bench-results/ (docs/qa.md). BENCH_ARGS adds
@@ -87,6 +90,12 @@ sanitize: setup
 	cmake --preset asan-bridge -DPython_EXECUTABLE=$(abspath $(VPY)) > /dev/null
 	cmake --build build/asan-bridge -j $(JOBS) --target aicore_c_suite
 	ctest --preset asan-bridge
+
+# The relocatable runtime a game ships (docs/packaging.md): native parts with $ORIGIN
+# RPATHs, incremental in build/package, assembled into PACKAGE_DIR.
+PACKAGE_DIR ?= build/aicore-runtime
+package: setup
+	$(VENV)/bin/aicore package --out $(PACKAGE_DIR)
 
 pytest: setup
 	$(VPY) -m pytest

@@ -172,6 +172,28 @@ def test_say_writes_a_spoken_line_as_the_archetype(
     assert rms_db > -40, f"the line is {rms_db:.1f} dBFS"
 
 
+def test_say_speaks_with_the_backend_and_voice_asked_for(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    output = tmp_path / "say.wav"
+    args = ["voice", "say", "Who goes there?", "-a", "vampire", "-o", str(output)]
+    args += ["--environment", "none", "--backend", "espeak-ng", "--voice", "en-gb+m3"]
+    out = run_aicore(venv_bin, clean_env, *args)
+    assert out.returncode == 0, out.stderr
+    assert soundfile.info(str(output)).samplerate == 22050  # espeak-ng's rate, not Flite's
+
+
+def test_say_with_an_unknown_backend_or_voice_is_a_usage_error(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    base = ["voice", "say", "Hello.", "-a", "zombie", "-o", str(tmp_path / "o.wav")]
+    out = run_aicore(venv_bin, clean_env, *base, "--backend", "festival")
+    _assert_one_line_usage_error(out, "unknown text-to-speech backend 'festival'")
+    out = run_aicore(venv_bin, clean_env, *base, "--voice", "en-gb+m3")
+    _assert_one_line_usage_error(out, "flite has no voice 'en-gb+m3'")
+    assert not (tmp_path / "o.wav").exists()
+
+
 def test_play_without_an_output_device_says_where_the_file_is_and_exits_1(
     venv_bin: Path, clean_env: dict[str, str]
 ) -> None:

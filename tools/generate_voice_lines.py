@@ -39,8 +39,10 @@ _DURATION_RANGE_S = (1.5, 4.0)
 def render(line: VoiceLine) -> bytes:
     """Return the WAV file for one line, as bytes."""
     try:
+        # The shipped lines are espeak-ng's (their voices are espeak-ng voices), whatever
+        # backend the game speaks new text with.
         samples, sample_rate = synthesize(
-            line.text, voice=line.voice, speed=line.speed, pitch=line.pitch
+            line.text, voice=line.voice, speed=line.speed, pitch=line.pitch, backend="espeak-ng"
         )
     except ValueError as exc:
         raise ValueError(f"voice line {line.id!r}: {exc}") from exc

@@ -21,12 +21,16 @@ PACKAGES=(
   libclang-rt-19-dev
   # audio: PortAudio for optional playback (sounddevice)
   libportaudio2
-  # speech for the shipped voice lines and run-time text-to-speech
+  # speech: CMU Flite linked in-process, the default run-time text-to-speech (vocal.tts)
+  flite1-dev
+  # espeak-ng: the shipped voice lines were rendered with it; the optional TTS backend
   espeak-ng
   # the cloud gateway's PostgreSQL store: its tests start their own server (initdb, pg_ctl)
   postgresql
   # the QA report's test opens the HTML report in headless Chromium (docs/qa.md)
   chromium
+  # make package: the copied third-party libraries get $ORIGIN-relative RPATHs (docs/packaging.md)
+  patchelf
   # QA instruction counts (callgrind: aicore bench's "instructions" suite) and the header
   # whose client request lets aicore-host start callgrind's instrumentation at its first frame
   valgrind

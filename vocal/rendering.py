@@ -101,17 +101,20 @@ def speak(
     text: str,
     archetype: str,
     *,
-    voice: str = "en",
+    voice: str | None = None,
     speed: int = 150,
     pitch: int = 50,
+    backend: str | None = None,
     **options: object,
 ) -> tuple[np.ndarray | Stems, int]:
-    """Synthesise ``text`` with espeak-ng, then :func:`render` it as ``archetype``.
+    """Synthesise ``text`` (:func:`vocal.tts.synthesize`), then :func:`render` it as
+    ``archetype``.
 
-    ``voice``, ``speed`` and ``pitch`` go to the synthesiser; every other keyword
+    ``voice``, ``speed``, ``pitch`` and ``backend`` go to the synthesiser (None: the
+    backend's default voice; the default backend, Flite); every other keyword
     (``intensity``, ``distance``, ``environment``, ``stems``, ``seed``) to :func:`render`.
     Returns ``(audio, sample_rate)``. Call it off the game thread (or use
     :class:`vocal.tts.TtsWorker`): synthesis takes tens of milliseconds.
     """
-    dry, rate = synthesize(text, voice=voice, speed=speed, pitch=pitch)
+    dry, rate = synthesize(text, voice=voice, speed=speed, pitch=pitch, backend=backend)
     return render(dry, rate, archetype, **options), rate  # type: ignore[arg-type]

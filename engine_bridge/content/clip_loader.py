@@ -1,7 +1,8 @@
 """Turns lines into playable clips on a worker thread: a shipped recording is read, a new
-text is synthesised (espeak-ng), then normalised to the documented loudness as its monster
-will say it (``vocal.loudness``: -23 LUFS at 1 m) and analysed for the voice engine — never
-on the game thread, never on the audio thread. Clips are cached by line and archetype, so a
+text is synthesised (``vocal.tts``: Flite in-process unless ``AICORE_TTS_BACKEND`` says
+otherwise), then normalised to the documented loudness as its monster will say it
+(``vocal.loudness``: -23 LUFS at 1 m) and analysed for the voice engine — never on the
+game thread, never on the audio thread. Clips are cached by line and archetype, so a
 line said twice by one monster is prepared once."""
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class ClipLoader:
         self.bridge = bridge
         self.lines = lines
         # Every clip is kept, a failed one too: a line that could not be voiced (a bad
-        # file, no espeak-ng) is not read or synthesised again each time it is said.
+        # file, a failed synthesis) is not read or synthesised again each time it is said.
         self.worker: BackgroundWorker[tuple[str, str | None], ClipHandle | None] = BackgroundWorker(
             self._prepare,
             name="aicore-clips",

@@ -120,7 +120,7 @@ class NpcVoices:
                 continue
             try:
                 handle = future.result()
-            except Exception as exc:  # espeak missing or a bad file: the subtitle still showed
+            except Exception as exc:  # synthesis failed or a bad file: the subtitle still showed
                 log.warning("a line could not be voiced: %s", exc)
                 continue
             if handle is None or npc.slot not in self._scheduler.npcs:

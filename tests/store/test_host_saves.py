@@ -97,6 +97,30 @@ def test_save_every_writes_an_autosave_that_the_report_lists(
     assert listed[0]["saved_at"] > 1e9
 
 
+def test_save_to_saves_after_the_last_frame_and_the_slot_loads(
+    venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    # aicore_save, the call the UE5 plugin's Save makes (tests/test_ue5_plugin_abi.py).
+    save_dir = tmp_path / "save"
+    saved = _host(
+        venv_bin, clean_env, tmp_path, "--save", str(save_dir), "--save-to", "chapter_1",
+        "--frames", "10",
+    )  # fmt: skip
+    assert saved.returncode == 0, saved.stdout + saved.stderr
+    assert (save_dir / "default" / "slots" / "chapter_1.db").is_file()
+    loaded = _host(
+        venv_bin, clean_env, tmp_path, "--save", str(save_dir), "--load", "chapter_1",
+        "--frames", "1",
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    refused = _host(
+        venv_bin, clean_env, tmp_path, "--save", str(save_dir), "--save-to", "../x",
+        "--frames", "1",
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "--save-to ../x" in refused.stderr
+
+
 def test_a_load_that_fails_stops_the_run_naming_why_and_what_can_be_loaded(
     venv_bin: Path, clean_env: dict[str, str], tmp_path: Path
 ) -> None:

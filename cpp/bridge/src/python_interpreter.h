@@ -17,11 +17,13 @@ struct InterpreterStatus {
 /// .pth files, so editable installs work).
 ///
 /// Before anything is initialised, `pythonHome` is checked to be this build's Python prefix
-/// (lib/pythonX.Y/os.py and lib/pythonX.Y/encodings/ exist): a wrong folder is refused with
-/// AICORE_NOT_FOUND naming what is missing and leaves the process as it was, so a later
-/// call with the right folder still starts Python. A missing `venv` folder is AICORE_NOT_FOUND
-/// too. An empty `pythonHome` is AICORE_INVALID_ARGUMENT; Python failing to start from a
-/// valid prefix is AICORE_PYTHON_ERROR.
+/// (lib/pythonX.Y/os.py and lib/pythonX.Y/encodings/ exist; Lib\os.py and Lib\encodings\ on
+/// Windows): a wrong folder is refused with AICORE_NOT_FOUND naming what is missing and
+/// leaves the process as it was, so a later call with the right folder still starts Python.
+/// A missing `venv` folder is AICORE_NOT_FOUND too. An empty `pythonHome` means the packaged
+/// runtime's Python, `python/` beside the folder libaicore was loaded from (python_layout.h),
+/// checked the same way; AICORE_INVALID_ARGUMENT only if the loader cannot say where
+/// libaicore is. Python failing to start from a valid prefix is AICORE_PYTHON_ERROR.
 ///
 /// Once Python runs (started by an earlier call, or the process is a Python process that
 /// loaded libaicore), it is used as it is: an empty `pythonHome` or one naming the running

@@ -18,6 +18,16 @@ bool parseNumber(const std::string& text, T& out, T lo, T hi) {
     return true;
 }
 
+// A duration in seconds: above 0, at most 1e9 (no NaN, no infinity, nothing after it).
+bool parseSeconds(const std::string& text, double& out) {
+    char* end = nullptr;
+    const double seconds = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !(seconds > 0.0) || seconds > 1e9)
+        return false;
+    out = seconds;
+    return true;
+}
+
 std::vector<std::string> splitKinds(const std::string& text) {
     std::vector<std::string> kinds;
     std::size_t start = 0;
@@ -37,11 +47,12 @@ std::vector<std::string> splitKinds(const std::string& text) {
 const char* hostUsage() {
     return "usage: aicore-host [--npcs N] [--frames F] [--realtime] [--scripts DIR]...\n"
            "                   [--content DIR]... [--save DIR] [--save-every SECONDS]\n"
-           "                   [--load SLOT] [--profile NAME] [--sync ENDPOINT --sync-keys DIR]\n"
+           "                   [--load SLOT] [--save-to SLOT] [--profile NAME] [--sync ENDPOINT --sync-keys DIR]\n"
            "                   [--python-home DIR] [--venv DIR]\n"
            "                   [--wav OUT.wav] [--report OUT.json] [--trace OUT.jsonl]\n"
            "                   [--stats OUT.jsonl] [--frame-budget MS] [--handler-budget MS]\n"
            "                   [--seed S] [--kinds a,b,c]\n"
+           "                   [--day-length SECONDS] [--time-of-day HOURS]\n"
            "                   [--debug PORT] [--play] [--quiet] [--version] [--help]\n"
            "\n"
            "The headless engine of AI Core: it drives the runtime through the C ABI exactly\n"
@@ -59,13 +70,15 @@ const char* hostUsage() {
            "  --save-every S    autosave (slot \"autosave\") every S seconds of game time\n"
            "  --load SLOT       load that save before the first frame; if it cannot be\n"
            "                    loaded, say why and which saves can, and exit 1\n"
+           "  --save-to SLOT    save to that slot after the last frame (exit 1 if it fails)\n"
            "  --profile NAME    the save profile (default \"default\")\n"
            "  --sync ENDPOINT   send the profile's durable events to the cloud gateway at\n"
            "                    ENDPOINT (tcp://host:port) from a background thread; offline,\n"
            "                    they wait in the save's outbox (needs --save, --sync-keys)\n"
            "  --sync-keys DIR   the gateway's public key (gateway.key) and this game's key\n"
            "                    pair (<name>.key_secret, as zmq.auth.create_certificates writes)\n"
-           "  --python-home DIR the Python prefix (default $AICORE_PYTHON_HOME)\n"
+           "  --python-home DIR the Python prefix (default $AICORE_PYTHON_HOME, else the\n"
+           "                    packaged runtime's python/ beside libaicore's folder)\n"
            "  --venv DIR        a virtual environment to use (default $AICORE_VENV)\n"
            "  --wav OUT.wav     write the voice mix (32-bit float stereo, 48 kHz)\n"
            "  --report OUT.json write the timing report as JSON\n"
@@ -80,6 +93,11 @@ const char* hostUsage() {
            "  --handler-budget MS one script handler's CPU budget in ms (default 5)\n"
            "  --seed S          world seed (default 1): same seed, same world\n"
            "  --kinds a,b,c     NPC script kinds, spawned round-robin (default townsfolk)\n"
+           "  --day-length S    seconds of game time a whole day and night lasts (default\n"
+           "                    1200); the light on the NPCs (custom channel 1) is 0 at\n"
+           "                    midnight and 1 at noon, their hunger (channel 0) rises over\n"
+           "                    about 5 minutes and drops when they land a blow\n"
+           "  --time-of-day H   the hour the run starts at, 0 to 24 (default 18, dusk)\n"
            "  --debug PORT      let a debugpy client attach on 127.0.0.1:PORT\n"
            "  --play            play the mix on the default output device (implies --realtime)\n"
            "  --quiet           print only the final report\n"
@@ -133,9 +151,9 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
                            name == "--venv" || name == "--wav" || name == "--report" ||
                            name == "--trace" || name == "--seed" || name == "--kinds" ||
                            name == "--debug" || name == "--save-every" || name == "--load" ||
-                           name == "--profile" || name == "--sync" || name == "--sync-keys" ||
-                           name == "--stats" || name == "--frame-budget" ||
-                           name == "--handler-budget";
+                           name == "--save-to" || name == "--profile" || name == "--sync" ||
+                           name == "--sync-keys" || name == "--day-length" || name == "--time-of-day" ||
+                           name == "--stats" || name == "--frame-budget" || name == "--handler-budget";
         if (!known) return {std::nullopt, "unknown option '" + args[i] + "'"};
         if (!value(v)) return fail("needs a value");
         if (name == "--npcs") {
@@ -152,17 +170,23 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
             if (!parseNumber<std::uint32_t>(v, o.debugPort, 1, 65535))
                 return fail("must be a TCP port from 1 to 65535, got '" + v + "'");
         } else if (name == "--save-every") {
-            char* end = nullptr;
-            const double seconds = std::strtod(v.c_str(), &end);
-            if (v.empty() || end != v.c_str() + v.size() || !(seconds > 0.0) || seconds > 1e9)
+            if (!parseSeconds(v, o.saveEverySeconds))
                 return fail("must be a number of seconds above 0, got '" + v + "'");
-            o.saveEverySeconds = seconds;
         } else if (name == "--frame-budget" || name == "--handler-budget") {
             char* end = nullptr;
             const double ms = std::strtod(v.c_str(), &end);
             if (v.empty() || end != v.c_str() + v.size() || !(ms > 0.0) || ms > 1e9)
                 return fail("must be a number of milliseconds above 0, got '" + v + "'");
             (name == "--frame-budget" ? o.frameBudgetMs : o.handlerBudgetMs) = ms;
+        } else if (name == "--day-length") {
+            if (!parseSeconds(v, o.dayLengthSeconds))
+                return fail("must be a number of seconds above 0, got '" + v + "'");
+        } else if (name == "--time-of-day") {
+            char* end = nullptr;
+            const double hours = std::strtod(v.c_str(), &end);
+            if (v.empty() || end != v.c_str() + v.size() || !(hours >= 0.0 && hours < 24.0))
+                return fail("must be an hour from 0 up to (not including) 24, got '" + v + "'");
+            o.timeOfDayHours = hours;
         } else if (name == "--kinds") {
             auto kinds = splitKinds(v);
             if (kinds.empty()) return fail("names no kind");
@@ -179,6 +203,8 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
             o.saveDir = v;
         } else if (name == "--load") {
             o.loadSlot = v;
+        } else if (name == "--save-to") {
+            o.saveToSlot = v;
         } else if (name == "--profile") {
             o.profile = v;
         } else if (name == "--sync") {
@@ -202,8 +228,9 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
         }
     }
     // The store lives in the save folder: without one there is nothing to save to or load.
-    if (o.saveDir.empty() && (o.saveEverySeconds > 0.0 || !o.loadSlot.empty() || !o.profile.empty()))
-        return {std::nullopt, "--save-every, --load and --profile need --save DIR"};
+    if (o.saveDir.empty() && (o.saveEverySeconds > 0.0 || !o.loadSlot.empty() || !o.saveToSlot.empty() ||
+                              !o.profile.empty()))
+        return {std::nullopt, "--save-every, --load, --save-to and --profile need --save DIR"};
     // Sync sends the store's outbox, with the keys it proves who it is with.
     if (!o.syncEndpoint.empty() && (o.saveDir.empty() || o.syncKeysDir.empty()))
         return {std::nullopt, "--sync needs --save DIR and --sync-keys DIR"};

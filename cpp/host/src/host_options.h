@@ -17,6 +17,7 @@ struct HostOptions {
     std::string saveDir;     // "" = the runtime's default
     double saveEverySeconds = 0.0;  // autosave interval in game time; 0 = none (needs saveDir)
     std::string loadSlot;    // load this slot after create, before the first frame ("" = none)
+    std::string saveToSlot;  // save to this slot after the last frame ("" = none; needs saveDir)
     std::string profile;     // "" = the store's default profile
     std::string syncEndpoint;  // the cloud gateway, "tcp://host:port" ("" = no sync; needs saveDir)
     std::string syncKeysDir;   // gateway.key and the game's <name>.key_secret (needs syncEndpoint)
@@ -29,6 +30,8 @@ struct HostOptions {
     double frameBudgetMs = 0.0;    // the runtime's frame budget; 0 = its default
     double handlerBudgetMs = 0.0;  // one handler's CPU budget; 0 = the runtime's default
     std::uint64_t seed = 1;
+    double dayLengthSeconds = 20.0 * 60.0;  // game time for a whole day (WorldConfig's)
+    double timeOfDayHours = 18.0;           // the hour the run starts at: dusk
     std::vector<std::string> kinds{"townsfolk"};
     bool kindsGiven = false;  // --kinds was on the command line (else the default above)
     std::uint32_t debugPort = 0;

@@ -7,6 +7,8 @@
 // One frame, on this (the game) thread, at a fixed step of kFrameSeconds (fixed_step.h):
 //   world sim step -> events (msgpack) -> aicore_push_events -> aicore_tick
 //   -> aicore_drain_commands -> commands applied to the world
+// with the calls in that order made by the engine glue's FrameDriver (cpp/engine_glue),
+// the same code the UE5 plugin runs.
 // and, on an audio thread with its own clock, aicore_audio_render every 512 frames.
 #include <algorithm>
 #include <chrono>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "aicore/aicore.h"
+#include "aicore/engine_glue/frame_driver.h"
 #include "audio_output.h"
 #include "command_trace.h"
 #include "fixed_step.h"
@@ -50,6 +53,8 @@ using namespace aicore::host;
 static_assert(kPerceivesPlayer == AICORE_PERCEIVES_PLAYER && kHearsNoise == AICORE_HEARS_NOISE &&
                   kIsDamaged == AICORE_IS_DAMAGED,
               "the world sim's perception flags are the C ABI's");
+static_assert(kDefaultCustomChannels == AICORE_DEFAULT_CUSTOM_CHANNELS,
+              "a test world has the runtime's custom channels");
 
 constexpr int kMaxReasonsPrinted = 5;  // then only counted: a broken script must not flood stderr
 
@@ -97,6 +102,24 @@ double microsecondsSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// The world sim as the FrameDriver's engine: commands to its NPCs (by slot; the driver has
+// already checked that the handle is live), and the NPCs scripts freed removed from it.
+class SimCommandTarget final : public aicore::glue::CommandTarget {
+public:
+    explicit SimCommandTarget(WorldSim& sim) : sim_(sim) {}
+    std::string apply(aicore::glue::NpcHandle, const Command& command) override {
+        std::string reason;
+        sim_.apply(command, reason);
+        return reason;
+    }
+    void removed(aicore::glue::NpcHandle npc) override {
+        if (sim_.active(npc.slot)) sim_.despawn(npc.slot);
+    }
+
+private:
+    WorldSim& sim_;
+};
+
 int run(const HostOptions& o) {
     if (aicore_api_version() != AICORE_API_VERSION) {
         std::fprintf(stderr, "aicore-host: libaicore speaks C ABI %d, this host needs %d\n",
@@ -142,9 +165,11 @@ int run(const HostOptions& o) {
     if (o.debugPort > 0 && !o.quiet)
         std::printf("aicore-host: a debugger can attach on 127.0.0.1:%u\n", o.debugPort);
 
-    aicore_world world{};
-    if (const aicore_result r = aicore_world_get(rt.get(), &world); r != AICORE_OK)
-        return fail("aicore_world_get", r, aicore_runtime_last_error(rt.get()));
+    auto started = aicore::glue::FrameDriver::start(rt.get());
+    if (!started.driver)
+        return fail("aicore_world_get", started.problem->result, started.problem->reason.c_str());
+    aicore::glue::FrameDriver& driver = *started.driver;
+    const aicore_world& world = driver.world();
     if (world.capacity < o.npcs) {
         std::fprintf(stderr, "aicore-host: the runtime has %u NPC slots, %u were asked for\n",
                      world.capacity, o.npcs);
@@ -181,20 +206,24 @@ int run(const HostOptions& o) {
     // --- the world ----------------------------------------------------------------------
     WorldConfig worldConfig;
     worldConfig.seed = o.seed;
+    worldConfig.dayLengthSeconds = o.dayLengthSeconds;
+    worldConfig.startHourOfDay = o.timeOfDayHours;
     // The sim writes straight into the runtime's buffers: Python sees this frame's world
-    // through its numpy views without a copy.
+    // through its numpy views without a copy. Hunger and light go to custom channels 0
+    // and 1, as far as the runtime has them (config.custom_channels).
     WorldSim sim(WorldBuffers{world.capacity, world.position, world.velocity, world.heading,
-                              world.health, world.perception, world.player_position},
+                              world.health, world.perception, world.player_position,
+                              world.custom, world.custom_channels},
                  ObstacleMap::standard(), worldConfig);
     for (std::uint32_t i = 0; i < o.npcs; ++i) {
         const std::string& kind = o.kinds[i % o.kinds.size()];
-        std::uint32_t slot = 0;
-        if (const aicore_result r = aicore_npc_spawn(rt.get(), kind.c_str(), &slot);
-            r != AICORE_OK) {
+        const aicore::glue::Spawned spawned = driver.spawn(kind.c_str());
+        if (!spawned.npc) {
             const std::string what =
                 "cannot spawn NPC " + std::to_string(i) + " of kind '" + kind + "'";
-            return fail(what.c_str(), r, aicore_runtime_last_error(rt.get()));
+            return fail(what.c_str(), spawned.problem->result, spawned.problem->reason.c_str());
         }
+        const std::uint32_t slot = spawned.npc->slot;
         npcIdentity[slot] = {kind, archetypeOfKind[kind]};
         if (!sim.spawn(slot)) {
             std::fprintf(stderr,
@@ -241,7 +270,10 @@ int run(const HostOptions& o) {
     bridgeUs.reserve(o.frames);
     gcUs.reserve(o.frames);
     simUs.reserve(o.frames);
-    std::vector<std::uint8_t> commands(64 * 1024);
+    SimCommandTarget simTarget(sim);
+    // Commands the driver refused (not decodable, or no NPC could take them): the report
+    // counts them with the sim's own rejections.
+    std::uint64_t commandsRefused = 0;
     int reasonsPrinted = 0;
     const auto printReason = [&](const char* what, const std::string& why) {
         if (reasonsPrinted >= kMaxReasonsPrinted) return;
@@ -260,61 +292,46 @@ int run(const HostOptions& o) {
         if (o.realtime)
             std::this_thread::sleep_until(wallStart + frameWall * static_cast<long>(frame));
 
-        auto t0 = std::chrono::steady_clock::now();
+        const auto t0 = std::chrono::steady_clock::now();
         sim.step(kFrameSeconds);
-        double simMicros = microsecondsSince(t0);
-        if (sim.eventCount() > 0) {
-            const auto events = sim.events();
-            if (const aicore_result r = aicore_push_events(rt.get(), events.data(), events.size());
-                r == AICORE_BAD_MESSAGE) {
-                printReason("an event was refused", aicore_runtime_last_error(rt.get()));
-            } else if (r != AICORE_OK) {
-                exitCode = fail("aicore_push_events", r, aicore_runtime_last_error(rt.get()));
-                break;
+        const double stepMicros = microsecondsSince(t0);
+        const auto events = sim.eventCount() > 0 ? sim.events() : std::span<const std::uint8_t>{};
+        const aicore::glue::FrameOutcome& outcome = driver.runFrame(kFrameSeconds, simTarget, events);
+        for (const aicore::glue::FrameProblem& p : outcome.problems) {
+            using aicore::glue::FrameStep;
+            switch (p.step) {
+                case FrameStep::PushEvents:
+                    // AICORE_BAD_MESSAGE: those events were refused, the valid ones kept.
+                    if (p.result == AICORE_BAD_MESSAGE) printReason("an event was refused", p.reason);
+                    else exitCode = fail("aicore_push_events", p.result, p.reason.c_str());
+                    break;
+                case FrameStep::DecodeCommand:
+                case FrameStep::ApplyCommand:
+                    ++commandsRefused;
+                    printReason("a command was not applied", p.reason);
+                    break;
+                case FrameStep::Despawn: printReason("aicore_npc_despawn", p.reason); break;
+                case FrameStep::Tick: exitCode = fail("aicore_tick", p.result, p.reason.c_str()); break;
+                case FrameStep::DrainCommands:
+                    exitCode = fail("aicore_drain_commands", p.result, p.reason.c_str());
+                    break;
+                case FrameStep::WorldGet:
+                case FrameStep::Spawn: break;  // not steps of a frame
             }
         }
-
-        t0 = std::chrono::steady_clock::now();
-        const aicore_result ticked = aicore_tick(rt.get(), kFrameSeconds);
-        const double tickMs = microsecondsSince(t0) / 1000.0;
-        frameMs.add(tickMs);
-        if (statsStream) statsStream->addFrame(tickMs);
         // AICORE_INCOMPLETE: the frame budget ran out and the rest waits for the next tick
-        // (counted in the report); anything else is a failure.
-        if (ticked != AICORE_OK && ticked != AICORE_INCOMPLETE) {
-            exitCode = fail("aicore_tick", ticked, aicore_runtime_last_error(rt.get()));
+        // (counted in the report); a tick or drain that failed outright ends the run.
+        if (exitCode != 0 || !outcome.completed) {
+            if (exitCode == 0) exitCode = 1;
             break;
         }
+        frameMs.add(outcome.tickMicros / 1000.0);
+        if (statsStream) statsStream->addFrame(outcome.tickMicros / 1000.0);
         const aicore_metrics tickMetrics = readMetrics(rt.get());
         bridgeUs.add(tickMetrics.last_bridge_us);
         gcUs.add(tickMetrics.last_gc_us);
-
-        std::size_t written = 0;
-        aicore_result drained =
-            aicore_drain_commands(rt.get(), commands.data(), commands.size(), &written);
-        if (drained == AICORE_FULL) {
-            commands.resize(written);  // nothing was removed; take them all at the new size
-            drained = aicore_drain_commands(rt.get(), commands.data(), commands.size(), &written);
-        }
-        if (drained != AICORE_OK) {
-            exitCode = fail("aicore_drain_commands", drained, aicore_runtime_last_error(rt.get()));
-            break;
-        }
-
-        if (trace) trace->record(frame, kFrameSeconds, {commands.data(), written}, npcIdentity);
-
-        t0 = std::chrono::steady_clock::now();
-        const CommandReport applied = sim.applyCommands({commands.data(), written});
-        for (const std::string& why : applied.rejections)
-            printReason("a command was not applied", why);
-        for (const std::uint32_t slot : applied.despawned)
-            if (const aicore_result r = aicore_npc_despawn(rt.get(), slot); r != AICORE_OK)
-                printReason("aicore_npc_despawn", aicore_runtime_last_error(rt.get()));
-        // A script may also have freed a slot itself: the runtime owns `alive`.
-        for (std::uint32_t slot = 0; slot < world.capacity; ++slot)
-            if (world.alive[slot] == 0 && sim.active(slot)) sim.despawn(slot);
-        simMicros += microsecondsSince(t0);
-        simUs.add(simMicros);
+        if (trace) trace->record(frame, kFrameSeconds, outcome.commandBytes, npcIdentity);
+        simUs.add(stepMicros + outcome.applyMicros);
 
         audio->advanceTo(static_cast<double>(frame + 1) * kFrameSeconds);
         if (statsStream && (frame + 1) % kFramesPerSecond == 0) {
@@ -340,6 +357,16 @@ int run(const HostOptions& o) {
     audio->stop(simulated);
     const double wallSeconds = secondsSince(wallStart);
 
+    // --- the save to end with: after the last frame, before the saves are listed ---------
+    if (!o.saveToSlot.empty()) {
+        if (const aicore_result r = aicore_save(rt.get(), o.saveToSlot.c_str()); r != AICORE_OK) {
+            fail(("--save-to " + o.saveToSlot).c_str(), r, aicore_runtime_last_error(rt.get()));
+            exitCode = exitCode != 0 ? exitCode : 1;
+        } else if (!o.quiet) {
+            std::printf("aicore-host: saved to slot '%s'\n", o.saveToSlot.c_str());
+        }
+    }
+
     // --- the report ---------------------------------------------------------------------
     const aicore_metrics m = readMetrics(rt.get());
     RunReport report;
@@ -362,7 +389,7 @@ int run(const HostOptions& o) {
     report.eventsIn = m.events_in;
     report.commandsOut = m.commands_out;
     const SimStats& stats = sim.stats();
-    report.commandsRejected = stats.rejectedCommands;
+    report.commandsRejected = stats.rejectedCommands + commandsRefused;
     for (std::size_t t = 0; t < kCommandTypeCount; ++t)
         report.commandsApplied[commandTypeName(static_cast<CommandType>(t))] = stats.applied[t];
     report.eventsSent = {{"player_seen", stats.playerSeenEvents},

@@ -5,6 +5,8 @@
 #include <numbers>
 #include <utility>
 
+#include "day_cycle.h"
+
 namespace aicore::host {
 
 namespace {
@@ -12,6 +14,9 @@ namespace {
 constexpr float kRunSpeedMps = 3.0f;   // attackers close in at a run
 constexpr float kMaxSpeedMps = 12.0f;  // no script makes anyone outrun a horse
 constexpr float kFleeLegM = 12.0f;
+// Hunger's generator: the world's seed with its own constant, so its stream is not the
+// movement generator's.
+constexpr std::uint64_t kHungerStream = 0x68756E676572ull;  // "hunger"
 
 }  // namespace
 
@@ -21,6 +26,8 @@ WorldSim::WorldSim(WorldBuffers buffers, ObstacleMap map, WorldConfig config)
       config_(config),
       nav_(map_, config.agentRadiusM),
       random_(config.seed),
+      hungerRandom_(config.seed ^ kHungerStream),
+      light_(lightAtHour(config.startHourOfDay)),
       npcs_(buffers.capacity),
       subtitle_(buffers.capacity),
       emote_(buffers.capacity) {
@@ -55,6 +62,10 @@ bool WorldSim::spawnAt(std::uint32_t slot, Vec2 where) {
     a.position = map_.pushOut(where, config_.agentRadiusM);
     a.mode = Mode::Idle;
     a.modeSecondsLeft = random_.uniform(0.0f, 2.0f);
+    a.hunger = hungerRandom_.uniform(0.0f, config_.initialHungerMax);
+    const float spread = config_.hungerRateSpread;
+    a.hungerPerSecond = static_cast<float>(1.0 / config_.hungerSecondsToStarve) *
+                        hungerRandom_.uniform(1.0f - spread, 1.0f + spread);
     subtitle_[slot].clear();
     emote_[slot].clear();
     publishSlot(slot);
@@ -97,6 +108,14 @@ float WorldSim::distanceToPlayer(std::uint32_t slot) const {
 
 const std::string& WorldSim::subtitle(std::uint32_t slot) const { return subtitle_.at(slot); }
 const std::string& WorldSim::lastEmote(std::uint32_t slot) const { return emote_.at(slot); }
+
+double WorldSim::hourOfDay() const {
+    return aicore::host::hourOfDay(config_.startHourOfDay, config_.dayLengthSeconds, gameSeconds_);
+}
+
+float WorldSim::light() const { return light_; }
+
+float WorldSim::hunger(std::uint32_t slot) const { return npcs_.at(slot).hunger; }
 
 void WorldSim::setDestination(Agent& agent, Vec2 goal, float speedMps) {
     agent.goal = map_.pushOut(goal, config_.agentRadiusM);
@@ -173,6 +192,12 @@ void WorldSim::damage(std::uint32_t slot, float amount) {
     ++stats_.damagedEvents;
 }
 
+void WorldSim::landBlow(Agent& attacker) {
+    const float before = attacker.hunger;
+    attacker.hunger = std::max(0.0f, attacker.hunger - config_.hungerFedPerBlow);
+    if (attacker.hunger < before) ++stats_.feeds;
+}
+
 void WorldSim::updatePlayer(double dt) {
     Agent& p = player_;
     if (!config_.playerWanders) {
@@ -197,6 +222,7 @@ void WorldSim::updatePlayer(double dt) {
 
 void WorldSim::updateNpc(std::uint32_t slot, double dt) {
     Agent& a = npcs_[slot];
+    a.hunger = std::min(1.0f, a.hunger + a.hungerPerSecond * static_cast<float>(dt));
     const auto idle = [&] {
         a.mode = Mode::Idle;
         a.velocity = {};
@@ -249,6 +275,7 @@ void WorldSim::updateNpc(std::uint32_t slot, double dt) {
                     } else {
                         damage(a.targetNpc, config_.attackDamage);
                     }
+                    landBlow(a);
                 }
                 break;
             }
@@ -312,6 +339,8 @@ void WorldSim::perceive() {
 
 void WorldSim::step(double dtSeconds) {
     frameEvents_.clear();
+    gameSeconds_ += dtSeconds;
+    light_ = lightAtHour(hourOfDay());
     for (auto& a : npcs_) a.perception = 0;
     updatePlayer(dtSeconds);
     for (std::uint32_t slot = 0; slot < npcs_.size(); ++slot)
@@ -329,12 +358,15 @@ void WorldSim::step(double dtSeconds) {
 
 void WorldSim::publishSlot(std::uint32_t slot) {
     const Agent& a = npcs_[slot];
-    writeSlot(buffers_, slot, {a.position, a.velocity, a.heading, a.health, a.perception});
+    writeSlot(buffers_, slot,
+              {a.position, a.velocity, a.heading, a.health, a.perception, a.hunger, light_});
 }
 
 void WorldSim::publishEvents() {
-    encodeEvents(frameEvents_, events_);
-    eventCount_ = frameEvents_.size();
+    std::vector<std::string> refused;  // empty unless the sim made an event it should not
+    encodeEvents(frameEvents_, events_, &refused);
+    eventCount_ = frameEvents_.size() - refused.size();
+    stats_.refusedEvents += refused.size();
 }
 
 CommandReport WorldSim::applyCommands(std::span<const std::uint8_t> msgpack) {
@@ -372,11 +404,11 @@ bool WorldSim::apply(const Command& c, std::string& reason) {
                 break;
             }
             a.mode = Mode::MoveTo;
-            setDestination(a, c.position, speed);
+            setDestination(a, groundPoint(c.position), speed);
             break;
         case CommandType::Flee:
             a.mode = Mode::Flee;
-            a.fleeFrom = c.position;
+            a.fleeFrom = groundPoint(c.position);
             a.speedMps = speed > 0.0f ? speed : kRunSpeedMps;
             a.modeSecondsLeft = config_.fleeSeconds;
             chooseFleeGoal(a);

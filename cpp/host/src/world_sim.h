@@ -9,9 +9,16 @@
 // `aicore_world`), which lets the host point it straight at the runtime's buffers: no copy
 // per frame.
 //
+// It also writes the two custom channels the NPC decision models read (docs/models.md,
+// "Features"): the light of a day-night cycle over game time (day_cycle.h), the same on
+// every NPC, and each NPC's hunger, which rises with game time and drops when it lands a
+// blow (it fed).
+//
 // Deterministic: one seeded generator drives everything random (spawn points, the
 // player's walk, wandering, noises, damage), and NPCs are updated in slot order, so the
-// same seed and the same commands give the same trajectories bit for bit.
+// same seed and the same commands give the same trajectories bit for bit. Hunger draws
+// from a second generator of the same seed, so giving NPCs a hunger did not change where
+// anyone walks for a seed.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +50,14 @@ struct WorldConfig {
     float fleeSafeDistanceM = 25.0f;
     double fleeSeconds = 6.0;
     double attackSeconds = 10.0;
+    // The day: light is 0 at midnight, 1 at noon (day_cycle.h).
+    double dayLengthSeconds = 20.0 * 60.0;  // game time for a whole day and night
+    double startHourOfDay = 18.0;           // dusk: even a short run sees the light fall
+    // Hunger: 0 sated .. 1 starving.
+    double hungerSecondsToStarve = 5.0 * 60.0;  // from 0 to 1, for an average NPC
+    float hungerRateSpread = 0.3f;   // each NPC's rate is the average times 1 +- this
+    float initialHungerMax = 0.5f;   // spawned with a hunger uniform in [0, this)
+    float hungerFedPerBlow = 0.5f;   // a blow that lands feeds the attacker (floored at 0)
 };
 
 /// What one batch of commands did.
@@ -60,6 +75,8 @@ struct SimStats {
     std::uint64_t heardNoiseEvents = 0;
     std::uint64_t noises = 0;
     std::uint64_t playerHits = 0;  // attacks that reached the player
+    std::uint64_t feeds = 0;       // blows that lowered the attacker's hunger
+    std::uint64_t refusedEvents = 0;  // events the encoder refused (a bug in the sim)
 };
 
 class WorldSim {
@@ -100,6 +117,14 @@ public:
     /// What the NPC last said (the subtitle), "" if nothing.
     const std::string& subtitle(std::uint32_t slot) const;
     const std::string& lastEmote(std::uint32_t slot) const;
+    /// Game time since the sim started: the sum of the steps' dt.
+    double gameSeconds() const { return gameSeconds_; }
+    /// The hour of day now, in [0, 24).
+    double hourOfDay() const;
+    /// The daylight now, on every NPC: what custom channel 1 holds.
+    float light() const;
+    /// The NPC's hunger: what custom channel 0 holds.
+    float hunger(std::uint32_t slot) const;
     std::uint64_t subtitleCount() const { return subtitles_; }
     std::uint64_t emoteCount() const { return emotes_; }
     const SimStats& stats() const { return stats_; }
@@ -127,6 +152,8 @@ private:
         bool active = false;
         bool sawPlayer = false;  // last frame's kPerceivesPlayer, to raise player_seen once
         std::uint32_t perception = 0;
+        float hunger = 0.0f;
+        float hungerPerSecond = 0.0f;
     };
 
     Vec2 randomFreePoint(float clearanceM);
@@ -136,6 +163,7 @@ private:
     void updatePlayer(double dt);
     void chooseFleeGoal(Agent& agent);
     void damage(std::uint32_t slot, float amount);
+    void landBlow(Agent& attacker);  // the attacker fed
     void perceive();
     void emitNoise();
     void publishSlot(std::uint32_t slot);  // the agent's state into the world buffers
@@ -146,6 +174,9 @@ private:
     WorldConfig config_;
     NavigationGrid nav_;
     SimRandom random_;
+    SimRandom hungerRandom_;
+    double gameSeconds_ = 0.0;
+    float light_ = 0.0f;  // this frame's, computed once in step()
     std::vector<Agent> npcs_;
     Agent player_;
     std::vector<std::string> subtitle_;

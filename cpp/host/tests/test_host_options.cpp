@@ -18,6 +18,23 @@ TEST(HostOptions, DefaultsAreAHundredNpcsForTenSecondsFasterThanRealTime) {
     EXPECT_FALSE(p.options->kindsGiven);  // so a missing default kind is explained as such
     EXPECT_TRUE(p.options->tracePath.empty());
     EXPECT_EQ(p.options->debugPort, 0u);
+    EXPECT_EQ(p.options->dayLengthSeconds, 1200.0);  // a 20 minute day
+    EXPECT_EQ(p.options->timeOfDayHours, 18.0);      // starting at dusk
+}
+
+TEST(HostOptions, TheDayIsReadAndAnImpossibleDayIsAUsageError) {
+    const auto p = parse({"--day-length", "90.5", "--time-of-day=0"});
+    ASSERT_TRUE(p.options) << p.error;
+    EXPECT_EQ(p.options->dayLengthSeconds, 90.5);
+    EXPECT_EQ(p.options->timeOfDayHours, 0.0);
+    for (const std::vector<std::string>& bad :
+         {std::vector<std::string>{"--day-length", "0"}, {"--day-length", "-5"},
+          {"--day-length", "nan"}, {"--day-length="}, {"--time-of-day", "24"},
+          {"--time-of-day", "-1"}, {"--time-of-day", "noon"}}) {
+        const auto q = parse(bad);
+        EXPECT_FALSE(q.options) << bad[0] << " " << (bad.size() > 1 ? bad[1] : "");
+        EXPECT_EQ(q.error.rfind(bad[0].substr(0, bad[0].find('=')), 0), 0u) << q.error;
+    }
 }
 
 TEST(HostOptions, EveryOptionIsReadInBothSpellings) {
@@ -93,8 +110,10 @@ TEST(HostOptions, PlayImpliesRealtime) {
 }
 
 TEST(HostOptions, SaveOptionsAreReadAndNeedASaveFolder) {
-    const auto p = parse({"--save", "s", "--save-every", "0.5", "--load=autosave", "--profile", "hero"});
+    const auto p = parse({"--save", "s", "--save-every", "0.5", "--load=autosave", "--profile", "hero",
+                          "--save-to", "end"});
     ASSERT_TRUE(p.options) << p.error;
+    EXPECT_EQ(p.options->saveToSlot, "end");
     EXPECT_DOUBLE_EQ(p.options->saveEverySeconds, 0.5);
     EXPECT_EQ(p.options->loadSlot, "autosave");
     EXPECT_EQ(p.options->profile, "hero");
@@ -106,7 +125,8 @@ TEST(HostOptions, SaveOptionsAreReadAndNeedASaveFolder) {
         EXPECT_NE(refused.error.find("--save-every"), std::string::npos) << refused.error;
     }
     for (const std::vector<std::string>& alone :
-         {std::vector<std::string>{"--load", "x"}, {"--save-every", "1"}, {"--profile", "p"}}) {
+         {std::vector<std::string>{"--load", "x"}, {"--save-every", "1"}, {"--profile", "p"},
+          {"--save-to", "x"}}) {
         const auto refused = parse(alone);
         EXPECT_FALSE(refused.options);
         EXPECT_NE(refused.error.find("--save DIR"), std::string::npos) << refused.error;

@@ -78,7 +78,7 @@ inline Command moveTo(std::uint32_t npc, Vec2 target, float speed) {
     Command c;
     c.type = CommandType::MoveTo;
     c.npc = npc;
-    c.position = target;
+    c.position = {target.x, target.y, 0.0f};
     c.speedMps = speed;
     return c;
 }

@@ -126,11 +126,15 @@ typedef struct aicore_runtime_config {
                                      NULL and "" entries are skipped; a folder that does not exist
                                      fails create with AICORE_NOT_FOUND */
     uint32_t script_dir_count;
-    const char* python_home;      /* the Python installation's prefix (sys.base_prefix). Required
-                                     by the create that starts Python: it must hold this build's
-                                     lib/pythonX.Y/os.py and lib/pythonX.Y/encodings/, else
-                                     AICORE_NOT_FOUND naming what is missing, and Python is left
-                                     unstarted (a later create with the right prefix works).
+    const char* python_home;      /* the Python installation's prefix (sys.base_prefix). Read by
+                                     the create that starts Python: it must hold this build's
+                                     lib/pythonX.Y/os.py and lib/pythonX.Y/encodings/ (Windows:
+                                     Lib\os.py, Lib\encodings\), else AICORE_NOT_FOUND naming
+                                     what is missing, and Python is left unstarted (a later
+                                     create with the right prefix works). NULL: the packaged
+                                     runtime's Python, the folder python/ beside the folder
+                                     libaicore was loaded from (docs/packaging.md), checked
+                                     the same way.
                                      Once Python runs, NULL or the running prefix is accepted and
                                      any other prefix refused with AICORE_INVALID_ARGUMENT: the
                                      interpreter cannot be restarted from another prefix. */

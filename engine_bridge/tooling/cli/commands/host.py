@@ -41,6 +41,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _hour(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an hour of the day, got {text!r}") from None
+    if not 0 <= value < 24:
+        raise argparse.ArgumentTypeError(f"must be from 0 up to (not including) 24, got {text}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--npcs", type=positive_int, default=100, help="NPCs to spawn (default 100)"
@@ -69,6 +79,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="NPC script kinds spawned round-robin (default: townsfolk)",
     )
     parser.add_argument("--seed", type=int, help="world seed (default 1): same seed, same world")
+    parser.add_argument(
+        "--day-length",
+        type=_seconds,
+        metavar="SECONDS",
+        help="game time a whole day and night lasts (default 1200); the light on the NPCs "
+        "(custom channel 1) is 0 at midnight and 1 at noon",
+    )
+    parser.add_argument(
+        "--time-of-day",
+        type=_hour,
+        metavar="HOURS",
+        help="the hour the run starts at, 0 to 24 (default 18: dusk)",
+    )
     parser.add_argument("--wav", type=Path, metavar="OUT.wav", help="write the voice mix")
     parser.add_argument(
         "--report", type=Path, metavar="OUT.json", help="write the timing report as JSON"
@@ -100,6 +123,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--load",
         metavar="SLOT",
         help="start from this save; if it cannot be loaded, say why and exit 1",
+    )
+    parser.add_argument(
+        "--save-to",
+        metavar="SLOT",
+        help="save to this slot after the last frame; exit 1 if it fails",
     )
     parser.add_argument("--profile", metavar="NAME", help="the save profile (default 'default')")
     parser.add_argument(
@@ -153,12 +181,15 @@ def host_command(args: argparse.Namespace) -> list[str]:
     optional = {
         "--kinds": args.kinds,
         "--seed": args.seed,
+        "--day-length": args.day_length,
+        "--time-of-day": args.time_of_day,
         "--wav": args.wav,
         "--report": args.report,
         "--trace": args.trace,
         "--debug": args.debug,
         "--save-every": args.save_every,
         "--load": args.load,
+        "--save-to": args.save_to,
         "--profile": args.profile,
         "--sync": args.sync,
         "--sync-keys": args.sync_keys,

@@ -1,10 +1,10 @@
 """``aicore voice``: list, render, speak and play monster voices from the command line.
 
 ``aicore voice list`` names the archetypes and environments; ``render`` turns a WAV file
-into an archetype's voice; ``say`` does the same to text spoken by espeak-ng; ``play``
-sends a file to the sound card. Exit status: 0 done, 1 the machine lacks something (an
-audio device, espeak-ng), 2 a usage error (unknown archetype, unreadable file, bad
-option) reported on one ``aicore voice: ...`` line.
+into an archetype's voice; ``say`` does the same to text spoken by a TTS backend (Flite
+in-process by default, or espeak-ng); ``play`` sends a file to the sound card. Exit status:
+0 done, 1 the machine lacks something (an audio device, espeak-ng), 2 a usage error
+(unknown archetype, unreadable file, bad option) reported on one ``aicore voice: ...`` line.
 """
 
 from __future__ import annotations
@@ -114,15 +114,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     say = sub.add_parser(
         "say",
-        help="speak text with espeak-ng as an archetype",
-        description="Speak TEXT with espeak-ng, render it as an archetype, write a WAV.",
+        help="speak text (Flite or espeak-ng) as an archetype",
+        description="Speak TEXT with a text-to-speech backend, render it as an archetype, "
+        "write a WAV.",
     )
     say.add_argument("text", metavar="TEXT", help="what to say")
     say.add_argument(
         "--output", "-o", type=Path, required=True, metavar="OUT.wav", help="the WAV to write"
     )
     _add_render_options(say)
-    say.add_argument("--voice", default="en", help="espeak-ng voice, e.g. en-gb+m3 (default: en)")
+    say.add_argument(
+        "--backend",
+        default=None,
+        help="text-to-speech backend, flite or espeak-ng (default: $AICORE_TTS_BACKEND, "
+        "else flite)",
+    )
+    say.add_argument(
+        "--voice",
+        default=None,
+        help="the backend's voice: flite rms/slt/awb/kal16/kal, espeak-ng en-gb+m3... "
+        "(default: the backend's own)",
+    )
     say.add_argument("--speed", type=int, default=150, help="words per minute (default: 150)")
     say.add_argument("--pitch", type=int, default=50, help="0-99, 50 is normal (default: 50)")
     say.set_defaults(_voice_run=_run_say)
@@ -301,6 +313,7 @@ def _run_say(args: argparse.Namespace) -> None:
             args.text,
             args.archetype,
             voice=args.voice,
+            backend=args.backend,
             speed=args.speed,
             pitch=args.pitch,
             intensity=args.intensity,
@@ -310,7 +323,7 @@ def _run_say(args: argparse.Namespace) -> None:
         )
     except ValueError as exc:  # bad text, voice, speed, pitch, intensity or distance
         raise _UsageError(str(exc)) from None
-    except (FileNotFoundError, RuntimeError) as exc:  # espeak-ng is missing or failed
+    except (FileNotFoundError, RuntimeError) as exc:  # espeak-ng is missing, or synthesis failed
         raise _MachineError(str(exc)) from None
     assert not isinstance(wet, dict)
     _write_wav(args.output, wet, rate)
