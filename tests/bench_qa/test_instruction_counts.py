@@ -101,3 +101,27 @@ def test_a_missing_build_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     figures = instruction_figures(tmp_path, quick=True, problems=problems)
     assert figures == []
     assert any("vocal_instr" in p for p in problems)
+
+
+def test_the_gate_flags_twice_the_instructions_and_not_a_rerun(
+    vampire_counts: dict[str, int],
+) -> None:
+    # Real counts: a baseline of 4 blocks, a rerun of the same work, and the work doubled
+    # (8 blocks: what a deliberate 2x slowdown of the render costs), through the
+    # checked-in thresholds as `aicore bench --compare` applies them.
+    from engine_bridge.tooling.bench.gates import compare, regressions
+    from engine_bridge.tooling.bench.result_set import Figure, ResultSet
+    from engine_bridge.tooling.bench.thresholds import DEFAULT_FILE, load_thresholds
+
+    thresholds = load_thresholds(REPO / DEFAULT_FILE)
+
+    def run_of(count: int) -> ResultSet:
+        run = ResultSet.begin(REPO, ["instructions"])
+        run.add(Figure("instructions", "voice[vampire]", count, "instructions", "instructions", 1))
+        return run
+
+    baseline = run_of(vampire_counts["4"])
+    rerun = compare(run_of(vampire_counts["4 again"]), baseline, thresholds)
+    assert [c.verdict for c in rerun] == ["unchanged"]
+    doubled = compare(run_of(vampire_counts["8"]), baseline, thresholds)
+    assert [c.key for c in regressions(doubled)] == ["instructions/voice[vampire]"]
