@@ -31,6 +31,7 @@
 #include "host_options.h"
 #include "preflight.h"
 #include "save_slots.h"
+#include "story_flags.h"
 #include "timing_report.h"
 #include "world_sim.h"
 
@@ -269,6 +270,22 @@ int run(const HostOptions& o) {
         // Deadlines from the start, not from the last frame, so lateness never accumulates.
         if (o.realtime)
             std::this_thread::sleep_until(wallStart + frameWall * static_cast<long>(frame));
+        // As UE's aicore.reload console command does: between two frames, on this thread.
+        // A broken script is the designer's to fix; the game (and this run) goes on.
+        if (o.reloadAtFrame && *o.reloadAtFrame == frame) {
+            std::uint32_t reloaded = 0;
+            const aicore_result r = aicore_scripts_reload(rt.get(), &reloaded);
+            if (r == AICORE_OK || r == AICORE_SCRIPT_ERROR) {
+                if (!o.quiet)
+                        std::printf("aicore-host: frame %llu: %u script(s) reloaded\n",
+                                static_cast<unsigned long long>(frame), reloaded);
+                if (r == AICORE_SCRIPT_ERROR)
+                    std::fprintf(stderr, "aicore-host: --reload-at: %s\n", aicore_runtime_last_error(rt.get()));
+            } else {
+                exitCode = fail("aicore_scripts_reload", r, aicore_runtime_last_error(rt.get()));
+                break;
+            }
+        }
 
         const auto t0 = std::chrono::steady_clock::now();
         sim.step(kFrameSeconds);
@@ -383,6 +400,11 @@ int run(const HostOptions& o) {
     }
 
     std::fputs(formatText(report).c_str(), stdout);
+    // A flag asked for and not there stops a CI job as a failed --load does.
+    for (const StoryFlagLine& line : readStoryFlags(rt.get(), o.storyFlags)) {
+        std::printf("%s\n", line.text.c_str());
+        if (!line.read) exitCode = exitCode != 0 ? exitCode : 1;
+    }
     std::fflush(stdout);
     if (audio->renderErrors() > 0) {
         std::fprintf(stderr, "aicore-host: %llu audio blocks failed to render\n",
