@@ -48,7 +48,9 @@ def _flag(lib: ctypes.CDLL, rt: ctypes.c_void_p, name: bytes) -> tuple[int, abi.
 
 
 def _text(flag: abi.StoryFlag) -> bytes:
-    return ctypes.string_at(flag.text, flag.text_size)
+    # The pointer itself: ctypes reads a c_char_p field only up to its first NUL.
+    address = ctypes.c_void_p.from_buffer(flag, abi.StoryFlag.text.offset).value
+    return ctypes.string_at(address, flag.text_size)
 
 
 def test_story_flags_read_typed_as_scripts_and_loads_leave_them(

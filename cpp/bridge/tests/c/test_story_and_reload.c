@@ -36,12 +36,13 @@ static void write_mood(const char* dir, const char* emote) {
              "\n"
              "class Mood(Npc):\n"
              "    kind = 'mood'\n"
+             "    decision_rate = 60.0\n" /* on_tick every 60 Hz frame */
              "\n"
              "    def on_tick(self, dt):\n"
-             "        self.ticks = (self.ticks or 0) + 1\n"
-             "        if self.story is not None:\n"
-             "            self.story.set_flag('abi_coins', 7)\n"
-             "        self.emote('%s_' + str(self.ticks))\n",
+             "        self.ticks = getattr(self, 'ticks', 0) + 1\n"
+             "        self.emote('%s_' + str(self.ticks))\n"
+             "        if self.story is not None and 'abi_coins' in self.story.flags:\n"
+             "            self.story.set_flag('abi_coins', 7)\n",
              emote);
     harness_write_file(dir, "mood.py", text);
 }
@@ -116,6 +117,7 @@ static void each_flag_type_reads_back_and_bad_names_are_refused(void) {
     flag.struct_size = (uint32_t)offsetof(aicore_story_flag, text_size);
     CHECK_RESULT(aicore_story_flag_get(rt, "abi_coins", &flag), AICORE_INVALID_ARGUMENT);
     CHECK_RESULT(aicore_story_flag_get(NULL, "abi_coins", &flag), AICORE_INVALID_ARGUMENT);
+    flag.struct_size = sizeof flag;
     CHECK_RESULT(aicore_story_flag_get(rt, "", &flag), AICORE_NOT_FOUND);
     aicore_runtime_destroy(rt);
 }
