@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from native_runtime import config_with_scripts, create_runtime
 
 from engine_bridge.native import abi
-from native_runtime import config_with_scripts, create_runtime
 
 SETTER = """
 from engine_bridge.api import Npc

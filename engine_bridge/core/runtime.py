@@ -456,8 +456,7 @@ class Runtime:
 
     def _apply_reloads(self) -> None:
         for path, seen in self.watcher.pending():
-            # aicore_scripts_reload may have loaded this write before the watcher told of it.
-            if not self.scripts.is_loaded_version(path):
+            if not self.scripts.is_loaded_version(path):  # aicore_scripts_reload loaded it?
                 self.reload(path, noticed_at=seen)
 
     def reload(self, path: Path, *, noticed_at: float | None = None) -> bool:

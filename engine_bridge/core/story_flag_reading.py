@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from engine_bridge.core.runtime import Runtime
 
-__all__ = ["FLAG_TYPES", "StoryFlagNotFound", "StoryFlagReading", "read_story_flag"]
+__all__ = ["FLAG_TYPES", "StoryFlagNotFoundError", "StoryFlagReading", "read_story_flag"]
 
 FLAG_TYPES: tuple[str, ...] = ("bool", "int", "str")
 """The type names a reading carries, one per story flag type."""
@@ -21,7 +21,7 @@ FLAG_TYPES: tuple[str, ...] = ("bool", "int", "str")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
-class StoryFlagNotFound(LookupError):
+class StoryFlagNotFoundError(LookupError):
     """No loaded story declares the flag, or the story system is off (the message says
     which, and lists the flags there are)."""
 
@@ -41,18 +41,18 @@ def read_story_flag(runtime: Runtime, name: str) -> StoryFlagReading:
     """The current value of the story flag ``name``.
 
     Raises:
-        StoryFlagNotFound: no story declares ``name``, or the story system is off.
+        StoryFlagNotFoundError: no story declares ``name``, or the story system is off.
         OverflowError: an int flag a script set outside the signed 64-bit range (a story
             file's own ints are TOML's, always inside it).
     """
     story = runtime.content.story
     if story is None:
         why = runtime.content.off.get("story", "")
-        raise StoryFlagNotFound(f"the story system is off ({why}); no flag {name!r} to read")
+        raise StoryFlagNotFoundError(f"the story system is off ({why}); no flag {name!r} to read")
     try:
         value = story.flag(name)
     except KeyError as error:
-        raise StoryFlagNotFound(str(error.args[0]) if error.args else name) from None
+        raise StoryFlagNotFoundError(str(error.args[0]) if error.args else name) from None
     # type(), not isinstance(): True is an int in Python, but a flag is not a count.
     if type(value) is bool:
         return StoryFlagReading("bool", int(value), "true" if value else "false")

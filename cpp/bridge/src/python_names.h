@@ -18,7 +18,7 @@ inline constexpr char kStoreError[] = "StoreError";
 inline constexpr char kSyncConfig[] = "SyncConfig";
 inline constexpr char kCloudSaveError[] = "CloudSaveError";
 inline constexpr char kReadStoryFlag[] = "read_story_flag";
-inline constexpr char kStoryFlagNotFound[] = "StoryFlagNotFound";
+inline constexpr char kStoryFlagNotFoundError[] = "StoryFlagNotFoundError";
 inline constexpr char kReloadChangedScripts[] = "reload_changed_scripts";
 }  // namespace embedding
 

@@ -77,7 +77,7 @@ aicore_result aicore_story_flag_get(aicore_runtime* rt, const char* name, aicore
         rt->storyFlagText = reading.attr(names::story_flag_reading::kText).cast<std::string>();
     } catch (py::error_already_set& e) {
         const py::module_ embedding = py::module_::import(names::embedding::kModule);
-        if (e.matches(embedding.attr(names::embedding::kStoryFlagNotFound)))
+        if (e.matches(embedding.attr(names::embedding::kStoryFlagNotFoundError)))
             return rt->fail(AICORE_NOT_FOUND, "aicore_story_flag_get: " + py::str(e.value()).cast<std::string>());
         return rt->fail(AICORE_ERROR, std::string("aicore_story_flag_get: ") + e.what());
     } catch (const py::cast_error& e) {
