@@ -31,6 +31,9 @@ PACKAGES=(
   chromium
   # make package: the copied third-party libraries get $ORIGIN-relative RPATHs (docs/packaging.md)
   patchelf
+  # QA instruction counts (callgrind: aicore bench's "instructions" suite) and the header
+  # whose client request lets aicore-host start callgrind's instrumentation at its first frame
+  valgrind
 )
 
 missing=()

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -232,10 +232,21 @@ def two_gateways_on_postgresql(
         ]
 
 
+# The SQLite gateway at three client counts, so QA sees how it scales (aicore bench fits
+# the growth exponent). Untimed (make test) the path is the same at every count, so only
+# the largest runs, as a small swarm that must have every event acknowledged and stored once.
+CLIENT_COUNTS = (10, 100, 1_000)
+
+
 @pytest.mark.benchmark(group="gateway-many-clients")
+@pytest.mark.parametrize("clients", CLIENT_COUNTS, ids=[f"{n}_clients" for n in CLIENT_COUNTS])
 def test_one_gateway_on_sqlite_with_many_clients(
-    benchmark: BenchmarkFixture, keys: Keys, sizes: Sizes, tmp_path: Path
+    benchmark: BenchmarkFixture, keys: Keys, sizes: Sizes, tmp_path: Path, clients: int
 ) -> None:
+    if benchmark.enabled:
+        sizes = replace(sizes, clients=clients)
+    elif clients != CLIENT_COUNTS[-1]:
+        pytest.skip("a timed size only: untimed, the largest count checks the same path")
     url = f"sqlite:{tmp_path / 'db' / 'gateway.db'}"
     with running_gateway(keys, url, tmp_path / "gateway.log", GATEWAY_OPTIONS) as gateway:
         figures = benchmark.pedantic(

@@ -50,6 +50,7 @@ const char* hostUsage() {
            "                   [--load SLOT] [--save-to SLOT] [--profile NAME] [--sync ENDPOINT --sync-keys DIR]\n"
            "                   [--python-home DIR] [--venv DIR]\n"
            "                   [--wav OUT.wav] [--report OUT.json] [--trace OUT.jsonl]\n"
+           "                   [--stats OUT.jsonl] [--frame-budget MS] [--handler-budget MS]\n"
            "                   [--seed S] [--kinds a,b,c]\n"
            "                   [--day-length SECONDS] [--time-of-day HOURS]\n"
            "                   [--story-flag NAME]... [--reload-at FRAME]\n"
@@ -85,6 +86,12 @@ const char* hostUsage() {
            "  --trace OUT.jsonl write one JSON line per command the scripts gave: frame,\n"
            "                    npc, kind, type, and its fields (a say's text, line and\n"
            "                    archetype), to see who did and said what\n"
+           "  --stats OUT.jsonl write one JSON line per simulated second as the run goes:\n"
+           "                    that second's frame times (p50, max, mean ms), NPCs and\n"
+           "                    script errors, flushed at once (a soak reads it live)\n"
+           "  --frame-budget MS the runtime's frame budget in wall ms (default 10); a\n"
+           "                    slowed-down run (valgrind) raises it so no work is deferred\n"
+           "  --handler-budget MS one script handler's CPU budget in ms (default 5)\n"
            "  --seed S          world seed (default 1): same seed, same world\n"
            "  --kinds a,b,c     NPC script kinds, spawned round-robin (default townsfolk)\n"
            "  --day-length S    seconds of game time a whole day and night lasts (default\n"
@@ -153,6 +160,7 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
                            name == "--debug" || name == "--save-every" || name == "--load" ||
                            name == "--save-to" || name == "--profile" || name == "--sync" ||
                            name == "--sync-keys" || name == "--day-length" || name == "--time-of-day" ||
+                           name == "--stats" || name == "--frame-budget" || name == "--handler-budget" ||
                            name == "--story-flag" || name == "--reload-at";
         if (!known) return {std::nullopt, "unknown option '" + args[i] + "'"};
         if (!value(v)) return fail("needs a value");
@@ -177,6 +185,12 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
         } else if (name == "--save-every") {
             if (!parseSeconds(v, o.saveEverySeconds))
                 return fail("must be a number of seconds above 0, got '" + v + "'");
+        } else if (name == "--frame-budget" || name == "--handler-budget") {
+            char* end = nullptr;
+            const double ms = std::strtod(v.c_str(), &end);
+            if (v.empty() || end != v.c_str() + v.size() || !(ms > 0.0) || ms > 1e9)
+                return fail("must be a number of milliseconds above 0, got '" + v + "'");
+            (name == "--frame-budget" ? o.frameBudgetMs : o.handlerBudgetMs) = ms;
         } else if (name == "--day-length") {
             if (!parseSeconds(v, o.dayLengthSeconds))
                 return fail("must be a number of seconds above 0, got '" + v + "'");
@@ -224,6 +238,8 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
             o.reportPath = v;
         } else if (name == "--trace") {
             o.tracePath = v;
+        } else if (name == "--stats") {
+            o.statsPath = v;
         }
     }
     // The store lives in the save folder: without one there is nothing to save to or load.

@@ -26,6 +26,9 @@ struct HostOptions {
     std::string wavPath;
     std::string reportPath;
     std::string tracePath;  // one JSON line per command the runtime gave ("" = none)
+    std::string statsPath;  // one JSON line per simulated second while running ("" = none)
+    double frameBudgetMs = 0.0;    // the runtime's frame budget; 0 = its default
+    double handlerBudgetMs = 0.0;  // one handler's CPU budget; 0 = the runtime's default
     std::uint64_t seed = 1;
     double dayLengthSeconds = 20.0 * 60.0;  // game time for a whole day (WorldConfig's)
     double timeOfDayHours = 18.0;           // the hour the run starts at: dusk

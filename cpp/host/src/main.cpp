@@ -31,9 +31,21 @@
 #include "host_options.h"
 #include "preflight.h"
 #include "save_slots.h"
+#include "stats_stream.h"
 #include "story_flags.h"
 #include "timing_report.h"
 #include "world_sim.h"
+
+// Under `valgrind --tool=callgrind --instr-atstart=no` (the QA instruction counts, docs/qa.md)
+// the start-up runs uninstrumented, about ten times faster, and the frames are instrumented
+// from here on. Outside valgrind the request is a few no-op instructions; without valgrind's
+// header it is nothing at all.
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define AICORE_HOST_START_INSTRUMENTATION() CALLGRIND_START_INSTRUMENTATION
+#else
+#define AICORE_HOST_START_INSTRUMENTATION() ((void)0)
+#endif
 
 namespace {
 
@@ -139,6 +151,8 @@ int run(const HostOptions& o) {
     config.max_npcs = std::max(config.max_npcs, o.npcs);
     config.debug_port = o.debugPort;
     if (!o.profile.empty()) config.profile = o.profile.c_str();
+    if (o.frameBudgetMs > 0.0) config.frame_budget_ms = o.frameBudgetMs;
+    if (o.handlerBudgetMs > 0.0) config.handler_budget_ms = o.handlerBudgetMs;
     config.autosave_seconds = o.saveEverySeconds;  // game time: the frames' dt, not the wall
     if (!o.syncEndpoint.empty()) {
         config.sync_endpoint = o.syncEndpoint.c_str();
@@ -181,6 +195,13 @@ int run(const HostOptions& o) {
     }
     std::optional<CommandTrace> trace;
     if (!o.tracePath.empty()) trace.emplace(o.tracePath);
+    std::optional<StatsStream> statsStream;
+    try {
+        if (!o.statsPath.empty()) statsStream.emplace(o.statsPath);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "aicore-host: --stats: %s\n", e.what());
+        return 1;
+    }
     std::vector<NpcIdentity> npcIdentity(world.capacity);  // by slot, for the trace
 
     // --- the world ----------------------------------------------------------------------
@@ -261,6 +282,7 @@ int run(const HostOptions& o) {
                      ++reasonsPrinted == kMaxReasonsPrinted ? " (further ones only counted)" : "");
     };
 
+    AICORE_HOST_START_INSTRUMENTATION();
     const auto wallStart = std::chrono::steady_clock::now();
     const auto frameWall = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(kFrameSeconds));
@@ -321,6 +343,7 @@ int run(const HostOptions& o) {
             break;
         }
         frameMs.add(outcome.tickMicros / 1000.0);
+        if (statsStream) statsStream->addFrame(outcome.tickMicros / 1000.0);
         const aicore_metrics tickMetrics = readMetrics(rt.get());
         bridgeUs.add(tickMetrics.last_bridge_us);
         gcUs.add(tickMetrics.last_gc_us);
@@ -328,6 +351,15 @@ int run(const HostOptions& o) {
         simUs.add(stepMicros + outcome.applyMicros);
 
         audio->advanceTo(static_cast<double>(frame + 1) * kFrameSeconds);
+        if (statsStream && (frame + 1) % kFramesPerSecond == 0) {
+            const aicore_metrics m = readMetrics(rt.get());
+            if (!statsStream->endSecond({frame + 1, static_cast<double>(frame + 1) * kFrameSeconds, m.npcs,
+                                   m.script_errors})) {
+                exitCode = 1;
+                std::fprintf(stderr, "aicore-host: %s: writing the stats failed\n", o.statsPath.c_str());
+                break;
+            }
+        }
         if (o.realtime && !o.quiet && (frame + 1) % kFramesPerSecond == 0) {
             const aicore_metrics m = readMetrics(rt.get());
             std::printf("  t=%5.1f s  npcs %u  events %llu  commands %llu  script errors %llu\n",

@@ -61,7 +61,8 @@ std::optional<PathProblem> checkPaths(const HostOptions& o) {
     if (!o.syncKeysDir.empty())
         if (auto why = folderProblem(o.syncKeysDir)) return PathProblem{"--sync-keys", o.syncKeysDir, *why};
     const std::pair<const char*, const std::string*> outputs[] = {
-        {"--wav", &o.wavPath}, {"--report", &o.reportPath}, {"--trace", &o.tracePath}};
+        {"--wav", &o.wavPath}, {"--report", &o.reportPath}, {"--trace", &o.tracePath},
+        {"--stats", &o.statsPath}};
     for (const auto& [option, path] : outputs)
         if (!path->empty())
             if (auto why = outputFileProblem(*path)) return PathProblem{option, *path, *why};

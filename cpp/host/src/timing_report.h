@@ -27,7 +27,13 @@ struct TimingSummary {
 /// series says which). Reserve up front so that adding on the hot path never allocates.
 class TimingSeries {
 public:
-    void reserve(std::size_t samples) { samples_.reserve(samples); }
+    /// Allocates room for `samples` and touches it: a page first written mid-run would be
+    /// a page fault on the game thread, and resident memory creeping up frame by frame,
+    /// which the QA soak (docs/qa.md, "Soak") would rightly read as growth.
+    void reserve(std::size_t samples) {
+        samples_.resize(samples);
+        samples_.clear();  // keeps the capacity and its now-resident pages
+    }
     void add(double value) { samples_.push_back(value); }
     std::size_t size() const { return samples_.size(); }
     /// Percentiles by nearest rank (a value that was actually measured, never an

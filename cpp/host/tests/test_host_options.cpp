@@ -147,3 +147,19 @@ TEST(HostOptions, StoryFlagsRepeatAndAReloadMustFallWithinTheRun) {
     EXPECT_FALSE(parse({"--reload-at", "-1"}).options);
     EXPECT_FALSE(parse({"--story-flag="}).options);
 }
+
+TEST(HostOptions, StatsAndBudgetsAreReadAndBudgetsMustBePositive) {
+    const auto p = parse({"--stats", "s.jsonl", "--frame-budget", "5000", "--handler-budget=2500.5"});
+    ASSERT_TRUE(p.options) << p.error;
+    EXPECT_EQ(p.options->statsPath, "s.jsonl");
+    EXPECT_DOUBLE_EQ(p.options->frameBudgetMs, 5000.0);
+    EXPECT_DOUBLE_EQ(p.options->handlerBudgetMs, 2500.5);
+    EXPECT_EQ(parse({}).options->frameBudgetMs, 0.0);  // 0: the runtime's own default
+    for (const char* option : {"--frame-budget", "--handler-budget"}) {
+        for (const char* bad : {"0", "-3", "ms", "10ms", "nan"}) {
+            const auto refused = parse({option, bad});
+            EXPECT_FALSE(refused.options) << option << " " << bad;
+            EXPECT_NE(refused.error.find(option), std::string::npos) << refused.error;
+        }
+    }
+}

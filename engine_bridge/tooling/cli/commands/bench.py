@@ -149,6 +149,7 @@ def _soak(minutes: float, bar: Progress) -> ResultSet:
     for figure in result.figures:
         run.add(figure)
     run.series.update(result.series)
+    run.problems.extend(result.problems)  # a host that did not start, or ended early
     return run
 
 
