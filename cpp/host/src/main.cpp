@@ -31,6 +31,7 @@
 #include "host_options.h"
 #include "preflight.h"
 #include "save_slots.h"
+#include "script_reload.h"
 #include "stats_stream.h"
 #include "story_flags.h"
 #include "timing_report.h"
@@ -292,21 +293,9 @@ int run(const HostOptions& o) {
         // Deadlines from the start, not from the last frame, so lateness never accumulates.
         if (o.realtime)
             std::this_thread::sleep_until(wallStart + frameWall * static_cast<long>(frame));
-        // As UE's aicore.reload console command does: between two frames, on this thread.
-        // A broken script is the designer's to fix; the game (and this run) goes on.
-        if (o.reloadAtFrame && *o.reloadAtFrame == frame) {
-            std::uint32_t reloaded = 0;
-            const aicore_result r = aicore_scripts_reload(rt.get(), &reloaded);
-            if (r == AICORE_OK || r == AICORE_SCRIPT_ERROR) {
-                if (!o.quiet)
-                        std::printf("aicore-host: frame %llu: %u script(s) reloaded\n",
-                                static_cast<unsigned long long>(frame), reloaded);
-                if (r == AICORE_SCRIPT_ERROR)
-                    std::fprintf(stderr, "aicore-host: --reload-at: %s\n", aicore_runtime_last_error(rt.get()));
-            } else {
-                exitCode = fail("aicore_scripts_reload", r, aicore_runtime_last_error(rt.get()));
-                break;
-            }
+        if (o.reloadAtFrame && *o.reloadAtFrame == frame && !reloadScripts(rt.get(), frame, o.quiet)) {
+            exitCode = 1;
+            break;
         }
 
         const auto t0 = std::chrono::steady_clock::now();
