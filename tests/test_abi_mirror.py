@@ -26,6 +26,7 @@ MIRRORS = {
     "aicore_world": abi.World,
     "aicore_metrics": abi.Metrics,
     "aicore_save_info": abi.SaveInfo,
+    "aicore_story_flag": abi.StoryFlag,
 }
 
 
@@ -71,3 +72,10 @@ def test_result_strings_name_the_save_codes() -> None:
     lib = abi.load()
     assert b"disk" in lib.aicore_result_string(abi.Result.IO_ERROR)
     assert b"damaged" in lib.aicore_result_string(abi.Result.CORRUPT)
+
+
+def test_the_story_flag_types_are_the_header_s() -> None:
+    declared = dict(re.findall(r"\bAICORE_STORY_FLAG_([A-Z]+)\s*=\s*(\d+)", TEXT))
+    assert {name: int(value) for name, value in declared.items()} == {
+        member.name: member.value for member in abi.StoryFlagType
+    }

@@ -17,6 +17,8 @@ import pytest
 
 from engine_bridge.core.budget import Deadline
 from engine_bridge.core.runtime import AudioBridge, Runtime, SpawnRefusal
+from engine_bridge.core.script_reload import ScriptsReloaded
+from engine_bridge.core.story_flag_reading import FLAG_TYPES, StoryFlagReading
 from engine_bridge.core.world import World
 from engine_bridge.store import FaultKind, SaveInfo, StoreError
 from engine_bridge.sync.cloud_save_errors import CloudSaveError, CloudSaveRefusal
@@ -60,6 +62,9 @@ CHECKED_GROUPS = {
     "fault_kinds",
     "cloud_save_error",
     "cloud_save_codes",
+    "story_flag_reading",
+    "story_flag_types",
+    "scripts_reloaded",
 }
 
 
@@ -199,3 +204,20 @@ def test_a_cloud_save_error_has_what_the_pull_reads() -> None:
 def test_the_header_maps_every_cloud_save_code_and_no_other() -> None:
     # save_calls.cpp maps each of these to a result code: a new code needs a row there.
     assert sorted(_values("cloud_save_codes")) == sorted(code.value for code in CloudSaveRefusal)
+
+
+def test_a_story_flag_reading_has_the_fields_the_bridge_reads() -> None:
+    declared = {f.name for f in fields(StoryFlagReading)}
+    for name in _values("story_flag_reading"):
+        assert name in declared, f"StoryFlagReading has no {name!r}"
+
+
+def test_the_header_maps_every_story_flag_type_and_no_other() -> None:
+    # story_calls.cpp maps each of these to an AICORE_STORY_FLAG_*: a new type needs a row.
+    assert sorted(_values("story_flag_types")) == sorted(FLAG_TYPES)
+
+
+def test_a_reload_outcome_has_the_fields_the_bridge_reads() -> None:
+    declared = {f.name for f in fields(ScriptsReloaded)}
+    for name in _values("scripts_reloaded"):
+        assert name in declared, f"ScriptsReloaded has no {name!r}"

@@ -88,14 +88,14 @@ def test_a_drifted_plugin_source_fails_the_check(tmp_path: Path) -> None:
     text = subsystem.read_text(encoding="utf-8")
     assert "aicore_save(Runtime.get(), " in text
     text = text.replace("aicore_save(Runtime.get(), ", "aicore_save(Runtime.get(), 0, ", 1)
-    text += '\nstatic void Drift() { aicore_story_flag_get(nullptr, "met"); }\n'
+    text += '\nstatic void Drift() { aicore_quest_get(nullptr, "met"); }\n'
     subsystem.write_text(text, encoding="utf-8")
 
     problems = abi_drift(calls_in_tree(copy, *GLUE_SOURCES), host, declared)
     assert any("aicore_save takes 2 arguments, called with 3" in p for p in problems), problems
-    assert any("aicore_story_flag_get is not in aicore.h" in p for p in problems), problems
+    assert any("aicore_quest_get is not in aicore.h" in p for p in problems), problems
     assert any(
-        "aicore_story_flag_get: the plugin calls it, aicore-host never does" in p for p in problems
+        "aicore_quest_get: the plugin calls it, aicore-host never does" in p for p in problems
     )
 
     # A call the plugin makes and the host does not is caught even when the ABI has it.

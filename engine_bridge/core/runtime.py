@@ -456,7 +456,8 @@ class Runtime:
 
     def _apply_reloads(self) -> None:
         for path, seen in self.watcher.pending():
-            self.reload(path, noticed_at=seen)
+            if not self.scripts.is_loaded_version(path):  # aicore_scripts_reload loaded it?
+                self.reload(path, noticed_at=seen)
 
     def reload(self, path: Path, *, noticed_at: float | None = None) -> bool:
         """Load the new version of one script between frames. A syntax or import error

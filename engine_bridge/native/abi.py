@@ -16,6 +16,8 @@ __all__ = [
     "Result",
     "RuntimeConfig",
     "SaveInfo",
+    "StoryFlag",
+    "StoryFlagType",
     "World",
     "default_config",
     "load",
@@ -39,6 +41,14 @@ class Result(IntEnum):
     IO_ERROR = 11
     CORRUPT = 12
     UNAVAILABLE = 13
+
+
+class StoryFlagType(IntEnum):
+    """AICORE_STORY_FLAG_*: the type aicore_story_flag_get says a flag holds."""
+
+    BOOL = 1
+    INT = 2
+    STRING = 3
 
 
 LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p)
@@ -88,6 +98,16 @@ class SaveInfo(ctypes.Structure):
         ("saved_at_unix", ctypes.c_double),
         ("schema_version", ctypes.c_uint32),
         ("previous", ctypes.c_uint32),
+    ]
+
+
+class StoryFlag(ctypes.Structure):
+    _fields_ = [
+        ("struct_size", ctypes.c_uint32),
+        ("type", ctypes.c_uint32),
+        ("value", ctypes.c_int64),
+        ("text", ctypes.c_char_p),
+        ("text_size", ctypes.c_size_t),
     ]
 
 
@@ -177,6 +197,11 @@ def load(path: Path | None = None) -> ctypes.CDLL:
             ctypes.c_int,
             [rt, ctypes.c_uint32, ctypes.POINTER(SaveInfo)],
         ),
+        "aicore_story_flag_get": (
+            ctypes.c_int,
+            [rt, ctypes.c_char_p, ctypes.POINTER(StoryFlag)],
+        ),
+        "aicore_scripts_reload": (ctypes.c_int, [rt, ctypes.POINTER(ctypes.c_uint32)]),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)

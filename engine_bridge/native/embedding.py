@@ -9,6 +9,8 @@ import os
 
 from engine_bridge.core.errors import ScriptTimeoutError
 from engine_bridge.core.runtime import Runtime
+from engine_bridge.core.script_reload import reload_changed_scripts
+from engine_bridge.core.story_flag_reading import StoryFlagNotFoundError, read_story_flag
 from engine_bridge.core.sync_link import CloudSaveError, SyncConfig
 from engine_bridge.core.world import World
 from engine_bridge.store import StoreError
@@ -19,9 +21,12 @@ __all__ = [
     "Runtime",
     "ScriptTimeoutError",
     "StoreError",
+    "StoryFlagNotFoundError",
     "SyncConfig",
     "World",
     "listen_for_debugger",
+    "read_story_flag",
+    "reload_changed_scripts",
 ]
 
 PACKAGE_DIR: str = os.path.dirname(os.path.dirname(__file__))

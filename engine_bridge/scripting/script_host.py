@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from engine_bridge.core.errors import ScriptTimeoutError
 from engine_bridge.scripting.failure_report import describe_failure
 from engine_bridge.scripting.script_imports import script_builtins
+from engine_bridge.scripting.script_versions import ScriptVersion, read_script, version_on_disk
 
 __all__ = ["Budget", "LoadFailure", "ScriptFailure", "ScriptHost", "declared_kinds"]
 
@@ -72,14 +73,44 @@ class ScriptHost:
     quarantined: set[str] = field(default_factory=set)
     # Scripts whose latest load failed and that have no running version, by stem.
     load_failures: dict[str, LoadFailure] = field(default_factory=dict)
+    # Each file's version as its latest load read it (loaded or not), by resolved path.
+    versions: dict[Path, ScriptVersion] = field(default_factory=dict)
     _failures_since_load: dict[str, int] = field(default_factory=dict)
     _reported: set[tuple[str, str, str]] = field(default_factory=set)
 
     def load_all(self) -> None:
-        for directory in self.directories:
-            for path in sorted(Path(directory).glob("*.py")):
-                if not path.name.startswith("_"):
-                    self.load(path)
+        for path in self._script_files():
+            self.load(path)
+
+    def _script_files(self) -> list[Path]:
+        # The files load_all loads: each folder's *.py but those starting with "_".
+        return [
+            path
+            for directory in self.directories
+            for path in sorted(Path(directory).glob("*.py"))
+            if not path.name.startswith("_")
+        ]
+
+    def is_loaded_version(self, path: Path) -> bool:
+        """Whether ``path`` on disk is, size, mtime and bytes, the version its latest load
+        read: a change noticed after that load had read it needs no second load."""
+        loaded = self.versions.get(path.resolve())
+        return loaded is not None and loaded == version_on_disk(path)
+
+    def changed_files(self) -> list[Path]:
+        """The script files whose version on disk is not the one their latest load read,
+        and files no load has read yet, in load order. A file whose latest load failed and
+        that is unchanged is not listed: loading it again would fail the same way."""
+        files = dict.fromkeys(self._script_files())
+        files.update(dict.fromkeys(p for p in self.versions if p.is_file()))
+        seen: set[Path] = set()
+        changed = []
+        for path in files:
+            key = path.resolve()
+            if key not in seen and not self.is_loaded_version(path):
+                changed.append(path)
+            seen.add(key)
+        return changed
 
     def load(self, path: Path) -> ModuleType | None:
         """(Re)load one script; a syntax or import error is reported and returns None.
@@ -97,7 +128,14 @@ class ScriptHost:
         limits = (self.load_budget_s, self.load_wall_s)
         reported = len(self.failures)
         ok = self._call(
-            path.stem, f"{path}:1", limits, _run_source, module, path, script_file=str(path)
+            path.stem,
+            f"{path}:1",
+            limits,
+            _run_source,
+            module,
+            path,
+            self.versions,
+            script_file=str(path),
         )
         if ok is _FAILED:
             # A broken save is not the running version failing: it does not count toward
@@ -238,9 +276,13 @@ def declared_kinds(path: Path) -> set[str]:
     return kinds or {path.stem}
 
 
-def _run_source(module: ModuleType, path: Path) -> None:
+def _run_source(module: ModuleType, path: Path, versions: dict[Path, ScriptVersion]) -> None:
+    # The version is kept whether or not the code runs: an unchanged broken file is not
+    # worth loading again (ScriptHost.changed_files).
+    version, source = read_script(path)
+    versions[path.resolve()] = version
     # compile() reads a coding cookie and a UTF-8 BOM from the bytes, as import does.
-    code = compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+    code = compile(source, str(path), "exec", dont_inherit=True)
     # The import allow-list (engine_bridge.scripting.script_imports) for the module and every
     # function it defines, which look their builtins up in the module's globals.
     module.__dict__["__builtins__"] = script_builtins()

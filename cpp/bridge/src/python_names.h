@@ -17,6 +17,9 @@ inline constexpr char kListenForDebugger[] = "listen_for_debugger";
 inline constexpr char kStoreError[] = "StoreError";
 inline constexpr char kSyncConfig[] = "SyncConfig";
 inline constexpr char kCloudSaveError[] = "CloudSaveError";
+inline constexpr char kReadStoryFlag[] = "read_story_flag";
+inline constexpr char kStoryFlagNotFoundError[] = "StoryFlagNotFoundError";
+inline constexpr char kReloadChangedScripts[] = "reload_changed_scripts";
 }  // namespace embedding
 
 // What the bridge calls on World.
@@ -110,6 +113,25 @@ inline constexpr char kCorrupt[] = "corrupt";
 inline constexpr char kTooLarge[] = "too_large";
 inline constexpr char kRefused[] = "refused";
 }  // namespace cloud_save_codes
+
+// What read_story_flag returns (StoryFlagReading), and every type name it carries
+// (story_calls.cpp maps each to an AICORE_STORY_FLAG_*; the test holds the list to FLAG_TYPES).
+namespace story_flag_reading {
+inline constexpr char kType[] = "type";
+inline constexpr char kInteger[] = "integer";
+inline constexpr char kText[] = "text";
+}  // namespace story_flag_reading
+namespace story_flag_types {
+inline constexpr char kBool[] = "bool";
+inline constexpr char kInt[] = "int";
+inline constexpr char kStr[] = "str";
+}  // namespace story_flag_types
+
+// What reload_changed_scripts returns (ScriptsReloaded).
+namespace scripts_reloaded {
+inline constexpr char kReloaded[] = "reloaded";
+inline constexpr char kFailures[] = "failures";
+}  // namespace scripts_reloaded
 
 // The fields of what Runtime.spawn_refusal returns, and the code the bridge tells apart.
 namespace spawn_refusal {

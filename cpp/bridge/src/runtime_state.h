@@ -76,6 +76,7 @@ struct aicore_runtime {
     // queries report their refusals too).
     mutable std::string lastError;
     std::string kindArchetype;  // aicore_kind_find's answer, valid until the next call
+    std::string storyFlagText;  // aicore_story_flag_get's text, valid until the next call
 
     // Audio: Python starts lines, the audio thread renders. The bank lives as long as the
     // runtime and its clips with it (clips load before audio is prepared and survive a

@@ -53,6 +53,7 @@ const char* hostUsage() {
            "                   [--stats OUT.jsonl] [--frame-budget MS] [--handler-budget MS]\n"
            "                   [--seed S] [--kinds a,b,c]\n"
            "                   [--day-length SECONDS] [--time-of-day HOURS]\n"
+           "                   [--story-flag NAME]... [--reload-at FRAME]\n"
            "                   [--debug PORT] [--play] [--quiet] [--version] [--help]\n"
            "\n"
            "The headless engine of AI Core: it drives the runtime through the C ABI exactly\n"
@@ -98,6 +99,12 @@ const char* hostUsage() {
            "                    midnight and 1 at noon, their hunger (channel 0) rises over\n"
            "                    about 5 minutes and drops when they land a blow\n"
            "  --time-of-day H   the hour the run starts at, 0 to 24 (default 18, dusk)\n"
+           "  --story-flag NAME after the last frame, print the story flag NAME's value and\n"
+           "                    type (repeatable; aicore_story_flag_get); a flag no story\n"
+           "                    declares is printed with the reason and exits 1\n"
+           "  --reload-at FRAME before frame FRAME (0 = the first), reload every script\n"
+           "                    changed since it loaded (aicore_scripts_reload): prints how\n"
+           "                    many; a broken script is printed and its old version runs on\n"
            "  --debug PORT      let a debugpy client attach on 127.0.0.1:PORT\n"
            "  --play            play the mix on the default output device (implies --realtime)\n"
            "  --quiet           print only the final report\n"
@@ -153,7 +160,8 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
                            name == "--debug" || name == "--save-every" || name == "--load" ||
                            name == "--save-to" || name == "--profile" || name == "--sync" ||
                            name == "--sync-keys" || name == "--day-length" || name == "--time-of-day" ||
-                           name == "--stats" || name == "--frame-budget" || name == "--handler-budget";
+                           name == "--stats" || name == "--frame-budget" || name == "--handler-budget" ||
+                           name == "--story-flag" || name == "--reload-at";
         if (!known) return {std::nullopt, "unknown option '" + args[i] + "'"};
         if (!value(v)) return fail("needs a value");
         if (name == "--npcs") {
@@ -166,6 +174,11 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
             constexpr auto kMaxSeed = std::numeric_limits<std::uint64_t>::max();
             if (!parseNumber<std::uint64_t>(v, o.seed, 0, kMaxSeed))
                 return fail("must be a whole number from 0 to 2**64-1, got '" + v + "'");
+        } else if (name == "--reload-at") {
+            std::uint64_t at = 0;
+            if (!parseNumber<std::uint64_t>(v, at, 0, std::uint64_t{1} << 40))
+                return fail("must be a frame number of 0 or more, got '" + v + "'");
+            o.reloadAtFrame = at;
         } else if (name == "--debug") {
             if (!parseNumber<std::uint32_t>(v, o.debugPort, 1, 65535))
                 return fail("must be a TCP port from 1 to 65535, got '" + v + "'");
@@ -211,6 +224,8 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
             if (v.find("://") == std::string::npos)
                 return fail("must be a ZeroMQ endpoint, transport://address, got '" + v + "'");
             o.syncEndpoint = v;
+        } else if (name == "--story-flag") {
+            o.storyFlags.push_back(v);
         } else if (name == "--sync-keys") {
             o.syncKeysDir = v;
         } else if (name == "--python-home") {
@@ -236,6 +251,9 @@ ParsedOptions parseHostOptions(const std::vector<std::string>& args) {
         return {std::nullopt, "--sync needs --save DIR and --sync-keys DIR"};
     if (o.syncEndpoint.empty() && !o.syncKeysDir.empty())
         return {std::nullopt, "--sync-keys goes with --sync ENDPOINT"};
+    // A reload planned past the last frame would never happen: say so instead.
+    if (o.reloadAtFrame && *o.reloadAtFrame >= o.frames)
+        return {std::nullopt, "--reload-at FRAME must be below --frames (" + std::to_string(o.frames) + ")"};
     if (o.play && !o.wavPath.empty())
         return {std::nullopt, "--play and --wav: choose one (the device or the file is the clock)"};
     // A sound card consumes samples at its own pace, so the game has to keep that pace.

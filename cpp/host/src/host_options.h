@@ -35,6 +35,8 @@ struct HostOptions {
     std::vector<std::string> kinds{"townsfolk"};
     bool kindsGiven = false;  // --kinds was on the command line (else the default above)
     std::uint32_t debugPort = 0;
+    std::vector<std::string> storyFlags;  // read and printed after the last frame (--story-flag)
+    std::optional<std::uint64_t> reloadAtFrame;  // aicore_scripts_reload before this frame
     bool play = false;
     bool quiet = false;  // no progress line, only the final report
     bool showVersion = false;

@@ -31,7 +31,9 @@
 #include "host_options.h"
 #include "preflight.h"
 #include "save_slots.h"
+#include "script_reload.h"
 #include "stats_stream.h"
+#include "story_flags.h"
 #include "timing_report.h"
 #include "world_sim.h"
 
@@ -291,6 +293,10 @@ int run(const HostOptions& o) {
         // Deadlines from the start, not from the last frame, so lateness never accumulates.
         if (o.realtime)
             std::this_thread::sleep_until(wallStart + frameWall * static_cast<long>(frame));
+        if (o.reloadAtFrame && *o.reloadAtFrame == frame && !reloadScripts(rt.get(), frame, o.quiet)) {
+            exitCode = 1;
+            break;
+        }
 
         const auto t0 = std::chrono::steady_clock::now();
         sim.step(kFrameSeconds);
@@ -415,6 +421,11 @@ int run(const HostOptions& o) {
     }
 
     std::fputs(formatText(report).c_str(), stdout);
+    // A flag asked for and not there stops a CI job as a failed --load does.
+    for (const StoryFlagLine& line : readStoryFlags(rt.get(), o.storyFlags)) {
+        std::printf("%s\n", line.text.c_str());
+        if (!line.read) exitCode = exitCode != 0 ? exitCode : 1;
+    }
     std::fflush(stdout);
     if (audio->renderErrors() > 0) {
         std::fprintf(stderr, "aicore-host: %llu audio blocks failed to render\n",

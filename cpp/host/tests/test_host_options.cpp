@@ -133,6 +133,21 @@ TEST(HostOptions, SaveOptionsAreReadAndNeedASaveFolder) {
     }
 }
 
+TEST(HostOptions, StoryFlagsRepeatAndAReloadMustFallWithinTheRun) {
+    const auto p = parse({"--story-flag", "met_broker", "--story-flag=lives_owed", "--frames", "10",
+                          "--reload-at", "9"});
+    ASSERT_TRUE(p.options) << p.error;
+    EXPECT_EQ(p.options->storyFlags, (std::vector<std::string>{"met_broker", "lives_owed"}));
+    ASSERT_TRUE(p.options->reloadAtFrame);
+    EXPECT_EQ(*p.options->reloadAtFrame, 9u);
+    EXPECT_FALSE(parse({}).options->reloadAtFrame);  // no reload unless asked
+    const auto late = parse({"--frames", "10", "--reload-at", "10"});
+    EXPECT_FALSE(late.options);
+    EXPECT_NE(late.error.find("--reload-at"), std::string::npos) << late.error;
+    EXPECT_FALSE(parse({"--reload-at", "-1"}).options);
+    EXPECT_FALSE(parse({"--story-flag="}).options);
+}
+
 TEST(HostOptions, StatsAndBudgetsAreReadAndBudgetsMustBePositive) {
     const auto p = parse({"--stats", "s.jsonl", "--frame-budget", "5000", "--handler-budget=2500.5"});
     ASSERT_TRUE(p.options) << p.error;

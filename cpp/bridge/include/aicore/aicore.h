@@ -460,6 +460,64 @@ AICORE_API aicore_result aicore_save_info_get(const aicore_runtime* rt, uint32_t
                                               aicore_save_info* out);
 
 /* ------------------------------------------------------------------------------------
+ * Story flags and script reloading: calls of the game thread, between two aicore_tick
+ * calls, like every call but aicore_audio_render (nothing checks the thread: calling from
+ * another while the game thread ticks is a race the caller owns). Each takes the GIL: for
+ * a quest screen, a Blueprint branch or a console command, not for every NPC every frame.
+ * Added in API version 1 still: new functions break no engine built against an older
+ * header, which simply does not call them (AICORE_API_VERSION counts incompatible changes
+ * only).
+ * ---------------------------------------------------------------------------------- */
+
+/* The types a story flag holds (docs/designers.md, the story's [flags] table). */
+enum { AICORE_STORY_FLAG_BOOL = 1, AICORE_STORY_FLAG_INT = 2, AICORE_STORY_FLAG_STRING = 3 };
+
+/* One story flag's current value. Set struct_size to sizeof(aicore_story_flag) before
+   aicore_story_flag_get: the library writes only the fields that fit (at least up to
+   text_size), so an engine built against an older header keeps working; fields are only
+   ever appended. */
+typedef struct aicore_story_flag {
+    uint32_t struct_size; /* set by the caller; the library sets the bytes it wrote */
+    uint32_t type;        /* AICORE_STORY_FLAG_BOOL, _INT or _STRING */
+    int64_t value;        /* bool: 0 or 1; int: the value; string: 0 */
+    const char* text;     /* the value as UTF-8 text, NUL-terminated: "true" or "false", the
+                             int in decimal, or the string itself; owned by the runtime,
+                             valid until the next call on it */
+    size_t text_size;     /* bytes in `text` before its terminating NUL (a string flag may
+                             hold a NUL of its own: text_size says where it really ends) */
+} aicore_story_flag;
+
+/* Reads the story flag `name` (UTF-8, borrowed during the call) into *out. Flag names are
+   unique across every story loaded (docs/designers.md). Returns:
+     AICORE_OK                *out holds the flag's type and value;
+     AICORE_NOT_FOUND         no loaded story declares `name`, or the story system is off
+                              (the content problem "story" says why); the last error lists
+                              the flags there are;
+     AICORE_INVALID_ARGUMENT  rt, name or out is NULL, out->struct_size does not reach
+                              text_size, or name is not UTF-8;
+     AICORE_ERROR             an int flag a script set outside int64's range (named in the
+                              last error).
+   On anything but AICORE_OK *out is left as it was. */
+AICORE_API aicore_result aicore_story_flag_get(aicore_runtime* rt, const char* name,
+                                               aicore_story_flag* out);
+
+/* Reloads every NPC script whose file changed since it was last loaded (and any new file in
+   the script folders) now, without waiting for the script watcher to notice: what the watcher
+   does between frames, at once (docs/designers.md, "Hot reload"). NPCs keep their state and
+   their script's on_reload runs. *out_reloaded (if out_reloaded is not NULL) gets how many
+   files now run their new version. Returns:
+     AICORE_OK                every changed file reloaded (none changed: *out_reloaded = 0);
+     AICORE_SCRIPT_ERROR      at least one changed file failed to load: the last error names
+                              each, "file:line: kind: message"; its last good version keeps
+                              running (a new file that never loaded declares no kind until
+                              fixed); the other files did reload. A broken file that is not
+                              changed again is not tried again;
+     AICORE_INVALID_ARGUMENT  rt is NULL.
+   A write the watcher notices after this call loaded it is not loaded a second time. The
+   content problems (aicore_runtime_content_problem) stay the list made at create. */
+AICORE_API aicore_result aicore_scripts_reload(aicore_runtime* rt, uint32_t* out_reloaded);
+
+/* ------------------------------------------------------------------------------------
  * Metrics
  * ---------------------------------------------------------------------------------- */
 

@@ -81,6 +81,15 @@ const char* harness_temp_dir(const char* name, char* out, size_t out_size) {
     return out;
 }
 
+void harness_make_dir(const char* dir, const char* sub) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    if (mkdir(path, 0700) != 0) {
+        fprintf(stderr, "could not create %s\n", path);
+        ++harness_failures;
+    }
+}
+
 void harness_write_file(const char* dir, const char* file, const char* text) {
     char path[4200];
     FILE* f;

@@ -59,6 +59,8 @@ void harness_config(aicore_runtime_config* config, const char* script_dir, harne
 /* A fresh, empty temporary folder named after `name` (static buffer, one per call site
    is enough: the suite runs single-threaded). */
 const char* harness_temp_dir(const char* name, char* out, size_t out_size);
+/* Makes the folder dir/sub (its parent must exist). */
+void harness_make_dir(const char* dir, const char* sub);
 /* Writes `text` to dir/file. */
 void harness_write_file(const char* dir, const char* file, const char* text);
 

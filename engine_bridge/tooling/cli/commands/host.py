@@ -143,6 +143,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="the gateway's public key (gateway.key) and this game's key pair (<name>.key_secret)",
     )
+    parser.add_argument(
+        "--story-flag",
+        action="append",
+        metavar="NAME",
+        help="after the last frame, print the story flag NAME's value and type "
+        "(repeatable); a flag no story declares exits 1",
+    )
+    parser.add_argument(
+        "--reload-at",
+        type=int,
+        metavar="FRAME",
+        help="before frame FRAME, reload every script changed since it loaded, as UE's "
+        "aicore.reload does; a broken one is reported and its old version runs on",
+    )
     add_content_roots(parser, "the game's content")
     parser.add_argument(
         "--play", action="store_true", help="play the mix on the sound card (implies --realtime)"
@@ -193,10 +207,13 @@ def host_command(args: argparse.Namespace) -> list[str]:
         "--profile": args.profile,
         "--sync": args.sync,
         "--sync-keys": args.sync_keys,
+        "--reload-at": args.reload_at,
     }
     for flag, value in optional.items():
         if value is not None:
             cmd += [flag, str(value)]
+    for name in args.story_flag or ():
+        cmd += ["--story-flag", name]
     for flag in ("realtime", "play", "quiet"):
         if getattr(args, flag):
             cmd.append(f"--{flag}")

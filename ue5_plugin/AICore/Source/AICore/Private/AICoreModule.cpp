@@ -50,35 +50,51 @@ void FAICoreModule::StartupModule()
 	UE_LOG(LogAICore, Log, TEXT("AI Core %s (C ABI %d, Python %s) from %s"), UTF8_TO_TCHAR(aicore_version()),
 		aicore_api_version(), UTF8_TO_TCHAR(aicore_python_version()), *Library);
 
-	ReloadCommand = IConsoleManager::Get().RegisterConsoleCommand(
-		TEXT("aicore.reload"),
-		TEXT("Restarts the AI Core runtime of every running game: scripts are read again, NPC memory and story are kept through a save."),
-		FConsoleCommandDelegate::CreateLambda([]()
+	// Each command runs on the game thread, between two frames, for every running game.
+	const auto ForEachSubsystem = [](void (*Action)(UAICoreSubsystem&))
+	{
+		if (GEngine == nullptr)
 		{
-			if (GEngine == nullptr)
+			return;
+		}
+		for (const FWorldContext& Context : GEngine->GetWorldContexts())
+		{
+			if (UGameInstance* Instance = Context.OwningGameInstance)
 			{
-				return;
-			}
-			for (const FWorldContext& Context : GEngine->GetWorldContexts())
-			{
-				if (UGameInstance* Instance = Context.OwningGameInstance)
+				if (UAICoreSubsystem* AICore = Instance->GetSubsystem<UAICoreSubsystem>())
 				{
-					if (UAICoreSubsystem* AICore = Instance->GetSubsystem<UAICoreSubsystem>())
-					{
-						AICore->ReloadScripts();
-					}
+					Action(*AICore);
 				}
 			}
+		}
+	};
+	ReloadCommand = IConsoleManager::Get().RegisterConsoleCommand(
+		TEXT("aicore.reload"),
+		TEXT("Reloads every changed AI Core script of every running game now (aicore_scripts_reload): NPCs keep their state; a broken script is logged and its last good version runs on."),
+		FConsoleCommandDelegate::CreateLambda([ForEachSubsystem]()
+		{
+			ForEachSubsystem([](UAICoreSubsystem& AICore) { AICore.ReloadScripts(); });
+		}),
+		ECVF_Default);
+	RestartCommand = IConsoleManager::Get().RegisterConsoleCommand(
+		TEXT("aicore.restart"),
+		TEXT("Restarts the AI Core runtime of every running game: content and scripts are read again, NPC memory and story are kept through a save."),
+		FConsoleCommandDelegate::CreateLambda([ForEachSubsystem]()
+		{
+			ForEachSubsystem([](UAICoreSubsystem& AICore) { AICore.RestartRuntime(); });
 		}),
 		ECVF_Default);
 }
 
 void FAICoreModule::ShutdownModule()
 {
-	if (ReloadCommand != nullptr)
+	for (IConsoleObject** Command : {&ReloadCommand, &RestartCommand})
 	{
-		IConsoleManager::Get().UnregisterConsoleObject(ReloadCommand);
-		ReloadCommand = nullptr;
+		if (*Command != nullptr)
+		{
+			IConsoleManager::Get().UnregisterConsoleObject(*Command);
+			*Command = nullptr;
+		}
 	}
 	// The library stays loaded: the embedded interpreter it started cannot be finalised
 	// (aicore.h), and unloading code that Python's threads may still return into would crash.

@@ -171,20 +171,45 @@ void UAICoreSubsystem::StopRuntime()
 	Runtime.reset();  // aicore_runtime_destroy: stops its threads, detaches the log callback
 }
 
-void UAICoreSubsystem::ReloadScripts()
+bool UAICoreSubsystem::ReloadScripts()
+{
+	if (Runtime == nullptr)
+	{
+		return StartRuntime();  // Python failed to start before: this is the retry
+	}
+	// The runtime's own hot reload, at once: no restart, so NPCs keep their slots and state.
+	uint32_t Reloaded = 0;
+	const aicore_result Result = aicore_scripts_reload(Runtime.get(), &Reloaded);
+	if (Result == AICORE_SCRIPT_ERROR)
+	{
+		UE_LOG(LogAICore, Warning, TEXT("aicore.reload: %u script(s) reloaded; %s"), Reloaded,
+			UTF8_TO_TCHAR(aicore_runtime_last_error(Runtime.get())));
+		return false;
+	}
+	if (Result != AICORE_OK)
+	{
+		UE_LOG(LogAICore, Error, TEXT("aicore.reload: %s: %s"), UTF8_TO_TCHAR(aicore_result_string(Result)),
+			UTF8_TO_TCHAR(aicore_runtime_last_error(Runtime.get())));
+		return false;
+	}
+	UE_LOG(LogAICore, Log, TEXT("aicore.reload: %u script(s) reloaded"), Reloaded);
+	return true;
+}
+
+void UAICoreSubsystem::RestartRuntime()
 {
 	if (Runtime == nullptr)
 	{
 		StartRuntime();
 		return;
 	}
-	// The C ABI reloads a saved script by itself (hot reload); a full restart reads every
-	// script again. Memory and story cross it in a save slot; NPCs claim their slots anew.
+	// Content (story, dialogue, voice lines) is read only at create: a restart reads it and
+	// every script again. Memory and story cross it in a save slot; NPCs claim their slots anew.
 	constexpr const char* ReloadSlot = "aicore_reload";
 	const bool bSaved = aicore_save(Runtime.get(), ReloadSlot) == AICORE_OK;
 	if (!bSaved)
 	{
-		UE_LOG(LogAICore, Warning, TEXT("aicore.reload: NPC memory is not kept: %s"), UTF8_TO_TCHAR(aicore_runtime_last_error(Runtime.get())));
+		UE_LOG(LogAICore, Warning, TEXT("aicore.restart: NPC memory is not kept: %s"), UTF8_TO_TCHAR(aicore_runtime_last_error(Runtime.get())));
 	}
 	TArray<TWeakObjectPtr<UAICoreNpcComponent>> Npcs = NpcsBySlot;
 	StopRuntime();
@@ -208,9 +233,9 @@ void UAICoreSubsystem::ReloadScripts()
 	}
 	if (bSaved && aicore_load(Runtime.get(), ReloadSlot) != AICORE_OK)
 	{
-		UE_LOG(LogAICore, Warning, TEXT("aicore.reload: %s"), UTF8_TO_TCHAR(aicore_runtime_last_error(Runtime.get())));
+		UE_LOG(LogAICore, Warning, TEXT("aicore.restart: %s"), UTF8_TO_TCHAR(aicore_runtime_last_error(Runtime.get())));
 	}
-	UE_LOG(LogAICore, Log, TEXT("aicore.reload: scripts read again"));
+	UE_LOG(LogAICore, Log, TEXT("aicore.restart: content and scripts read again"));
 }
 
 bool UAICoreSubsystem::RegisterNpc(UAICoreNpcComponent* Npc, const FString& Kind)
@@ -428,5 +453,31 @@ bool UAICoreSubsystem::Load(const FString& Slot)
 		UE_LOG(LogAICore, Error, TEXT("Load(%s): %s"), *Slot, UTF8_TO_TCHAR(aicore_runtime_last_error(Runtime.get())));
 		return false;
 	}
+	return true;
+}
+
+bool UAICoreSubsystem::GetStoryFlag(const FString& Name, bool& bTruthy, int64& Value, FString& Text) const
+{
+	if (Runtime == nullptr)
+	{
+		return false;
+	}
+	aicore_story_flag Flag{};
+	Flag.struct_size = sizeof(Flag);
+	if (aicore_story_flag_get(Runtime.get(), Utf8(Name).c_str(), &Flag) != AICORE_OK)
+	{
+		bool bAlreadyLogged = false;
+		StoryFlagFailuresLogged.Add(Name, &bAlreadyLogged);
+		if (!bAlreadyLogged)
+		{
+			UE_LOG(LogAICore, Warning, TEXT("GetStoryFlag(%s): %s"), *Name, UTF8_TO_TCHAR(aicore_runtime_last_error(Runtime.get())));
+		}
+		return false;
+	}
+	// text_size, not the NUL: a string flag may hold a NUL of its own.
+	const FUTF8ToTCHAR Converted(Flag.text, static_cast<int32>(Flag.text_size));
+	Text = FString(Converted.Length(), Converted.Get());
+	Value = Flag.value;
+	bTruthy = Flag.type == AICORE_STORY_FLAG_STRING ? Flag.text_size > 0 : Flag.value != 0;
 	return true;
 }

@@ -1,4 +1,4 @@
-// The AICore module: loads libaicore from the staged runtime and registers aicore.reload.
+// The AICore module: loads libaicore from the staged runtime and registers aicore.reload and aicore.restart.
 #pragma once
 
 #include "CoreMinimal.h"
@@ -19,5 +19,6 @@ public:
 
 private:
 	void* LibraryHandle = nullptr;
-	IConsoleObject* ReloadCommand = nullptr;
+	IConsoleObject* ReloadCommand = nullptr;   // aicore.reload: the changed scripts, now
+	IConsoleObject* RestartCommand = nullptr;  // aicore.restart: the whole runtime, content too
 };

@@ -53,8 +53,27 @@ public:
 	UFUNCTION(BlueprintCallable, Category = "AI Core")
 	bool Load(const FString& Slot);
 
-	/** Restarts the runtime so every script is read again (console: aicore.reload). */
-	void ReloadScripts();
+	/**
+	 * Reads the story flag Name (a bool, int or string flag of the game's story files).
+	 * bTruthy: true, non-zero or non-empty, as the story's own `requires` reads it; Value: 0 or 1
+	 * for a bool, the int, 0 for a string; Text: "true"/"false", the int in decimal, or the
+	 * string. False (outputs unchanged, the reason logged once per name) when no story declares
+	 * it, the story is off or the runtime is not running. Takes the GIL: not for every frame.
+	 */
+	UFUNCTION(BlueprintPure, Category = "AI Core|Story")
+	bool GetStoryFlag(const FString& Name, bool& bTruthy, int64& Value, FString& Text) const;
+
+	/**
+	 * Reloads every script changed since it loaded, now, between two frames (console:
+	 * aicore.reload): NPCs keep their state and get on_reload; a broken script is logged with
+	 * its file and line and its last good version runs on. Not running: starts the runtime.
+	 */
+	UFUNCTION(BlueprintCallable, Category = "AI Core")
+	bool ReloadScripts();
+
+	/** Restarts the runtime: content and scripts read again, NPC memory and story kept through
+	    a save slot, NPCs claim their slots anew (console: aicore.restart). */
+	void RestartRuntime();
 
 	// For the components (game thread).
 	bool RegisterNpc(UAICoreNpcComponent* Npc, const FString& Kind);
@@ -88,4 +107,6 @@ private:
 	/** Problems logged per frame step: the first few in full, then only counted. */
 	TMap<uint8, int32> ProblemsLogged;
 	bool bStartFailureLogged = false;
+	/** Story flags whose failed read was logged (GetStoryFlag is pure: it must not flood the log). */
+	mutable TSet<FString> StoryFlagFailuresLogged;
 };

@@ -22,7 +22,7 @@ public:
 	UAICoreVoiceComponent(const FObjectInitializer& ObjectInitializer);
 
 	/** Game thread: stops rendering `the runtime` and waits out a render under way, so the
-	    runtime can be destroyed (aicore.reload, the end of Play-In-Editor). */
+	    runtime can be destroyed (aicore.restart, the end of Play-In-Editor). */
 	void DetachRuntime();
 	/** Game thread: prepares the new runtime's voice engine and renders it. */
 	void AttachRuntime(class UAICoreSubsystem& AICore);
