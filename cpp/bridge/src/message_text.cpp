@@ -1,48 +1,12 @@
 #include "message_text.h"
 
+#include "aicore/codec/utf8.h"
+
 #include <cstdint>
 
 namespace aicore::bridge {
 
-namespace {
-
-// The length of the well-formed UTF-8 sequence starting at text[i], 0 if there is none.
-std::size_t sequenceLength(std::string_view text, std::size_t i) noexcept {
-    const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(text[k]); };
-    const std::uint8_t b0 = byte(i);
-    if (b0 < 0x80) return 1;
-    std::size_t n = 0;
-    std::uint8_t lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        n = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        n = 3;
-        if (b0 == 0xE0) lo = 0xA0;  // overlong
-        if (b0 == 0xED) hi = 0x9F;  // surrogates
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        n = 4;
-        if (b0 == 0xF0) lo = 0x90;  // overlong
-        if (b0 == 0xF4) hi = 0x8F;  // past U+10FFFF
-    } else {
-        return 0;
-    }
-    if (i + n > text.size()) return 0;
-    if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-    for (std::size_t k = 2; k < n; ++k)
-        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-    return n;
-}
-
-}  // namespace
-
-bool isValidUtf8(std::string_view text) noexcept {
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t n = sequenceLength(text, i);
-        if (n == 0) return false;
-        i += n;
-    }
-    return true;
-}
+bool isValidUtf8(std::string_view text) noexcept { return codec::isValidUtf8(text); }
 
 std::string printable(std::string_view text, std::size_t maxBytes) {
     static const char kHex[] = "0123456789abcdef";
@@ -52,7 +16,7 @@ std::string printable(std::string_view text, std::size_t maxBytes) {
     out.reserve(text.size() + 8);
     for (std::size_t i = 0; i < text.size();) {
         const auto b = static_cast<std::uint8_t>(text[i]);
-        const std::size_t n = sequenceLength(text, i);
+        const std::size_t n = codec::utf8SequenceLength(text, i);
         if (n > 1) {
             out.append(text.substr(i, n));
             i += n;

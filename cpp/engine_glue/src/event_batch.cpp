@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "aicore/codec/msgpack_writer.h"
+#include "aicore/codec/utf8.h"
 
 namespace aicore::glue {
 
@@ -43,34 +44,6 @@ std::optional<EventRejection> checkString(std::string_view type, std::string_vie
     return std::nullopt;
 }
 
-// The length of the well-formed UTF-8 sequence starting at text[i], 0 if there is none
-// (the rules of the runtime's validator, cpp/bridge/src/message_text.cpp).
-std::size_t sequenceLength(std::string_view text, std::size_t i) noexcept {
-    const auto byteAt = [&](std::size_t k) { return static_cast<std::uint8_t>(text[k]); };
-    const std::uint8_t b0 = byteAt(i);
-    if (b0 < 0x80) return 1;
-    std::size_t n = 0;
-    std::uint8_t lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        n = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        n = 3;
-        if (b0 == 0xE0) lo = 0xA0;  // overlong
-        if (b0 == 0xED) hi = 0x9F;  // surrogates
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        n = 4;
-        if (b0 == 0xF0) lo = 0x90;  // overlong
-        if (b0 == 0xF4) hi = 0x8F;  // past U+10FFFF
-    } else {
-        return 0;
-    }
-    if (i + n > text.size()) return 0;
-    if (byteAt(i + 1) < lo || byteAt(i + 1) > hi) return 0;
-    for (std::size_t k = 2; k < n; ++k)
-        if (byteAt(i + k) < 0x80 || byteAt(i + k) > 0xBF) return 0;
-    return n;
-}
-
 // The first three fields every event map starts with.
 void header(codec::Writer& w, std::uint32_t fields, std::string_view type) {
     w.mapHeader(fields);
@@ -80,14 +53,7 @@ void header(codec::Writer& w, std::uint32_t fields, std::string_view type) {
 
 }  // namespace
 
-bool isValidUtf8(std::string_view text) noexcept {
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t n = sequenceLength(text, i);
-        if (n == 0) return false;
-        i += n;
-    }
-    return true;
-}
+bool isValidUtf8(std::string_view text) noexcept { return codec::isValidUtf8(text); }
 
 EventBatch::EventBatch() {
     // One busy frame's worth up front: the first frames do not grow the buffers step by step.
