@@ -126,3 +126,24 @@ def test_the_hosts_town_mix_is_audible_and_never_clips(
     # Voices at their distances from the player: quieter than one voice at 1 m (-23 LUFS),
     # clearly audible (the mix was -47 LUFS heard from the world's corner).
     assert integrated_loudness(mix, rate) >= -35.0
+
+
+def test_a_clip_is_measured_through_the_presets_of_the_content_root_it_is_given(
+    tmp_path: Path,
+) -> None:
+    # A packaged game's content is not the source tree's (docs/packaging.md): the clip
+    # loader passes the root the voice engine reads its presets from.
+    presets = tmp_path / "game" / "vocal"
+    (presets / "archetypes").mkdir(parents=True)
+    shipped = content_root() / "vocal"
+    (presets / "environments.json").write_bytes((shipped / "environments.json").read_bytes())
+    ghoul = json.loads((shipped / "archetypes" / "ghoul.json").read_text())
+    (presets / "archetypes" / "crypt_ghoul.json").write_text(
+        json.dumps({**ghoul, "name": "crypt_ghoul"})
+    )
+    line = load_manifest(content_root())[0]
+    dry = load_line(line)
+    with pytest.raises(ValueError, match="crypt_ghoul"):
+        normalise_loudness(dry, line.sample_rate, "crypt_ghoul")
+    own = normalise_loudness(dry, line.sample_rate, "crypt_ghoul", root=tmp_path / "game")
+    assert np.array_equal(own, normalise_loudness(dry, line.sample_rate, "ghoul"))

@@ -15,6 +15,8 @@ dry line, so a voice's level does not jump as intensity falls with distance.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyloudnorm
 
@@ -50,6 +52,8 @@ def normalise_loudness(
     sample_rate: int,
     archetype: str | None = None,
     target_lufs: float = TARGET_LUFS,
+    *,
+    root: Path | None = None,
 ) -> np.ndarray:
     """A float32 copy of a mono clip scaled so that it measures ``target_lufs`` integrated
     as ``archetype``'s full voice (its chain at intensity 1, no room), or as it is if
@@ -57,7 +61,8 @@ def normalise_loudness(
     :data:`PEAK_CEILING_DBFS`. Silence (nothing above BS.1770's -70 LUFS gate) is returned
     unchanged: there is no level to correct. With an archetype this renders the clip a
     few times (a few percent of its duration): call it where clips are prepared, never on
-    the audio thread."""
+    the audio thread. The archetype's preset is ``root``'s (the content root the voice
+    engine reads it from; None: the shipped content)."""
     x = np.asarray(samples, dtype=np.float32)
     if x.ndim != 1:
         raise ValueError(f"samples must be mono (1-D), got shape {x.shape}")
@@ -69,7 +74,7 @@ def normalise_loudness(
     # level would miss by a dB or so; measured near the final level, by a few tenths.
     for heard in (False, *([True] * (_CORRECTIONS if archetype is not None else 0))):
         loudness = (
-            _heard_loudness(x * np.float32(gain), sample_rate, str(archetype))
+            _heard_loudness(x * np.float32(gain), sample_rate, str(archetype), root)
             if heard
             else integrated_loudness(x, sample_rate) + 20.0 * np.log10(gain)
         )
@@ -86,8 +91,10 @@ _CORRECTIONS = 1
 _SEEDS = (0, 1, 2)
 
 
-def _heard_loudness(x: np.ndarray, sample_rate: int, archetype: str) -> float:
+def _heard_loudness(x: np.ndarray, sample_rate: int, archetype: str, root: Path | None) -> float:
     """The chain's loudness at full intensity, over three seeds: the shimmer's random gain
     moves one render's loudness by up to a LU either way, the mean of three far less."""
-    renders = [render(x, sample_rate, archetype, environment="none", seed=s) for s in _SEEDS]
+    renders = [
+        render(x, sample_rate, archetype, environment="none", seed=s, root=root) for s in _SEEDS
+    ]
     return integrated_loudness(np.concatenate(renders), sample_rate)

@@ -6,6 +6,8 @@ and the environment), block by block, with the GIL released.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from vocal import _native
@@ -47,6 +49,7 @@ def render(
     stems: bool = False,
     seed: int = 0,
     tail_seconds: float | None = None,
+    root: Path | None = None,
 ) -> np.ndarray | Stems:
     """Turn a mono line of speech into ``archetype``'s voice, heard in ``environment``.
 
@@ -55,13 +58,14 @@ def render(
     The result is latency compensated: sample k lines up with sample k of the input, and
     the room's tail follows (``tail_seconds``, by default the room's decay, at most 3 s).
     With ``stems=True`` returns ``{"voice", "subliminal", "reverb"}`` instead of their sum.
-    The same ``seed`` gives bit-identical output.
+    The same ``seed`` gives bit-identical output. The presets are ``root``'s (a content
+    root; None: the shipped content, :func:`vocal.content.content_root`).
 
     Raises ``ValueError`` for an unknown archetype or environment, a sample rate outside
     8000..192000 Hz, empty input, NaN or inf, or more than 120 s of audio.
     """
-    preset = archetype_preset(archetype)
-    room = environment_preset(environment)
+    preset = archetype_preset(archetype, root=root)
+    room = environment_preset(environment, root=root)
     x = np.asarray(samples)
     if x.ndim != 1:
         raise ValueError(f"samples must be mono (1-D), got shape {x.shape}")

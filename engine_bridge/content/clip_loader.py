@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 
 from vocal.background_worker import BackgroundWorker
@@ -29,12 +30,18 @@ class ClipLoader:
         bridge: Any,
         lines: dict[str, Any],
         *,
+        content_root: Path | None = None,
         on_thread_start: Callable[[], None] | None = None,
     ) -> None:
-        """``on_thread_start`` runs first on the worker thread (the runtime routes the
-        thread's log records to its own sink there: engine_bridge.core.log_routing)."""
+        """``content_root``: where the voice engine reads the archetype presets, so a
+        clip is measured through the chain it plays through (None:
+        :func:`vocal.content.content_root`, which a packaged game does not have).
+        ``on_thread_start`` runs first on the
+        worker thread (the runtime routes the thread's log records to its own sink there:
+        engine_bridge.core.log_routing)."""
         self.bridge = bridge
         self.lines = lines
+        self.content_root = content_root
         # Every clip is kept, a failed one too: a line that could not be voiced (a bad
         # file, a failed synthesis) is not read or synthesised again each time it is said.
         self.worker: BackgroundWorker[tuple[str, str | None], ClipHandle | None] = BackgroundWorker(
@@ -69,7 +76,7 @@ class ClipLoader:
             samples, rate = synthesize(line)
         from vocal.loudness import normalise_loudness
 
-        samples = normalise_loudness(samples, rate, archetype)
+        samples = normalise_loudness(samples, rate, archetype, root=self.content_root)
         handle = self.bridge.add_clip(samples, float(rate))
         if handle is None:
             log.warning("no room in the clip bank for %r", line)

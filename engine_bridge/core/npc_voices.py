@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine_bridge.api import Event, Npc
@@ -55,8 +56,11 @@ class NpcVoices:
         lines: dict[str, Any],
         dialogue: DialogueTables | None,
         *,
+        content_root: Path | None = None,
         on_thread_start: Callable[[], None] | None = None,
     ) -> None:
+        """``content_root``: the root the voice engine reads its archetype presets from
+        (the clips are normalised through them)."""
         self._scheduler = scheduler
         self.audio = audio
         self.lines = lines
@@ -70,7 +74,9 @@ class NpcVoices:
             # thread id, which a new thread shares with its creator until it starts), and
             # Thread.start() would then wait for it forever. Its imports happen now too, not
             # in the middle of a frame.
-            self._clips = ClipLoader(audio, lines, on_thread_start=on_thread_start)
+            self._clips = ClipLoader(
+                audio, lines, content_root=content_root, on_thread_start=on_thread_start
+            )
 
     @property
     def service(self) -> Voice:

@@ -45,6 +45,10 @@ __all__ = ["DEFAULT_PROFILE", "Persistence"]
 
 log = logging.getLogger("aicore.store")
 
+# How long listing the saves waits for an autosave still being written (a menu's wait,
+# not a frame's: saves take milliseconds unless the disk is failing).
+_AUTOSAVE_LIST_WAIT_S = 30.0
+
 # (system, file, line, field, reason): the shape of Runtime.problems()
 Problem = tuple[str, str | None, int | None, str | None, str]
 
@@ -239,8 +243,19 @@ class Persistence:
         return result.info
 
     def saves(self) -> list[SaveInfo]:
-        """Every save of the profile, newest first (damaged ones with their ``problem``)."""
-        return self._require("list").saves.list()
+        """Every save of the profile, newest first (damaged ones with their ``problem``),
+        the autosave already started included: it is waited for (at most
+        :data:`_AUTOSAVE_LIST_WAIT_S`), since a list read while it is still on the writer
+        thread would leave it out however long ago it was due."""
+        store = self._require("list")
+        running = self.last_autosave
+        if running is not None:
+            try:
+                running.result(_AUTOSAVE_LIST_WAIT_S)
+            except (StoreError, TimeoutError) as error:
+                # Listed as the disk has it; a failed autosave was the writer's to report.
+                log.warning("listing the saves without the autosave in progress: %s", error)
+        return store.saves.list()
 
     def delete(self, slot: str) -> bool:
         """Delete ``slot`` (and the save it replaced); False if there was none."""

@@ -200,8 +200,15 @@ class Runtime:
         self.dropped_events = 0
         self.reload_latencies: list[float] = []  # seconds from save noticed to new code live
         # Subtitles, clips (its loader's thread starts now) and dialogue for what NPCs say.
+        # The clips are measured through the presets the voice engine plays them with: the
+        # first content root's (aicore_audio_prepare reads the same), not the source tree's.
         self.voices = NpcVoices(
-            self.scheduler, audio, self.lines, self.dialogue, on_thread_start=adopt
+            self.scheduler,
+            audio,
+            self.lines,
+            self.dialogue,
+            content_root=self.content_root,
+            on_thread_start=adopt,
         )
         self.scheduler.replace_services(voice=self.voices.service)
         # Worker threads (clip loading, TTS, the watcher) hand the GIL back to the game thread

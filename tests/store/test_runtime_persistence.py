@@ -255,6 +255,27 @@ def test_the_autosave_comes_after_that_much_game_time(scripts: Path, tmp_path: P
     runtime.close()
 
 
+def test_the_saves_listed_right_after_an_autosave_started_include_it(
+    scripts: Path, tmp_path: Path
+) -> None:
+    # A fast run (aicore-host without --realtime) lists its saves the moment its last frame
+    # ends: the autosave the frames started is still on the writer thread then.
+    runtime = Runtime(
+        World.allocate(8),
+        script_dirs=[scripts],
+        save_dir=tmp_path / "save",
+        watch=False,
+        autosave_every_s=0.5,
+    )
+    try:
+        runtime.spawn(0, "counter")
+        while runtime.persistence.last_autosave is None:
+            runtime.tick(FRAME_SECONDS, b"")
+        assert [s.slot for s in runtime.saves()] == ["autosave"]
+    finally:
+        runtime.close()
+
+
 def test_back_pressure_waits_at_most_a_fifth_of_the_frame_budget(
     scripts: Path, tmp_path: Path
 ) -> None:

@@ -30,7 +30,7 @@ from engine_bridge.tooling.packaging.interpreter_files import (
     library_folder_name,
     python_shared_library,
 )
-from engine_bridge.tooling.packaging.native_stage import build_native_stage
+from engine_bridge.tooling.packaging.native_stage import NativeStage, build_native_stage
 from engine_bridge.tooling.packaging.package_error import PackageError
 from engine_bridge.tooling.packaging.shared_libraries import bundle_and_relink
 
@@ -70,17 +70,48 @@ def _copy_own_package(repo: Path, package: str, site_packages: Path) -> None:
     shutil.copytree(source, site_packages / package, ignore=ignore)
 
 
+_PARTIAL_SUFFIX = ".partial"
+_PARTIAL_MARK = ".aicore-package-partial"  # says a half-built folder is ours to delete
+
+
 def build_package(out: Path, repo: Path, *, jobs: int | None = None) -> PackageReport:
     """Build the relocatable runtime into ``out`` (replaced if it exists) from the source
-    tree ``repo`` and this interpreter; raises :class:`PackageError` naming the step."""
+    tree ``repo`` and this interpreter; raises :class:`PackageError` naming the step.
+
+    The package is assembled in ``out.partial`` beside it and renamed into place once
+    whole, so a build that fails leaves the last good package (or nothing) at ``out``,
+    never a half-built folder the next build would refuse to replace."""
     if not (repo / "pyproject.toml").is_file() or not (repo / "cpp").is_dir():
         raise PackageError("source", f"{repo} is not the AI Core source tree")
-    stage = build_native_stage(repo, jobs)
     out = out.resolve()
-    if out.exists():
-        if not (out / "package.json").is_file() and any(out.iterdir()):
-            raise PackageError("output", f"{out} exists and is not a package: not replacing it")
-        shutil.rmtree(out)
+    if out.exists() and not (out / "package.json").is_file() and any(out.iterdir()):
+        raise PackageError("output", f"{out} exists and is not a package: not replacing it")
+    partial = out.with_name(out.name + _PARTIAL_SUFFIX)
+    if partial.exists():
+        if not (partial / _PARTIAL_MARK).is_file():
+            raise PackageError("output", f"{partial} exists and is not a package being built")
+        shutil.rmtree(partial)
+    stage = build_native_stage(repo, jobs)
+    partial.mkdir(parents=True)
+    (partial / _PARTIAL_MARK).touch()
+    try:
+        report = _assemble(partial, repo, stage)
+        (partial / _PARTIAL_MARK).unlink()
+        if out.exists():
+            shutil.rmtree(out)
+        partial.rename(out)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return PackageReport(
+        folder=out,
+        size_bytes=_folder_size(out),
+        distributions=report.distributions,
+        bundled_libraries=report.bundled_libraries,
+    )
+
+
+def _assemble(out: Path, repo: Path, stage: NativeStage) -> PackageReport:
     lib = out / "lib"
     python_lib = out / "python" / "lib" / library_folder_name()
     site_packages = python_lib / "site-packages"
@@ -121,9 +152,4 @@ def build_package(out: Path, repo: Path, *, jobs: int | None = None) -> PackageR
         "bundled_libraries": list(report.bundled_libraries),
     }
     (out / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    return PackageReport(
-        folder=out,
-        size_bytes=_folder_size(out),
-        distributions=report.distributions,
-        bundled_libraries=report.bundled_libraries,
-    )
+    return report

@@ -45,6 +45,9 @@ DROPPED_STDLIB = frozenset(
         "site-packages",
     }
 )
+# The static library, Makefile and object files for building extensions against this
+# interpreter (`config-3.11-x86_64-linux-gnu`).
+_CONFIG_FOLDER_PREFIX = "config-"
 # Test folders inside standard packages (ctypes/test, unittest/test, ...).
 _NESTED_TEST_FOLDERS = frozenset({"test", "tests", "idle_test"})
 # Extension modules of lib-dynload dropped with them: the C test modules, Tk, readline and
@@ -103,7 +106,8 @@ def _extension_name(file_name: str) -> str:
 
 def _dropped(root: Path, here: Path, name: str, version_tag: str) -> bool:
     if here == root:
-        return name in DROPPED_STDLIB
+        # config-3.X-<platform>: named per build, so matched by its prefix.
+        return name in DROPPED_STDLIB or name.startswith(_CONFIG_FOLDER_PREFIX)
     if name in _NESTED_TEST_FOLDERS and (here / name).is_dir():
         return True
     if here.name == "lib-dynload":
