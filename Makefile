@@ -77,15 +77,15 @@ ctest: setup
 	cmake --build $(CTEST_DIR) -j $(JOBS)
 	ctest --test-dir $(CTEST_DIR) --output-on-failure -j $(JOBS)
 
-# The concurrent voice-engine tests under ThreadSanitizer, every voice-core test under
-# AddressSanitizer + UBSan, and libaicore itself (embedded Python and all) under ASan + UBSan
+# The concurrent voice-engine tests under ThreadSanitizer, every voice-core, codec and
+# feature-rows test under AddressSanitizer + UBSan, and libaicore itself (embedded Python and all) under ASan + UBSan
 # driven by the C99 suite (CMakePresets.json). Incremental after the first run.
 sanitize: setup
 	cmake --preset tsan > /dev/null
 	cmake --build build/tsan -j $(JOBS) --target vocal_tests
 	ctest --preset tsan
 	cmake --preset asan > /dev/null
-	cmake --build build/asan -j $(JOBS) --target vocal_tests codec_tests
+	cmake --build build/asan -j $(JOBS) --target vocal_tests codec_tests models_tests
 	ctest --preset asan
 	cmake --preset asan-bridge -DPython_EXECUTABLE=$(abspath $(VPY)) > /dev/null
 	cmake --build build/asan-bridge -j $(JOBS) --target aicore_c_suite
