@@ -11,30 +11,14 @@ from rich.table import Table
 from engine_bridge.tooling.bench.comparison import Change, TargetCheck
 from engine_bridge.tooling.bench.result_set import Figure, ResultSet
 from engine_bridge.tooling.bench.thresholds import Thresholds
+from engine_bridge.tooling.bench.value_format import format_value
 
 __all__ = [
     "changes_table",
     "figures_table",
-    "format_value",
     "scaling_warnings",
     "targets_table",
 ]
-
-_TIME_STEPS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
-
-
-def format_value(value: float | None, unit: str) -> str:
-    """A figure's value for a person: times in the unit that suits them, large counts
-    with thousands separators."""
-    if value is None:
-        return "—"
-    if unit == "s":
-        for scale, name in _TIME_STEPS:
-            if abs(value) >= scale or scale == 1e-9:
-                return f"{value / scale:.3g} {name}"
-    if abs(value) >= 10_000:
-        return f"{value:,.0f} {unit}".strip()
-    return f"{value:.4g} {unit}".strip()
 
 
 def figures_table(run: ResultSet, thresholds: Thresholds) -> Table:

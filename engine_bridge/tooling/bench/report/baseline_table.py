@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from engine_bridge.tooling.bench.comparison import Change
 from engine_bridge.tooling.bench.report.html_page import Section, Table, nothing_to_show
+from engine_bridge.tooling.bench.value_format import format_value
 
 __all__ = ["baseline_section"]
 
@@ -15,7 +16,7 @@ _ORDER = {"regressed": 0, "improved": 1, "new": 2, "gone": 3, "unchanged": 4, "n
 
 
 def _number(value: float | None, unit: str) -> str:
-    return "—" if value is None else f"{value:.4g} {unit}"
+    return format_value(value, unit)
 
 
 def baseline_section(changes: Sequence[Change]) -> Section:

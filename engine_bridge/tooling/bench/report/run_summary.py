@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from engine_bridge.tooling.bench.comparison import TargetCheck
 from engine_bridge.tooling.bench.report.html_page import Section, Table, escape, nothing_to_show
 from engine_bridge.tooling.bench.result_set import ResultSet
+from engine_bridge.tooling.bench.value_format import format_value
 
 __all__ = ["summary_section", "targets_section"]
 
@@ -55,8 +56,8 @@ def targets_section(targets: Sequence[TargetCheck]) -> Section:
         rows=[
             (
                 t.key,
-                f"{t.op} {t.target:g} {t.unit}",
-                "—" if t.measured is None else f"{t.measured:.4g} {t.unit}",
+                f"{t.op} {format_value(t.target, t.unit)}",
+                "—" if t.measured is None else format_value(t.measured, t.unit),
                 _verdict(t),
                 t.source,
             )
