@@ -30,9 +30,15 @@ def test_the_checked_in_file_reads_and_names_a_source_for_every_target(repo: Pat
     assert suites >= {"frame", "models", "vocal", "bridge", "store", "sync"}
     wall = Figure("frame", "frame_with_shipped_scripts[1000_mixed]", 1e-3, "s", "wall")
     assert not thresholds.rule_for(wall).gate
-    ratio = Figure("models", "per_npc_loop.per_npc_over_batched[1000]", 18.0, "x", "ratio")
-    rule = thresholds.rule_for(ratio)
-    assert (rule.gate, rule.worse_when) == (True, "lower")
+    voice = Figure("vocal", "ArchetypeVoice/vampire/512.over_biquad", 3.0, "x", "ratio")
+    assert (thresholds.rule_for(voice).gate, thresholds.rule_for(voice).worse_when) == (
+        True,
+        "higher",
+    )
+    # A speed-up whose sides a busy machine slows unevenly is reported, not gated.
+    speedup = Figure("models", "per_npc_loop.per_npc_over_batched[1000]", 18.0, "x", "ratio")
+    rule = thresholds.rule_for(speedup)
+    assert (rule.gate, rule.worse_when) == (False, "lower")
 
 
 def _write(tmp_path: Path, text: str) -> Path:
