@@ -14,10 +14,9 @@
   session plans and keeps one allocation pattern per input shape it meets, for its whole
   life. The decision step's batch is however many NPCs are due this frame, so a game meets
   a new batch size every so often for as long as it runs, and each one stayed: about
-  0.4 kB per size and model, hundreds of sizes in a town (the QA soak's slow resident
-  memory growth, docs/qa.md "Soak"). Without patterns a run takes its intermediate
-  tensors from the session's arena instead, which costs about half a microsecond a batch
-  of 50 rows (10.6 -> 11.2 us).
+  0.4 kB per size and model, as many sizes as the town has NPCs (docs/qa.md, "Soak").
+  Without patterns a run takes its intermediate tensors from the session's arena
+  instead, which costs about half a microsecond a batch of 50 rows (10.6 -> 11.2 us).
 
 A session's first run allocates and plans (the "slow first call"); :func:`warm_up` runs
 one batch at load so no NPC pays for it in a frame.
