@@ -10,6 +10,13 @@
 * ``graph_optimization_level = ORT_ENABLE_ALL``: constant folding and fused kernels,
   once, at load.
 * only the CPU execution provider: the results do not depend on a machine's GPU.
+* ``enable_mem_pattern = False``: with memory patterns on (onnxruntime's default), a
+  session plans and keeps one allocation pattern per input shape it meets, for its whole
+  life. The decision step's batch is however many NPCs are due this frame, so a game meets
+  a new batch size every so often for as long as it runs, and each one stayed: about
+  0.4 kB per size and model, as many sizes as the town has NPCs (docs/qa.md, "Soak").
+  Without patterns a run takes its intermediate tensors from the session's arena
+  instead, which costs about half a microsecond a batch of 50 rows (10.6 -> 11.2 us).
 
 A session's first run allocates and plans (the "slow first call"); :func:`warm_up` runs
 one batch at load so no NPC pays for it in a frame.
@@ -55,6 +62,7 @@ def open_session(model: bytes) -> Any:
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.enable_mem_pattern = False  # no pattern kept per batch size: see above
     options.log_severity_level = 3  # errors only: a failed load is reported by the registry
     for key, value in SESSION_CONFIG.items():
         options.add_session_config_entry(key, value)
