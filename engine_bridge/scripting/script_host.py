@@ -276,11 +276,14 @@ def declared_kinds(path: Path) -> set[str]:
     return kinds or {path.stem}
 
 
-def _run_source(module: ModuleType, path: Path, versions: dict[Path, ScriptVersion]) -> None:
+def _run_source(
+    module: ModuleType, path: Path, versions: dict[Path, ScriptVersion] | None = None
+) -> None:
     # The version is kept whether or not the code runs: an unchanged broken file is not
-    # worth loading again (ScriptHost.changed_files).
+    # worth loading again (ScriptHost.changed_files). `aicore check` keeps none.
     version, source = read_script(path)
-    versions[path.resolve()] = version
+    if versions is not None:
+        versions[path.resolve()] = version
     # compile() reads a coding cookie and a UTF-8 BOM from the bytes, as import does.
     code = compile(source, str(path), "exec", dont_inherit=True)
     # The import allow-list (engine_bridge.scripting.script_imports) for the module and every
