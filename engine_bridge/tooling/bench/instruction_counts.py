@@ -31,7 +31,6 @@ the two counts (0 when the work is deterministic).
 from __future__ import annotations
 
 import logging
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from engine_bridge.tooling.bench.callgrind import (
     callgrind_available,
     count_instructions,
 )
+from engine_bridge.tooling.bench.host_world import host_world_command
 from engine_bridge.tooling.bench.result_set import Figure
 
 __all__ = [
@@ -105,27 +105,9 @@ def count_frames(
 ) -> InstructionCount:
     """Instructions of each of ``frames`` ``aicore_tick`` calls of the real host running
     the repository's NPC scripts at ``npcs`` NPCs (``calls``: one count per frame)."""
-    from engine_bridge.native.library import host_executable
-
     with tempfile.TemporaryDirectory(prefix="aicore-instr-save-") as save:
         command = [
-            str(host_executable()),
-            "--npcs",
-            str(npcs),
-            "--frames",
-            str(frames),
-            "--kinds",
-            ",".join(kinds),
-            "--python-home",
-            sys.base_prefix,
-            "--venv",
-            sys.prefix,
-            "--content",
-            str(repo / "content"),
-            "--scripts",
-            str(repo / "npc_scripts"),
-            "--save",
-            save,
+            *host_world_command(repo, npcs=npcs, frames=frames, kinds=kinds, save=save),
             "--frame-budget",
             _BUDGET_MS,
             "--handler-budget",

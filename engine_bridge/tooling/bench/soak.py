@@ -18,13 +18,13 @@ import math
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine_bridge.tooling.bench.host_world import host_world_command
 from engine_bridge.tooling.bench.result_set import Figure
 from engine_bridge.tooling.bench.soak_figures import SoakSamples, soak_figures
 
@@ -105,29 +105,13 @@ def run_soak(
 
 
 def _host_command(repo: Path, work: Path, stats: Path, duration_s: float) -> list[str]:
-    from engine_bridge.native.library import host_executable
-
     # Frames for the whole soak and then some: the soak ends it with SIGINT, not the count.
     frames = int(duration_s * 60) + 3600
     return [
-        str(host_executable()),
-        "--npcs",
-        str(SOAK_NPCS),
-        "--frames",
-        str(frames),
+        *host_world_command(
+            repo, npcs=SOAK_NPCS, frames=frames, kinds=SOAK_KINDS, save=work / "save"
+        ),
         "--realtime",
-        "--kinds",
-        ",".join(SOAK_KINDS),
-        "--python-home",
-        sys.base_prefix,
-        "--venv",
-        sys.prefix,
-        "--content",
-        str(repo / "content"),
-        "--scripts",
-        str(repo / "npc_scripts"),
-        "--save",
-        str(work / "save"),
         "--save-every",
         _AUTOSAVE_S,
         "--stats",
