@@ -111,6 +111,12 @@ class BackgroundWorker(Generic[K, V]):
                 raise RuntimeError(f"{self._name} is closed")
             return self._executor.submit(fn, *args)
 
+    def forget(self, key: K) -> bool:
+        """Drop ``key``'s cached result, so the next :meth:`submit` computes it again (its
+        owner freed what the result names). False when it was not cached."""
+        with self._lock:
+            return self._cache.pop(key, None) is not None
+
     def cache_info(self) -> CacheInfo:
         """The cache's hit and miss counts, capacity and current size."""
         with self._lock:

@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine_bridge.api import Event, Npc
-from engine_bridge.content.clip_loader import ClipLoader
+from engine_bridge.content.clip_loader import (
+    CLIP_BUDGET_BYTES,
+    ClipKey,
+    ClipLoader,
+    clip_budget_from_environment,
+)
 from engine_bridge.scripting.npc_memory import Memorable
 from engine_bridge.scripting.services import Voice
 
@@ -44,6 +49,10 @@ class AudioBridge(Protocol):
 
     def line_events(self) -> list[tuple[str, int, int]]: ...
 
+    def retire_clip(self, clip: tuple[int, int]) -> None: ...
+
+    def clip_count(self) -> int: ...
+
 
 class NpcVoices:
     """The ``say`` and ``speak`` of one runtime's NPCs (:attr:`service`), over its
@@ -66,7 +75,8 @@ class NpcVoices:
         self.lines = lines
         self.dialogue = dialogue
         self.playing: dict[int, int] = {}  # voice id -> NPC slot
-        self._speech: list[tuple[Npc, Future[Any], float | None]] = []
+        self._playing_lines: dict[int, ClipKey] = {}  # voice id -> the clip it holds
+        self._speech: list[tuple[Npc, ClipKey, Future[Any], float | None]] = []
         self._clips: ClipLoader | None = None
         if audio is not None and hasattr(audio, "add_clip"):
             # Started here, not at the first say(): a thread started inside a handler could
@@ -74,9 +84,23 @@ class NpcVoices:
             # thread id, which a new thread shares with its creator until it starts), and
             # Thread.start() would then wait for it forever. Its imports happen now too, not
             # in the middle of a frame.
+            try:
+                budget = clip_budget_from_environment()
+            except ValueError as exc:
+                log.error("%s; the default clip budget is used", exc)
+                budget = CLIP_BUDGET_BYTES
             self._clips = ClipLoader(
-                audio, lines, content_root=content_root, on_thread_start=on_thread_start
+                audio,
+                lines,
+                content_root=content_root,
+                on_thread_start=on_thread_start,
+                budget_bytes=budget,
             )
+
+    @property
+    def clip_loader(self) -> ClipLoader | None:
+        """The clip loader (None without a voice engine): its budget and what it keeps."""
+        return self._clips
 
     @property
     def service(self) -> Voice:
@@ -94,7 +118,8 @@ class NpcVoices:
         self._scheduler.emit(command)
         if self._clips is None or not type(npc).archetype:  # no voice engine, or a human
             return
-        self._speech.append((npc, self._clips.clip(line, str(type(npc).archetype)), intensity))
+        key = (line, str(type(npc).archetype))
+        self._speech.append((npc, key, self._clips.clip(*key), intensity))
 
     def speak(self, npc: Npc, topic: str, variables: dict[str, Memorable]) -> bool:
         """Say the line the dialogue tables choose for ``npc`` on ``topic``; False when no
@@ -119,17 +144,22 @@ class NpcVoices:
 
     def start_ready_lines(self, frame: int) -> None:
         """Play the clips prepared since the last frame (seeded by ``frame`` and slot)."""
+        clips = self._clips
+        if clips is None:  # no voice engine: say() queued nothing
+            return
         pending, self._speech = self._speech, []
-        for npc, future, intensity in pending:
+        for npc, key, future, intensity in pending:
             if not future.done():
-                self._speech.append((npc, future, intensity))
+                self._speech.append((npc, key, future, intensity))
                 continue
             try:
                 handle = future.result()
             except Exception as exc:  # synthesis failed or a bad file: the subtitle still showed
                 log.warning("a line could not be voiced: %s", exc)
+                clips.release(*key)
                 continue
             if handle is None or npc.slot not in self._scheduler.npcs:
+                clips.release(*key)
                 continue
             voice = self.audio.play_clip(  # type: ignore[union-attr]
                 handle,
@@ -141,6 +171,9 @@ class NpcVoices:
             )
             if voice > 0:
                 self.playing[voice] = npc.slot
+                self._playing_lines[voice] = key
+            else:
+                clips.release(*key)
 
     def line_events(self) -> list[Event]:
         """The voice engine's finished, stolen and rejected lines as ``line_finished``
@@ -152,6 +185,9 @@ class NpcVoices:
             slot = self.playing.get(voice)
             if kind in ("finished", "stolen", "rejected"):
                 self.playing.pop(voice, None)
+                key = self._playing_lines.pop(voice, None)
+                if key is not None and self._clips is not None:
+                    self._clips.release(*key)
                 if slot is not None:
                     out.append(
                         Event(

@@ -66,6 +66,18 @@ void ensureBridgeModule() {
                      if (!id.valid()) return py::none();
                      return py::make_tuple(id.slot, id.generation);
                  })
+            .def(names::bridge::kRetireClip,
+                 [](aicore_runtime& rt, std::tuple<std::uint32_t, std::uint32_t> clip) {
+                     // Loader thread: a voice still playing the clip fades it out and gives it
+                     // back; the next add_clip's collect() frees it once nothing reads it.
+                     rt.bank.retire({std::get<0>(clip), std::get<1>(clip)});
+                 })
+            .def(names::bridge::kClipCount,
+                 [](const aicore_runtime& rt) {
+                     // Any thread: clips stored, live or retired and not yet freed (only the
+                     // loader thread adds and frees, so this never races a free).
+                     return rt.bank.size();
+                 })
             .def(names::bridge::kPlayClip,
                  [](aicore_runtime& rt, std::tuple<std::uint32_t, std::uint32_t> clip, const std::string& archetype,
                     std::tuple<float, float, float> position, float intensity, int priority,
