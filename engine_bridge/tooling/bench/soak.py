@@ -1,6 +1,6 @@
-"""The soak (``aicore bench --soak MINUTES``): the host world played for minutes, watched
-from outside for memory growth, frame-time drift, open files and threads (docs/qa.md,
-"Soak").
+"""The soak (``aicore bench --soak MINUTES``): the host world played through a warm-up
+(``--soak-warmup``, ten minutes by default), then for MINUTES measured, watched from
+outside for memory growth, frame-time drift, open files and threads (docs/qa.md, "Soak").
 
 The real ``aicore-host`` runs the shipped NPC scripts (:data:`SOAK_KINDS`, 300 NPCs) at
 60 Hz on the wall clock (``--realtime``: an hour of soak is an hour of play), with a save
@@ -26,7 +26,11 @@ from pathlib import Path
 
 from engine_bridge.tooling.bench.host_world import host_world_command
 from engine_bridge.tooling.bench.result_set import Figure
-from engine_bridge.tooling.bench.soak_figures import SoakSamples, soak_figures
+from engine_bridge.tooling.bench.soak_figures import (
+    DEFAULT_WARMUP_MINUTES,
+    SoakSamples,
+    soak_figures,
+)
 
 __all__ = [
     "SERIES_KEYS",
@@ -79,14 +83,19 @@ def run_soak(
     minutes: float,
     repo: Path,
     *,
+    warmup_minutes: float = DEFAULT_WARMUP_MINUTES,
     progress: Callable[[float], None] | None = None,
 ) -> SoakResult:
-    """Run the host world for ``minutes`` and measure it (``progress``: the fraction done,
-    0 to 1, after each sample). A host that does not start, or ends early, is a problem of
-    the result (no figures when there are too few samples), never an exception."""
+    """Run the host world for ``warmup_minutes``, then ``minutes`` measured (``progress``:
+    the fraction of the whole done, 0 to 1, after each sample). A host that does not
+    start, or ends early, is a problem of the result (no figures when there are too few
+    samples), never an exception."""
     if not minutes > 0:
         raise ValueError(f"a soak needs minutes above 0, got {minutes}")
-    duration = minutes * 60.0
+    if not warmup_minutes >= 0:
+        raise ValueError(f"a soak's warm-up needs minutes of 0 or more, got {warmup_minutes}")
+    measured, warmup = minutes * 60.0, warmup_minutes * 60.0
+    duration = warmup + measured
     with tempfile.TemporaryDirectory(prefix="aicore-soak-") as scratch:
         work = Path(scratch)
         stats_path = work / "stats.jsonl"
@@ -95,7 +104,7 @@ def run_soak(
         with (work / "stdout.txt").open("w") as out, stderr_path.open("w") as err:
             host = subprocess.Popen(command, stdout=out, stderr=err)
             try:
-                return _watch(host, stats_path, stderr_path, duration, progress)
+                return _watch(host, stats_path, stderr_path, (warmup, measured), progress)
             except SoakError as exc:
                 return SoakResult(
                     figures=[], series={k: [] for k in SERIES_KEYS}, problems=[str(exc)]
@@ -165,9 +174,11 @@ def _watch(
     host: subprocess.Popen[bytes],
     stats_path: Path,
     stderr_path: Path,
-    duration: float,
+    warmup_and_measured: tuple[float, float],
     progress: Callable[[float], None] | None,
 ) -> SoakResult:
+    warmup, measured = warmup_and_measured
+    duration = warmup + measured
     started = time.monotonic()
     tail = _StatsTail(stats_path)
     # The world runs once its first second is written: samples before that are start-up.
@@ -219,7 +230,7 @@ def _watch(
         script_errors=int(tail.last.get("script_errors", 0)),
     )
     try:
-        figures = soak_figures(samples, duration)
+        figures = soak_figures(samples, measured, warmup)
     except ValueError as exc:
         problems.append(f"soak: {exc}")
         figures = []

@@ -6,9 +6,10 @@ its figures. ``--save-baseline NAME`` keeps it as a baseline; ``--compare NAME``
 it with one, gating only on instruction counts and same-run ratios, by the thresholds of
 ``tests/bench/thresholds.toml``; every target the docs name is checked. ``--junit FILE``
 writes the verdicts for CI, ``--report DIR`` the HTML report; ``--soak MINUTES`` runs the
-soak instead of the suites. Exit status: 0 done (problems are printed and kept in the
-result set), 1 a gated figure regressed past its threshold, 2 a usage mistake (an unknown
-baseline, a bad thresholds file).
+soak instead of the suites (after ``--soak-warmup`` minutes, ten by default). Exit
+status: 0 done (problems are printed and kept in the result set), 1 a gated figure
+regressed past its threshold, 2 a usage mistake (an unknown baseline, a bad thresholds
+file).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from engine_bridge.tooling.bench.comparison import Change, TargetCheck
 from engine_bridge.tooling.bench.gates import check_targets, compare, regressions
 from engine_bridge.tooling.bench.junit import write_junit
 from engine_bridge.tooling.bench.result_set import ResultSet, ResultSetError
+from engine_bridge.tooling.bench.soak_figures import DEFAULT_WARMUP_MINUTES
 from engine_bridge.tooling.bench.suite_run import parts_of, run_suites
 from engine_bridge.tooling.bench.suites import SUITES, Suite, suite_from_directory
 from engine_bridge.tooling.bench.tables import (
@@ -55,6 +57,16 @@ def _minutes(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be a number of minutes, got {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be above 0, got {value}")
+    return value
+
+
+def _warmup_minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of minutes, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 
@@ -105,7 +117,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--soak",
         type=_minutes,
         metavar="MINUTES",
-        help="run the soak (the host world for MINUTES) instead of the suites",
+        help="run the soak (the host world: a warm-up, then MINUTES measured) instead of "
+        "the suites",
+    )
+    parser.add_argument(
+        "--soak-warmup",
+        type=_warmup_minutes,
+        default=DEFAULT_WARMUP_MINUTES,
+        metavar="MINUTES",
+        help=f"the soak's warm-up, left out of its figures (default {DEFAULT_WARMUP_MINUTES:g})",
     )
 
 
@@ -125,7 +145,7 @@ def _measure(args: argparse.Namespace, console: Console) -> ResultSet:
     )
     with Progress(*columns, console=console, transient=True) as bar:
         if args.soak is not None:
-            return _soak(args.soak, bar)
+            return _soak(args.soak, args.soak_warmup, bar)
         suites = _chosen(args)
         task = bar.add_task("starting", total=parts_of(suites))
         steps = 0
@@ -140,11 +160,16 @@ def _measure(args: argparse.Namespace, console: Console) -> ResultSet:
         return run
 
 
-def _soak(minutes: float, bar: Progress) -> ResultSet:
+def _soak(minutes: float, warmup: float, bar: Progress) -> ResultSet:
     from engine_bridge.tooling.bench.soak import run_soak
 
-    task = bar.add_task(f"soak, {minutes:g} min", total=1.0)
-    result = run_soak(minutes, REPO, progress=lambda done: bar.update(task, completed=done))
+    task = bar.add_task(f"soak, {warmup:g} min warm-up + {minutes:g} min", total=1.0)
+    result = run_soak(
+        minutes,
+        REPO,
+        warmup_minutes=warmup,
+        progress=lambda done: bar.update(task, completed=done),
+    )
     run = ResultSet.begin(REPO, ["soak"])
     for figure in result.figures:
         run.add(figure)
