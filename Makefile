@@ -8,6 +8,9 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMPS := build/stamps
 export PATH := $(abspath $(VENV))/bin:$(PATH)
+# ccache (CMakeLists.txt, AICORE_CCACHE) keys on paths relative to here, so pip's build,
+# ctest's, the package's and the no-Python check's share its entries.
+export CCACHE_BASEDIR := $(CURDIR)
 
 # The protocol schema and its generator make a C++ header (cpp/protocol): they are native sources.
 NATIVE_SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp vocal/bindings -type f 2>/dev/null) \

@@ -7,6 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   g++ cmake ninja-build pkg-config
+  # make test builds the same sources in several build folders: ccache compiles each once
+  ccache
   # Python 3.11 with venv and the headers the bridge embeds
   python3 python3-venv python3-dev
   # C++ tests and benchmarks (no sources are downloaded at configure time)

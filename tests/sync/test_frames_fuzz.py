@@ -61,7 +61,7 @@ _MESSAGES = st.one_of(
 
 
 @settings(
-    max_examples=10_000,
+    max_examples=2_000,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
