@@ -11,6 +11,9 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 # ccache (CMakeLists.txt, AICORE_CCACHE) keys on paths relative to here, so pip's build,
 # ctest's, the package's and the no-Python check's share its entries.
 export CCACHE_BASEDIR := $(CURDIR)
+# The sanitizer builds carry debug information, which would tie an entry to its build
+# folder: build/asan and build/asan-bridge compile the voice core with the same flags.
+export CCACHE_NOHASHDIR := 1
 
 # The protocol schema and its generator make a C++ header (cpp/protocol): they are native sources.
 NATIVE_SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp vocal/bindings -type f 2>/dev/null) \
