@@ -10,6 +10,13 @@
 
 int harness_failures = 0;
 
+/* The temporary folders the cases made, removed when the cases are done: a run of the
+   suite leaves nothing behind in TMPDIR. */
+#define HARNESS_MAX_TEMP_DIRS 64
+static char temp_dirs[HARNESS_MAX_TEMP_DIRS][4200];
+static size_t temp_dir_count = 0;
+static void remove_tree(const char* path);
+
 int harness_main(const harness_case* cases, size_t count, int argc, char** argv) {
     size_t i;
     int ran = 0;
@@ -21,6 +28,8 @@ int harness_main(const harness_case* cases, size_t count, int argc, char** argv)
         fprintf(stderr, "[ %s ] %s\n", harness_failures == before ? " OK " : "FAIL", cases[i].name);
         ++ran;
     }
+    for (i = 0; i < temp_dir_count; ++i) remove_tree(temp_dirs[i]);
+    temp_dir_count = 0;
     if (ran == 0) {
         fprintf(stderr, "no case named %s\n", argc > 1 ? argv[1] : "(any)");
         return 2;
@@ -78,6 +87,13 @@ const char* harness_temp_dir(const char* name, char* out, size_t out_size) {
     snprintf(out, out_size, "%s/aicore_c_%s_%ld", base != NULL ? base : "/tmp", name, (long)getpid());
     remove_tree(out);
     if (mkdir(out, 0700) != 0) fprintf(stderr, "could not create %s\n", out);
+    if (temp_dir_count < HARNESS_MAX_TEMP_DIRS) {
+        snprintf(temp_dirs[temp_dir_count], sizeof temp_dirs[0], "%s", out);
+        ++temp_dir_count;
+    } else {
+        fprintf(stderr, "more than %d temporary folders: %s is left behind\n", HARNESS_MAX_TEMP_DIRS, out);
+        ++harness_failures;
+    }
     return out;
 }
 
