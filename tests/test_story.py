@@ -194,6 +194,18 @@ def test_an_event_trigger_with_a_kind_ignores_other_kinds_and_unknown_ones(story
     assert story.observe(seen(0), kind="aethelred") == ["a_door_on_tanners_row"]
 
 
+def test_an_event_of_a_type_no_trigger_names_or_of_no_type_completes_nothing(
+    story: Story,
+) -> None:
+    before = story.active()
+    assert story.observe({"type": "footstep", "npc": 0}, kind="aethelred") == []
+    assert story.observe({"npc": 0}, kind="aethelred") == []
+    assert story.observe({"type": ["player_seen"], "npc": 0}, kind="aethelred") == []
+    assert story.active() == before
+    # The same NPC seen as the trigger says completes the beat.
+    assert story.observe(seen(0), kind="aethelred") == ["a_door_on_tanners_row"]
+
+
 def test_requires_gate_beats_until_their_beats_and_flags_hold(story: Story) -> None:
     # A vampire seen on the first night is not yet a customer.
     assert story.observe(seen(1), kind="vampire") == []

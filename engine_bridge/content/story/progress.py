@@ -60,6 +60,14 @@ class Story:
         self._done: set[str] = set()
         self._counts: dict[str, int] = {}
         self._hooks: dict[str, list[Callable[[Story], object]]] = {}
+        # The beats an engine event of each type can count toward, in quest order: an
+        # event is matched against those, not against every beat (observe runs for each
+        # event of every frame).
+        self._by_event: dict[str, tuple[Beat, ...]] = {}
+        for beat in self.beats.values():
+            if isinstance(beat.trigger, EventTrigger):
+                event_type = beat.trigger.event
+                self._by_event[event_type] = (*self._by_event.get(event_type, ()), beat)
 
     @classmethod
     def load(cls, path: str | Path) -> Self:
@@ -167,16 +175,21 @@ class Story:
         """
         if not isinstance(event, Mapping):
             raise TypeError(f"an event is a map, got {type(event).__name__}")
+        event_type = event.get("type")
+        candidates = self._by_event.get(event_type) if isinstance(event_type, str) else None
+        if not candidates:
+            return []
         finished: list[str] = []
         changed: dict[str, FlagValue] = {}
-        for beat_id in self.active():
-            beat = self.beats[beat_id]
+        # The beats active when the event arrives; one a beat completed a moment ago
+        # activates waits for the next event.
+        for beat in [b for b in candidates if self._is_active(b)]:
             trigger = beat.trigger
+            assert isinstance(trigger, EventTrigger)  # _by_event holds event-triggered beats
             # A beat completed a moment ago may have unset a flag this one requires.
-            if not isinstance(trigger, EventTrigger) or not self._is_active(beat):
+            if not self._is_active(beat) or not trigger.matches(event, kind):
                 continue
-            if not trigger.matches(event, kind):
-                continue
+            beat_id = beat.id
             seen = self._counts.get(beat_id, 0) + 1
             if seen >= trigger.count:
                 self._finish(beat, finished, changed)
