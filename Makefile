@@ -14,6 +14,10 @@ export CCACHE_BASEDIR := $(CURDIR)
 # The sanitizer builds carry debug information, which would tie an entry to its build
 # folder: build/asan and build/asan-bridge compile the voice core with the same flags.
 export CCACHE_NOHASHDIR := 1
+# One compiler name for every build: ccache keys on it (c++ and g++ are one compiler but
+# two cache entries), and pip's build found g++ where CMake alone found c++.
+export CC := gcc
+export CXX := g++
 
 # The protocol schema and its generator make a C++ header (cpp/protocol): they are native sources.
 NATIVE_SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp vocal/bindings -type f 2>/dev/null) \
