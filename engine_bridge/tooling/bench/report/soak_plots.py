@@ -22,13 +22,23 @@ ELAPSED = "soak/elapsed_s"
 
 
 def soak_section(run: ResultSet) -> Section:
-    """Four plots over time, and the soak's own figures, or why there is no soak."""
+    """Four plots over time (the warm-up shaded), and the soak's own figures, or why there
+    is no soak."""
     present = [(k, label, f) for k, label, f in SOAK_SERIES if run.series.get(k)]
     if not present:
         return Section(
             "soak", "Soak", nothing_to_show("this run did not soak (aicore bench --soak).")
         )
     elapsed = run.series.get(ELAPSED, [])
+    # The warm-up the figures leave out, shaded on each plot.
+    warmup_s = next(
+        (
+            float(f.extra["warmup_s"])
+            for f in run.figures
+            if f.suite == "soak" and isinstance(f.extra.get("warmup_s"), int | float)
+        ),
+        0.0,
+    )
     figure = new_plot(10.0, 2.4 * ((len(present) + 1) // 2))
     axes_grid = figure.subplots((len(present) + 1) // 2, 2, squeeze=False)
     notes = []
@@ -40,6 +50,8 @@ def soak_section(run: ResultSet) -> Section:
             x, x_label = list(range(len(values))), "sample"
             notes.append(f"{key}: {len(values)} samples, {len(elapsed)} times: drawn by sample")
         axes = axes_grid[index // 2][index % 2]
+        if warmup_s > 0 and x_label.startswith("elapsed"):
+            axes.axvspan(0.0, warmup_s / 60.0, color="#999999", alpha=0.2, linewidth=0)
         axes.plot(x, values, color="#1f4e79", linewidth=1.0)
         axes.set_title(label)
         # Absolute values on the axis: an offset ("+1.6e2") hides what the RSS is.
