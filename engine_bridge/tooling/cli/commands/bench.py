@@ -163,6 +163,8 @@ def _measure(args: argparse.Namespace, console: Console) -> ResultSet:
 def _soak(minutes: float, warmup: float, bar: Progress) -> ResultSet:
     from engine_bridge.tooling.bench.soak import run_soak
 
+    # Begun first: the commit and the start time are those of the code the soak runs.
+    run = ResultSet.begin(REPO, ["soak"])
     task = bar.add_task(f"soak, {warmup:g} min warm-up + {minutes:g} min", total=1.0)
     result = run_soak(
         minutes,
@@ -170,7 +172,6 @@ def _soak(minutes: float, warmup: float, bar: Progress) -> ResultSet:
         warmup_minutes=warmup,
         progress=lambda done: bar.update(task, completed=done),
     )
-    run = ResultSet.begin(REPO, ["soak"])
     for figure in result.figures:
         run.add(figure)
     run.series.update(result.series)
