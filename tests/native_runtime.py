@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,3 +29,22 @@ def create_runtime(lib: ctypes.CDLL, config: Any) -> ctypes.c_void_p:
     created = lib.aicore_runtime_create(ctypes.byref(config), ctypes.byref(rt))
     assert created == 0, lib.aicore_last_create_error()
     return rt
+
+
+@contextmanager
+def one_npc_runtime(
+    script_dir: Path, script: str, kind: str, content_root: Path
+) -> Iterator[tuple[ctypes.CDLL, ctypes.c_void_p]]:
+    """A runtime with ``script`` as its one script file, the content of ``content_root``
+    and one NPC of ``kind`` spawned, as (library, runtime); destroyed on leaving."""
+    (script_dir / f"{kind}.py").write_text(script)
+    lib = abi.load()
+    config = config_with_scripts(lib, script_dir, frame_budget_ms=50.0, handler_budget_ms=20.0)
+    config.content_root = str(content_root).encode()
+    rt = create_runtime(lib, config)
+    try:
+        slot = ctypes.c_uint32()
+        assert lib.aicore_npc_spawn(rt, kind.encode(), ctypes.byref(slot)) == 0
+        yield lib, rt
+    finally:
+        lib.aicore_runtime_destroy(rt)

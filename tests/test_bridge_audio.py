@@ -13,7 +13,7 @@ from pathlib import Path
 
 import msgpack
 import pytest
-from native_runtime import config_with_scripts, create_runtime
+from native_runtime import one_npc_runtime
 
 from engine_bridge.core.frame import FRAME_SECONDS
 from engine_bridge.native import abi
@@ -91,17 +91,8 @@ class Engine:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    (tmp_path / "talker.py").write_text(SCRIPT)
-    lib = abi.load()
-    config = config_with_scripts(lib, tmp_path, frame_budget_ms=50.0, handler_budget_ms=20.0)
-    config.content_root = str(REPO / "content").encode()
-    rt = create_runtime(lib, config)
-    slot = ctypes.c_uint32()
-    assert lib.aicore_npc_spawn(rt, b"talker", ctypes.byref(slot)) == 0
-    try:
+    with one_npc_runtime(tmp_path, SCRIPT, "talker", REPO / "content") as (lib, rt):
         yield Engine(lib, rt)
-    finally:
-        lib.aicore_runtime_destroy(rt)
 
 
 def test_a_line_cut_by_an_audio_restart_ends_and_the_npc_speaks_again(engine: Engine) -> None:

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import msgpack
 import pytest
-from native_runtime import config_with_scripts, create_runtime
+from native_runtime import one_npc_runtime
 
 from engine_bridge.content.clip_loader import ClipLoader, clip_budget_from_environment
 from engine_bridge.core.frame import FRAME_SECONDS
-from engine_bridge.native import abi
 
 REPO = Path(__file__).resolve().parents[1]
 LINES = 10
@@ -86,18 +85,9 @@ class Engine:
 @pytest.fixture
 def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     monkeypatch.setenv("AICORE_CLIP_BUDGET_MB", str(BUDGET_MB))
-    (tmp_path / "talker.py").write_text(SCRIPT)
-    lib = abi.load()
-    config = config_with_scripts(lib, tmp_path, frame_budget_ms=50.0, handler_budget_ms=20.0)
-    config.content_root = str(REPO / "content").encode()
-    rt = create_runtime(lib, config)
-    slot = ctypes.c_uint32()
-    assert lib.aicore_npc_spawn(rt, b"talker", ctypes.byref(slot)) == 0
-    assert lib.aicore_audio_prepare(rt, 24000.0, 512) == 0
-    try:
+    with one_npc_runtime(tmp_path, SCRIPT, "talker", REPO / "content") as (lib, rt):
+        assert lib.aicore_audio_prepare(rt, 24000.0, 512) == 0
         yield Engine(lib, rt)
-    finally:
-        lib.aicore_runtime_destroy(rt)
 
 
 def test_new_lines_past_the_budget_retire_old_clips_and_every_line_is_voiced(
