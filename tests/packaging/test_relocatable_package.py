@@ -284,6 +284,30 @@ def test_every_native_file_finds_its_neighbours_inside_the_package(
         assert not any(target.startswith(root) for root in forbidden), line
 
 
+def test_no_native_file_in_the_package_carries_debug_information(package: Path) -> None:
+    # binutils' own reading of the section headers, not the packager's.
+    elf_files = [str(p) for p in package.rglob("*") if is_elf(p)]
+    done = subprocess.run(
+        ["readelf", "--section-headers", "--wide", *elf_files],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    carrying = {
+        block.splitlines()[0] for block in done.stdout.split("\nFile: ")[1:] if ".debug_" in block
+    }
+    assert not carrying
+    assert done.stdout.count("File: ") == len(elf_files)
+    # The symbol table stays: a crash report still names functions.
+    libpython = next(package.glob("lib/libpython3*.so*"))
+    assert ".symtab" in subprocess.run(
+        ["readelf", "--section-headers", "--wide", str(libpython)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def test_libaicore_and_the_host_carry_origin_relative_paths_and_no_msgpack(package: Path) -> None:
     library = next(package.glob("lib/libaicore.so.*.*"))
     host = read_dynamic(package / "bin" / "aicore-host")

@@ -19,12 +19,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from engine_bridge import __version__
+from engine_bridge.tooling.packaging.debug_info import strip_debug_information
 from engine_bridge.tooling.packaging.distributions import (
     SHIPPED_EXTRAS,
     ShippedDistribution,
     copy_distributions,
     runtime_distributions,
 )
+from engine_bridge.tooling.packaging.elf_dynamic import is_elf
 from engine_bridge.tooling.packaging.interpreter_files import (
     copy_standard_library,
     library_folder_name,
@@ -132,6 +134,8 @@ def _assemble(out: Path, repo: Path, stage: NativeStage) -> PackageReport:
     for folder in ("content", "npc_scripts"):
         shutil.copytree(repo / folder, out / folder, ignore=shutil.ignore_patterns("__pycache__"))
 
+    # Before any RPATH is rewritten (debug_info.py says why).
+    strip_debug_information(p for p in out.rglob("*") if is_elf(p))
     ours = [
         out / "bin" / stage.host.name,
         *lib.glob("libaicore*"),
