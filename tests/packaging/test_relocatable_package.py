@@ -300,12 +300,15 @@ def test_no_native_file_in_the_package_carries_debug_information(package: Path) 
     assert done.stdout.count("File: ") == len(elf_files)
     # The symbol table stays: a crash report still names functions.
     libpython = next(package.glob("lib/libpython3*.so*"))
-    assert ".symtab" in subprocess.run(
-        ["readelf", "--section-headers", "--wide", str(libpython)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    assert (
+        ".symtab"
+        in subprocess.run(
+            ["readelf", "--section-headers", "--wide", str(libpython)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
 
 
 def test_libaicore_and_the_host_carry_origin_relative_paths_and_no_msgpack(package: Path) -> None:
