@@ -4,6 +4,7 @@ and pitch mapping, and its safety when two threads speak at once."""
 
 from __future__ import annotations
 
+import ctypes
 import subprocess
 import sys
 import textwrap
@@ -156,3 +157,21 @@ def test_flite_pitch_moves_the_voice_in_semitones_an_octave_either_side() -> Non
 def test_flite_speaks_text_with_non_ascii_letters_and_symbols() -> None:
     samples, rate = get_backend("flite").synthesize("Café naïve — ☃ 42 £.", "rms", 150, 50)
     assert samples.size / rate > 0.3
+
+
+def test_speaking_leaves_the_processes_own_rand_sequence_alone() -> None:
+    # Flite's vocoders draw their noise from C's rand(): a game calling rand() between two
+    # lines must get the next number of its own sequence, not one restarted by the line.
+    libc = ctypes.CDLL(None)
+    flite = get_backend("flite")
+    libc.srand(4242)
+    expected = [libc.rand() for _ in range(6)]
+    libc.srand(4242)
+    got = [libc.rand() for _ in range(3)]
+    first, _ = flite.synthesize("The bell tolls twice.", "rms", 150, 50)
+    got += [libc.rand() for _ in range(3)]
+    assert got == expected
+    # And the line is still the same each time, whatever the process's state was.
+    libc.srand(7)
+    again, _ = flite.synthesize("The bell tolls twice.", "rms", 150, 50)
+    np.testing.assert_array_equal(again, first)

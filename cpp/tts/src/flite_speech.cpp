@@ -22,7 +22,35 @@ cst_voice* register_cmu_us_kal(const char* voxdir);
 }
 
 namespace aicore::tts {
+
 namespace {
+
+#if defined(__GLIBC__)
+// glibc's rand() draws from random()'s state: while Flite synthesises, rand() uses a state
+// of its own seeded with 1 (the sequence srand(1) would give), and the process's state is
+// put back untouched after, so a game's own rand() sequence does not restart with every
+// line spoken. (Another thread calling rand() meanwhile would draw from this state.)
+class NoiseRandomState {
+public:
+    NoiseRandomState() noexcept : previous_(initstate(1, state_.data(), state_.size())) {}
+    ~NoiseRandomState() {
+        if (previous_ != nullptr) setstate(previous_);
+    }
+    NoiseRandomState(const NoiseRandomState&) = delete;
+    NoiseRandomState& operator=(const NoiseRandomState&) = delete;
+
+private:
+    std::array<char, 128> state_{};  // glibc's default size: the same generator as srand's
+    char* previous_;
+};
+#else
+// Elsewhere (the Windows CRT) rand()'s state is the calling thread's: seeding it touches no
+// other thread's sequence.
+class NoiseRandomState {
+public:
+    NoiseRandomState() noexcept { std::srand(1); }
+};
+#endif
 
 struct VoiceEntry {
     std::string_view name;
@@ -163,10 +191,10 @@ FliteSpeech synthesizeWithFlite(std::string_view text, std::string_view voice, i
                        static_cast<float>(fliteDurationStretch(
                            voiceStretch, kLinkedVoices[index].naturalSpeedWpm, speedWpm)));
         feat_set_float(utterance->features, "f0_shift", static_cast<float>(fliteF0Shift(pitch)));
-        // Flite's vocoders take the sign of their noise excitation from C's rand(): seeding it
-        // here, under the lock, makes a line sound the same every time (caches, renders and
-        // tests rely on that). The cost: this thread resets the process's rand() sequence.
-        std::srand(1);
+        // Flite's vocoders take the sign of their noise excitation from C's rand(): a state
+        // of its own, seeded the same each time, makes a line sound the same every time
+        // (caches, renders and tests rely on that), and the game's sequence is left as it was.
+        const NoiseRandomState noiseState;
         if (aicore_flite_guarded_synth(utterance.get()) == 0) {
             // A failed synthesis may leave the utterance half-built: leak it, do not free it.
             static_cast<void>(utterance.release());

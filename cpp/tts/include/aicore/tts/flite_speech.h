@@ -3,8 +3,9 @@
 // Thread rule: any thread may call synthesizeWithFlite; calls are serialised by one mutex
 // because Flite keeps process-wide state (its error jump buffer, lazily registered voices,
 // lexicon addenda). Nothing here writes to stdout. The same request gives the same samples:
-// each synthesis seeds C's rand() (srand(1)), which Flite's vocoders draw noise from, so
-// code elsewhere in the process that needs its own rand() sequence must not share it.
+// Flite's vocoders draw noise from C's rand(), which each synthesis gives a state of its own
+// seeded with 1 and then hands back as it was (glibc), so the process's rand() sequence
+// goes on undisturbed.
 #pragma once
 
 #include <cstdint>
