@@ -311,6 +311,22 @@ def test_no_native_file_in_the_package_carries_debug_information(package: Path) 
     )
 
 
+def test_the_package_carries_the_licence_text_of_everything_it_bundles(package: Path) -> None:
+    shipped = json.loads((package / "package.json").read_text())
+    licences = shipped["licence_files"]
+    # Every system library copied into lib/, and the interpreter, has its licence text.
+    assert set(licences) == {"python", *shipped["bundled_libraries"]}
+    for component, relative in licences.items():
+        text = (package / relative).read_text(errors="replace")
+        assert len(text) > 200, component
+    assert "PYTHON SOFTWARE FOUNDATION LICENSE" in (package / licences["python"]).read_text()
+    flite = (package / licences["libflite.so.1"]).read_text()
+    assert "Carnegie Mellon University" in flite
+    # The Python packages keep theirs in their dist-info folders.
+    site = next(package.glob("python/lib/python3*/site-packages"))
+    assert list(site.glob("numpy-*.dist-info/licenses/LICENSE.txt"))
+
+
 def test_libaicore_and_the_host_carry_origin_relative_paths_and_no_msgpack(package: Path) -> None:
     library = next(package.glob("lib/libaicore.so.*.*"))
     host = read_dynamic(package / "bin" / "aicore-host")

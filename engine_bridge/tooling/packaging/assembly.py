@@ -5,6 +5,8 @@
     DIR/python/lib/python3.X/                 the trimmed standard library, lib-dynload
     DIR/python/lib/python3.X/site-packages/   engine_bridge, vocal and their dependencies
     DIR/content/, DIR/npc_scripts/
+    DIR/licences/                             the interpreter's and the system libraries'
+                                              licence texts
     DIR/package.json                          what was shipped, each package's licence
 
 ``DIR/python`` is the prefix libaicore starts Python from when the engine gives no
@@ -32,9 +34,10 @@ from engine_bridge.tooling.packaging.interpreter_files import (
     library_folder_name,
     python_shared_library,
 )
+from engine_bridge.tooling.packaging.licence_files import collect_licences
 from engine_bridge.tooling.packaging.native_stage import NativeStage, build_native_stage
 from engine_bridge.tooling.packaging.package_error import PackageError
-from engine_bridge.tooling.packaging.shared_libraries import bundle_and_relink
+from engine_bridge.tooling.packaging.shared_libraries import bundle_and_relink, system_library_map
 
 __all__ = ["PackageReport", "build_package"]
 
@@ -142,6 +145,8 @@ def _assemble(out: Path, repo: Path, stage: NativeStage) -> PackageReport:
         *(site_packages / m for m in stage.python_modules()),
     ]
     bundled = bundle_and_relink(out, lib, ours)
+    system = system_library_map()
+    licence_files = collect_licences(out, {p.name: system[p.name] for p in bundled})
     report = PackageReport(
         folder=out,
         size_bytes=0,
@@ -154,6 +159,7 @@ def _assemble(out: Path, repo: Path, stage: NativeStage) -> PackageReport:
         "python": library_folder_name(),
         "distributions": [asdict(d) for d in shipped],
         "bundled_libraries": list(report.bundled_libraries),
+        "licence_files": licence_files,
     }
     (out / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return report
