@@ -141,6 +141,10 @@ class ClipLoader:
         ``incoming`` bytes fits (or nothing unheld is left: the budget is then exceeded
         for as long as those lines play)."""
         with self._lock:
+            # A line that got no clip (it failed, or the bank was full) and that no one
+            # waits on is not remembered here: lines with changing text must not pile up.
+            for key in [k for k in self._recent if k not in self._kept and k not in self._holds]:
+                del self._recent[key]
             victims = []
             count, total = len(self._kept), self._kept_bytes
             for key in self._recent:
