@@ -74,8 +74,7 @@ class NpcVoices:
         self.audio = audio
         self.lines = lines
         self.dialogue = dialogue
-        self.playing: dict[int, int] = {}  # voice id -> NPC slot
-        self._playing_lines: dict[int, ClipKey] = {}  # voice id -> the clip it holds
+        self._voicing: dict[int, tuple[int, ClipKey]] = {}  # voice id -> NPC slot, its clip
         self._speech: list[tuple[Npc, ClipKey, Future[Any], float | None]] = []
         self._clips: ClipLoader | None = None
         if audio is not None and hasattr(audio, "add_clip"):
@@ -96,6 +95,11 @@ class NpcVoices:
                 on_thread_start=on_thread_start,
                 budget_bytes=budget,
             )
+
+    @property
+    def playing(self) -> dict[int, int]:
+        """The voices playing a line now: voice id -> the speaking NPC's slot."""
+        return {voice: slot for voice, (slot, _) in self._voicing.items()}
 
     @property
     def clip_loader(self) -> ClipLoader | None:
@@ -170,8 +174,7 @@ class NpcVoices:
                 frame * 1024 + npc.slot,
             )
             if voice > 0:
-                self.playing[voice] = npc.slot
-                self._playing_lines[voice] = key
+                self._voicing[voice] = (npc.slot, key)
             else:
                 clips.release(*key)
 
@@ -182,18 +185,17 @@ class NpcVoices:
             return []
         out = []
         for kind, voice, sample in self.audio.line_events():
-            slot = self.playing.get(voice)
-            if kind in ("finished", "stolen", "rejected"):
-                self.playing.pop(voice, None)
-                key = self._playing_lines.pop(voice, None)
-                if key is not None and self._clips is not None:
-                    self._clips.release(*key)
-                if slot is not None:
-                    out.append(
-                        Event(
-                            "line_finished", slot, {"voice": voice, "how": kind, "sample": sample}
-                        )
-                    )
+            if kind not in ("finished", "stolen", "rejected"):
+                continue
+            ended = self._voicing.pop(voice, None)
+            if ended is None:
+                continue
+            slot, key = ended
+            if self._clips is not None:
+                self._clips.release(*key)
+            out.append(
+                Event("line_finished", slot, {"voice": voice, "how": kind, "sample": sample})
+            )
         return out
 
     def close(self) -> None:

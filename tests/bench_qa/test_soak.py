@@ -7,6 +7,8 @@ up."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,30 @@ def test_a_host_that_cannot_start_is_a_problem_of_the_result(tmp_path: Path) -> 
     assert len(result.problems) == 1
     assert "aicore-host exited before its first second" in result.problems[0]
     assert "--scripts" in result.problems[0] or "--content" in result.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "option"),
+    [
+        (["--soak", "nan"], "--soak"),
+        (["--soak", "inf"], "--soak"),
+        (["--soak", "0"], "--soak"),
+        (["--soak", "1", "--soak-warmup", "-1"], "--soak-warmup"),
+        (["--soak", "1", "--soak-warmup", "nan"], "--soak-warmup"),
+    ],
+)
+def test_a_soak_length_that_is_not_a_finite_number_of_minutes_is_a_usage_error(
+    arguments: list[str], option: str
+) -> None:
+    # Refused by argparse, naming the option, before any host starts (`--soak nan` used to
+    # end in a traceback from run_soak).
+    done = subprocess.run(
+        [sys.executable, "-m", "engine_bridge.tooling.cli", "bench", *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert f"argument {option}:" in done.stderr
+    assert "Traceback" not in done.stderr

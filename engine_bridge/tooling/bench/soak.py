@@ -90,10 +90,10 @@ def run_soak(
     the fraction of the whole done, 0 to 1, after each sample). A host that does not
     start, or ends early, is a problem of the result (no figures when there are too few
     samples), never an exception."""
-    if not minutes > 0:
-        raise ValueError(f"a soak needs minutes above 0, got {minutes}")
-    if not warmup_minutes >= 0:
-        raise ValueError(f"a soak's warm-up needs minutes of 0 or more, got {warmup_minutes}")
+    if not (math.isfinite(minutes) and minutes > 0):
+        raise ValueError(f"a soak needs a finite number of minutes above 0, got {minutes}")
+    if not (math.isfinite(warmup_minutes) and warmup_minutes >= 0):
+        raise ValueError(f"a soak's warm-up needs finite minutes, 0 or more, got {warmup_minutes}")
     measured, warmup = minutes * 60.0, warmup_minutes * 60.0
     duration = warmup + measured
     with tempfile.TemporaryDirectory(prefix="aicore-soak-") as scratch:

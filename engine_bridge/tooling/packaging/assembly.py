@@ -37,7 +37,7 @@ from engine_bridge.tooling.packaging.interpreter_files import (
 from engine_bridge.tooling.packaging.licence_files import collect_licences
 from engine_bridge.tooling.packaging.native_stage import NativeStage, build_native_stage
 from engine_bridge.tooling.packaging.package_error import PackageError
-from engine_bridge.tooling.packaging.shared_libraries import bundle_and_relink, system_library_map
+from engine_bridge.tooling.packaging.shared_libraries import bundle_and_relink
 
 __all__ = ["PackageReport", "build_package"]
 
@@ -145,8 +145,7 @@ def _assemble(out: Path, repo: Path, stage: NativeStage) -> PackageReport:
         *(site_packages / m for m in stage.python_modules()),
     ]
     bundled = bundle_and_relink(out, lib, ours)
-    system = system_library_map()
-    licence_files = collect_licences(out, {p.name: system[p.name] for p in bundled})
+    licence_files = collect_licences(out, {p.name: source for p, source in bundled.items()})
     report = PackageReport(
         folder=out,
         size_bytes=0,

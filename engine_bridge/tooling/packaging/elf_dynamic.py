@@ -1,6 +1,7 @@
 """What a Linux shared library or executable asks of the loader: its ``DT_NEEDED`` names and
 its ``DT_RUNPATH``/``DT_RPATH`` search folders, read straight from the ELF file's dynamic
-section (no process per file: a package holds hundreds of them).
+section (no process per file: a package holds hundreds of them); and the names of its
+sections (whether it carries debug information).
 
 Only 64-bit little-endian ELF (x86-64, AArch64) is read; anything else is reported as not
 ELF by :func:`read_dynamic` returning ``None``.
@@ -13,11 +14,12 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DynamicSection", "is_elf", "read_dynamic"]
+__all__ = ["DynamicSection", "is_elf", "read_dynamic", "section_names"]
 
 _MAGIC = b"\x7fELF"
 _CLASS_64 = 2
 _LITTLE_ENDIAN = 1
+_SECTION_HEADER_SIZE = 64
 _PT_LOAD = 1
 _PT_DYNAMIC = 2
 _DT_NULL = 0
@@ -58,8 +60,54 @@ def read_dynamic(path: Path) -> DynamicSection | None:
         return _parse(data)
 
 
+def section_names(path: Path) -> tuple[str, ...]:
+    """The names of the file's sections; () when it is not a 64-bit little-endian ELF file
+    or has no section headers."""
+    if path.stat().st_size < 64:
+        return ()
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return _section_names(data)
+
+
+def _is_elf64_le(data: mmap.mmap) -> bool:
+    return (
+        len(data) >= 64
+        and data[:4] == _MAGIC
+        and data[4] == _CLASS_64
+        and data[5] == _LITTLE_ENDIAN
+    )
+
+
+def _section_names(data: mmap.mmap) -> tuple[str, ...]:
+    if not _is_elf64_le(data):
+        return ()
+    (table,) = struct.unpack_from("<Q", data, 0x28)
+    entry_size, count, names_index = struct.unpack_from("<HHH", data, 0x3A)
+    if table == 0 or entry_size != _SECTION_HEADER_SIZE or names_index >= count:
+        return ()
+    if table + count * entry_size > len(data):
+        return ()
+
+    def header(index: int) -> tuple[int, int, int]:
+        base = table + index * entry_size
+        (name,) = struct.unpack_from("<I", data, base)
+        offset, size = struct.unpack_from("<QQ", data, base + 0x18)
+        return name, offset, size
+
+    _, strings, strings_size = header(names_index)
+    if strings + strings_size > len(data):
+        return ()
+    names = []
+    for index in range(count):
+        name = header(index)[0]
+        if name < strings_size:
+            end = data.find(b"\0", strings + name, strings + strings_size)
+            names.append(data[strings + name : end].decode("ascii", "replace"))
+    return tuple(names)
+
+
 def _parse(data: mmap.mmap) -> DynamicSection | None:
-    if len(data) < 64 or data[:4] != _MAGIC or data[4] != _CLASS_64 or data[5] != _LITTLE_ENDIAN:
+    if not _is_elf64_le(data):
         return None
     phoff = struct.unpack_from("<Q", data, 0x20)[0]
     phentsize, phnum = struct.unpack_from("<HH", data, 0x36)

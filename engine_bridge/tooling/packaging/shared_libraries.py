@@ -98,12 +98,13 @@ def _wanted_runpath(
     return wanted
 
 
-def bundle_and_relink(package: Path, lib: Path, ours: Iterable[Path]) -> list[Path]:
+def bundle_and_relink(package: Path, lib: Path, ours: Iterable[Path]) -> dict[Path, Path]:
     """Copy the system libraries the package's files need into ``lib`` and give every
-    third-party file ``$ORIGIN``-relative search folders; returns the libraries copied."""
+    third-party file ``$ORIGIN``-relative search folders; returns each library copied, with
+    the system file it was copied from."""
     system = system_library_map()
     ours_set = {p.resolve() for p in ours}
-    copied: list[Path] = []
+    copied: dict[Path, Path] = {}
     pending = native_files(package)
     seen: set[Path] = set()
     while pending:
@@ -137,7 +138,7 @@ def bundle_and_relink(package: Path, lib: Path, ours: Iterable[Path]) -> list[Pa
                     "shared libraries", f"{file.relative_to(package)} needs {name}, found nowhere"
                 )
             shutil.copy2(source.resolve(), lib / name)
-            copied.append(lib / name)
+            copied[lib / name] = source
             pending.append(lib / name)
             needs_lib = True
         wanted = _wanted_runpath(kept, _origin_relative(lib, file), needs_lib, needs_sibling)

@@ -15,10 +15,6 @@ __all__ = ["baseline_section"]
 _ORDER = {"regressed": 0, "improved": 1, "new": 2, "gone": 3, "unchanged": 4, "not gated": 5}
 
 
-def _number(value: float | None, unit: str) -> str:
-    return format_value(value, unit)
-
-
 def baseline_section(changes: Sequence[Change]) -> Section:
     """The table of changes against the baseline, or why there is none."""
     if not changes:
@@ -35,8 +31,8 @@ def baseline_section(changes: Sequence[Change]) -> Section:
             (
                 c.key,
                 c.kind,
-                _number(c.baseline, c.unit),
-                _number(c.current, c.unit),
+                format_value(c.baseline, c.unit),
+                format_value(c.current, c.unit),
                 "—" if c.ratio is None else f"{c.ratio:.3f}",
                 "not gated" if c.threshold is None else f"{c.threshold:.0%}",
                 c.worse_when,

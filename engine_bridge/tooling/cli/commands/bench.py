@@ -43,31 +43,12 @@ from engine_bridge.tooling.bench.thresholds import (
     ThresholdsError,
     load_thresholds,
 )
+from engine_bridge.tooling.cli.argument_types import minutes, positive_minutes
 
 NAME = "bench"
 HELP = "run the QA benchmark suites; store, compare and gate their figures (docs/qa.md)"
 
 REPO = Path(__file__).resolve().parents[4]
-
-
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of minutes, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be above 0, got {value}")
-    return value
-
-
-def _warmup_minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of minutes, got {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -115,14 +96,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", type=Path, metavar="DIR", help="write the HTML report")
     parser.add_argument(
         "--soak",
-        type=_minutes,
+        type=positive_minutes,
         metavar="MINUTES",
         help="run the soak (the host world: a warm-up, then MINUTES measured) instead of "
         "the suites",
     )
     parser.add_argument(
         "--soak-warmup",
-        type=_warmup_minutes,
+        type=minutes,
         default=DEFAULT_WARMUP_MINUTES,
         metavar="MINUTES",
         help=f"the soak's warm-up, left out of its figures (default {DEFAULT_WARMUP_MINUTES:g})",
